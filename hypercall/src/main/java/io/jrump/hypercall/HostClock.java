@@ -1,0 +1,149 @@
+package io.jrump.hypercall;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/** The host's clocks; each timer gets a host thread, started on its first arming. */
+final class HostClock implements HyperClock {
+    private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    private final HyperThreads threads;
+
+    HostClock(HyperThreads threads) {
+        this.threads = threads;
+    }
+
+    @Override
+    public long monotonicNanos() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public long wallNanos() {
+        long ms = System.currentTimeMillis();
+        return ms * 1_000_000L;
+    }
+
+    @Override
+    public void sleep(long nanos) throws InterruptedException {
+        if (nanos > 0) {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        }
+    }
+
+    @Override
+    public void sleepUntil(long deadlineNanos) throws InterruptedException {
+        sleep(deadlineNanos - System.nanoTime());
+    }
+
+    @Override
+    public long hostWaitNanos(long deadlineNanos) {
+        return deadlineNanos - System.nanoTime();
+    }
+
+    @Override
+    public HyperTimer newTimer(String name, Runnable action) {
+        return new Timer(name, action);
+    }
+
+    @Override
+    public long threadCpuNanos() {
+        return mx.getCurrentThreadCpuTime();
+    }
+
+    private final class Timer implements HyperTimer {
+        private static final long NONE = Long.MIN_VALUE;
+        private final String name;
+        private final Runnable action;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        private long deadline = NONE;
+        private boolean closed;
+        private HyperThread thread;
+        private volatile Thread runner;
+
+        Timer(String name, Runnable action) {
+            this.name = name;
+            this.action = action;
+        }
+
+        @Override
+        public void arm(long deadlineNanos) {
+            lock.lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                deadline = deadlineNanos;
+                if (thread == null) {
+                    thread = threads.create(name, this::run);
+                }
+                changed.signal();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void disarm() {
+            lock.lock();
+            try {
+                deadline = NONE;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void close() {
+            HyperThread t;
+            lock.lock();
+            try {
+                closed = true;
+                deadline = NONE;
+                changed.signal();
+                t = thread;
+            } finally {
+                lock.unlock();
+            }
+            if (t != null && Thread.currentThread() != runner) {
+                try {
+                    t.join(TimeUnit.SECONDS.toNanos(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void run() {
+            runner = Thread.currentThread();
+            lock.lock();
+            try {
+                while (!closed) {
+                    if (deadline == NONE) {
+                        changed.awaitUninterruptibly();
+                        continue;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left > 0) {
+                        changed.awaitNanos(left);
+                        continue;
+                    }
+                    deadline = NONE;
+                    lock.unlock();
+                    try {
+                        action.run();
+                    } finally {
+                        lock.lock();
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+}

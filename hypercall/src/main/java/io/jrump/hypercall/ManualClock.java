@@ -1,0 +1,168 @@
+package io.jrump.hypercall;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A clock that moves only when a test says so, so that retransmission timers, ARP expiry and TIME_WAIT
+ * can be tested without waiting. {@link #advance} fires every timer that falls due, in deadline order,
+ * on the advancing thread, with the clock reading each timer's own deadline while it runs; when it
+ * returns, everything that was due has run.
+ *
+ * <p>Host threads that sleep on this clock ({@link #sleepUntil}, or a condition variable's timed
+ * wait) wake when an advance passes their deadline.
+ */
+public final class ManualClock implements HyperClock {
+    private static final long NONE = Long.MIN_VALUE;
+    private final long wallBase;
+    private final List<Timer> timers = new ArrayList<>();
+    private long now;
+    private boolean advancing;
+
+    /** Starts at monotonic time 1 second (not 0, so that "deadline 0" never means "now") and a fixed wall time. */
+    public ManualClock() {
+        this(1_000_000_000L, 1_767_225_600_000_000_000L);
+    }
+
+    public ManualClock(long startMonotonicNanos, long wallBaseNanos) {
+        this.now = startMonotonicNanos;
+        this.wallBase = wallBaseNanos - startMonotonicNanos;
+    }
+
+    @Override
+    public synchronized long monotonicNanos() {
+        return now;
+    }
+
+    @Override
+    public synchronized long wallNanos() {
+        return wallBase + now;
+    }
+
+    /**
+     * Moves time forward by {@code nanos}, firing due timers on this thread. A timer action that arms a
+     * timer within the advanced span fires within this same call.
+     */
+    public void advance(long nanos) {
+        if (nanos < 0) {
+            throw new IllegalArgumentException("time does not go back: " + nanos);
+        }
+        long target;
+        synchronized (this) {
+            if (advancing) {
+                throw new IllegalStateException("advance() called from a timer action");
+            }
+            advancing = true;
+            target = now + nanos;
+        }
+        try {
+            for (;;) {
+                Timer due = null;
+                synchronized (this) {
+                    for (Timer t : timers) {
+                        if (t.deadline != NONE && t.deadline <= target
+                                && (due == null || t.deadline < due.deadline)) {
+                            due = t;
+                        }
+                    }
+                    if (due == null) {
+                        now = target;
+                        notifyAll();
+                        return;
+                    }
+                    if (due.deadline > now) {
+                        now = due.deadline;
+                    }
+                    due.deadline = NONE;
+                    notifyAll();
+                }
+                due.action.run();
+            }
+        } finally {
+            synchronized (this) {
+                advancing = false;
+            }
+        }
+    }
+
+    /** The earliest armed timer deadline, or {@link Long#MAX_VALUE} if none is armed. */
+    public synchronized long nextDeadline() {
+        long best = Long.MAX_VALUE;
+        for (Timer t : timers) {
+            if (t.deadline != NONE && t.deadline < best) {
+                best = t.deadline;
+            }
+        }
+        return best;
+    }
+
+    @Override
+    public void sleep(long nanos) throws InterruptedException {
+        long deadline;
+        synchronized (this) {
+            deadline = now + Math.max(0, nanos);
+        }
+        sleepUntil(deadline);
+    }
+
+    @Override
+    public synchronized void sleepUntil(long deadlineNanos) throws InterruptedException {
+        while (now < deadlineNanos) {
+            wait();
+        }
+    }
+
+    @Override
+    public long hostWaitNanos(long deadlineNanos) {
+        synchronized (this) {
+            if (now >= deadlineNanos) {
+                return 0;
+            }
+        }
+        return 1_000_000L;
+    }
+
+    @Override
+    public synchronized HyperTimer newTimer(String name, Runnable action) {
+        Timer t = new Timer(action);
+        timers.add(t);
+        return t;
+    }
+
+    /** Kernel work done under a manual clock is charged by the host's CPU clock, which a test cannot stop. */
+    @Override
+    public long threadCpuNanos() {
+        return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+    }
+
+    private final class Timer implements HyperTimer {
+        final Runnable action;
+        long deadline = NONE;
+
+        Timer(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        public void arm(long deadlineNanos) {
+            synchronized (ManualClock.this) {
+                deadline = deadlineNanos;
+            }
+        }
+
+        @Override
+        public void disarm() {
+            synchronized (ManualClock.this) {
+                deadline = NONE;
+            }
+        }
+
+        @Override
+        public void close() {
+            synchronized (ManualClock.this) {
+                deadline = NONE;
+                timers.remove(this);
+            }
+        }
+    }
+}

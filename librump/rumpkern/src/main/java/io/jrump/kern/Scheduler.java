@@ -1,0 +1,118 @@
+package io.jrump.kern;
+
+import io.jrump.hypercall.HyperClock;
+import io.jrump.hypercall.HyperCondVar;
+import io.jrump.hypercall.HyperMutex;
+import io.jrump.hypercall.Hypercall;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Hands virtual CPUs to lwps ({@code rump_schedule}/{@code rump_unschedule}). An lwp takes a CPU when
+ * it enters the kernel and gives it back when it leaves or sleeps, so a sleeping lwp never keeps
+ * another from running. The CPU time between the two is charged to the lwp's process, which is how
+ * protocol work done on a process's behalf is billed to it (LRP seed).
+ */
+public final class Scheduler {
+    private final Cpu[] cpus;
+    private final HyperMutex lock;
+    private final HyperCondVar freed;
+    private final HyperClock clock;
+    private final AtomicInteger waiters = new AtomicInteger();
+
+    Scheduler(Hypercall hc, Cpu[] cpus) {
+        this.cpus = cpus;
+        this.lock = hc.sync().newMutex();
+        this.freed = hc.sync().newCondVar();
+        this.clock = hc.clock();
+    }
+
+    public int ncpu() {
+        return cpus.length;
+    }
+
+    public Cpu cpu(int i) {
+        return cpus[i];
+    }
+
+    /**
+     * Gives {@code l} a CPU: {@code bound} if not null (softint threads are bound to theirs), else the
+     * CPU it last ran on if free, else any free one, else it waits. Nested entries by an lwp that
+     * already holds a CPU only count.
+     */
+    public void schedule(Lwp l, Cpu bound) {
+        if (l.cpu() != null) {
+            l.setNesting(l.nesting() + 1);
+            return;
+        }
+        Cpu c = tryAny(l, bound);
+        if (c == null) {
+            waiters.incrementAndGet();
+            lock.enter();
+            try {
+                while ((c = tryAny(l, bound)) == null) {
+                    freed.await(lock);
+                }
+            } finally {
+                lock.exit();
+                waiters.decrementAndGet();
+            }
+        }
+        l.onCpu(c, clock.threadCpuNanos());
+    }
+
+    private Cpu tryAny(Lwp l, Cpu bound) {
+        if (bound != null) {
+            return bound.tryTake(l) ? bound : null;
+        }
+        Cpu last = l.lastCpu();
+        if (last != null && last.tryTake(l)) {
+            return last;
+        }
+        for (Cpu c : cpus) {
+            if (c.tryTake(l)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /** Gives the CPU back and charges the time used to the lwp's process. */
+    public void unschedule(Lwp l) {
+        if (l.nesting() > 0) {
+            l.setNesting(l.nesting() - 1);
+            return;
+        }
+        Cpu c = l.cpu();
+        if (c == null) {
+            throw new IllegalStateException(l + " unscheduled without a CPU");
+        }
+        l.proc().charge(l.offCpu(clock.threadCpuNanos()));
+        c.free(l);
+        if (waiters.get() > 0) {
+            lock.enter();
+            try {
+                freed.broadcast();
+            } finally {
+                lock.exit();
+            }
+        }
+    }
+
+    /**
+     * Gives the CPU up for a sleep, whatever the nesting, and returns the depth to restore with
+     * {@link #wake}.
+     */
+    int sleep(Lwp l) {
+        int depth = l.nesting();
+        l.setNesting(0);
+        if (l.cpu() != null) {
+            unschedule(l);
+        }
+        return depth;
+    }
+
+    void wake(Lwp l, int depth) {
+        schedule(l, null);
+        l.setNesting(depth);
+    }
+}

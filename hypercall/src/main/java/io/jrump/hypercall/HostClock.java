@@ -135,6 +135,9 @@ final class HostClock implements HyperClock {
                     lock.unlock();
                     try {
                         action.run();
+                    } catch (RuntimeException e) {
+                        // an interrupt handler that throws must not silence the timer for good
+                        Thread.currentThread().getUncaughtExceptionHandler().uncaughtException(Thread.currentThread(), e);
                     } finally {
                         lock.lock();
                     }

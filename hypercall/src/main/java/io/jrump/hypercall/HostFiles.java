@@ -176,7 +176,13 @@ final class HostFiles implements HyperFiles {
             if (r == stop) {
                 return;
             }
-            r.run();
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                // a completion routine that throws must not stop block I/O for everyone else
+                Thread.UncaughtExceptionHandler h = Thread.currentThread().getUncaughtExceptionHandler();
+                h.uncaughtException(Thread.currentThread(), e);
+            }
         }
     }
 

@@ -140,7 +140,7 @@ public final class Kernel {
         sysctl.createString("kern.ostype", "Operating system type", OSTYPE, 0, null);
         sysctl.createString("kern.osrelease", "Operating system release", OSRELEASE, 0, null);
         sysctl.createString("kern.version", "Kernel version",
-                "jrump " + OSRELEASE + " (rump kernel in Java " + Runtime.version().feature() + ")", 0, null);
+                "jrump 0.1 (NetBSD " + OSRELEASE + " rump kernel in Java " + Runtime.version().feature() + ")", 0, null);
         sysctl.createDynamic("kern.hostname", "System host name", SysctlType.STRING, () -> hostname);
         sysctl.createInt("kern.hz", "Clock ticks per second", config.hz, 0, null);
         sysctl.createInt("kern.maxfiles", "Descriptors per process", config.maxFilesPerProc, 0, null);

@@ -49,7 +49,10 @@ public final class Kernel {
     private final Callouts callouts;
     private final Modules modules;
     private final long bootStartNanos;
-    private volatile String hostname;
+    /** {@code MAXHOSTNAMELEN} less the terminating NUL. */
+    public static final int MAXHOSTNAMELEN = 255;
+    private final String hostnameInit;
+    private SysctlNode hostnameNode;
     private volatile boolean halting;
     private volatile HaltReport haltReport;
     private long bootNanos;
@@ -60,7 +63,7 @@ public final class Kernel {
         this.hc = hc;
         this.id = "rump-" + Integer.toHexString(System.identityHashCode(this));
         HyperParams params = hc.params();
-        this.hostname = cfg.hostname != null ? cfg.hostname
+        this.hostnameInit = cfg.hostname != null ? cfg.hostname
                 : params.get("RUMP_HOSTNAME").or(() -> params.get(HyperParams.HOSTNAME)).orElse("rump");
         int ncpu = cfg.ncpu > 0 ? cfg.ncpu : intParam(params, "RUMP_NCPU",
                 intParam(params, HyperParams.NCPU, 1));
@@ -81,7 +84,7 @@ public final class Kernel {
         this.callouts = new Callouts(this, cfg.hz);
         this.softints = new Softints(this);
         this.modules = new Modules(this, registry);
-        createBaseSysctls(ncpu, memLimit);
+        createBaseSysctls(ncpu, memLimit, hostnameInit);
         KernSyscalls.register(this, syscalls);
     }
 
@@ -120,7 +123,7 @@ public final class Kernel {
             throw e;
         }
         k.bootNanos = System.nanoTime() - k.bootStartNanos;
-        k.bootLog(String.format("%s: rump kernel booted in %d us (%d cpu%s)", k.hostname,
+        k.bootLog(String.format("%s: rump kernel booted in %d us (%d cpu%s)", k.hostname(),
                 k.bootNanos / 1000, k.scheduler.ncpu(), k.scheduler.ncpu() == 1 ? "" : "s"));
         if (cfg.verbose) {
             for (String line : k.bootLog) {
@@ -135,13 +138,14 @@ public final class Kernel {
         return boot(KernelConfig.builder().component(components).build());
     }
 
-    private void createBaseSysctls(int ncpu, long memLimit) {
+    private void createBaseSysctls(int ncpu, long memLimit, String hostname) {
         sysctl.node("kern", "High kernel");
         sysctl.createString("kern.ostype", "Operating system type", OSTYPE, 0, null);
         sysctl.createString("kern.osrelease", "Operating system release", OSRELEASE, 0, null);
         sysctl.createString("kern.version", "Kernel version",
                 "jrump 0.1 (NetBSD " + OSRELEASE + " rump kernel in Java " + Runtime.version().feature() + ")", 0, null);
-        sysctl.createDynamic("kern.hostname", "System host name", SysctlType.STRING, () -> hostname);
+        hostnameNode = sysctl.createString("kern.hostname", "System host name", hostname, SysctlNode.READWRITE,
+                h -> !h.isEmpty() && h.length() <= MAXHOSTNAMELEN && h.chars().noneMatch(Character::isWhitespace));
         sysctl.createInt("kern.hz", "Clock ticks per second", config.hz, 0, null);
         sysctl.createInt("kern.maxfiles", "Descriptors per process", config.maxFilesPerProc, 0, null);
         sysctl.createDynamic("kern.boottime", "Boot time, ns since the epoch", SysctlType.QUAD,
@@ -154,13 +158,15 @@ public final class Kernel {
         sysctl.createDynamic("hw.usermem64", "Kernel memory in use", SysctlType.QUAD, kmem::used);
     }
 
-    /** Sets {@code kern.hostname}; root only when done through sysctl. */
+    /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */
     public void setHostname(String h) {
-        this.hostname = h;
+        hostnameNode.setString(h);
     }
 
+    /** {@code kern.hostname}: the name this kernel's messages and listings carry. */
     public String hostname() {
-        return hostname;
+        SysctlNode n = hostnameNode;
+        return n == null ? hostnameInit : n.stringValue();
     }
 
     /** A name unique among kernels in this JVM, used in host thread names. */
@@ -215,7 +221,7 @@ public final class Kernel {
 
     /** Kernel message ({@code printf}/{@code log}): always on the console, prefixed by the host name. */
     public void log(String msg) {
-        hc.console().println(hostname + ": " + msg);
+        hc.console().println(hostname() + ": " + msg);
     }
 
     /** The process that kernel threads belong to (pid 0). */
@@ -308,7 +314,7 @@ public final class Kernel {
     /** Makes a per-kernel object available to other components, such as the network stack. */
     public <T> void registerService(Class<T> type, T service) {
         if (services.putIfAbsent(type, service) != null) {
-            throw new IllegalStateException(type.getSimpleName() + " is already registered in " + hostname);
+            throw new IllegalStateException(type.getSimpleName() + " is already registered in " + hostname());
         }
     }
 
@@ -417,7 +423,7 @@ public final class Kernel {
         for (Proc p : procs.values()) {
             open += p.files().openCount();
         }
-        haltReport = new HaltReport(hostname, List.copyOf(left), kmem.used(), List.copyOf(poolsOut), open,
+        haltReport = new HaltReport(hostname(), List.copyOf(left), kmem.used(), List.copyOf(poolsOut), open,
                 System.nanoTime() - t0);
         return haltReport;
     }

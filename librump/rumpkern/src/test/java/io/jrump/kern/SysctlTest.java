@@ -73,4 +73,13 @@ class SysctlTest {
         assertTrue(kern.contains("kern.hostname"));
         assertFalse(k.syscalls().sysctlList("").stream().anyMatch(e -> e.name().isEmpty()));
     }
+
+    @Test
+    void rootRenamesTheHostAndBadNamesAreRefused() throws Exception {
+        k.syscalls().sysctlWrite("kern.hostname", "router1");
+        assertEquals("router1", k.hostname());
+        assertEquals(Errno.EINVAL, errno(() -> k.syscalls().sysctlWrite("kern.hostname", "two words")));
+        assertEquals(Errno.EINVAL, errno(() -> k.syscalls().sysctlWrite("kern.hostname", "")));
+        assertEquals("router1", k.syscalls().sysctlRead("kern.hostname"));
+    }
 }

@@ -83,7 +83,7 @@ final class KernSyscalls {
     }
 
     /** FIONBIO is handled here for every kind of file, as {@code sys_ioctl} does. */
-    static final long FIONBIO = 0x8004667eL;
+    static final long FIONBIO = SocketDefs.FIONBIO;
 
     private static long ioctl(Lwp l, SyscallArgs a) throws ErrnoException {
         FileTable ft = l.proc().files();

@@ -327,6 +327,14 @@ public final class Kernel {
         return type.cast(services.get(type));
     }
 
+    /**
+     * Runs {@code hook} when boot reaches {@code level} (see {@link Modules}); at once if the kernel is
+     * already running.
+     */
+    public void atLevel(ComponentLevel level, String owner, Runnable hook) {
+        modules.atLevel(level, owner, hook);
+    }
+
     /** Runs at halt before components detach, in reverse order of registration. */
     public void onHalt(Runnable hook) {
         haltHooks.add(hook);

@@ -18,6 +18,11 @@ public final class Modules {
     private final Kernel kernel;
     private final ComponentRegistry registry;
     private final Map<String, Attached> attached = new LinkedHashMap<>();
+    private final List<LevelHook> levelHooks = new ArrayList<>();
+    private boolean booted;
+
+    private record LevelHook(ComponentLevel level, String owner, Runnable hook) {
+    }
 
     private record Attached(Component component, String source) {
     }
@@ -36,10 +41,46 @@ public final class Modules {
         List<Component> order = registry.resolve(wanted, Set.of());
         ComponentRegistry.checkConflicts(order);
         for (Component c : order) {
+            runLevelHooksBefore(c.level());
             long t0 = System.nanoTime();
             attachOne(c, "builtin");
             kernel.bootLog(String.format("attached %-20s level %-9s %6d us", c.name(), c.level(),
                     (System.nanoTime() - t0) / 1000));
+        }
+        runLevelHooksBefore(null);
+        booted = true;
+    }
+
+    /**
+     * Runs {@code hook} when boot reaches {@code level}: after every component of that level or an
+     * earlier one has attached, before any later one (NetBSD's netinet, for one, configures lo0 at
+     * NET_IFCFG, after the interfaces exist). After boot, or when loaded as a module, it runs at once.
+     */
+    synchronized void atLevel(ComponentLevel level, String owner, Runnable hook) {
+        if (booted) {
+            hook.run();
+        } else {
+            levelHooks.add(new LevelHook(level, owner, hook));
+        }
+    }
+
+    private void runLevelHooksBefore(ComponentLevel next) throws BootException {
+        while (true) {
+            LevelHook h = null;
+            for (LevelHook x : levelHooks) {
+                if ((next == null || x.level().compareTo(next) < 0) && (h == null || x.level().compareTo(h.level()) < 0)) {
+                    h = x;
+                }
+            }
+            if (h == null) {
+                return;
+            }
+            levelHooks.remove(h);
+            try {
+                h.hook().run();
+            } catch (RuntimeException e) {
+                throw new BootException("component '" + h.owner() + "' failed at level " + h.level() + ": " + e, e);
+            }
         }
     }
 

@@ -227,4 +227,108 @@ final class ProcSyscalls implements Syscalls {
         l.args.i[0] = howto;
         call(SYS_reboot, l);
     }
+
+    @Override
+    public int socket(int domain, int type, int protocol) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = domain;
+        l.args.i[1] = type;
+        l.args.i[2] = protocol;
+        return (int) call(SYS___socket30, l);
+    }
+
+    @Override
+    public void bind(int fd, SockAddr addr) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = addr;
+        call(SYS_bind, l);
+    }
+
+    @Override
+    public void connect(int fd, SockAddr addr) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = addr;
+        call(SYS_connect, l);
+    }
+
+    @Override
+    public void listen(int fd, int backlog) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.i[1] = backlog;
+        call(SYS_listen, l);
+    }
+
+    @Override
+    public int accept(int fd, SockAddr from) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = from;
+        return (int) call(SYS_accept, l);
+    }
+
+    @Override
+    public int sendto(int fd, ByteBuffer src, int flags, SockAddr to) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = src;
+        l.args.i[2] = flags;
+        l.args.o[3] = to;
+        return (int) call(SYS_sendto, l);
+    }
+
+    @Override
+    public int recvfrom(int fd, ByteBuffer dst, int flags, SockAddr from) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = dst;
+        l.args.i[2] = flags;
+        l.args.o[3] = from;
+        return (int) call(SYS_recvfrom, l);
+    }
+
+    @Override
+    public void shutdown(int fd, int how) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.i[1] = how;
+        call(SYS_shutdown, l);
+    }
+
+    @Override
+    public void setsockopt(int fd, int level, int name, int value) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.i[1] = level;
+        l.args.i[2] = name;
+        l.args.i[3] = value;
+        call(SYS_setsockopt, l);
+    }
+
+    @Override
+    public int getsockopt(int fd, int level, int name) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.i[1] = level;
+        l.args.i[2] = name;
+        return (int) call(SYS_getsockopt, l);
+    }
+
+    @Override
+    public void getsockname(int fd, SockAddr out) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = out;
+        call(SYS_getsockname, l);
+    }
+
+    @Override
+    public void getpeername(int fd, SockAddr out) throws ErrnoException {
+        Lwp l = enter();
+        l.args.i[0] = fd;
+        l.args.o[1] = out;
+        call(SYS_getpeername, l);
+    }
 }

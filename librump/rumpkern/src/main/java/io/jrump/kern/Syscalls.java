@@ -72,6 +72,42 @@ public interface Syscalls {
     /** {@code reboot(2)}: halts the kernel once the call has returned. */
     void reboot(int howto) throws ErrnoException;
 
+    /** {@code socket(2)}: EAFNOSUPPORT or EPROTONOSUPPORT when no linked component provides it. */
+    int socket(int domain, int type, int protocol) throws ErrnoException;
+
+    void bind(int fd, SockAddr addr) throws ErrnoException;
+
+    /** {@code connect(2)}; on a non-blocking socket a connection in progress is EINPROGRESS. */
+    void connect(int fd, SockAddr addr) throws ErrnoException;
+
+    void listen(int fd, int backlog) throws ErrnoException;
+
+    /** {@code accept(2)}: the new descriptor; the peer's address into {@code from} if not null. */
+    int accept(int fd, SockAddr from) throws ErrnoException;
+
+    /**
+     * {@code sendto(2)} (and {@code sendmsg(2)} without control data): {@code to} may be null on a
+     * connected socket; {@code flags} are {@code MSG_*}.
+     */
+    int sendto(int fd, ByteBuffer src, int flags, SockAddr to) throws ErrnoException;
+
+    /**
+     * {@code recvfrom(2)} (and {@code recvmsg(2)} without control data): fills {@code from} if not
+     * null; returns the bytes received, 0 at end of stream.
+     */
+    int recvfrom(int fd, ByteBuffer dst, int flags, SockAddr from) throws ErrnoException;
+
+    void shutdown(int fd, int how) throws ErrnoException;
+
+    /** {@code setsockopt(2)} with an int value (SO_LINGER: seconds, negative for off; timeouts in ms). */
+    void setsockopt(int fd, int level, int name, int value) throws ErrnoException;
+
+    int getsockopt(int fd, int level, int name) throws ErrnoException;
+
+    void getsockname(int fd, SockAddr out) throws ErrnoException;
+
+    void getpeername(int fd, SockAddr out) throws ErrnoException;
+
     /**
      * The numbered entry point behind every method above: a call by number with arguments by value.
      * The remote server uses it; so can a caller that wants a syscall this interface does not name.

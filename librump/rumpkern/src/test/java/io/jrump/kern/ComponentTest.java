@@ -60,4 +60,25 @@ class ComponentTest {
                 () -> Kernel.boot(Kernels.config("test_b").registry(r).build()));
         assertTrue(e.getMessage().startsWith("unknown component 'test_b'"), e.getMessage());
     }
+
+    @Test
+    void levelHooksRunWhenBootReachesTheirLevel() throws Exception {
+        ComponentRegistry r = ComponentRegistry.load().with(List.of(new TestComponents.Base("test_hooker",
+                ComponentLevel.NET, java.util.Set.of(), java.util.Set.of()) {
+            @Override
+            public void attach(Kernel k) throws BootException {
+                super.attach(k);
+                k.atLevel(ComponentLevel.NET_IFCFG, name(), () -> TestComponents.record(k, "hook@NET_IFCFG"));
+            }
+        }));
+        Kernel k = Kernel.boot(Kernels.config("test_hooker", "test_late", "test_c").registry(r).build());
+        try {
+            assertEquals(List.of("test_a", "test_b", "test_c", "test_hooker", "hook@NET_IFCFG", "test_late"),
+                    TestComponents.order(k));
+            k.atLevel(ComponentLevel.NET_IFCFG, "late", () -> TestComponents.record(k, "after boot"));
+            assertEquals("after boot", TestComponents.order(k).get(6));
+        } finally {
+            k.halt();
+        }
+    }
 }

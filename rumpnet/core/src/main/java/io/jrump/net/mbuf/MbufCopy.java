@@ -1,0 +1,293 @@
+package io.jrump.net.mbuf;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Moving bytes into, out of and between chains, named as in mbuf(9). {@link #copym} shares external
+ * storage instead of copying it, which is how TCP keeps a packet's data in the send buffer for
+ * retransmission while a copy goes down the stack; writers then copy only what they change
+ * ({@link #makeWritable}). {@link #fromBytes} and {@link #toBytes} are for tests and slow paths: they
+ * copy everything.
+ */
+public final class MbufCopy {
+    private MbufCopy() {
+    }
+
+    /**
+     * Copies {@code len} bytes from offset {@code off} of the chain into {@code dst} ({@code m_copydata}).
+     *
+     * @throws IndexOutOfBoundsException if the chain holds fewer than {@code off + len} bytes
+     */
+    public static void copydata(Mbuf m, int off, int len, byte[] dst, int dstOff) {
+        Objects.checkFromIndexSize(dstOff, len, dst.length);
+        if (off < 0) {
+            throw new IndexOutOfBoundsException("negative offset " + off);
+        }
+        while (m != null && off >= m.len && len > 0) {
+            off -= m.len;
+            m = m.next;
+        }
+        while (len > 0) {
+            if (m == null) {
+                throw new IndexOutOfBoundsException("mbuf chain too short");
+            }
+            int count = Math.min(m.len - off, len);
+            System.arraycopy(m.buf, m.off + off, dst, dstOff, count);
+            len -= count;
+            dstOff += count;
+            off = 0;
+            m = m.next;
+        }
+    }
+
+    /**
+     * Writes {@code len} bytes of {@code src} at offset {@code off} of the chain ({@code m_copyback}),
+     * extending the chain, with zeros up to {@code off} if it was shorter, and taking private copies of
+     * any shared or caller-owned storage written to ({@code m_copyback_cow}). A packet header's length
+     * follows an extension. Returns false if an mbuf was needed and none was left; the chain's bytes are
+     * then as before the call.
+     */
+    public static boolean copyback(Mbuf m0, int off, int len, byte[] src, int srcOff) {
+        Objects.checkFromIndexSize(srcOff, len, src.length);
+        if (off < 0 || (long) off + len > Integer.MAX_VALUE) {
+            throw new IndexOutOfBoundsException("offset " + off + " length " + len);
+        }
+        int total = MbufChain.length(m0);
+        if (off < total && !makeWritable(m0, off, Math.min(len, total - off))) {
+            return false;
+        }
+        if (off + len > total && !appendBytes(m0, null, 0, off + len - total)) {
+            return false;
+        }
+        Mbuf m = m0;
+        while (m != null && off >= m.len && len > 0) {
+            off -= m.len;
+            m = m.next;
+        }
+        while (len > 0) {
+            int count = Math.min(m.len - off, len);
+            System.arraycopy(src, srcOff, m.buf, m.off + off, count);
+            len -= count;
+            srcOff += count;
+            off = 0;
+            m = m.next;
+        }
+        return true;
+    }
+
+    /**
+     * Appends {@code len} bytes of {@code src} to the chain ({@code m_append}): into the trailing space
+     * of its last mbuf, then into new mbufs (clusters for large amounts). A packet header's length
+     * follows. All or nothing: false, with the chain unchanged, if no mbuf is left.
+     */
+    public static boolean append(Mbuf m0, byte[] src, int off, int len) {
+        Objects.checkFromIndexSize(off, len, src.length);
+        return appendBytes(m0, src, off, len);
+    }
+
+    private static boolean appendBytes(Mbuf m0, byte[] src, int off, int len) {
+        MbufPool pool = m0.pool;
+        Mbuf last = MbufChain.last(m0);
+        int first = Math.min(len, last.trailingSpace());
+        Mbuf head = null;
+        Mbuf tail = null;
+        for (int left = len - first; left > 0; ) {
+            Mbuf n = left > Mbuf.MLEN ? pool.getCluster(last.type) : pool.get(last.type);
+            if (n == null) {
+                pool.freeChain(head);
+                return false;
+            }
+            n.len = Math.min(left, n.capacity());
+            left -= n.len;
+            if (head == null) {
+                head = n;
+            } else {
+                tail.next = n;
+            }
+            tail = n;
+        }
+        fill(src, off, last.buf, last.off + last.len, first);
+        last.len += first;
+        int pos = off + first;
+        for (Mbuf n = head; n != null; n = n.next) {
+            fill(src, pos, n.buf, n.off, n.len);
+            pos += n.len;
+        }
+        last.next = head;
+        if (m0.isPktHdr()) {
+            m0.pkthdr.setLen(m0.pkthdr.len() + len);
+        }
+        return true;
+    }
+
+    private static void fill(byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
+        if (src == null) {
+            Arrays.fill(dst, dstOff, dstOff + len, (byte) 0);
+        } else {
+            System.arraycopy(src, srcOff, dst, dstOff, len);
+        }
+    }
+
+    /**
+     * A new chain with {@code len} bytes ({@link Mbuf#COPYALL} for all) from offset {@code off} of this
+     * one ({@code m_copym}). External storage is shared, not copied: both chains refer to it, it becomes
+     * read-only, and its free callback waits for the last of them. Bytes inside small mbufs are copied.
+     * A copy from offset 0 of a packet is a packet with a copy of the header. Null if no mbuf is left.
+     *
+     * @throws IndexOutOfBoundsException if the chain is shorter than {@code off + len}
+     */
+    public static Mbuf copym(Mbuf m, int off, int len) {
+        if (off < 0 || len < 0) {
+            throw new IndexOutOfBoundsException("offset " + off + " length " + len);
+        }
+        MbufPool pool = m.pool;
+        boolean copyhdr = off == 0 && m.isPktHdr();
+        int want = len;
+        Mbuf src = m;
+        while (src != null && off >= src.len && off > 0) {
+            off -= src.len;
+            src = src.next;
+        }
+        if (src == null && off > 0) {
+            throw new IndexOutOfBoundsException("offset beyond the mbuf chain");
+        }
+        Mbuf top = null;
+        Mbuf tail = null;
+        while (len > 0) {
+            if (src == null) {
+                if (len != Mbuf.COPYALL) {
+                    pool.freeChain(top);
+                    throw new IndexOutOfBoundsException("mbuf chain too short");
+                }
+                break;
+            }
+            int count = Math.min(src.len - off, len);
+            if (count > 0) {
+                Mbuf n;
+                if (src.ext != null) {
+                    n = pool.share(src, src.off + off, count);
+                } else {
+                    n = pool.get(src.type);
+                    if (n != null) {
+                        n.off = src.off + off;
+                        System.arraycopy(src.buf, src.off + off, n.buf, n.off, count);
+                        n.len = count;
+                    }
+                }
+                if (n == null) {
+                    pool.freeChain(top);
+                    return null;
+                }
+                if (top == null) {
+                    top = n;
+                } else {
+                    tail.next = n;
+                }
+                tail = n;
+                if (len != Mbuf.COPYALL) {
+                    len -= count;
+                }
+            }
+            off = 0;
+            src = src.next;
+        }
+        if (top == null) {
+            top = pool.get(m.type);
+            if (top == null) {
+                return null;
+            }
+        }
+        if (copyhdr) {
+            top.copyPktHdr(m);
+            if (want != Mbuf.COPYALL) {
+                top.pkthdr.setLen(want);
+            }
+        }
+        return top;
+    }
+
+    /**
+     * Makes the bytes {@code [off, off + len)} of the chain writable in place ({@code m_makewritable}):
+     * each mbuf there whose storage is shared or caller-owned gets a private copy of its data, in its own
+     * bytes or a new cluster, and drops its reference to the old storage. Mbufs and the head stay the
+     * same objects. False if a cluster was needed and none was left; the bytes are unchanged either way.
+     */
+    public static boolean makeWritable(Mbuf m0, int off, int len) {
+        if (off < 0 || len < 0) {
+            throw new IndexOutOfBoundsException("offset " + off + " length " + len);
+        }
+        long end = (long) off + len;
+        long pos = 0;
+        for (Mbuf m = m0; m != null && pos < end; m = m.next) {
+            if (pos + m.len > off && m.len > 0 && !m.writable()) {
+                if (m.len > Mbuf.MCLBYTES) {
+                    Mbuf rest = m.pool.share(m, m.off + Mbuf.MCLBYTES, m.len - Mbuf.MCLBYTES);
+                    if (rest == null) {
+                        return false;
+                    }
+                    rest.next = m.next;
+                    m.next = rest;
+                    m.len = Mbuf.MCLBYTES;
+                }
+                if (!privatize(m)) {
+                    return false;
+                }
+            }
+            pos += m.len;
+        }
+        return true;
+    }
+
+    /** Copies an mbuf's data, at most a cluster of it, out of its external storage into storage of its own. */
+    private static boolean privatize(Mbuf m) {
+        MbufPool pool = m.pool;
+        int n = m.len;
+        ExtStorage c = null;
+        if (m.dat == null || n > Mbuf.MLEN) {
+            c = pool.newCluster();
+            if (c == null) {
+                return false;
+            }
+        }
+        byte[] oldBuf = m.buf;
+        int oldOff = m.off;
+        ExtStorage old = m.detach();
+        if (c != null) {
+            m.attach(c);
+        }
+        m.reserve(m.isPktHdr() ? Math.min(MbufPool.MAX_HDR, m.capacity() - n) : 0);
+        System.arraycopy(oldBuf, oldOff, m.buf, m.off, n);
+        m.len = n;
+        pool.releaseExt(old);
+        return true;
+    }
+
+    /**
+     * A packet holding a copy of {@code len} bytes of {@code b}, with {@link MbufPool#MAX_HDR} of
+     * leading space; null if no mbuf is left.
+     */
+    public static Mbuf fromBytes(MbufPool pool, byte[] b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.length);
+        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader() : pool.getPacketCluster();
+        if (m == null) {
+            return null;
+        }
+        int first = Math.min(len, m.trailingSpace());
+        System.arraycopy(b, off, m.buf, m.off, first);
+        m.len = first;
+        m.pkthdr.setLen(first);
+        if (!appendBytes(m, b, off + first, len - first)) {
+            pool.freeChain(m);
+            return null;
+        }
+        return m;
+    }
+
+    /** The chain's bytes in a new array. */
+    public static byte[] toBytes(Mbuf m) {
+        byte[] out = new byte[MbufChain.length(m)];
+        copydata(m, 0, out.length, out, 0);
+        return out;
+    }
+}

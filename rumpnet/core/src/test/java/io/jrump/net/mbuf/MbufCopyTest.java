@@ -1,0 +1,210 @@
+package io.jrump.net.mbuf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrump.kern.Kernel;
+import io.jrump.testkit.RumpKernel;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+@RumpKernel
+class MbufCopyTest {
+
+    @Test
+    void copydataAtEveryOffsetMatchesTheModel(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Random rnd = new Random(42);
+        AtomicInteger extFrees = new AtomicInteger();
+        for (int round = 0; round < 8; round++) {
+            byte[] model = TestChains.randomBytes(rnd, 1 + rnd.nextInt(5000));
+            Mbuf m = TestChains.randomChain(pool, rnd, model, extFrees);
+            assertEquals(model.length, MbufChain.length(m));
+            for (int off = 0; off <= model.length; off++) {
+                int len = rnd.nextInt(model.length - off + 1);
+                byte[] got = new byte[len + 2];
+                MbufCopy.copydata(m, off, len, got, 1);
+                assertArrayEquals(Arrays.copyOfRange(model, off, off + len), Arrays.copyOfRange(got, 1, len + 1),
+                        "copydata at " + off + " len " + len);
+            }
+            assertThrows(IndexOutOfBoundsException.class,
+                    () -> MbufCopy.copydata(m, model.length, 1, new byte[1], 0));
+            pool.freeChain(m);
+        }
+        assertEquals(0, pool.stats().mbufsInUse());
+    }
+
+    @Test
+    void copybackAtEveryOffsetMatchesTheModel(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Random rnd = new Random(43);
+        AtomicInteger extFrees = new AtomicInteger();
+        for (int round = 0; round < 4; round++) {
+            byte[] model = TestChains.randomBytes(rnd, 1 + rnd.nextInt(4000));
+            Mbuf m = TestChains.randomChain(pool, rnd, model, extFrees);
+            for (int off = 0; off <= model.length; off++) {
+                int len = rnd.nextInt(Math.min(300, model.length - off) + 1);
+                byte[] src = TestChains.randomBytes(rnd, len);
+                assertTrue(MbufCopy.copyback(m, off, len, src, 0));
+                System.arraycopy(src, 0, model, off, len);
+                byte[] back = new byte[len];
+                MbufCopy.copydata(m, off, len, back, 0);
+                assertArrayEquals(src, back, "copyback at " + off);
+            }
+            assertArrayEquals(model, MbufCopy.toBytes(m));
+            assertEquals(model.length, m.pkthdr().len());
+            pool.freeChain(m);
+        }
+        assertEquals(0, pool.stats().mbufsInUse());
+        assertEquals(0, pool.stats().clustersInUse());
+        assertEquals(0, pool.stats().externalInUse());
+    }
+
+    @Test
+    void copybackExtendsTheChainWithZeros(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Mbuf m = TestChains.numbered(pool, 10);
+        m.buf()[m.off() + 10] = 77;
+        byte[] src = TestChains.sequence(50, 3000);
+
+        assertTrue(MbufCopy.copyback(m, 20, src.length, src, 0));
+
+        byte[] want = new byte[3020];
+        System.arraycopy(TestChains.sequence(0, 10), 0, want, 0, 10);
+        System.arraycopy(src, 0, want, 20, src.length);
+        assertArrayEquals(want, MbufCopy.toBytes(m), "the gap reads as zeros, not stale bytes");
+        assertEquals(3020, m.pkthdr().len());
+        pool.freeChain(m);
+    }
+
+    @Test
+    void copymSharesExternalStorageAndFreesItOnceAfterBothChains(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        AtomicInteger freed = new AtomicInteger();
+        Object[] seenArg = new Object[1];
+        byte[] own = TestChains.sequence(0, 1000);
+        ExtFree onFree = (b, o, l, a) -> {
+            assertSame(own, b);
+            assertEquals(100, o);
+            assertEquals(800, l);
+            seenArg[0] = a;
+            freed.incrementAndGet();
+        };
+        Mbuf m = pool.getPacketHeader();
+        m.setLen(20);
+        Mbuf e = pool.getExternal(own, 100, 800, onFree, "chunk-7");
+        m.setNext(e);
+        m.pkthdr().setLen(820);
+        m.pkthdr().setRcvif(2);
+
+        Mbuf c = MbufCopy.copym(m, 0, Mbuf.COPYALL);
+
+        assertTrue(c.isPktHdr());
+        assertEquals(820, c.pkthdr().len());
+        assertEquals(2, c.pkthdr().rcvif());
+        assertArrayEquals(MbufCopy.toBytes(m), MbufCopy.toBytes(c));
+        assertSame(own, c.next().buf(), "the copy points at the caller's bytes");
+        assertEquals(0, pool.stats().clustersInUse());
+        assertEquals(1, pool.stats().externalInUse());
+
+        Mbuf part = MbufCopy.copym(m, 30, 500);
+        assertFalse(part.isPktHdr());
+        assertArrayEquals(Arrays.copyOfRange(MbufCopy.toBytes(m), 30, 530), MbufCopy.toBytes(part));
+
+        pool.freeChain(m);
+        assertEquals(0, freed.get());
+        pool.freeChain(part);
+        assertEquals(0, freed.get());
+        pool.freeChain(c);
+        assertEquals(1, freed.get());
+        assertEquals("chunk-7", seenArg[0]);
+        assertEquals(0, pool.stats().externalInUse());
+        assertEquals(0, pool.stats().mbufsInUse());
+    }
+
+    @Test
+    void copymSharesClustersAndWritingTakesAPrivateCopy(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        byte[] data = TestChains.sequence(0, 1800);
+        Mbuf m = MbufCopy.fromBytes(pool, data, 0, data.length);
+        assertTrue(m.isExt());
+        assertTrue(m.writable());
+
+        Mbuf c = MbufCopy.copym(m, 0, Mbuf.COPYALL);
+        assertSame(m.buf(), c.buf());
+        assertEquals(1, pool.stats().clustersInUse());
+        assertFalse(m.writable());
+        assertFalse(c.writable());
+
+        byte[] patch = {9, 9, 9};
+        assertTrue(MbufCopy.copyback(c, 1000, 3, patch, 0));
+
+        assertArrayEquals(data, MbufCopy.toBytes(m), "the original keeps its bytes");
+        byte[] want = data.clone();
+        System.arraycopy(patch, 0, want, 1000, 3);
+        assertArrayEquals(want, MbufCopy.toBytes(c));
+        assertEquals(2, pool.stats().clustersInUse());
+        assertTrue(m.writable(), "the original is the cluster's only user again");
+        pool.freeChain(m);
+        pool.freeChain(c);
+        assertEquals(0, pool.stats().clustersInUse());
+    }
+
+    @Test
+    void makeWritableCopiesLargeExternalStorageClusterByCluster(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        AtomicInteger freed = new AtomicInteger();
+        byte[] own = TestChains.sequence(3, 5000);
+        Mbuf e = pool.getExternal(own, 0, own.length, (b, o, l, a) -> freed.incrementAndGet(), null);
+
+        assertTrue(MbufCopy.makeWritable(e, 0, 5000));
+
+        assertArrayEquals(own, MbufCopy.toBytes(e));
+        for (Mbuf x = e; x != null; x = x.next()) {
+            assertTrue(x.writable());
+        }
+        assertEquals(3, TestChains.count(e));
+        assertEquals(1, freed.get());
+        assertArrayEquals(TestChains.sequence(3, 5000), own, "the caller's bytes were never written");
+        pool.freeChain(e);
+    }
+
+    @Test
+    void appendFillsTrailingSpaceThenNewMbufs(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Mbuf m = pool.getPacketHeader();
+        byte[] data = TestChains.sequence(0, 5000);
+        assertTrue(MbufCopy.append(m, data, 0, 100));
+        assertEquals(1, TestChains.count(m));
+        assertTrue(MbufCopy.append(m, data, 100, 4900));
+        assertArrayEquals(data, MbufCopy.toBytes(m));
+        assertEquals(5000, m.pkthdr().len());
+        pool.freeChain(m);
+    }
+
+    @Test
+    void fromBytesAndToBytesRoundTrip(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Random rnd = new Random(3);
+        for (int n : new int[] {0, 1, 127, 128, 129, 1514, 1920, 1921, 9000}) {
+            byte[] b = TestChains.randomBytes(rnd, n);
+            Mbuf m = MbufCopy.fromBytes(pool, b, 0, n);
+            assertNotNull(m);
+            assertEquals(MbufPool.MAX_HDR, m.leadingSpace());
+            assertEquals(n, m.pkthdr().len());
+            assertArrayEquals(b, MbufCopy.toBytes(m));
+            if (n <= 1514) {
+                assertEquals(1, TestChains.count(m), "a frame of " + n + " bytes is one buffer");
+            }
+            pool.freeChain(m);
+        }
+        assertEquals(0, pool.stats().mbufsInUse());
+    }
+}

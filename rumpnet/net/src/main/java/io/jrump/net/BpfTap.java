@@ -1,0 +1,12 @@
+package io.jrump.net;
+
+import io.jrump.net.mbuf.Mbuf;
+
+/**
+ * A packet capture point on an interface ({@code bpf_mtap}): sees every frame the interface receives
+ * or sends, link header included, before any protocol code. It must not keep or change the chain.
+ */
+@FunctionalInterface
+public interface BpfTap {
+    void tap(Ifnet ifp, Mbuf m, boolean outbound);
+}

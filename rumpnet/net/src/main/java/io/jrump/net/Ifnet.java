@@ -1,0 +1,338 @@
+package io.jrump.net;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.Softint;
+import io.jrump.net.mbuf.Mbuf;
+import io.jrump.net.mbuf.MbufCopy;
+import io.jrump.net.mbuf.MbufPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A network interface ({@code struct ifnet}). Drivers call {@link #input} from their receive thread
+ * (an interrupt: it holds no CPU); the frame is queued and link and protocol input run in a softint,
+ * as BSD's network bottom half. The kernel sends through {@link #output}, which taps and hands the
+ * frame to the driver.
+ *
+ * <p>It carries DART's two fields: {@link #buflen()} ({@code if_buflen}), the frame payload size the
+ * socket layer segments for, which can differ from the wire MTU when the device segments itself, and
+ * an {@link IfSockbuf} hook ({@code if_sockbuf}) by which the driver raises socket buffering.
+ */
+public final class Ifnet {
+    public static final int IFF_UP = 0x0001;
+    public static final int IFF_BROADCAST = 0x0002;
+    public static final int IFF_DEBUG = 0x0004;
+    public static final int IFF_LOOPBACK = 0x0008;
+    public static final int IFF_POINTOPOINT = 0x0010;
+    public static final int IFF_RUNNING = 0x0040;
+    public static final int IFF_NOARP = 0x0080;
+    public static final int IFF_PROMISC = 0x0100;
+    public static final int IFF_SIMPLEX = 0x0800;
+    public static final int IFF_MULTICAST = 0x8000;
+    /** Flags a user may change with SIOCSIFFLAGS. */
+    public static final int IFF_CANTCHANGE = IFF_BROADCAST | IFF_POINTOPOINT | IFF_RUNNING | IFF_SIMPLEX
+            | IFF_MULTICAST | IFF_LOOPBACK;
+
+    /** {@code IFT_*} types. */
+    public static final int IFT_ETHER = 0x06;
+    public static final int IFT_LOOP = 0x18;
+
+    public static final int LINK_STATE_UNKNOWN = 0;
+    public static final int LINK_STATE_DOWN = 1;
+    public static final int LINK_STATE_UP = 2;
+
+    /** Default input queue length ({@code IFQ_MAXLEN}). */
+    public static final int IFQ_MAXLEN = 256;
+
+    private final Interfaces ifs;
+    private final String name;
+    private final int index;
+    private final int type;
+    private final IfnetDriver driver;
+    private final IfQueue inq = new IfQueue(IFQ_MAXLEN);
+    private final Softint inputSoftint;
+    private final List<IfAddr> addrs = new CopyOnWriteArrayList<>();
+    private volatile BpfTap[] taps = new BpfTap[0];
+    private volatile int flags;
+    private volatile int mtu;
+    private volatile int buflen;
+    private volatile long lladdr;
+    private volatile int linkState = LINK_STATE_UNKNOWN;
+    private volatile String linkstr;
+    private volatile IfSockbuf sockbuf;
+    private volatile boolean detached;
+
+    final AtomicLong ipackets = new AtomicLong();
+    final AtomicLong ibytes = new AtomicLong();
+    final AtomicLong ierrors = new AtomicLong();
+    final AtomicLong iqdrops = new AtomicLong();
+    final AtomicLong opackets = new AtomicLong();
+    final AtomicLong obytes = new AtomicLong();
+    final AtomicLong oerrors = new AtomicLong();
+    final AtomicLong noproto = new AtomicLong();
+
+    Ifnet(Interfaces ifs, String name, int index, int type, int mtu, long lladdr, int flags, IfnetDriver driver) {
+        this.ifs = ifs;
+        this.name = name;
+        this.index = index;
+        this.type = type;
+        this.mtu = mtu;
+        this.buflen = mtu;
+        this.lladdr = lladdr;
+        this.flags = flags;
+        this.driver = driver;
+        this.inputSoftint = ifs.kernel().softints().establish(name + " input", Softint.NET, this::inputSoftint);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** The interface index ({@code if_index}), never reused while the kernel runs. */
+    public int index() {
+        return index;
+    }
+
+    public int type() {
+        return type;
+    }
+
+    public Interfaces interfaces() {
+        return ifs;
+    }
+
+    public MbufPool mbufs() {
+        return ifs.mbufs();
+    }
+
+    public IfnetDriver driver() {
+        return driver;
+    }
+
+    public int flags() {
+        return flags;
+    }
+
+    public boolean isUp() {
+        return (flags & IFF_UP) != 0;
+    }
+
+    /** Sets the user-changeable flags (SIOCSIFFLAGS); going down stops the driver's traffic. */
+    public void setFlags(int f) {
+        int old = flags;
+        flags = (old & IFF_CANTCHANGE) | (f & ~IFF_CANTCHANGE);
+        if ((flags & IFF_UP) != 0) {
+            flags |= IFF_RUNNING;
+        } else {
+            flags &= ~IFF_RUNNING;
+        }
+        if (old != flags) {
+            ifs.notifyChange(this);
+        }
+    }
+
+    void setFlagsInternal(int f) {
+        flags = f;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    /** SIOCSIFMTU; {@code if_buflen} follows the MTU unless the driver set it apart. */
+    public void setMtu(int m) throws ErrnoException {
+        if (m < 68 || m > 65535) {
+            throw new ErrnoException(Errno.EINVAL, "mtu " + m + " out of range 68..65535");
+        }
+        if (buflen == mtu) {
+            buflen = m;
+        }
+        mtu = m;
+    }
+
+    /** DART's {@code if_buflen}: the payload size the socket layer builds segments for. */
+    public int buflen() {
+        return buflen;
+    }
+
+    public void setBuflen(int b) {
+        this.buflen = b;
+    }
+
+    public IfSockbuf sockbufHook() {
+        return sockbuf;
+    }
+
+    public void setSockbufHook(IfSockbuf hook) {
+        this.sockbuf = hook;
+    }
+
+    /** The link-level (MAC) address, 48 bits. */
+    public long lladdr() {
+        return lladdr;
+    }
+
+    public void setLladdr(long mac) {
+        this.lladdr = mac;
+    }
+
+    public int linkState() {
+        return linkState;
+    }
+
+    public void setLinkState(int s) {
+        this.linkState = s;
+    }
+
+    public String linkstr() {
+        return linkstr;
+    }
+
+    public void setLinkstr(String s) {
+        this.linkstr = s;
+    }
+
+    public List<IfAddr> addresses() {
+        return List.copyOf(addrs);
+    }
+
+    public void addAddress(IfAddr a) {
+        addrs.add(a);
+    }
+
+    public boolean removeAddress(IfAddr a) {
+        return addrs.remove(a);
+    }
+
+    public IfQueue inputQueue() {
+        return inq;
+    }
+
+    public boolean detached() {
+        return detached;
+    }
+
+    void markDetached() {
+        detached = true;
+        ifs.kernel().softints().disestablish(inputSoftint);
+    }
+
+    /** Adds a capture tap ({@code bpf_attach}). */
+    public synchronized void addTap(BpfTap t) {
+        BpfTap[] n = java.util.Arrays.copyOf(taps, taps.length + 1);
+        n[taps.length] = t;
+        taps = n;
+    }
+
+    public synchronized void removeTap(BpfTap t) {
+        List<BpfTap> l = new ArrayList<>(java.util.Arrays.asList(taps));
+        l.remove(t);
+        taps = l.toArray(new BpfTap[0]);
+    }
+
+    private void tap(Mbuf m, boolean out) {
+        BpfTap[] ts = taps;
+        for (BpfTap t : ts) {
+            try {
+                t.tap(this, m, out);
+            } catch (RuntimeException e) {
+                ifs.kernel().log(name + ": capture tap failed: " + e);
+            }
+        }
+    }
+
+    /**
+     * A received frame from the driver (interrupt context). The interface owns {@code m} from here:
+     * it is queued for the softint, or dropped and counted if the interface is down or the queue full.
+     */
+    public void input(Mbuf m) {
+        int len = m.pkthdr().len();
+        m.pkthdr().setRcvif(index);
+        if (detached || !isUp()) {
+            iqdrops.incrementAndGet();
+            mbufs().freeChain(m);
+            return;
+        }
+        ipackets.incrementAndGet();
+        ibytes.addAndGet(len);
+        tap(m, false);
+        if (!inq.enqueue(m)) {
+            iqdrops.incrementAndGet();
+            mbufs().freeChain(m);
+            return;
+        }
+        ifs.kernel().softints().schedule(inputSoftint);
+    }
+
+    /**
+     * Copies a received frame from a driver's buffer into mbufs and inputs it; a frame that cannot
+     * get mbufs is dropped and counted.
+     */
+    public void input(byte[] frame, int off, int len) {
+        Mbuf m = MbufCopy.fromBytes(mbufs(), frame, off, len);
+        if (m == null) {
+            iqdrops.incrementAndGet();
+            return;
+        }
+        input(m);
+    }
+
+    private void inputSoftint() {
+        Mbuf m = inq.dequeueAll();
+        while (m != null) {
+            Mbuf next = m.nextPkt();
+            m.setNextPkt(null);
+            try {
+                ifs.linkInput(this, m);
+            } catch (RuntimeException e) {
+                ierrors.incrementAndGet();
+                ifs.kernel().log(name + ": input: " + e);
+            }
+            m = next;
+        }
+    }
+
+    /**
+     * Sends a complete frame (link header in front). Consumes {@code m}: a down interface frees it and
+     * reports ENETDOWN.
+     */
+    public void output(Mbuf m) throws ErrnoException {
+        if (detached || !isUp()) {
+            oerrors.incrementAndGet();
+            mbufs().freeChain(m);
+            throw new ErrnoException(Errno.ENETDOWN, name + " is down");
+        }
+        opackets.incrementAndGet();
+        obytes.addAndGet(m.pkthdr().len());
+        tap(m, true);
+        driver.transmit(this, m);
+    }
+
+    /** Counts a frame no protocol wanted. */
+    public void countNoProto() {
+        noproto.incrementAndGet();
+    }
+
+    /** Counts a malformed or otherwise rejected frame. */
+    public void countInputError() {
+        ierrors.incrementAndGet();
+    }
+
+    /** Counts a frame the driver could not send. */
+    public void countOutputError() {
+        oerrors.incrementAndGet();
+    }
+
+    public IfStats stats() {
+        return new IfStats(ipackets.get(), ibytes.get(), ierrors.get(), iqdrops.get() + inq.drops(),
+                opackets.get(), obytes.get(), oerrors.get(), noproto.get());
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

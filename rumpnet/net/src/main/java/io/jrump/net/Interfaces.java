@@ -1,0 +1,251 @@
+package io.jrump.net;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.Cred;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.Kernel;
+import io.jrump.net.mbuf.Mbuf;
+import io.jrump.net.mbuf.MbufPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A kernel's interfaces ({@code ifnet_list}, {@code if_attach}, {@code if_clone_create}) and the
+ * interface ioctls, plus the link layer and the routing table they feed. One per kernel, registered
+ * as a service by {@code rumpnet_net}.
+ */
+public final class Interfaces {
+    private final Kernel kernel;
+    private final MbufPool mbufs;
+    private final Ether ether = new Ether();
+    private final RouteTable routes = new RouteTable();
+    private final List<Ifnet> list = new CopyOnWriteArrayList<>();
+    private final Map<String, IfCloner> cloners = new ConcurrentHashMap<>();
+    private final Map<Long, IfIoctlHandler> familyIoctls = new ConcurrentHashMap<>();
+    private final List<Consumer<Ifnet>> detachListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Ifnet>> changeListeners = new CopyOnWriteArrayList<>();
+    private int nextIndex = 1;
+
+    public Interfaces(Kernel kernel, MbufPool mbufs) {
+        this.kernel = kernel;
+        this.mbufs = mbufs;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public MbufPool mbufs() {
+        return mbufs;
+    }
+
+    public Ether ether() {
+        return ether;
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /** {@code if_attach}: a new interface, down, with the next free index. */
+    public synchronized Ifnet attach(String name, int type, int mtu, long lladdr, int flags, IfnetDriver driver)
+            throws ErrnoException {
+        if (find(name) != null) {
+            throw new ErrnoException(Errno.EEXIST, "interface " + name + " exists");
+        }
+        Ifnet ifp = new Ifnet(this, name, nextIndex++, type, mtu, lladdr, flags & ~Ifnet.IFF_UP, driver);
+        list.add(ifp);
+        return ifp;
+    }
+
+    /** {@code if_detach}: takes the interface down and out, with its routes and addresses. */
+    public void detach(Ifnet ifp) {
+        synchronized (this) {
+            if (!list.remove(ifp)) {
+                return;
+            }
+        }
+        ifp.setFlags(ifp.flags() & ~Ifnet.IFF_UP);
+        for (Consumer<Ifnet> l : detachListeners) {
+            l.accept(ifp);
+        }
+        routes.deleteInterface(ifp);
+        ifp.driver().stop(ifp);
+        ifp.markDetached();
+        Mbuf m;
+        while ((m = ifp.inputQueue().dequeue()) != null) {
+            mbufs.freeChain(m);
+        }
+    }
+
+    /** Families clean up their per-interface state (addresses, ARP entries) when an interface goes. */
+    public void onDetach(Consumer<Ifnet> l) {
+        detachListeners.add(l);
+    }
+
+    /** Called after flags change (an interface going down drops its ARP entries). */
+    public void onChange(Consumer<Ifnet> l) {
+        changeListeners.add(l);
+    }
+
+    void notifyChange(Ifnet ifp) {
+        for (Consumer<Ifnet> l : changeListeners) {
+            l.accept(ifp);
+        }
+    }
+
+    public Ifnet find(String name) {
+        for (Ifnet i : list) {
+            if (i.name().equals(name)) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    public Ifnet byIndex(int index) {
+        for (Ifnet i : list) {
+            if (i.index() == index) {
+                return i;
+            }
+        }
+        return null;
+    }
+
+    /** Interfaces in index order. */
+    public List<Ifnet> list() {
+        return List.copyOf(list);
+    }
+
+    public void registerCloner(IfCloner c) {
+        if (cloners.putIfAbsent(c.prefix(), c) != null) {
+            throw new IllegalStateException("cloner " + c.prefix() + " registered twice");
+        }
+    }
+
+    public void unregisterCloner(String prefix) {
+        cloners.remove(prefix);
+    }
+
+    /** Cloner prefixes, sorted ({@code ifconfig -C}). */
+    public List<String> clonerNames() {
+        List<String> l = new ArrayList<>(cloners.keySet());
+        l.sort(null);
+        return l;
+    }
+
+    /** {@code ifconfig NAME create}. */
+    public Ifnet create(String name) throws ErrnoException {
+        int i = name.length();
+        while (i > 0 && Character.isDigit(name.charAt(i - 1))) {
+            i--;
+        }
+        if (i == name.length() || i == 0 || name.length() - i > 6) {
+            throw new ErrnoException(Errno.EINVAL, "'" + name + "' is not a cloneable interface name (like shmif0)");
+        }
+        IfCloner c = cloners.get(name.substring(0, i));
+        if (c == null) {
+            throw new ErrnoException(Errno.EINVAL, "no interface type '" + name.substring(0, i) + "' in this kernel"
+                    + (cloners.isEmpty() ? "" : " (cloners: " + String.join(" ", clonerNames()) + ")"));
+        }
+        int unit = Integer.parseInt(name.substring(i));
+        if (find(name) != null) {
+            throw new ErrnoException(Errno.EEXIST, "interface " + name + " exists");
+        }
+        return c.create(this, unit);
+    }
+
+    /** {@code ifconfig NAME destroy}. */
+    public void destroy(String name) throws ErrnoException {
+        Ifnet ifp = find(name);
+        if (ifp == null) {
+            throw new ErrnoException(Errno.ENXIO, "no interface " + name);
+        }
+        String prefix = name.replaceAll("[0-9]+$", "");
+        IfCloner c = cloners.get(prefix);
+        if (c == null) {
+            throw new ErrnoException(Errno.EINVAL, name + " was not created by a cloner and cannot be destroyed");
+        }
+        detach(ifp);
+        c.destroyed(ifp);
+    }
+
+    /** Lets a family handle an interface ioctl (SIOCAIFADDR, SIOCDIFADDR). */
+    public void registerIoctl(long cmd, IfIoctlHandler h) {
+        familyIoctls.put(cmd, h);
+    }
+
+    public void unregisterIoctl(long cmd) {
+        familyIoctls.remove(cmd);
+    }
+
+    /** True for commands this layer or a family handles, so the socket layer knows where to send them. */
+    public boolean handles(long cmd) {
+        return cmd == IfIoctl.SIOCIFCREATE || cmd == IfIoctl.SIOCIFDESTROY || cmd == IfIoctl.SIOCGIFFLAGS
+                || cmd == IfIoctl.SIOCSIFFLAGS || cmd == IfIoctl.SIOCGIFMTU || cmd == IfIoctl.SIOCSIFMTU
+                || cmd == IfIoctl.SIOCSLINKSTR || cmd == IfIoctl.SIOCGLINKSTR || familyIoctls.containsKey(cmd);
+    }
+
+    /**
+     * The interface ioctls ({@code ifioctl}): setting anything needs root (EPERM otherwise), an unknown
+     * interface is ENXIO.
+     */
+    public void ioctl(long cmd, IfReq req, Cred cred) throws ErrnoException {
+        if (req == null || req.name == null) {
+            throw new ErrnoException(Errno.EFAULT, "no ifreq");
+        }
+        boolean set = cmd != IfIoctl.SIOCGIFFLAGS && cmd != IfIoctl.SIOCGIFMTU && cmd != IfIoctl.SIOCGLINKSTR;
+        if (set && !cred.isRoot()) {
+            throw new ErrnoException(Errno.EPERM, "only root may configure interfaces");
+        }
+        if (cmd == IfIoctl.SIOCIFCREATE) {
+            create(req.name);
+            return;
+        }
+        if (cmd == IfIoctl.SIOCIFDESTROY) {
+            destroy(req.name);
+            return;
+        }
+        Ifnet ifp = find(req.name);
+        if (ifp == null) {
+            throw new ErrnoException(Errno.ENXIO, "no interface " + req.name);
+        }
+        if (cmd == IfIoctl.SIOCGIFFLAGS) {
+            req.flags = ifp.flags();
+        } else if (cmd == IfIoctl.SIOCSIFFLAGS) {
+            ifp.setFlags(req.flags);
+        } else if (cmd == IfIoctl.SIOCGIFMTU) {
+            req.mtu = ifp.mtu();
+        } else if (cmd == IfIoctl.SIOCSIFMTU) {
+            ifp.setMtu(req.mtu);
+        } else if (cmd == IfIoctl.SIOCGLINKSTR) {
+            req.linkstr = ifp.linkstr();
+        } else if (cmd == IfIoctl.SIOCSLINKSTR) {
+            ifp.driver().ioctl(ifp, cmd, req);
+        } else {
+            IfIoctlHandler h = familyIoctls.get(cmd);
+            if (h == null) {
+                throw new ErrnoException(Errno.ENOTTY, "unknown interface ioctl 0x" + Long.toHexString(cmd));
+            }
+            h.ioctl(ifp, cmd, req, cred);
+        }
+    }
+
+    /** Link-level input dispatch; runs in the interface's input softint. */
+    void linkInput(Ifnet ifp, Mbuf m) {
+        ether.input(ifp, m);
+    }
+
+    /** Detaches every interface; at halt. */
+    void detachAll() {
+        List<Ifnet> l = new ArrayList<>(list);
+        java.util.Collections.reverse(l);
+        for (Ifnet i : l) {
+            detach(i);
+        }
+    }
+}

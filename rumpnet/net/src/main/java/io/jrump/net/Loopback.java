@@ -1,0 +1,22 @@
+package io.jrump.net;
+
+import io.jrump.net.mbuf.Mbuf;
+
+/**
+ * {@code lo0} ({@code if_loop.c}): every frame sent comes back as input. It carries an Ethernet
+ * header with zero addresses, so that one link input path serves all interfaces and a capture of
+ * lo0 reads like any other.
+ */
+final class Loopback implements IfnetDriver {
+    static final int LOMTU = 33184;
+
+    @Override
+    public void transmit(Ifnet ifp, Mbuf m) {
+        m.setFlags(io.jrump.net.mbuf.MbufFlags.M_LOOP);
+        ifp.input(m);
+    }
+
+    @Override
+    public void stop(Ifnet ifp) {
+    }
+}

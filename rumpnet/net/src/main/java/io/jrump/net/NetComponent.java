@@ -1,0 +1,56 @@
+package io.jrump.net;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.BootException;
+import io.jrump.kern.Component;
+import io.jrump.kern.ComponentLevel;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.Kernel;
+import io.jrump.net.mbuf.MbufPool;
+import java.util.Set;
+
+/**
+ * {@code rumpnet_net}: interfaces, the Ethernet layer, routing and {@code lo0} (NetBSD's
+ * {@code sys/rump/net/lib/libnet}). Addresses are a family's business: netinet puts 127.0.0.1 on lo0
+ * at NET_IFCFG.
+ */
+public final class NetComponent implements Component {
+    @Override
+    public String name() {
+        return "rumpnet_net";
+    }
+
+    @Override
+    public ComponentLevel level() {
+        return ComponentLevel.NET;
+    }
+
+    @Override
+    public Set<String> requires() {
+        return Set.of("rumpnet");
+    }
+
+    @Override
+    public String description() {
+        return "interfaces, ethernet, routing, loopback, packet capture";
+    }
+
+    @Override
+    public void attach(Kernel k) throws BootException {
+        MbufPool mbufs = k.service(MbufPool.class);
+        if (mbufs == null) {
+            throw new BootException("rumpnet_net: the rumpnet component did not provide mbufs");
+        }
+        Interfaces ifs = new Interfaces(k, mbufs);
+        k.registerService(Interfaces.class, ifs);
+        try {
+            Ifnet lo = ifs.attach("lo0", Ifnet.IFT_LOOP, Loopback.LOMTU, 0,
+                    Ifnet.IFF_LOOPBACK | Ifnet.IFF_MULTICAST, new Loopback());
+            lo.setLinkState(Ifnet.LINK_STATE_UP);
+            lo.setFlags(Ifnet.IFF_UP);
+        } catch (ErrnoException e) {
+            throw new BootException("rumpnet_net: cannot attach lo0: " + Errno.name(e.errno()));
+        }
+        k.onHalt(ifs::detachAll);
+    }
+}

@@ -1,0 +1,48 @@
+package io.jrump.virtif;
+
+/**
+ * One attachment to an Ethernet segment: the frame-level half of an interface driver, below the
+ * kernel's {@code ifnet}. A hub port, a shmif bus attachment and a link emulator around either are all
+ * links, so the interface code above is written once.
+ *
+ * <p>Frames are Ethernet II frames without preamble and FCS, as tap devices, shmif and pcap carry them.
+ * A frame shorter than the 14-byte header or longer than {@link #maxFrame()} is not sent: it is
+ * dropped and counted in {@link LinkStats#drops()}, because a driver on a real wire cannot put it there
+ * either and the caller has nothing better to do with it than a real driver would.
+ */
+public interface EtherLink extends AutoCloseable {
+    /** Length of the Ethernet header: destination, source, type. */
+    int HEADER_LEN = 14;
+
+    /**
+     * The largest frame a link accepts unless configured otherwise: an IPv4 datagram of the largest
+     * size (65535) behind an Ethernet header, so that a 64 KB-MTU test interface needs no
+     * fragmentation.
+     */
+    int DEFAULT_MAX_FRAME = 65535 + HEADER_LEN;
+
+    /**
+     * Sends {@code frame[off..off+len)} onto the segment. The link copies what it needs before
+     * returning and never keeps the caller's array, so the caller may reuse it at once (an mbuf is
+     * freed when its driver's output returns).
+     *
+     * @throws IndexOutOfBoundsException if the range is not inside the array
+     */
+    void send(byte[] frame, int off, int len);
+
+    /**
+     * Sets where arriving frames go; {@code null} drops them (counted), as an interface that is down
+     * does. Frames are delivered on the link's delivery thread; see {@link FrameSink}.
+     */
+    void setReceiver(FrameSink sink);
+
+    /** The largest frame, header included, that {@link #send} accepts. */
+    int maxFrame();
+
+    /** A snapshot of the counters ({@code netstat -i} for the link). */
+    LinkStats stats();
+
+    /** Detaches from the segment; later sends are dropped and counted, nothing more is delivered. */
+    @Override
+    void close();
+}

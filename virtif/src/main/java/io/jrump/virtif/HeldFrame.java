@@ -1,0 +1,17 @@
+package io.jrump.virtif;
+
+/**
+ * A frame a {@link LinkEmulator} holds back until its delivery time: a pooled buffer plus the place in
+ * the delivery order. Recycled through {@link HeldFramePool}, never allocated per frame once warm.
+ */
+final class HeldFrame {
+    byte[] buf;
+    int len;
+    long due;
+    /** Arrival order, so frames due at the same instant leave in the order they came. */
+    long order;
+
+    boolean before(HeldFrame o) {
+        return due != o.due ? due - o.due < 0 : order < o.order;
+    }
+}

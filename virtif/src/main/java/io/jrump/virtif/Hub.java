@@ -1,0 +1,139 @@
+package io.jrump.virtif;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * An in-process Ethernet segment for tests and benchmarks: several kernels in one JVM talk through it
+ * without a file or a host device.
+ *
+ * <p>It behaves as NetBSD's shmif bus does, not as a switch: every attached port sees every frame sent
+ * by every other port, and never its own, whatever the destination address. Filtering by address is the
+ * receiving interface's job, as it is on a shared wire, so promiscuous capture works for free.
+ *
+ * <p>Delivery is synchronous on the sender's thread, port after port, before {@link EtherLink#send}
+ * returns: no queue, no thread hop, and so no reordering and no loss on the hub itself. The frame is
+ * copied once into a buffer the hub lends to all receivers for the duration of their
+ * {@link FrameSink#receive} call; a receiver that keeps the frame must copy it, and must not write
+ * into it. The lent buffers are pooled, so a frame costs no allocation once the pool has as many
+ * buffers as there have been concurrent (or nested: a receiver answering from inside its sink)
+ * deliveries. No lock is held while sinks run, so receivers may send from their sink and concurrent
+ * senders do not wait for each other.
+ */
+public final class Hub {
+    private static final HubPort[] NO_PORTS = new HubPort[0];
+
+    private final String name;
+    private final int maxFrame;
+    private final Object lock = new Object();
+    private volatile HubPort[] ports = NO_PORTS;
+    private byte[][] spare = new byte[4][];
+    private int nspare;
+    private int nextPort;
+
+    /** A hub that carries frames up to {@link EtherLink#DEFAULT_MAX_FRAME} bytes. */
+    public Hub(String name) {
+        this(name, EtherLink.DEFAULT_MAX_FRAME);
+    }
+
+    /** A hub that carries frames up to {@code maxFrame} bytes, header included. */
+    public Hub(String name, int maxFrame) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (maxFrame < EtherLink.HEADER_LEN) {
+            throw new IllegalArgumentException("hub " + name + ": max frame " + maxFrame + " is shorter than an Ethernet header");
+        }
+        this.maxFrame = maxFrame;
+    }
+
+    /** Attaches a new port; it sees frames sent after this call returns. */
+    public EtherLink attach() {
+        synchronized (lock) {
+            HubPort p = new HubPort(this, name + "." + nextPort++);
+            HubPort[] now = Arrays.copyOf(ports, ports.length + 1);
+            now[now.length - 1] = p;
+            ports = now;
+            return p;
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int maxFrame() {
+        return maxFrame;
+    }
+
+    /** Ports currently attached. */
+    public int portCount() {
+        return ports.length;
+    }
+
+    void detach(HubPort p) {
+        synchronized (lock) {
+            HubPort[] old = ports;
+            int i = Arrays.asList(old).indexOf(p);
+            if (i < 0) {
+                return;
+            }
+            HubPort[] now = new HubPort[old.length - 1];
+            System.arraycopy(old, 0, now, 0, i);
+            System.arraycopy(old, i + 1, now, i, old.length - i - 1);
+            ports = now;
+        }
+    }
+
+    /**
+     * Copies the frame once and lends the copy to every port but {@code from}. A sink that throws does
+     * not keep the frame from the other ports; the first such exception is rethrown to the sender once
+     * all have had it, so a broken receiver is noticed rather than hidden.
+     */
+    void deliver(HubPort from, byte[] frame, int off, int len) {
+        byte[] buf = borrow();
+        RuntimeException failure = null;
+        try {
+            System.arraycopy(frame, off, buf, 0, len);
+            for (HubPort p : ports) {
+                if (p != from) {
+                    try {
+                        p.receive(buf, len);
+                    } catch (RuntimeException e) {
+                        if (failure == null) {
+                            failure = e;
+                        }
+                    }
+                }
+            }
+        } finally {
+            giveBack(buf);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private byte[] borrow() {
+        synchronized (lock) {
+            if (nspare > 0) {
+                byte[] b = spare[--nspare];
+                spare[nspare] = null;
+                return b;
+            }
+        }
+        return new byte[maxFrame];
+    }
+
+    private void giveBack(byte[] buf) {
+        synchronized (lock) {
+            if (nspare == spare.length) {
+                spare = Arrays.copyOf(spare, nspare * 2);
+            }
+            spare[nspare++] = buf;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "hub " + name + " (" + ports.length + " ports)";
+    }
+}

@@ -1,0 +1,48 @@
+package io.jrump.virtif;
+
+/**
+ * How a {@link ShmifBus} attachment behaves.
+ *
+ * @param ringSize ring bytes of a bus this attachment creates; an existing bus keeps its own size
+ * @param lockTimeoutNanos how long, in host monotonic time, the bus lock may stay with one holder
+ *     before a writer decides the holder died and breaks it. NetBSD's shmif has no such escape; here
+ *     a kernel process killed in the middle of a write must not wedge every other kernel on the bus.
+ *     It must be far longer than any write takes, and shorter than anyone will wait
+ * @param maxFrame largest frame this attachment sends or delivers, header included; also bounded by
+ *     the ring
+ * @param pollMinNanos the reader's sleep after it found the bus idle once; it doubles on each further
+ *     idle poll, so an idle bus costs little and a busy one is followed closely
+ * @param pollMaxNanos the longest sleep between polls, which bounds the latency an idle bus adds
+ */
+public record ShmifOptions(int ringSize, long lockTimeoutNanos, int maxFrame, long pollMinNanos, long pollMaxNanos) {
+    public static final ShmifOptions DEFAULT =
+            new ShmifOptions(ShmifLayout.DEFAULT_RING, 1_000_000_000L, EtherLink.DEFAULT_MAX_FRAME, 10_000L, 1_000_000L);
+
+    public ShmifOptions {
+        if (ringSize < ShmifLayout.MIN_RING || ringSize > ShmifLayout.MAX_RING) {
+            throw new IllegalArgumentException("shmif ring size must be between " + ShmifLayout.MIN_RING + " and "
+                    + ShmifLayout.MAX_RING + ": " + ringSize);
+        }
+        if (lockTimeoutNanos <= 0) {
+            throw new IllegalArgumentException("shmif lock timeout must be positive: " + lockTimeoutNanos);
+        }
+        if (maxFrame < EtherLink.HEADER_LEN) {
+            throw new IllegalArgumentException("shmif max frame shorter than an Ethernet header: " + maxFrame);
+        }
+        if (pollMinNanos <= 0 || pollMaxNanos < pollMinNanos) {
+            throw new IllegalArgumentException("shmif poll sleeps need 0 < min <= max: " + pollMinNanos + ", " + pollMaxNanos);
+        }
+    }
+
+    public ShmifOptions withRingSize(int bytes) {
+        return new ShmifOptions(bytes, lockTimeoutNanos, maxFrame, pollMinNanos, pollMaxNanos);
+    }
+
+    public ShmifOptions withLockTimeout(long nanos) {
+        return new ShmifOptions(ringSize, nanos, maxFrame, pollMinNanos, pollMaxNanos);
+    }
+
+    public ShmifOptions withMaxFrame(int bytes) {
+        return new ShmifOptions(ringSize, lockTimeoutNanos, bytes, pollMinNanos, pollMaxNanos);
+    }
+}

@@ -1,7 +1,6 @@
 package io.jrump.hypercall;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -12,6 +11,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  */
 final class HostSync implements HyperSync {
     private final HyperClock clock;
+    private final ThreadLocal<CondVar.Waiter> waiters = ThreadLocal.withInitial(CondVar.Waiter::new);
 
     HostSync(HyperClock clock) {
         this.clock = clock;
@@ -29,7 +29,7 @@ final class HostSync implements HyperSync {
 
     @Override
     public HyperCondVar newCondVar() {
-        return new CondVar(clock);
+        return new CondVar(clock, waiters);
     }
 
     static final class Mutex implements HyperMutex {
@@ -39,6 +39,17 @@ final class HostSync implements HyperSync {
         public void enter() {
             if (lock.isHeldByCurrentThread()) {
                 throw new KernelPanic("mutex_enter: locking against myself");
+            }
+            relock();
+        }
+
+        /** Takes the lock after a short spin, since a blocked acquire of a JDK lock allocates a queue node. */
+        void relock() {
+            for (int i = 0; i < 64; i++) {
+                if (lock.tryLock()) {
+                    return;
+                }
+                Thread.onSpinWait();
             }
             lock.lock();
         }
@@ -108,63 +119,156 @@ final class HostSync implements HyperSync {
         }
     }
 
+    /**
+     * A condition variable with its own queue of waiters instead of a {@code Condition}: each thread
+     * reuses one waiter node, so waiting and waking allocate nothing (a JDK condition allocates a node
+     * per wait, and the kernel waits per packet).
+     */
     static final class CondVar implements HyperCondVar {
         private final HyperClock clock;
+        private final ThreadLocal<Waiter> nodes;
         private Mutex boundTo;
-        private Condition cond;
+        private Waiter head;
+        private Waiter tail;
 
-        CondVar(HyperClock clock) {
-            this.clock = clock;
+        static final class Waiter {
+            final Thread thread = Thread.currentThread();
+            volatile boolean signalled;
+            Waiter next;
+            boolean queued;
         }
 
-        private Condition condFor(HyperMutex m) {
+        CondVar(HyperClock clock, ThreadLocal<Waiter> nodes) {
+            this.clock = clock;
+            this.nodes = nodes;
+        }
+
+        private Mutex bind(HyperMutex m) {
             Mutex mutex = (Mutex) m;
             if (!mutex.owned()) {
                 throw new KernelPanic("cv_wait: mutex not held");
             }
             if (boundTo == null) {
                 boundTo = mutex;
-                cond = mutex.lock.newCondition();
             } else if (boundTo != mutex) {
                 throw new KernelPanic("cv_wait: condition variable used with two mutexes");
             }
-            return cond;
+            return mutex;
+        }
+
+        private Waiter enqueue() {
+            Waiter w = nodes.get();
+            w.signalled = false;
+            w.next = null;
+            w.queued = true;
+            if (tail == null) {
+                head = w;
+            } else {
+                tail.next = w;
+            }
+            tail = w;
+            return w;
+        }
+
+        private void unlink(Waiter w) {
+            Waiter prev = null;
+            for (Waiter x = head; x != null; prev = x, x = x.next) {
+                if (x == w) {
+                    if (prev == null) {
+                        head = x.next;
+                    } else {
+                        prev.next = x.next;
+                    }
+                    if (tail == x) {
+                        tail = prev;
+                    }
+                    x.next = null;
+                    x.queued = false;
+                    return;
+                }
+            }
         }
 
         @Override
-        public void await(HyperMutex mutex) {
-            Condition c = condFor(mutex);
-            c.awaitUninterruptibly();
+        public void await(HyperMutex m) {
+            Mutex mutex = bind(m);
+            Waiter w = enqueue();
+            mutex.lock.unlock();
+            boolean interrupted = false;
+            while (!w.signalled) {
+                LockSupport.park(this);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                }
+            }
+            mutex.relock();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         @Override
-        public boolean awaitUntil(HyperMutex mutex, long deadlineNanos) {
-            Condition c = condFor(mutex);
+        public boolean awaitUntil(HyperMutex m, long deadlineNanos) {
+            Mutex mutex = bind(m);
             long wait = clock.hostWaitNanos(deadlineNanos);
             if (wait <= 0) {
                 return true;
             }
-            try {
-                c.await(wait, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
+            Waiter w = enqueue();
+            mutex.lock.unlock();
+            long until = System.nanoTime() + wait;
+            boolean interrupted = false;
+            while (!w.signalled) {
+                long left = until - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                LockSupport.parkNanos(this, left);
+                if (Thread.interrupted()) {
+                    interrupted = true;
+                    break;
+                }
+            }
+            mutex.relock();
+            if (w.queued) {
+                unlink(w);
+            }
+            if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            // A spurious or slice wakeup is reported as "not timed out": callers recheck their condition
-            // and wait again, as they must after any cv_timedwait.
-            return clock.monotonicNanos() >= deadlineNanos;
+            // A slice or spurious wakeup is "not timed out": callers recheck and wait again, as after any cv_timedwait.
+            return !w.signalled && clock.monotonicNanos() >= deadlineNanos;
+        }
+
+        private void checkHeld(String what) {
+            if (boundTo != null && !boundTo.lock.isHeldByCurrentThread()) {
+                throw new KernelPanic(what + ": mutex not held");
+            }
         }
 
         @Override
         public void signal() {
-            if (cond != null) {
-                cond.signal();
+            checkHeld("cv_signal");
+            Waiter w = head;
+            if (w != null) {
+                unlink(w);
+                w.signalled = true;
+                LockSupport.unpark(w.thread);
             }
         }
 
         @Override
         public void broadcast() {
-            if (cond != null) {
-                cond.signalAll();
+            checkHeld("cv_broadcast");
+            Waiter w = head;
+            head = tail = null;
+            while (w != null) {
+                Waiter n = w.next;
+                w.next = null;
+                w.queued = false;
+                w.signalled = true;
+                LockSupport.unpark(w.thread);
+                w = n;
             }
         }
     }

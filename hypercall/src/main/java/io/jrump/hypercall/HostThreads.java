@@ -50,11 +50,9 @@ final class HostThreads implements HyperThreads {
 
     @Override
     public void setCurLwp(Object lwp) {
-        if (lwp == null) {
-            curlwp.remove();
-        } else {
-            curlwp.set(lwp);
-        }
+        // set(null), not remove(): a thread that enters the kernel often would otherwise rebuild its
+        // ThreadLocal entry, and allocate, on every call.
+        curlwp.set(lwp);
     }
 
     @Override

@@ -47,17 +47,8 @@ public final class KCondVar {
             return Errno.EINTR;
         }
         int depth = l != null && l.cpu() != null ? kernel.scheduler().sleep(l) : -1;
-        Runnable waker = null;
         if (l != null) {
-            waker = () -> {
-                m.hm.enter();
-                try {
-                    cv.broadcast();
-                } finally {
-                    m.hm.exit();
-                }
-            };
-            l.setWaker(waker);
+            l.setWaker(wakerFor(m));
         }
         try {
             if (l != null && l.killed()) {
@@ -84,6 +75,25 @@ public final class KCondVar {
                 m.enter();
             }
         }
+    }
+
+    private KMutex wakerMutex;
+    private Runnable waker;
+
+    /** How a kill wakes a sleeper here; made once, since a condition variable always pairs with one mutex. */
+    private Runnable wakerFor(KMutex m) {
+        if (wakerMutex != m) {
+            wakerMutex = m;
+            waker = () -> {
+                m.hm.enter();
+                try {
+                    cv.broadcast();
+                } finally {
+                    m.hm.exit();
+                }
+            };
+        }
+        return waker;
     }
 
     public void signal() {

@@ -4,9 +4,11 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.BootException;
 import io.jrump.kern.Component;
 import io.jrump.kern.ComponentLevel;
+import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.net.mbuf.MbufPool;
+import io.jrump.net.socket.IfIoctlHook;
 import java.util.Set;
 
 /**
@@ -51,6 +53,20 @@ public final class NetComponent implements Component {
         } catch (ErrnoException e) {
             throw new BootException("rumpnet_net: cannot attach lo0: " + Errno.name(e.errno()));
         }
+        k.registerService(IfIoctlHook.class, new IfIoctlHook() {
+            @Override
+            public boolean handles(long cmd) {
+                return ifs.handles(cmd);
+            }
+
+            @Override
+            public void ioctl(long cmd, Object arg, Cred cred) throws ErrnoException {
+                if (!(arg instanceof IfReq req)) {
+                    throw new ErrnoException(Errno.EFAULT, "interface ioctl needs an IfReq");
+                }
+                ifs.ioctl(cmd, req, cred);
+            }
+        });
         k.onHalt(ifs::detachAll);
     }
 }

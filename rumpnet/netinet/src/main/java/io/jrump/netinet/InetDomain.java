@@ -1,0 +1,37 @@
+package io.jrump.netinet;
+
+import io.jrump.kern.SocketDefs;
+import io.jrump.net.socket.Domain;
+import io.jrump.net.socket.Protosw;
+
+/** The inet domain ({@code inetdomain} and its {@code inetsw}): UDP datagram and raw IP sockets. */
+final class InetDomain implements Domain {
+    private final Inet inet;
+    private final UdpUsrreq udp;
+
+    InetDomain(Inet inet, UdpUsrreq udp) {
+        this.inet = inet;
+        this.udp = udp;
+    }
+
+    @Override
+    public int family() {
+        return SocketDefs.AF_INET;
+    }
+
+    @Override
+    public String name() {
+        return "internet";
+    }
+
+    @Override
+    public Protosw lookup(int type, int protocol) {
+        if (type == SocketDefs.SOCK_DGRAM && (protocol == 0 || protocol == SocketDefs.IPPROTO_UDP)) {
+            return udp;
+        }
+        if (type == SocketDefs.SOCK_RAW && protocol >= 0 && protocol < 256) {
+            return new RawUsrreq(inet, protocol);
+        }
+        return null;
+    }
+}

@@ -28,7 +28,7 @@ public final class ShmifDumpbus {
     }
 
     /** Runs the command; returns its exit status. */
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         boolean headerOnly = false;
         String pcap = null;
         String bus = null;

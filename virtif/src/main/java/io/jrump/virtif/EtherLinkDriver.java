@@ -1,0 +1,106 @@
+package io.jrump.virtif;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
+import io.jrump.net.IfReq;
+import io.jrump.net.Ifnet;
+import io.jrump.net.IfnetDriver;
+import io.jrump.net.mbuf.Mbuf;
+import io.jrump.net.mbuf.MbufCopy;
+import java.util.function.Function;
+
+/**
+ * The ifnet driver for any {@link EtherLink} (a hub port, a shmif bus, an emulated link): transmit
+ * flattens the chain into one reused frame buffer and sends it, receive hands frames to
+ * {@link Ifnet#input(byte[], int, int)} on the link's delivery thread, which acts as the interrupt.
+ * With a link opener, {@code linkstr} (SIOCSLINKSTR) attaches it to a new link, as
+ * {@code ifconfig shmif0 linkstr /tmp/bus} does on NetBSD.
+ */
+public final class EtherLinkDriver implements IfnetDriver {
+    private final Function<String, EtherLink> opener;
+    private final byte[] frame;
+    private volatile EtherLink link;
+
+    /** A driver whose link comes later, from {@code linkstr}, opened by {@code opener} (null: fixed link). */
+    public EtherLinkDriver(EtherLink link, Function<String, EtherLink> opener, int maxFrame) {
+        this.link = link;
+        this.opener = opener;
+        this.frame = new byte[maxFrame];
+    }
+
+    /** Starts delivering the link's frames to {@code ifp}. */
+    void connect(Ifnet ifp) {
+        EtherLink l = link;
+        if (l != null) {
+            l.setReceiver(ifp::input);
+            ifp.setLinkState(Ifnet.LINK_STATE_UP);
+        }
+    }
+
+    public EtherLink link() {
+        return link;
+    }
+
+    @Override
+    public void transmit(Ifnet ifp, Mbuf m) {
+        try {
+            EtherLink l = link;
+            int len = m.pkthdr().len();
+            if (l == null || len > frame.length) {
+                ifp.countOutputError();
+                return;
+            }
+            synchronized (frame) {
+                MbufCopy.copydata(m, 0, len, frame, 0);
+                l.send(frame, 0, len);
+            }
+        } catch (RuntimeException e) {
+            ifp.countOutputError();
+        } finally {
+            ifp.mbufs().freeChain(m);
+        }
+    }
+
+    @Override
+    public void ioctl(Ifnet ifp, long cmd, IfReq req) throws ErrnoException {
+        if (opener == null) {
+            throw new ErrnoException(Errno.ENOTTY, ifp.name() + " has a fixed link");
+        }
+        if (req.linkstr == null || req.linkstr.isEmpty()) {
+            throw new ErrnoException(Errno.EINVAL, "empty linkstr");
+        }
+        EtherLink n;
+        try {
+            n = opener.apply(req.linkstr);
+        } catch (io.jrump.hypercall.HyperError e) {
+            throw new ErrnoException(e.errno(), "cannot open bus " + req.linkstr + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw new ErrnoException(Errno.EINVAL, "cannot open bus " + req.linkstr + ": " + e.getMessage());
+        }
+        EtherLink old = link;
+        link = n;
+        ifp.setLinkstr(req.linkstr);
+        connect(ifp);
+        if (old != null) {
+            closeQuietly(old);
+        }
+    }
+
+    @Override
+    public void stop(Ifnet ifp) {
+        EtherLink l = link;
+        link = null;
+        ifp.setLinkState(Ifnet.LINK_STATE_DOWN);
+        if (l != null) {
+            closeQuietly(l);
+        }
+    }
+
+    private static void closeQuietly(EtherLink l) {
+        try {
+            l.close();
+        } catch (Exception e) {
+            // the link is going away either way
+        }
+    }
+}

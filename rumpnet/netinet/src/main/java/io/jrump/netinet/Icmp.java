@@ -54,8 +54,8 @@ public final class Icmp {
     Icmp(Inet inet) {
         this.inet = inet;
         var sysctl = inet.kernel().sysctl();
-        errppslimit = sysctl.createInt("net.inet.icmp.errppslimit", "ICMP errors sent per second at most", 100,
-                SysctlNode.READWRITE, v -> v >= 0);
+        errppslimit = sysctl.createInt("net.inet.icmp.errppslimit",
+                "ICMP errors sent per second at most (0: none, -1: no limit)", 100, SysctlNode.READWRITE, v -> v >= -1);
         bmcastecho = sysctl.createInt("net.inet.icmp.bmcastecho", "Answer broadcast echo requests", 0,
                 SysctlNode.READWRITE, v -> v == 0 || v == 1);
         lastRefill = inet.kernel().hypercall().clock().monotonicNanos();

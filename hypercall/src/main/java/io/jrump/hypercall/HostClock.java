@@ -1,14 +1,11 @@
 package io.jrump.hypercall;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /** The host's clocks; each timer gets a host thread, started on its first arming. */
 final class HostClock implements HyperClock {
-    private final ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     private final HyperThreads threads;
 
     HostClock(HyperThreads threads) {
@@ -49,8 +46,8 @@ final class HostClock implements HyperClock {
     }
 
     @Override
-    public long threadCpuNanos() {
-        return mx.getCurrentThreadCpuTime();
+    public long runtimeNanos() {
+        return System.nanoTime();
     }
 
     private final class Timer implements HyperTimer {

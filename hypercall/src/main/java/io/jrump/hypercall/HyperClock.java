@@ -29,8 +29,11 @@ public interface HyperClock {
     HyperTimer newTimer(String name, Runnable action);
 
     /**
-     * CPU time consumed so far by the calling host thread, in nanoseconds, for charging kernel work to
-     * a process (LRP seed: receive processing is charged to the application that receives).
+     * A fast host clock for measuring how long an lwp held a virtual CPU, which the kernel charges to
+     * its process (LRP seed: receive processing is charged to the application that receives). It is
+     * host monotonic time, not thread CPU time: the time a virtual CPU is held is what a rump kernel
+     * can charge, and reading a thread's CPU clock costs a system call (no vDSO), twice per syscall.
+     * It keeps running under a manual clock, since a test cannot stop host time.
      */
-    long threadCpuNanos();
+    long runtimeNanos();
 }

@@ -156,15 +156,14 @@ class HostClockTest {
     }
 
     @Test
-    void threadCpuTimeGrowsWithWorkOnTheCallingThread() {
-        long before = clock.threadCpuNanos();
-        assertTrue(before >= 0, "thread CPU time is available: " + before);
+    void runtimeClockMovesForward() {
+        long before = clock.runtimeNanos();
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(PATIENCE_SECONDS);
         long spin = 0;
-        while (clock.threadCpuNanos() == before) {
+        while (clock.runtimeNanos() == before) {
             spin += Long.numberOfTrailingZeros(spin + System.nanoTime());
-            assertTrue(System.nanoTime() - end < 0, "CPU time never moved");
+            assertTrue(System.nanoTime() - end < 0, "the runtime clock never moved");
         }
-        assertTrue(clock.threadCpuNanos() > before, "spun " + spin);
+        assertTrue(clock.runtimeNanos() > before, "spun " + spin);
     }
 }

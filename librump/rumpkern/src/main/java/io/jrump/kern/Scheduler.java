@@ -57,7 +57,7 @@ public final class Scheduler {
                 waiters.decrementAndGet();
             }
         }
-        l.onCpu(c, clock.threadCpuNanos());
+        l.onCpu(c, clock.runtimeNanos());
     }
 
     private Cpu tryAny(Lwp l, Cpu bound) {
@@ -86,7 +86,7 @@ public final class Scheduler {
         if (c == null) {
             throw new IllegalStateException(l + " unscheduled without a CPU");
         }
-        l.proc().charge(l.offCpu(clock.threadCpuNanos()));
+        l.proc().charge(l.offCpu(clock.runtimeNanos()));
         c.free(l);
         if (waiters.get() > 0) {
             lock.enter();

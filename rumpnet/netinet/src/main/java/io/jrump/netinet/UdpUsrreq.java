@@ -77,7 +77,31 @@ final class UdpUsrreq implements Protosw {
             throw new ErrnoException(Errno.ENETUNREACH, "no route to " + SockAddr.format(dst));
         }
         udp.table().connect(p, src, dst, nam.port, so.cred());
+        applyIfSockbuf(inet, so, dst);
         so.soisconnected();
+    }
+
+    /**
+     * DART's {@code if_sockbuf}: once a socket is tied to an interface, that interface's driver may
+     * raise its buffering. For UDP this only bounds the largest datagram (DART seed, "Socket Buffering
+     * and Flow Control"); TCP applies it to the socket made at SYN arrival.
+     */
+    static void applyIfSockbuf(Inet inet, Socket so, int dst) {
+        var rt = inet.routes().lookup(dst);
+        var hook = rt == null ? null : rt.ifp().sockbufHook();
+        if (hook == null) {
+            return;
+        }
+        int[] want = hook.adjust(so.snd.hiwat(), so.rcv.hiwat());
+        int snd = Math.max(so.snd.hiwat(), want[0]);
+        int rcv = Math.max(so.rcv.hiwat(), want[1]);
+        if (snd != so.snd.hiwat() || rcv != so.rcv.hiwat()) {
+            try {
+                so.reserve(snd, rcv);
+            } catch (ErrnoException e) {
+                // above kern.sbmax: keep what the socket has
+            }
+        }
     }
 
     @Override

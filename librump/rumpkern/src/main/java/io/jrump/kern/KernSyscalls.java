@@ -198,7 +198,7 @@ final class KernSyscalls {
             case SYSCTL_LIST -> {
                 List<SysctlEntry> out = new ArrayList<>();
                 for (SysctlNode n : k.sysctl().list(name)) {
-                    out.add(new SysctlEntry(n.fullName(), n.type(), n.format(), n.writable()));
+                    out.add(new SysctlEntry(n.fullName(), n.type(), n.format(), n.writable(), n.description()));
                 }
                 a.result = out;
             }

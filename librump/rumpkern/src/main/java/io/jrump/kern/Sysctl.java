@@ -92,6 +92,15 @@ public final class Sysctl {
         return create(name, type, 0, description, value, null, null);
     }
 
+    /**
+     * A read-only table computed when read, one entry per line ({@link SysctlNode#TABLE}): how tools
+     * such as {@code netstat -r} and {@code arp -a} get a kernel's tables, as NetBSD's read struct
+     * arrays through sysctl.
+     */
+    public SysctlNode createTable(String name, String description, Supplier<Object> lines) {
+        return create(name, SysctlType.STRING, SysctlNode.TABLE, description, lines, null, null);
+    }
+
     /** Removes a node and everything under it (a module's nodes at {@code modunload}). */
     public synchronized void destroy(String name) {
         String[] parts = split(name);
@@ -149,17 +158,26 @@ public final class Sysctl {
         }
     }
 
-    /** Every leaf under {@code prefix} (all leaves for the empty prefix), in tree order. */
+    /**
+     * Every leaf under {@code prefix} (all leaves for the empty prefix), in tree order. Tables are
+     * left out unless {@code prefix} names one.
+     */
     public synchronized List<SysctlNode> list(String prefix) throws ErrnoException {
         List<SysctlNode> out = new ArrayList<>();
         SysctlNode start = prefix.isEmpty() ? root : lookup(prefix);
+        if (start.table()) {
+            out.add(start);
+            return out;
+        }
         walk(start, out);
         return out;
     }
 
     private static void walk(SysctlNode n, List<SysctlNode> out) {
         if (n.type() != SysctlType.NODE) {
-            out.add(n);
+            if (!n.table()) {
+                out.add(n);
+            }
             return;
         }
         for (SysctlNode c : n.children.values()) {

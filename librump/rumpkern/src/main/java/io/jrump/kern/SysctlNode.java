@@ -19,6 +19,11 @@ public final class SysctlNode {
     public static final int ANYWRITE = 2;
     /** May only be set before first use, such as a table size ({@code net.inet.tcp.vtw.entries}). */
     public static final int IMMUTABLE_AFTER_USE = 4;
+    /**
+     * A table rather than a value (NetBSD's {@code CTLTYPE_STRUCT}: a pcb list, the routing table):
+     * read by name, one entry per line, and left out of {@code sysctl -a}.
+     */
+    public static final int TABLE = 8;
 
     private final String name;
     private final String fullName;
@@ -64,6 +69,10 @@ public final class SysctlNode {
 
     public boolean writable() {
         return (flags & (READWRITE | ANYWRITE)) != 0 && dynamic == null;
+    }
+
+    public boolean table() {
+        return (flags & TABLE) != 0;
     }
 
     public boolean anyWrite() {

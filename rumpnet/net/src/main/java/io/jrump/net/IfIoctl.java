@@ -21,6 +21,12 @@ public final class IfIoctl {
     public static final long SIOCSIFMTU = iow('i', 127, 32);
     public static final long SIOCSLINKSTR = iow('i', 136, 32);
     public static final long SIOCGLINKSTR = iowr('i', 135, 32);
+    /** Routes ({@code struct ortentry}, as 4.3BSD's route ioctls). */
+    public static final long SIOCADDRT = iow('r', 10, 48);
+    public static final long SIOCDELRT = iow('r', 11, 48);
+    /** ARP entries ({@code struct arpreq}). */
+    public static final long SIOCSARP = iow('i', 30, 36);
+    public static final long SIOCDARP = iow('i', 32, 36);
 
     private IfIoctl() {
     }

@@ -26,6 +26,7 @@ public final class Interfaces {
     private final List<Ifnet> list = new CopyOnWriteArrayList<>();
     private final Map<String, IfCloner> cloners = new ConcurrentHashMap<>();
     private final Map<Long, IfIoctlHandler> familyIoctls = new ConcurrentHashMap<>();
+    private final Map<Long, SocketIoctlHandler> socketIoctls = new ConcurrentHashMap<>();
     private final List<Consumer<Ifnet>> detachListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Ifnet>> changeListeners = new CopyOnWriteArrayList<>();
     private int nextIndex = 1;
@@ -183,11 +184,72 @@ public final class Interfaces {
         familyIoctls.remove(cmd);
     }
 
+    /** Lets a family handle a network ioctl that is not about one interface (SIOCSARP, SIOCDARP). */
+    public void registerSocketIoctl(long cmd, SocketIoctlHandler h) {
+        socketIoctls.put(cmd, h);
+    }
+
+    public void unregisterSocketIoctl(long cmd) {
+        socketIoctls.remove(cmd);
+    }
+
     /** True for commands this layer or a family handles, so the socket layer knows where to send them. */
     public boolean handles(long cmd) {
-        return cmd == IfIoctl.SIOCIFCREATE || cmd == IfIoctl.SIOCIFDESTROY || cmd == IfIoctl.SIOCGIFFLAGS
+        return cmd == IfIoctl.SIOCADDRT || cmd == IfIoctl.SIOCDELRT || socketIoctls.containsKey(cmd)
+                || cmd == IfIoctl.SIOCIFCREATE || cmd == IfIoctl.SIOCIFDESTROY || cmd == IfIoctl.SIOCGIFFLAGS
                 || cmd == IfIoctl.SIOCSIFFLAGS || cmd == IfIoctl.SIOCGIFMTU || cmd == IfIoctl.SIOCSIFMTU
                 || cmd == IfIoctl.SIOCSLINKSTR || cmd == IfIoctl.SIOCGLINKSTR || familyIoctls.containsKey(cmd);
+    }
+
+    /**
+     * Network ioctls on a socket: routes and family commands here, interface commands on to
+     * {@link #ioctl(long, IfReq, Cred)}. EFAULT for an argument of the wrong kind.
+     */
+    public void socketIoctl(long cmd, Object arg, Cred cred) throws ErrnoException {
+        if (cmd == IfIoctl.SIOCADDRT || cmd == IfIoctl.SIOCDELRT) {
+            if (!(arg instanceof RtReq r)) {
+                throw new ErrnoException(Errno.EFAULT, "route ioctl needs an RtReq");
+            }
+            if (!cred.isRoot()) {
+                throw new ErrnoException(Errno.EPERM, "only root may change routes");
+            }
+            route(cmd, r);
+            return;
+        }
+        SocketIoctlHandler h = socketIoctls.get(cmd);
+        if (h != null) {
+            h.ioctl(arg, cred);
+            return;
+        }
+        if (!(arg instanceof IfReq req)) {
+            throw new ErrnoException(Errno.EFAULT, "interface ioctl needs an IfReq");
+        }
+        ioctl(cmd, req, cred);
+    }
+
+    /** {@code route add}/{@code delete}: a gateway must be on a connected network (ENETUNREACH otherwise). */
+    private void route(long cmd, RtReq r) throws ErrnoException {
+        if (cmd == IfIoctl.SIOCDELRT) {
+            routes.delete(r.dst, r.prefixLen);
+            return;
+        }
+        Ifnet ifp;
+        if (r.ifname != null && !r.ifname.isEmpty()) {
+            ifp = find(r.ifname);
+            if (ifp == null) {
+                throw new ErrnoException(Errno.ENXIO, "no interface " + r.ifname);
+            }
+        } else {
+            Route via = r.gateway == 0 ? null : routes.lookup(r.gateway);
+            if (via == null || via.isGateway()) {
+                throw new ErrnoException(Errno.ENETUNREACH, "gateway " + io.jrump.net.wire.Ipv4Address.format(r.gateway)
+                        + " is not on a connected network");
+            }
+            ifp = via.ifp();
+        }
+        int flags = Route.RTF_UP | Route.RTF_STATIC | (r.gateway != 0 ? Route.RTF_GATEWAY : 0)
+                | (r.prefixLen == 32 ? Route.RTF_HOST : 0);
+        routes.add(new Route(r.dst, r.prefixLen, r.gateway, ifp, flags, 0));
     }
 
     /**
@@ -233,6 +295,45 @@ public final class Interfaces {
             }
             h.ioctl(ifp, cmd, req, cred);
         }
+    }
+
+    /**
+     * {@code net.interfaces}: one line per interface, for {@code ifconfig} and {@code netstat -i}:
+     * name index flags mtu mac linkstate linkstr ipackets ierrors iqdrops opackets oerrors ibytes obytes
+     * addresses (a/len/broadcast, comma-separated, or -).
+     */
+    String table() {
+        StringBuilder sb = new StringBuilder();
+        for (Ifnet i : list) {
+            IfStats st = i.stats();
+            sb.append(i.name()).append(' ').append(i.index()).append(' ').append(i.flags()).append(' ')
+                    .append(i.mtu()).append(' ').append(io.jrump.net.wire.MacAddress.format(i.lladdr())).append(' ')
+                    .append(i.linkState()).append(' ').append(i.linkstr() == null ? "-" : i.linkstr()).append(' ')
+                    .append(st.ipackets()).append(' ').append(st.ierrors()).append(' ').append(st.iqdrops()).append(' ')
+                    .append(st.opackets()).append(' ').append(st.oerrors()).append(' ').append(st.ibytes()).append(' ')
+                    .append(st.obytes()).append(' ');
+            StringBuilder a = new StringBuilder();
+            for (IfAddr ifa : i.addresses()) {
+                if (a.length() > 0) {
+                    a.append(',');
+                }
+                a.append(io.jrump.net.wire.Ipv4Address.format(ifa.addr())).append('/').append(ifa.prefixLen())
+                        .append('/').append(io.jrump.net.wire.Ipv4Address.format(ifa.broadcast()));
+            }
+            sb.append(a.length() == 0 ? "-" : a).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** {@code net.route.table}: one line per route: destination/len gateway flags interface uses. */
+    String routeTable() {
+        StringBuilder sb = new StringBuilder();
+        for (Route r : routes.routes()) {
+            sb.append(io.jrump.net.wire.Ipv4Address.format(r.dst())).append('/').append(r.prefixLen()).append(' ')
+                    .append(r.isGateway() ? io.jrump.net.wire.Ipv4Address.format(r.gateway()) : "link#" + r.ifp().index())
+                    .append(' ').append(r.flagString()).append(' ').append(r.ifp().name()).append('\n');
+        }
+        return sb.toString();
     }
 
     /** Link-level input dispatch; runs in the interface's input softint. */

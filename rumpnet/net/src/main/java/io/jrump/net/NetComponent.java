@@ -61,12 +61,12 @@ public final class NetComponent implements Component {
 
             @Override
             public void ioctl(long cmd, Object arg, Cred cred) throws ErrnoException {
-                if (!(arg instanceof IfReq req)) {
-                    throw new ErrnoException(Errno.EFAULT, "interface ioctl needs an IfReq");
-                }
-                ifs.ioctl(cmd, req, cred);
+                ifs.socketIoctl(cmd, arg, cred);
             }
         });
+        k.sysctl().createTable("net.interfaces", "Interfaces: name index flags mtu mac linkstate linkstr "
+                + "ipackets ierrors iqdrops opackets oerrors ibytes obytes addresses", ifs::table);
+        k.sysctl().createTable("net.route.table", "Routes: destination/len gateway flags interface", ifs::routeTable);
         k.onHalt(ifs::detachAll);
     }
 }

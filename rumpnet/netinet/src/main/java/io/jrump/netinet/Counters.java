@@ -45,6 +45,40 @@ public final class Counters {
         throw new IllegalArgumentException("no counter " + protocol + "." + name);
     }
 
+    /**
+     * Makes every counter a read-only sysctl under {@code prefix} (such as {@code net.inet.ip.stats}),
+     * named by a short key made from its description, which {@code netstat -s} prints beside the value.
+     */
+    public void publish(io.jrump.kern.Sysctl sysctl, String prefix) {
+        java.util.Set<String> used = new java.util.HashSet<>();
+        for (int i = 0; i < names.length; i++) {
+            String key = key(names[i]);
+            String k = key;
+            for (int n = 2; !used.add(k); n++) {
+                k = key + "_" + n;
+            }
+            int idx = i;
+            sysctl.createDynamic(prefix + "." + k, names[i], io.jrump.kern.SysctlType.QUAD, () -> values.get(idx));
+        }
+    }
+
+    static String key(String description) {
+        StringBuilder sb = new StringBuilder();
+        for (String w : description.toLowerCase(java.util.Locale.ROOT).split("[^a-z0-9]+")) {
+            if (w.isEmpty() || w.equals("the") || w.equals("with") || w.equals("to") || w.equals("of") || w.equals("a")) {
+                continue;
+            }
+            if (sb.length() > 0) {
+                sb.append('_');
+            }
+            sb.append(w);
+            if (sb.length() > 28) {
+                break;
+            }
+        }
+        return sb.toString();
+    }
+
     /** Every counter, in declaration order. */
     public Map<String, Long> snapshot() {
         Map<String, Long> m = new LinkedHashMap<>();

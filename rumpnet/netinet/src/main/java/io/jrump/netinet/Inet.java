@@ -76,11 +76,44 @@ public final class Inet {
         return udp;
     }
 
+    private void publishStatistics() {
+        var sysctl = kernel.sysctl();
+        ipStats.publish(sysctl, "net.inet.ip.stats");
+        icmp.stats().publish(sysctl, "net.inet.icmp.stats");
+        udp.stats().publish(sysctl, "net.inet.udp.stats");
+        raw.stats().publish(sysctl, "net.inet.raw.stats");
+        arp.stats().publish(sysctl, "net.inet.arp.stats");
+        sysctl.createTable("net.inet.arp.table", "ARP cache: ip mac interface flags seconds-left", () -> {
+            StringBuilder sb = new StringBuilder();
+            for (ArpInfo e : arp.list()) {
+                sb.append(io.jrump.net.wire.Ipv4Address.format(e.ip())).append(' ')
+                        .append(e.complete() ? io.jrump.net.wire.MacAddress.format(e.mac()) : "(incomplete)").append(' ')
+                        .append(e.ifname()).append(' ').append(e.permanent() ? "permanent" : "dynamic").append(' ')
+                        .append(e.expiresInNanos() / 1_000_000_000L).append('\n');
+            }
+            return sb.toString();
+        });
+        sysctl.createTable("net.inet.udp.pcblist", "UDP sockets: laddr lport faddr fport pid", () -> pcbs(udp.table().list()));
+    }
+
+    private static String pcbs(List<InPcb> l) {
+        StringBuilder sb = new StringBuilder();
+        for (InPcb p : l) {
+            sb.append(io.jrump.net.wire.Ipv4Address.format(p.laddr)).append(' ').append(p.lport).append(' ')
+                    .append(io.jrump.net.wire.Ipv4Address.format(p.faddr)).append(' ').append(p.fport).append(' ')
+                    .append(p.so.pid()).append(' ').append(p.so.rcv.cc()).append(' ').append(p.so.snd.cc()).append('\n');
+        }
+        return sb.toString();
+    }
+
     void start() {
+        publishStatistics();
         ifs.ether().register(EtherType.IPV4, ipInput::input);
         ifs.ether().register(EtherType.ARP, arp::input);
         ifs.registerIoctl(IfIoctl.SIOCAIFADDR, addrs::ioctl);
         ifs.registerIoctl(IfIoctl.SIOCDIFADDR, addrs::ioctl);
+        ifs.registerSocketIoctl(IfIoctl.SIOCSARP, (arg, cred) -> arpIoctl(arg, cred, true));
+        ifs.registerSocketIoctl(IfIoctl.SIOCDARP, (arg, cred) -> arpIoctl(arg, cred, false));
         ifs.onDetach(ifp -> {
             addrs.detach(ifp);
             arp.flush(ifp);
@@ -100,11 +133,37 @@ public final class Inet {
         });
     }
 
+    /** {@code arp -s} (a permanent entry, on the interface whose subnet holds the address) and {@code arp -d}. */
+    private void arpIoctl(Object arg, io.jrump.kern.Cred cred, boolean set) throws io.jrump.kern.ErrnoException {
+        if (!(arg instanceof ArpReq r)) {
+            throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.EFAULT, "ARP ioctl needs an ArpReq");
+        }
+        if (!cred.isRoot()) {
+            throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.EPERM, "only root may change ARP entries");
+        }
+        if (!set) {
+            arp.delete(r.addr);
+            return;
+        }
+        Ifnet ifp = r.ifname != null ? ifs.find(r.ifname) : null;
+        if (ifp == null) {
+            var rt = routes().lookup(r.addr);
+            if (rt == null || rt.isGateway() || rt.ifp().type() != Ifnet.IFT_ETHER) {
+                throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.ENETUNREACH,
+                        io.jrump.net.wire.Ipv4Address.format(r.addr) + " is not on a connected Ethernet");
+            }
+            ifp = rt.ifp();
+        }
+        arp.setStatic(ifp, r.addr, r.mac);
+    }
+
     void stop() {
         ifs.ether().unregister(EtherType.IPV4);
         ifs.ether().unregister(EtherType.ARP);
         ifs.unregisterIoctl(IfIoctl.SIOCAIFADDR);
         ifs.unregisterIoctl(IfIoctl.SIOCDIFADDR);
+        ifs.unregisterSocketIoctl(IfIoctl.SIOCSARP);
+        ifs.unregisterSocketIoctl(IfIoctl.SIOCDARP);
         arp.stop();
         reassembly.stop();
     }

@@ -46,6 +46,10 @@ public final class RumpnetComponent implements Component {
         k.registerService(MbufPool.class, pool);
         k.registerService(Domains.class, domains);
         k.registerService(Sockets.class, sockets);
+        k.sysctl().createTable("kern.mbuf.stats", "mbuf and cluster use, as netstat -m prints it",
+                () -> String.join("\n", pool.stats().netstatLines()) + "\n");
+        k.sysctl().createTable("kern.sockets", "Sockets: uid pid fd domain type laddr lport faddr fport state rcvcc sndcc",
+                () -> SocketTable.lines(k, sockets));
         new SocketSyscalls(sockets).register(k.syscallTable());
     }
 

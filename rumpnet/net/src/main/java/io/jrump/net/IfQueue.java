@@ -13,6 +13,7 @@ public final class IfQueue {
     private int len;
     private volatile int maxLen;
     private long drops;
+    private boolean closed;
 
     public IfQueue(int maxLen) {
         this.maxLen = maxLen;
@@ -20,7 +21,7 @@ public final class IfQueue {
 
     /** Appends {@code m}; false (and a counted drop) if the queue is full. The caller frees on false. */
     public synchronized boolean enqueue(Mbuf m) {
-        if (len >= maxLen) {
+        if (len >= maxLen || closed) {
             drops++;
             return false;
         }
@@ -41,6 +42,12 @@ public final class IfQueue {
         head = tail = null;
         len = 0;
         return h;
+    }
+
+    /** Refuses every later packet and returns those queued (linked by {@code nextPkt}). */
+    public synchronized Mbuf close() {
+        closed = true;
+        return dequeueAll();
     }
 
     public synchronized Mbuf dequeue() {

@@ -215,9 +215,11 @@ public final class Ifnet {
         return detached;
     }
 
-    void markDetached() {
+    /** Marks the interface gone and returns what was still queued for input, for the caller to free. */
+    Mbuf markDetached() {
         detached = true;
         ifs.kernel().softints().disestablish(inputSoftint);
+        return inq.close();
     }
 
     /** Adds a capture tap ({@code bpf_attach}). */
@@ -249,6 +251,15 @@ public final class Ifnet {
      * it is queued for the softint, or dropped and counted if the interface is down or the queue full.
      */
     public void input(Mbuf m) {
+        input(m, true);
+    }
+
+    /** A frame the loopback sends back in: the output tap has seen it already, so no second capture. */
+    void inputLooped(Mbuf m) {
+        input(m, false);
+    }
+
+    private void input(Mbuf m, boolean tapIt) {
         int len = m.pkthdr().len();
         m.pkthdr().setRcvif(index);
         if (detached || !isUp()) {
@@ -256,14 +267,16 @@ public final class Ifnet {
             mbufs().freeChain(m);
             return;
         }
-        ipackets.incrementAndGet();
-        ibytes.addAndGet(len);
-        tap(m, false);
+        if (tapIt) {
+            tap(m, false);
+        }
+        // The queue refuses once the interface is detached, so a frame cannot slip in behind the drain.
         if (!inq.enqueue(m)) {
-            iqdrops.incrementAndGet();
             mbufs().freeChain(m);
             return;
         }
+        ipackets.incrementAndGet();
+        ibytes.addAndGet(len);
         ifs.kernel().softints().schedule(inputSoftint);
     }
 

@@ -76,10 +76,12 @@ public final class Interfaces {
         }
         routes.deleteInterface(ifp);
         ifp.driver().stop(ifp);
-        ifp.markDetached();
-        Mbuf m;
-        while ((m = ifp.inputQueue().dequeue()) != null) {
+        Mbuf m = ifp.markDetached();
+        while (m != null) {
+            Mbuf next = m.nextPkt();
+            m.setNextPkt(null);
             mbufs.freeChain(m);
+            m = next;
         }
     }
 
@@ -259,6 +261,9 @@ public final class Interfaces {
     public void ioctl(long cmd, IfReq req, Cred cred) throws ErrnoException {
         if (req == null || req.name == null) {
             throw new ErrnoException(Errno.EFAULT, "no ifreq");
+        }
+        if (!handles(cmd)) {
+            throw new ErrnoException(Errno.ENOTTY, "unknown interface ioctl 0x" + Long.toHexString(cmd));
         }
         boolean set = cmd != IfIoctl.SIOCGIFFLAGS && cmd != IfIoctl.SIOCGIFMTU && cmd != IfIoctl.SIOCGLINKSTR;
         if (set && !cred.isRoot()) {

@@ -13,7 +13,7 @@ final class Loopback implements IfnetDriver {
     @Override
     public void transmit(Ifnet ifp, Mbuf m) {
         m.setFlags(io.jrump.net.mbuf.MbufFlags.M_LOOP);
-        ifp.input(m);
+        ifp.inputLooped(m);
     }
 
     @Override

@@ -14,18 +14,18 @@ import java.util.List;
  */
 public final class RouteTable {
     private volatile Route[] routes = new Route[0];
-    private long misses;
-    private long lookups;
+    private final java.util.concurrent.atomic.AtomicLong misses = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong lookups = new java.util.concurrent.atomic.AtomicLong();
 
     /** The most specific route to {@code addr}, or null ({@code EHOSTUNREACH} for the caller). */
     public Route lookup(int addr) {
-        lookups++;
+        lookups.incrementAndGet();
         for (Route r : routes) {
             if (r.matches(addr) && r.ifp().isUp()) {
                 return r;
             }
         }
-        misses++;
+        misses.incrementAndGet();
         return null;
     }
 
@@ -91,10 +91,10 @@ public final class RouteTable {
     }
 
     public long lookups() {
-        return lookups;
+        return lookups.get();
     }
 
     public long misses() {
-        return misses;
+        return misses.get();
     }
 }

@@ -1,0 +1,154 @@
+package io.jrump.tools;
+
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.SocketDefs;
+import io.jrump.kern.Syscalls;
+import io.jrump.net.IfIoctl;
+import io.jrump.net.IfReq;
+import io.jrump.net.Ifnet;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * {@code rump.ifconfig}, as NetBSD's ifconfig(8): list interfaces, create and destroy cloned ones, set
+ * {@code linkstr}, add and delete IPv4 addresses, bring interfaces up and down, set the MTU. It talks
+ * to the kernel through interface ioctls on a datagram socket, as the real one does.
+ */
+public final class Ifconfig implements Tool {
+    @Override
+    public String name() {
+        return "ifconfig";
+    }
+
+    @Override
+    public String usage() {
+        return "usage: rump.ifconfig [-a] | IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
+                + " [delete ADDR] [up|down] [mtu N]";
+    }
+
+    static String flagNames(int f) {
+        String[][] names = {{"1", "UP"}, {"2", "BROADCAST"}, {"4", "DEBUG"}, {"8", "LOOPBACK"}, {"16", "POINTOPOINT"},
+            {"64", "RUNNING"}, {"128", "NOARP"}, {"256", "PROMISC"}, {"2048", "SIMPLEX"}, {"32768", "MULTICAST"}};
+        StringBuilder sb = new StringBuilder();
+        for (String[] n : names) {
+            if ((f & Integer.parseInt(n[0])) != 0) {
+                sb.append(sb.length() == 0 ? "" : ",").append(n[1]);
+            }
+        }
+        return String.format("flags=0x%x<%s>", f, sb);
+    }
+
+    private static void print(String[] r, PrintStream out) {
+        int flags = Integer.parseInt(r[2]);
+        out.printf("%s: %s mtu %s%n", r[0], flagNames(flags), r[3]);
+        if ((flags & Ifnet.IFF_LOOPBACK) == 0) {
+            out.printf("\taddress: %s%n", r[4]);
+            out.printf("\tstatus: %s%n", r[5].equals("2") ? "active" : r[5].equals("1") ? "no carrier" : "unknown");
+        }
+        if (!r[6].equals("-")) {
+            out.printf("\tlinkstr: %s%n", r[6]);
+        }
+        if (!r[14].equals("-")) {
+            for (String a : r[14].split(",")) {
+                String[] p = a.split("/");
+                out.printf("\tinet %s/%s%s%n", p[0], p[1],
+                        (flags & Ifnet.IFF_BROADCAST) != 0 ? " broadcast " + p[2] : "");
+            }
+        }
+    }
+
+    @Override
+    public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
+        List<String[]> rows = Tables.rows(sys, "net.interfaces");
+        if (args.length == 0 || args.length == 1 && args[0].equals("-a")) {
+            for (String[] r : rows) {
+                print(r, out);
+            }
+            return 0;
+        }
+        if (args[0].startsWith("-")) {
+            throw new UsageException("unknown flag " + args[0]);
+        }
+        String ifname = args[0];
+        int s = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);
+        try {
+            if (args.length == 1) {
+                for (String[] r : rows) {
+                    if (r[0].equals(ifname)) {
+                        print(r, out);
+                        return 0;
+                    }
+                }
+                err.println("rump.ifconfig: interface " + ifname + " does not exist");
+                return 1;
+            }
+            for (int i = 1; i < args.length; i++) {
+                String a = args[i];
+                switch (a) {
+                    case "create" -> sys.ioctl(s, IfIoctl.SIOCIFCREATE, new IfReq(ifname));
+                    case "destroy" -> sys.ioctl(s, IfIoctl.SIOCIFDESTROY, new IfReq(ifname));
+                    case "linkstr" -> {
+                        IfReq r = new IfReq(ifname);
+                        r.linkstr = arg(args, ++i, a);
+                        sys.ioctl(s, IfIoctl.SIOCSLINKSTR, r);
+                    }
+                    case "up", "down" -> {
+                        IfReq r = new IfReq(ifname);
+                        sys.ioctl(s, IfIoctl.SIOCGIFFLAGS, r);
+                        r.flags = a.equals("up") ? r.flags | Ifnet.IFF_UP : r.flags & ~Ifnet.IFF_UP;
+                        sys.ioctl(s, IfIoctl.SIOCSIFFLAGS, r);
+                    }
+                    case "mtu" -> {
+                        IfReq r = new IfReq(ifname);
+                        r.mtu = Tables.parseInt(arg(args, ++i, a), "mtu", 0, 65535);
+                        sys.ioctl(s, IfIoctl.SIOCSIFMTU, r);
+                    }
+                    case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
+                    case "delete", "-alias" -> {
+                        IfReq r = new IfReq(ifname);
+                        r.addr = Tables.parseAddr(arg(args, ++i, a).split("/")[0]);
+                        sys.ioctl(s, IfIoctl.SIOCDIFADDR, r);
+                    }
+                    default -> throw new UsageException("unknown command '" + a + "'");
+                }
+            }
+            return 0;
+        } finally {
+            sys.close(s);
+        }
+    }
+
+    /** {@code inet ADDR[/LEN] [netmask M] [broadcast B] [alias] [delete]}; returns the next argument index. */
+    private int inet(Syscalls sys, int s, String ifname, String[] args, int i) throws ErrnoException, UsageException {
+        String spec = arg(args, i++, "inet");
+        IfReq r = new IfReq(ifname);
+        String[] p = spec.split("/");
+        r.addr = Tables.parseAddr(p[0]);
+        if (p.length == 2) {
+            r.netmask = Tables.netmask(Tables.parseInt(p[1], "prefix length", 0, 32));
+        }
+        boolean delete = false;
+        while (i < args.length) {
+            switch (args[i]) {
+                case "netmask" -> r.netmask = Tables.parseAddr(arg(args, ++i, "netmask"));
+                case "broadcast" -> r.broadaddr = Tables.parseAddr(arg(args, ++i, "broadcast"));
+                case "alias" -> { }
+                case "delete", "-alias" -> delete = true;
+                default -> {
+                    sys.ioctl(s, delete ? IfIoctl.SIOCDIFADDR : IfIoctl.SIOCAIFADDR, r);
+                    return i;
+                }
+            }
+            i++;
+        }
+        sys.ioctl(s, delete ? IfIoctl.SIOCDIFADDR : IfIoctl.SIOCAIFADDR, r);
+        return i;
+    }
+
+    static String arg(String[] args, int i, String after) throws UsageException {
+        if (i >= args.length) {
+            throw new UsageException("'" + after + "' needs a value");
+        }
+        return args[i];
+    }
+}

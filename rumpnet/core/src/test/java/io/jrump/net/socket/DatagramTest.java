@@ -206,9 +206,11 @@ class DatagramTest {
         s.setsockopt(tx, sol, SocketDefs.SO_RCVBUF, 400000);
         assertEquals(400000, s.getsockopt(tx, sol, SocketDefs.SO_RCVBUF));
 
-        s.setsockopt(rx, sol, SocketDefs.SO_RCVBUF, 100);
+        // Let the 1000-byte datagram arrive before shrinking the buffer it must fit in.
         k.softints().drain();
-        s.recvfrom(rx, ByteBuffer.allocate(2000), 0, null);
+        s.setsockopt(rx, sol, SocketDefs.SO_RCVTIMEO, 20_000);
+        assertEquals(1000, s.recvfrom(rx, ByteBuffer.allocate(2000), 0, null));
+        s.setsockopt(rx, sol, SocketDefs.SO_RCVBUF, 100);
         int before = d.dgramDrops.get();
         s.sendto(tx, ByteBuffer.allocate(200), 0, port(600));
         s.sendto(tx, ByteBuffer.allocate(50), 0, port(600));

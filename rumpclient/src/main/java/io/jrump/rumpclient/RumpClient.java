@@ -263,7 +263,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public String sysctlRead(String name) throws ErrnoException {
         ClientCall c = begin(SYS___sysctl);
-        c.i[0] = KernAbi.SYSCTL_READ;
+        c.i[0] = SYSCTL_READ;
         c.arg(1, name, false);
         call(c);
         return (String) c.result;
@@ -272,7 +272,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public String sysctlWrite(String name, String value) throws ErrnoException {
         ClientCall c = begin(SYS___sysctl);
-        c.i[0] = KernAbi.SYSCTL_WRITE;
+        c.i[0] = SYSCTL_WRITE;
         c.arg(1, name, false);
         c.arg(2, value, false);
         call(c);
@@ -282,7 +282,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public List<SysctlEntry> sysctlList(String prefix) throws ErrnoException {
         ClientCall c = begin(SYS___sysctl);
-        c.i[0] = KernAbi.SYSCTL_LIST;
+        c.i[0] = SYSCTL_LIST;
         c.arg(1, prefix, false);
         call(c);
         return listOf(c.result, SysctlEntry.class);
@@ -291,7 +291,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public void modload(String name) throws ErrnoException {
         ClientCall c = begin(SYS_modctl);
-        c.i[0] = KernAbi.MODCTL_LOAD;
+        c.i[0] = MODCTL_LOAD;
         c.arg(1, name, false);
         call(c);
     }
@@ -299,7 +299,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public void modunload(String name) throws ErrnoException {
         ClientCall c = begin(SYS_modctl);
-        c.i[0] = KernAbi.MODCTL_UNLOAD;
+        c.i[0] = MODCTL_UNLOAD;
         c.arg(1, name, false);
         call(c);
     }
@@ -307,7 +307,7 @@ public final class RumpClient implements Syscalls, AutoCloseable {
     @Override
     public List<ModStat> modstat() throws ErrnoException {
         ClientCall c = begin(SYS_modctl);
-        c.i[0] = KernAbi.MODCTL_STAT;
+        c.i[0] = MODCTL_STAT;
         call(c);
         return listOf(c.result, ModStat.class);
     }

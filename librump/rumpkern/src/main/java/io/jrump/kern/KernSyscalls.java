@@ -13,12 +13,6 @@ import java.util.List;
  * {@code modctl} and {@code reboot}.
  */
 final class KernSyscalls {
-    static final int SYSCTL_READ = 0;
-    static final int SYSCTL_WRITE = 1;
-    static final int SYSCTL_LIST = 2;
-    static final int MODCTL_LOAD = 0;
-    static final int MODCTL_UNLOAD = 1;
-    static final int MODCTL_STAT = 2;
     private static final String OWNER = "rumpkern";
 
     private KernSyscalls() {

@@ -170,7 +170,7 @@ final class ProcSyscalls implements Syscalls {
     @Override
     public String sysctlRead(String name) throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.SYSCTL_READ;
+        l.args.i[0] = SYSCTL_READ;
         l.args.o[1] = name;
         call(SYS___sysctl, l);
         return (String) l.args.result;
@@ -179,7 +179,7 @@ final class ProcSyscalls implements Syscalls {
     @Override
     public String sysctlWrite(String name, String value) throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.SYSCTL_WRITE;
+        l.args.i[0] = SYSCTL_WRITE;
         l.args.o[1] = name;
         l.args.o[2] = value;
         call(SYS___sysctl, l);
@@ -190,7 +190,7 @@ final class ProcSyscalls implements Syscalls {
     @SuppressWarnings("unchecked")
     public List<SysctlEntry> sysctlList(String prefix) throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.SYSCTL_LIST;
+        l.args.i[0] = SYSCTL_LIST;
         l.args.o[1] = prefix;
         call(SYS___sysctl, l);
         return (List<SysctlEntry>) l.args.result;
@@ -199,7 +199,7 @@ final class ProcSyscalls implements Syscalls {
     @Override
     public void modload(String name) throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.MODCTL_LOAD;
+        l.args.i[0] = MODCTL_LOAD;
         l.args.o[1] = name;
         call(SYS_modctl, l);
     }
@@ -207,7 +207,7 @@ final class ProcSyscalls implements Syscalls {
     @Override
     public void modunload(String name) throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.MODCTL_UNLOAD;
+        l.args.i[0] = MODCTL_UNLOAD;
         l.args.o[1] = name;
         call(SYS_modctl, l);
     }
@@ -216,7 +216,7 @@ final class ProcSyscalls implements Syscalls {
     @SuppressWarnings("unchecked")
     public List<ModStat> modstat() throws ErrnoException {
         Lwp l = enter();
-        l.args.i[0] = KernSyscalls.MODCTL_STAT;
+        l.args.i[0] = MODCTL_STAT;
         call(SYS_modctl, l);
         return (List<ModStat>) l.args.result;
     }

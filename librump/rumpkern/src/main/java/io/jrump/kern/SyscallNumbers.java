@@ -38,6 +38,16 @@ public final class SyscallNumbers {
     public static final int SYS_poll = 209;
     public static final int SYS_modctl = 246;
     public static final int SYS___socket30 = 394;
+    /**
+     * Operation codes of the multiplexed {@code __sysctl} and {@code modctl} calls (argument 0): part of
+     * the syscall ABI, so remote clients use these same constants.
+     */
+    public static final int SYSCTL_READ = 0;
+    public static final int SYSCTL_WRITE = 1;
+    public static final int SYSCTL_LIST = 2;
+    public static final int MODCTL_LOAD = 0;
+    public static final int MODCTL_UNLOAD = 1;
+    public static final int MODCTL_STAT = 2;
     /** Highest number the table holds. */
     public static final int SYS_MAXSYSCALL = 512;
 

@@ -48,6 +48,8 @@ public final class Icmp {
     private final SysctlNode bmcastecho;
     private final ThreadLocal<IcmpPacket> icmpViews = ThreadLocal.withInitial(IcmpPacket::new);
     private final ThreadLocal<Ipv4Packet> ipViews = ThreadLocal.withInitial(Ipv4Packet::new);
+    private final ThreadLocal<io.jrump.net.wire.ChecksumAccumulator> sums =
+            ThreadLocal.withInitial(io.jrump.net.wire.ChecksumAccumulator::new);
     private long tokens;
     private long lastRefill;
 
@@ -110,18 +112,7 @@ public final class Icmp {
     }
 
     private boolean checksumOk(Mbuf m, int hlen, int len) {
-        io.jrump.net.wire.ChecksumAccumulator acc = new io.jrump.net.wire.ChecksumAccumulator();
-        int skip = hlen;
-        for (Mbuf x = m; x != null; x = x.next()) {
-            int l = x.len();
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            acc.add(x.buf(), x.off() + skip, l - skip);
-            skip = 0;
-        }
-        return acc.sum() == 0xffff || acc.checksum() == 0;
+        return ChainChecksum.add(sums.get().reset(), m, hlen, len).checksum() == 0;
     }
 
     /** Turns an echo request around in place: swap addresses, type 0, fresh checksum (RFC 792 "Echo"). */
@@ -162,14 +153,10 @@ public final class Icmp {
     }
 
     /** Computes the ICMP checksum over a chain that starts with the ICMP header. */
-    static void fillChecksum(Mbuf m) {
+    private void fillChecksum(Mbuf m) {
         m.buf()[m.off() + 2] = 0;
         m.buf()[m.off() + 3] = 0;
-        io.jrump.net.wire.ChecksumAccumulator acc = new io.jrump.net.wire.ChecksumAccumulator();
-        for (Mbuf x = m; x != null; x = x.next()) {
-            acc.add(x.buf(), x.off(), x.len());
-        }
-        int c = acc.checksum();
+        int c = ChainChecksum.add(sums.get().reset(), m, 0, m.pkthdr().len()).checksum();
         m.buf()[m.off() + 2] = (byte) (c >>> 8);
         m.buf()[m.off() + 3] = (byte) c;
     }

@@ -104,7 +104,7 @@ public final class Udp {
         int dport = udp.destinationPort();
         if (udp.checksum() != 0) {
             ChecksumAccumulator acc = sums.get().reset().addPseudoHeader(src, dst, IpProtocol.UDP, ulen);
-            addChain(acc, m, hlen, ulen);
+            ChainChecksum.add(acc, m, hlen, ulen);
             if (acc.checksum() != 0) {
                 stats.inc(ST_BADSUM);
                 inet.mbufs().freeChain(m);
@@ -137,20 +137,6 @@ public final class Udp {
             return;
         }
         deliver(p, m, hlen, src, sport);
-    }
-
-    private static void addChain(ChecksumAccumulator acc, Mbuf m, int skip, int len) {
-        for (Mbuf x = m; x != null && len > 0; x = x.next()) {
-            int l = x.len();
-            if (skip >= l) {
-                skip -= l;
-                continue;
-            }
-            int n = Math.min(l - skip, len);
-            acc.add(x.buf(), x.off() + skip, n);
-            len -= n;
-            skip = 0;
-        }
     }
 
     private void deliver(InPcb p, Mbuf m, int hlen, int src, int sport) {
@@ -250,7 +236,7 @@ public final class Udp {
         udp.setChecksum(0);
         if (checksum.intValue() != 0) {
             ChecksumAccumulator acc = sums.get().reset().addPseudoHeader(laddr, faddr, IpProtocol.UDP, len);
-            addChain(acc, m, 0, len);
+            ChainChecksum.add(acc, m, 0, len);
             int c = acc.checksum();
             udp.setChecksum(c == 0 ? 0xffff : c);
         }

@@ -18,6 +18,10 @@ public final class InPcb {
     /** For raw sockets: the IP protocol it receives (0: all); IP_HDRINCL. */
     int proto;
     boolean hdrincl;
+    /** The protocol's own block for this pcb ({@code inp_ppcb}): TCP's {@link TcpCb}. */
+    Object ppcb;
+    /** In TIME_WAIT: its port may be taken again with {@code SO_REUSEADDR}. */
+    boolean timeWait;
 
     InPcb(Socket so, InPcbTable table, int ttl) {
         this.so = so;

@@ -103,7 +103,7 @@ public final class InPcbTable {
             }
             int theirs = o.so.options();
             boolean reusePort = (myOpts & SocketDefs.SO_REUSEPORT) != 0 && (theirs & SocketDefs.SO_REUSEPORT) != 0;
-            boolean reuseAddr = !sameAddr && (myOpts & SocketDefs.SO_REUSEADDR) != 0;
+            boolean reuseAddr = (!sameAddr || o.timeWait) && (myOpts & SocketDefs.SO_REUSEADDR) != 0;
             if (!reusePort && !reuseAddr) {
                 throw new ErrnoException(Errno.EADDRINUSE, io.jrump.net.wire.Ipv4Address.format(addr) + ":" + port
                         + " is in use");
@@ -140,6 +140,45 @@ public final class InPcbTable {
         }
         p.faddr = faddr;
         p.fport = fport;
+    }
+
+    /**
+     * Gives a pcb made for an accepted connection its four addresses at once (the listener's port is
+     * shared, so no bind check applies).
+     */
+    synchronized void setConnected(InPcb p, int laddr, int lport, int faddr, int fport) {
+        if (p.lport != 0) {
+            unhash(p);
+        }
+        p.laddr = laddr;
+        p.lport = lport;
+        p.faddr = faddr;
+        p.fport = fport;
+        hash(p);
+    }
+
+    /**
+     * The listening pcb for a connection request to {@code dst:dport}: a bound, unconnected one, the
+     * one with the specific address before a wildcard. Allocation-free.
+     */
+    synchronized InPcb lookupListener(int dst, int dport) {
+        InPcb[] cur = byPort.get(dport);
+        if (cur == null) {
+            return null;
+        }
+        InPcb wild = null;
+        for (InPcb p : cur) {
+            if (p.fport != 0 || !p.so.isListening()) {
+                continue;
+            }
+            if (p.laddr == dst) {
+                return p;
+            }
+            if (p.laddr == 0) {
+                wild = p;
+            }
+        }
+        return wild;
     }
 
     synchronized void disconnect(InPcb p) {

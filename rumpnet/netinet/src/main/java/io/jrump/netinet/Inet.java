@@ -34,6 +34,7 @@ public final class Inet {
     private final RawIp raw;
     private final Udp udp;
     private final UdpUsrreq udpUsrreq;
+    private final Tcp tcp;
     private final IpProtoInput[] protocols = new IpProtoInput[256];
     private final IpCtlInput[] ctlinputs = new IpCtlInput[256];
     private final java.util.Set<Ifnet> up = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -61,6 +62,7 @@ public final class Inet {
                 SysctlNode.READWRITE, v -> v > 0 && v < 65536);
         this.udp = new Udp(this, anonMin, anonMax);
         this.udpUsrreq = new UdpUsrreq(this, udp);
+        this.tcp = new Tcp(this, anonMin, anonMax);
         protocols[IpProtocol.ICMP] = icmp::input;
         protocols[IpProtocol.UDP] = udp::input;
         ctlinputs[IpProtocol.UDP] = udp::ctlinput;
@@ -69,7 +71,11 @@ public final class Inet {
     /** Hooks the stack into the link layer and the interface ioctls. */
     /** The inet domain, for the socket layer. */
     io.jrump.net.socket.Domain domain() {
-        return new InetDomain(this, udpUsrreq);
+        return new InetDomain(this, udpUsrreq, tcp.usrreq());
+    }
+
+    public Tcp tcp() {
+        return tcp;
     }
 
     public Udp udp() {
@@ -108,6 +114,7 @@ public final class Inet {
 
     void start() {
         publishStatistics();
+        tcp.start();
         ifs.ether().register(EtherType.IPV4, ipInput::input);
         ifs.ether().register(EtherType.ARP, arp::input);
         ifs.registerIoctl(IfIoctl.SIOCAIFADDR, addrs::ioctl);
@@ -164,6 +171,7 @@ public final class Inet {
         ifs.unregisterIoctl(IfIoctl.SIOCDIFADDR);
         ifs.unregisterSocketIoctl(IfIoctl.SIOCSARP);
         ifs.unregisterSocketIoctl(IfIoctl.SIOCDARP);
+        tcp.stop();
         arp.stop();
         reassembly.stop();
     }
@@ -250,7 +258,7 @@ public final class Inet {
 
     /** Counters of every protocol, for {@code netstat -s}. */
     public List<Counters> statistics() {
-        return List.of(ipStats, icmp.stats(), udp.stats(), raw.stats(), arp.stats());
+        return List.of(ipStats, icmp.stats(), tcp.stats(), udp.stats(), raw.stats(), arp.stats());
     }
 
     /** Datagrams being reassembled (for tests of the reassembly bounds). */

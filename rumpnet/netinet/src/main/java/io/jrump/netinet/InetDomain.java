@@ -4,14 +4,16 @@ import io.jrump.kern.SocketDefs;
 import io.jrump.net.socket.Domain;
 import io.jrump.net.socket.Protosw;
 
-/** The inet domain ({@code inetdomain} and its {@code inetsw}): UDP datagram and raw IP sockets. */
+/** The inet domain ({@code inetdomain} and its {@code inetsw}): TCP stream, UDP datagram and raw IP sockets. */
 final class InetDomain implements Domain {
     private final Inet inet;
     private final UdpUsrreq udp;
+    private final TcpUsrreq tcp;
 
-    InetDomain(Inet inet, UdpUsrreq udp) {
+    InetDomain(Inet inet, UdpUsrreq udp, TcpUsrreq tcp) {
         this.inet = inet;
         this.udp = udp;
+        this.tcp = tcp;
     }
 
     @Override
@@ -26,6 +28,9 @@ final class InetDomain implements Domain {
 
     @Override
     public Protosw lookup(int type, int protocol) {
+        if (type == SocketDefs.SOCK_STREAM && (protocol == 0 || protocol == SocketDefs.IPPROTO_TCP)) {
+            return tcp;
+        }
         if (type == SocketDefs.SOCK_DGRAM && (protocol == 0 || protocol == SocketDefs.IPPROTO_UDP)) {
             return udp;
         }

@@ -11,7 +11,7 @@ import io.jrump.net.socket.Domains;
 import java.util.Set;
 
 /**
- * {@code rumpnet_netinet}: IPv4, ARP, ICMP, UDP and raw sockets (NetBSD's
+ * {@code rumpnet_netinet}: IPv4, ARP, ICMP, TCP, UDP and raw sockets (NetBSD's
  * {@code sys/rump/net/lib/libnetinet}). It provides the inet domain, so it cannot be linked together
  * with {@code rumpnet_sockin}, which provides the same domain on host sockets. At NET_IFCFG it gives
  * lo0 127.0.0.1/8, as NetBSD's rump kernel does.
@@ -42,7 +42,7 @@ public final class NetinetComponent implements Component {
 
     @Override
     public String description() {
-        return "IPv4, ARP, ICMP, UDP, raw IP";
+        return "IPv4, ARP, ICMP, TCP, UDP, raw IP";
     }
 
     @Override

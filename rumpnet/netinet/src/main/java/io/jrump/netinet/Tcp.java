@@ -285,6 +285,15 @@ public final class Tcp {
         return l;
     }
 
+    /** One line per connection with its sequence and congestion state, for a test's failure message. */
+    public String describeConnections() {
+        StringBuilder sb = new StringBuilder();
+        for (TcpCb tp : connections()) {
+            sb.append(tp).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Pcbs held by TCP, listeners and TIME_WAIT included; what a leak check counts. */
     public int pcbCount() {
         return table.list().size();

@@ -180,7 +180,13 @@ final class TcpCb {
 
     @Override
     public String toString() {
-        return "tcpcb " + TcpState.name(state) + " una " + Integer.toUnsignedString(sndUna) + " nxt "
-                + Integer.toUnsignedString(sndNxt) + " rcv " + Integer.toUnsignedString(rcvNxt);
+        return "tcpcb " + inp.lport + "->" + inp.fport + " " + TcpState.name(state) + " flags 0x"
+                + Integer.toHexString(flags) + " una " + (sndUna - iss) + " nxt " + (sndNxt - iss) + " max "
+                + (sndMax - iss) + " wnd " + sndWnd + " cwnd " + cwnd + " ssthresh " + ssthresh + " rxtshift "
+                + rxtShift + " rto " + rtoNanos / 1_000_000 + "ms dupacks " + dupAcks + " sacked " + sack.count()
+                + " highrxt " + (highRxt - iss) + " recover " + (recover - iss) + " rcvnxt " + (rcvNxt - irs)
+                + " rcvadv " + (rcvAdv - rcvNxt) + " reass " + reass.bytes() + "/" + reass.segments() + " sb "
+                + so.snd.cc() + "/" + so.rcv.cc() + " rexmt " + rexmtTimer.pending() + " persist "
+                + persistTimer.pending();
     }
 }

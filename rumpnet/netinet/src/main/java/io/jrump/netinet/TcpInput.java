@@ -692,7 +692,7 @@ final class TcpInput {
                 m = null;
                 len = 0;
                 fin = false;
-            } else if (so.hasState(Socket.SS_NOFDREF) && len > 0) {
+            } else if (tp.has(TcpCb.TF_DETACHED) && len > 0) {
                 // RFC 1122 section 4.2.2.13: data for a closed socket resets the connection.
                 st.inc(TcpStat.RCVAFTERCLOSE);
                 pool.freeChain(m);

@@ -28,12 +28,20 @@ class CaptureTest {
 
     /** tshark's verbose decode of {@code pcap}, or null (with the reason printed) if tshark is missing. */
     static String tshark(Path pcap) throws Exception {
+        return tshark(pcap, null);
+    }
+
+    /** As {@link #tshark(Path)}, decoding only the packets that match display filter {@code filter} (null: all). */
+    static String tshark(Path pcap, String filter) throws Exception {
         if (!Files.isExecutable(TSHARK)) {
             System.out.println("SKIPPED tshark check: /usr/bin/tshark is not installed (.ci/run installs it)");
             return null;
         }
         List<String> cmd = new ArrayList<>(List.of(TSHARK.toString(), "-n", "-r", pcap.toString(), "-V",
                 "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE", "-o", "tcp.check_checksum:TRUE"));
+        if (filter != null) {
+            cmd.addAll(List.of("-Y", filter));
+        }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -1,0 +1,179 @@
+package io.jrump.virtif;
+
+import io.jrump.hypercall.HyperError;
+import io.jrump.hypercall.HyperThread;
+import io.jrump.hypercall.Hypercall;
+import io.jrump.net.mbuf.Mbuf;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Linux tap device as an {@link EtherLink}: the data path of NetBSD's {@code if_virt.c}. One receive
+ * thread per tap, created through the hypercall layer like a shmif bus reader, blocks in the host
+ * until a frame arrives and hands it to the receiver in a buffer it reuses. {@link #send(Mbuf)} writes
+ * a chain with one {@code writev}, one iovec per mbuf; {@link #send(byte[], int, int)} serves wrappers
+ * such as the {@link LinkEmulator} that hold frames as arrays. Neither direction allocates per frame.
+ *
+ * <p>Everything that touches the host is in {@link VirtifUser}.
+ */
+public final class TapLink implements EtherLink {
+    private final Hypercall hc;
+    private final VirtifUser tap;
+    private final int maxFrame;
+    private final LinkCounters counters = new LinkCounters();
+    private final byte[] rxBuf;
+    private final HyperThread rxThread;
+    private volatile Thread rxHostThread;
+    private volatile FrameSink sink;
+    private volatile boolean closed;
+    private volatile boolean gone;
+
+    private TapLink(Hypercall hc, VirtifUser tap) {
+        this.hc = hc;
+        this.tap = tap;
+        this.maxFrame = tap.mtu() + HEADER_LEN;
+        this.rxBuf = new byte[VirtifUser.MAX_FRAME];
+        this.rxThread = hc.threads().create("virtif rx " + tap.name(), this::receiveLoop);
+    }
+
+    /**
+     * Opens Linux tap {@code name}, creating it if it does not exist.
+     *
+     * @throws HyperError naming the reason if the tap cannot be opened (see {@link VirtifUser#open})
+     */
+    public static TapLink open(Hypercall hc, String name) {
+        Objects.requireNonNull(hc, "hc");
+        return new TapLink(hc, VirtifUser.open(name));
+    }
+
+    /** The host's name of the tap. */
+    public String name() {
+        return tap.name();
+    }
+
+    /** The tap's MTU on the host when it was opened; the interface takes it. */
+    public int mtu() {
+        return tap.mtu();
+    }
+
+    /** True once the tap's host interface was deleted under us; nothing more arrives then. */
+    public boolean gone() {
+        return gone;
+    }
+
+    private void receiveLoop() {
+        rxHostThread = Thread.currentThread();
+        while (!closed) {
+            int n;
+            try {
+                n = tap.awaitFrame();
+            } catch (HyperError e) {
+                gone = true;
+                hc.console().println("virtif: " + e.getMessage() + "; its receiver stops");
+                return;
+            }
+            if (n < 0) {
+                return;
+            }
+            FrameSink s = sink;
+            if (n < HEADER_LEN || n > maxFrame || s == null) {
+                if (n > 0) {
+                    counters.drop();
+                }
+                continue;
+            }
+            tap.copyFrame(rxBuf, 0, n);
+            counters.received(n);
+            try {
+                s.receive(rxBuf, 0, n);
+            } catch (RuntimeException e) {
+                hc.console().println("virtif " + tap.name() + ": receiver threw " + e);
+            }
+        }
+    }
+
+    /** Sends the chain headed by {@code m} as one frame, its mbufs as the iovec of one {@code writev}. */
+    public void send(Mbuf m) {
+        int len = m.pkthdr().len();
+        if (closed || len < HEADER_LEN || len > maxFrame) {
+            counters.drop();
+            return;
+        }
+        int err;
+        synchronized (tap) {
+            tap.beginFrame();
+            for (Mbuf x = m; x != null; x = x.next()) {
+                tap.addSegment(x.buf(), x.off(), x.len());
+            }
+            err = tap.sendFrame();
+        }
+        count(err, len);
+    }
+
+    @Override
+    public void send(byte[] frame, int off, int len) {
+        Objects.checkFromIndexSize(off, len, frame.length);
+        if (closed || len < HEADER_LEN || len > maxFrame) {
+            counters.drop();
+            return;
+        }
+        int err;
+        synchronized (tap) {
+            tap.beginFrame();
+            tap.addSegment(frame, off, len);
+            err = tap.sendFrame();
+        }
+        count(err, len);
+    }
+
+    private void count(int err, int len) {
+        if (err == 0) {
+            counters.sent(len);
+        } else {
+            counters.drop();
+        }
+    }
+
+    @Override
+    public void setReceiver(FrameSink sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public int maxFrame() {
+        return maxFrame;
+    }
+
+    @Override
+    public LinkStats stats() {
+        return counters.snapshot(0);
+    }
+
+    /**
+     * Stops the receive thread, waits (briefly) for it, then closes the tap: a tap this link created
+     * disappears from the host.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tap.wakeReader();
+        if (Thread.currentThread() != rxHostThread) {
+            try {
+                rxThread.join(TimeUnit.SECONDS.toNanos(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (tap) {
+            tap.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tap " + tap.name();
+    }
+}

@@ -1,0 +1,45 @@
+package io.jrump.virtif;
+
+/**
+ * What {@code ifconfig virtN linkstr STRING} says: which Linux tap the interface uses, and optionally
+ * a {@link LinkEmulator} between the tap and the interface, so that loss and delay can be set from the
+ * command line on a host whose kernel has no {@code netem} qdisc.
+ *
+ * <pre>
+ *   tap3                                       the interface uses tap3
+ *   tap3,loss=5%,delay=5ms,reorder=10%,seed=1  tap3, its frames impaired as the LinkEmulatorConfig says
+ *   loss=5%,in.loss=5%,seed=7                  the same tap as now, a new emulator
+ *   none                                       the same tap as now, no emulator
+ * </pre>
+ *
+ * The first item is a tap name unless it contains {@code '='} or is {@code none}; the rest is the
+ * emulator config in {@link LinkEmulatorConfig#parse}'s form (unprefixed keys shape what the interface
+ * sends, {@code in.} keys what it receives).
+ *
+ * @param tap the tap's host name, or null to keep the current one
+ * @param emulator the emulator, or null for a direct link
+ */
+record VirtifLinkstr(String tap, LinkEmulatorConfig emulator) {
+    /** @throws IllegalArgumentException naming what is wrong with {@code s} */
+    static VirtifLinkstr parse(String s) {
+        String t = s.trim();
+        if (t.isEmpty()) {
+            throw new IllegalArgumentException("empty linkstr: give a tap name, emulator settings, or both");
+        }
+        int comma = t.indexOf(',');
+        String first = (comma < 0 ? t : t.substring(0, comma)).trim();
+        String tap = null;
+        String rest = t;
+        if (first.indexOf('=') < 0 && !first.equalsIgnoreCase("none")) {
+            if (!VirtifUser.validName(first)) {
+                throw new IllegalArgumentException("'" + first + "' is not a Linux interface name (1 to "
+                        + VirtifUser.MAX_NAME + " characters, no '/', ':', '%' or white space)");
+            }
+            tap = first;
+            rest = comma < 0 ? "" : t.substring(comma + 1);
+        }
+        LinkEmulatorConfig c = LinkEmulatorConfig.parse(rest);
+        boolean perfect = c.egress().isNone() && c.ingress().isNone();
+        return new VirtifLinkstr(tap, perfect ? null : c);
+    }
+}

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.KFile;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
@@ -132,6 +133,49 @@ class HostPeerTest {
         s.close(l);
     }
 
+    /** The first of {@code names} found on the PATH, or null. */
+    private static java.nio.file.Path onPath(String... names) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            for (String n : names) {
+                java.nio.file.Path p = java.nio.file.Path.of(dir, n);
+                if (java.nio.file.Files.isExecutable(p)) {
+                    return p;
+                }
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void aHostNetcatTalksToARumpServer(Kernel k) throws Exception {
+        java.nio.file.Path tool = onPath("nc", "ncat", "socat");
+        org.junit.jupiter.api.Assumptions.assumeTrue(tool != null, "neither nc nor socat is installed; skipped");
+        Syscalls s = k.syscalls();
+        int l = tcp(s);
+        s.bind(l, SockAddr.in("127.0.0.1", 0));
+        s.listen(l, 1);
+        SockAddr at = new SockAddr();
+        s.getsockname(l, at);
+        boolean socat = tool.getFileName().toString().equals("socat");
+        ProcessBuilder pb = socat ? new ProcessBuilder(tool.toString(), "-", "TCP:127.0.0.1:" + at.port)
+                : new ProcessBuilder(tool.toString(), "127.0.0.1", Integer.toString(at.port));
+        Process p = pb.redirectErrorStream(true).start();
+        try {
+            int fd = s.accept(l, null);
+            p.getOutputStream().write("hello from the host\n".getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            assertEquals("hello from the host\n", read(s, fd, 100), "the request, then the client's end of stream");
+            s.write(fd, ByteBuffer.wrap("hello from rump\n".getBytes(StandardCharsets.UTF_8)));
+            s.close(fd);
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals("hello from rump\n", out, tool + " printed what the rump server wrote");
+            assertTrue(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        s.close(l);
+    }
+
     @Test
     void datagramsToAndFromAHostSocket(Kernel k) throws Exception {
         Syscalls s = k.syscalls();
@@ -153,6 +197,34 @@ class HostPeerTest {
             assertEquals(host.getLocalPort(), from.port);
             assertEquals("127.0.0.1", SockAddr.format(from.addr));
             s.close(fd);
+        }
+    }
+
+    @Test
+    void closeStillSendsWhatTheHostHadNoRoomFor(Kernel k) throws Exception {
+        Syscalls s = k.syscalls();
+        byte[] data = new byte[64 << 20];
+        new SplittableRandom(8).nextBytes(data);
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            int fd = tcp(s);
+            s.connect(fd, SockAddr.in("127.0.0.1", server.getLocalPort()));
+            try (java.net.Socket peer = server.accept()) {
+                // write without blocking until the host's buffers and the rump send buffer are full
+                s.fcntl(fd, Syscalls.F_SETFL, KFile.O_NONBLOCK);
+                ByteBuffer b = ByteBuffer.wrap(data);
+                ErrnoException full = assertThrows(ErrnoException.class, () -> {
+                    while (b.hasRemaining()) {
+                        s.write(fd, b);
+                    }
+                });
+                assertEquals(Errno.EAGAIN, full.errno());
+                int written = b.position();
+                assertTrue(written < data.length);
+                s.close(fd);
+                byte[] got = peer.getInputStream().readAllBytes();
+                assertEquals(written, got.length, "every byte written before close arrives, then the FIN");
+                assertArrayEquals(Arrays.copyOf(data, written), got);
+            }
         }
     }
 

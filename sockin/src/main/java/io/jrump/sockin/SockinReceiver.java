@@ -45,8 +45,7 @@ final class SockinReceiver implements SockinUser.Ready {
         lwp = kernel.curlwp();
         onCpu = true;
         while (!stopping && !kernel.halting()) {
-            sched.unschedule(lwp);
-            onCpu = false;
+            offCpu();
             try {
                 sockin.user.poll(this, sockin.starved.isEmpty() ? 0 : STARVED_RETRY_MS);
             } catch (ErrnoException e) {
@@ -54,14 +53,21 @@ final class SockinReceiver implements SockinUser.Ready {
                 kernel.log("sockin: host poll failed: " + e.getMessage());
                 break;
             }
-            cpu();
             if (!sockin.starved.isEmpty()) {
+                cpu();
                 for (SockinPcb p : sockin.starved) {
                     sockin.stream.retryStarved(p);
                 }
             }
         }
         cpu();
+    }
+
+    private void offCpu() {
+        if (onCpu) {
+            sched.unschedule(lwp);
+            onCpu = false;
+        }
     }
 
     private void cpu() {
@@ -89,6 +95,9 @@ final class SockinReceiver implements SockinUser.Ready {
                 kernel.log("sockin: input on " + p.so + " failed: " + e);
             }
         }
+        // give the CPU back at once: the lwp just woken may need it, and on a one-CPU kernel it would
+        // otherwise wait for this thread to finish its round and go back to the host
+        offCpu();
     }
 
     /** Ends the thread and waits for it, at most five seconds. */

@@ -244,11 +244,20 @@ final class SockinStream implements Protosw {
         updateInterest(p);
     }
 
+    /**
+     * The user took data. If the receiver had stopped reading the host for lack of room, the reading
+     * lwp refills the buffer from the host itself, on its own thread: a bulk reader then never waits
+     * for the receiver thread, and the receiver is asked to watch the host socket again only once the
+     * host has nothing more.
+     */
     @Override
     public void rcvd(Socket so, int flags) {
-        if (so.pcb() instanceof SockinPcb p && p.rcvFull && so.rcv.space() >= so.rcv.hiwat() / 4) {
+        if (so.pcb() instanceof SockinPcb p && p.rcvFull && p.host != null
+                && so.rcv.space() >= so.rcv.hiwat() / 4) {
             p.rcvFull = false;
-            updateInterest(p);
+            if (fill(p, p.host, sockin.staging()) && p.host != null) {
+                updateInterest(p);
+            }
         }
     }
 
@@ -456,62 +465,70 @@ final class SockinStream implements Protosw {
         p.so.sofree();
     }
 
-    /** Reads what the host has for the rump receive buffer, as far as it has room. */
+    /** The receiver thread: reads what the host has for the rump receive buffer, as far as it has room. */
     private void receive(SockinPcb p, SockinUser.Handle h) {
+        fill(p, h, sockin.rx);
+    }
+
+    /**
+     * Reads from the host into the receive buffer, through {@code buf}, until the host has no more or
+     * the buffer no room ({@link SockinPcb#rcvFull}); appends with {@code sorwakeup}. End of stream and
+     * errors end the connection's input. Returns true if the host had nothing more to give.
+     */
+    private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf) {
         Socket so = p.so;
         boolean discard = so.hasState(Socket.SS_CANTRCVMORE);
         if (p.spill != null && !deliverSpill(p)) {
-            return;
+            return false;
         }
-        ByteBuffer rx = sockin.rx;
         boolean woke = false;
+        boolean drained = false;
         for (;;) {
-            int room = discard ? rx.capacity() : Math.min(so.rcv.space(), rx.capacity());
+            int room = discard ? buf.capacity() : Math.min(so.rcv.space(), buf.capacity());
             if (room <= 0) {
                 p.rcvFull = true;
                 break;
             }
-            rx.clear().limit(room);
+            buf.clear().limit(room);
             int n;
             try {
-                n = user.read(h, rx);
+                n = user.read(h, buf);
             } catch (ErrnoException e) {
                 if (woke) {
                     so.sorwakeup();
                 }
                 fail(p, e.errno());
-                return;
+                return true;
             }
             if (n < 0) {
                 p.eof = true;
                 so.cantRcvMore();
-                return;
+                return true;
             }
-            if (n == 0) {
-                break;
-            }
-            if (!discard) {
-                rx.flip();
-                Mbuf m = sockin.toMbufs(rx);
+            if (!discard && n > 0) {
+                buf.flip();
+                Mbuf m = sockin.toMbufs(buf);
                 if (m != null) {
                     so.rcv.appendStream(m);
                     woke = true;
                 }
-                if (rx.hasRemaining()) {
-                    byte[] rest = new byte[rx.remaining()];
-                    rx.get(rest);
+                if (buf.hasRemaining()) {
+                    byte[] rest = new byte[buf.remaining()];
+                    buf.get(rest);
                     p.spill = rest;
                     sockin.starved.add(p);
                     break;
                 }
             }
             if (n < room) {
+                drained = true;
                 break;
             }
         }
         if (woke) {
             so.sorwakeup();
         }
+        return drained;
     }
 
     /** Moves spilled bytes into the receive buffer; true once none are left. */

@@ -10,6 +10,10 @@ import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
 import io.jrump.net.socket.Socket;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +34,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * same code for both, with a client and a server socket in one kernel over 127.0.0.1.
  */
 class SocketSuiteTest {
+    /** Runs a case once per inet implementation; the argument names it (see {@link InetKernel}). */
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target(ElementType.METHOD)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sockin", "netinet"})
+    @interface BothInets {
+    }
+
 
     private static byte[] random(int n, long seed) {
         byte[] b = new byte[n];
@@ -69,8 +81,7 @@ class SocketSuiteTest {
         return t;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void echoReturnsEveryByteInOrder(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -108,8 +119,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void manyConcurrentConnectionsEachGetTheirOwnBytesBack(String impl) throws Exception {
         int conns = 24;
         try (InetKernel k = new InetKernel(impl)) {
@@ -166,8 +176,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void halfCloseLetsThePeerAnswerAfterEndOfStream(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -188,8 +197,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void connectingWhereNothingListensIsRefused(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             int port = k.unusedPort();
@@ -199,8 +207,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void anAbortedPeerResetsTheConnection(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -220,8 +227,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void nonBlockingConnectCompletesInTheBackground(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -259,8 +265,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void udpExchangeCarriesAddressesAndKeepsDatagramsWhole(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -303,8 +308,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void pollReportsReadinessAsItHappens(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;
@@ -347,8 +351,7 @@ class SocketSuiteTest {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @BothInets
     void theUpcallFiresWhenStreamDataArrives(String impl) throws Exception {
         try (InetKernel k = new InetKernel(impl)) {
             Syscalls s = k.sys;

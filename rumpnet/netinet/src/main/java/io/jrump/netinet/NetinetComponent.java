@@ -18,7 +18,7 @@ import java.util.Set;
  */
 public final class NetinetComponent implements Component {
     /** The capability that netinet and sockin both provide. */
-    public static final String INET_DOMAIN = "the inet domain (PF_INET)";
+    public static final String INET_DOMAIN = Domains.INET_CAPABILITY;
 
     @Override
     public String name() {

@@ -11,6 +11,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * kernel without {@code rumpnet_netinet} answers to {@code socket(AF_INET, ...)}.
  */
 public final class Domains {
+    /**
+     * The component capability ({@link io.jrump.kern.Component#provides()}) of whoever registers
+     * AF_INET: {@code rumpnet_netinet} and {@code rumpnet_sockin} both provide it, so that asking for
+     * both is a boot error naming the two (NetBSD's {@code sys/rump/README.dirs}: libsockin "is mutually
+     * exclusive with net, netinet and virtif"). It lives here, below both, so that neither depends on
+     * the other.
+     */
+    public static final String INET_CAPABILITY = "the inet domain (PF_INET)";
+
     private final ConcurrentHashMap<Integer, Domain> byFamily = new ConcurrentHashMap<>();
 
     /** Adds a domain; a second domain for the same family is refused, as EEXIST would be. */

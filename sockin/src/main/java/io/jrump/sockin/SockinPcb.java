@@ -1,0 +1,41 @@
+package io.jrump.sockin;
+
+import io.jrump.net.socket.Socket;
+
+/**
+ * A sockin socket's protocol control block: its host socket and the little state needed to move
+ * data between that socket and the rump socket's buffers. Guarded by the rump socket's lock.
+ */
+final class SockinPcb {
+    final Socket so;
+    /** The host socket; null once closed or aborted. */
+    SockinUser.Handle host;
+    /** A listening stream socket. */
+    boolean listening;
+    /** A stream connection the host is still setting up. */
+    boolean connecting;
+    /** The host said end of stream: the peer's FIN. */
+    boolean eof;
+    /**
+     * The receive buffer had no room, so the host socket is not read until the user has taken data
+     * ({@link io.jrump.net.socket.Protosw#rcvd}); the host's own buffer and TCP window hold the rest,
+     * which is how back-pressure reaches the peer without losing a byte.
+     */
+    boolean rcvFull;
+    /** Bytes read from the host for which no mbufs were left; delivered before the host is read again. */
+    byte[] spill;
+    /** The write side was shut down while data was still queued; the host is told once it is sent. */
+    boolean shutPending;
+    /** No descriptor is left; the pcb lives on only to send what is queued, then closes. */
+    boolean detached;
+    /** A connection accepted by the host, waiting for {@link Socket#sonewconn} to attach it. */
+    SockinUser.Handle pendingChild;
+
+    SockinPcb(Socket so, SockinUser.Handle host) {
+        this.so = so;
+        this.host = host;
+        if (host != null) {
+            host.owner = this;
+        }
+    }
+}

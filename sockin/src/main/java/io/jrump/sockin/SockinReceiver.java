@@ -1,0 +1,115 @@
+package io.jrump.sockin;
+
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.KThread;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.Lwp;
+import io.jrump.kern.Scheduler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * sockin's one receiver thread ({@code sockin_receiver} in NetBSD's {@code sockin.c}): a kernel
+ * thread that waits for all host sockets of the kernel at once and, when one is ready, does the
+ * protocol's input work for it (data into the receive buffer, a connection completed or accepted, an
+ * error noted, queued data sent), so that no rump lwp needs a host thread of its own and no socket
+ * needs one either.
+ *
+ * <p>While it waits in the host it holds no virtual CPU, as a rump kernel thread blocked in a
+ * hypercall does not ({@code rumpuser} calls unschedule around a blocking host call): a kernel with
+ * one CPU still runs its lwps. It takes a CPU again before it touches kernel state, so that socket
+ * upcalls it fires run in a kernel context as those of the network softint do.
+ */
+final class SockinReceiver implements SockinUser.Ready {
+    /** How long to wait before retrying streams that found the mbuf pool empty. */
+    private static final long STARVED_RETRY_MS = 10;
+
+    private final Sockin sockin;
+    private final Kernel kernel;
+    private final Scheduler sched;
+    private volatile boolean stopping;
+    private KThread thread;
+    private Lwp lwp;
+    private boolean onCpu;
+
+    SockinReceiver(Sockin sockin) {
+        this.sockin = sockin;
+        this.kernel = sockin.kernel;
+        this.sched = kernel.scheduler();
+    }
+
+    void start() {
+        thread = kernel.createKThread("sockin receiver", this::run);
+    }
+
+    private void run() {
+        lwp = kernel.curlwp();
+        onCpu = true;
+        while (!stopping && !kernel.halting()) {
+            offCpu();
+            try {
+                sockin.user.poll(this, sockin.starved.isEmpty() ? 0 : STARVED_RETRY_MS);
+            } catch (ErrnoException e) {
+                cpu();
+                kernel.log("sockin: host poll failed: " + e.getMessage());
+                break;
+            }
+            if (!sockin.starved.isEmpty()) {
+                cpu();
+                for (SockinPcb p : sockin.starved) {
+                    sockin.stream.retryStarved(p);
+                }
+            }
+        }
+        cpu();
+    }
+
+    private void offCpu() {
+        if (onCpu) {
+            sched.unschedule(lwp);
+            onCpu = false;
+        }
+    }
+
+    private void cpu() {
+        if (!onCpu) {
+            sched.schedule(lwp, null);
+            onCpu = true;
+        }
+    }
+
+    @Override
+    public void ready(SockinUser.Handle h, int readyOps) {
+        if (stopping) {
+            return;
+        }
+        cpu();
+        if (h.owner instanceof SockinPcb p) {
+            try {
+                if (h.isStream()) {
+                    sockin.stream.input(p, h, readyOps);
+                } else {
+                    sockin.dgram.input(p, h, readyOps);
+                }
+            } catch (RuntimeException e) {
+                // one socket's failure must not end input for all the others
+                kernel.log("sockin: input on " + p.so + " failed: " + e);
+            }
+        }
+        // give the CPU back at once: the lwp just woken may need it, and on a one-CPU kernel it would
+        // otherwise wait for this thread to finish its round and go back to the host
+        offCpu();
+    }
+
+    /** Ends the thread and waits for it, at most five seconds. */
+    void stop() {
+        stopping = true;
+        sockin.user.wakeup();
+        if (thread != null) {
+            try {
+                thread.join(TimeUnit.SECONDS.toNanos(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

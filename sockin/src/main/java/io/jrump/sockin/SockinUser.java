@@ -1,0 +1,532 @@
+package io.jrump.sockin;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.SockAddr;
+import java.io.IOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NoRouteToHostException;
+import java.net.PortUnreachableException;
+import java.net.SocketAddress;
+import java.net.SocketOption;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.channels.AlreadyBoundException;
+import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ConnectionPendingException;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
+import java.util.function.Consumer;
+
+/**
+ * The host side of sockin, NetBSD's {@code rumpcomp_user.c} for libsockin: the only code of this
+ * component that touches host sockets (ARCHITECTURE.md section 1). It is a thin layer over Java NIO
+ * in non-blocking mode: open, bind, listen, connect, accept, read, write, send, receive, shut down,
+ * close, options, and one {@link Selector} on which the kernel's single receiver thread waits for all
+ * of them ({@link #poll}), as sockin's {@code sockin_receiver} waits in {@code rumpcomp_sockin_poll}.
+ *
+ * <p>Every host failure leaves here as an {@link ErrnoException} with the NetBSD errno that the
+ * host's errno stood for ({@link #errno}), so that the kernel side reports what {@code rumpnet_netinet}
+ * would. Addresses cross in the kernel's form: IPv4 as an int in host order and a port.
+ *
+ * <p>{@link #read} and {@link #receive} are used by the receiver thread only; the rest may be called
+ * from any thread, always with the owning socket's lock held by the caller, so that one host socket
+ * never sees two kernel operations at once.
+ */
+final class SockinUser implements AutoCloseable {
+    /** Interest and readiness bits; the same values as {@link SelectionKey}'s. */
+    static final int OP_READ = SelectionKey.OP_READ;
+    static final int OP_WRITE = SelectionKey.OP_WRITE;
+    static final int OP_CONNECT = SelectionKey.OP_CONNECT;
+    static final int OP_ACCEPT = SelectionKey.OP_ACCEPT;
+
+    /** Options {@link #setOption} knows, named for their socket-level counterparts. */
+    static final int OPT_NODELAY = 1;
+    static final int OPT_KEEPALIVE = 2;
+    static final int OPT_BROADCAST = 3;
+    static final int OPT_TOS = 4;
+    static final int OPT_REUSEADDR = 5;
+
+    /** What {@link #poll} reports for each ready host socket. */
+    @FunctionalInterface
+    interface Ready {
+        void ready(Handle h, int readyOps);
+    }
+
+    /**
+     * One host socket. The kernel side keeps it in its control block and hands it back; it sees
+     * nothing of the channel inside. {@link #owner} is the kernel's, for {@link #poll} to report.
+     */
+    static final class Handle {
+        private NetworkChannel ch;
+        private SelectionKey key;
+        private int ops;
+        private InetSocketAddress lastDst;
+        private final boolean stream;
+        volatile Object owner;
+
+        private Handle(NetworkChannel ch, boolean stream) {
+            this.ch = ch;
+            this.stream = stream;
+        }
+
+        boolean isStream() {
+            return stream;
+        }
+
+        @Override
+        public String toString() {
+            return "host " + ch;
+        }
+    }
+
+    private final Selector selector;
+    private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private volatile Thread pollThread;
+    private Ready ready;
+
+    SockinUser() throws ErrnoException {
+        try {
+            selector = Selector.open();
+        } catch (IOException e) {
+            throw errno(e, "host selector");
+        }
+    }
+
+    // ---- creating ----
+
+    Handle openStream() throws ErrnoException {
+        try {
+            SocketChannel c = SocketChannel.open();
+            c.configureBlocking(false);
+            return new Handle(c, true);
+        } catch (IOException e) {
+            throw errno(e, "host socket");
+        }
+    }
+
+    Handle openDatagram() throws ErrnoException {
+        try {
+            DatagramChannel c = DatagramChannel.open(StandardProtocolFamily.INET);
+            c.configureBlocking(false);
+            return new Handle(c, false);
+        } catch (IOException e) {
+            throw errno(e, "host datagram socket");
+        }
+    }
+
+    void bind(Handle h, int addr, int port, boolean reuseAddr) throws ErrnoException {
+        try {
+            h.ch.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddr);
+            h.ch.bind(new InetSocketAddress(inet(addr), port));
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "bind " + SockAddr.format(addr) + ":" + port);
+        }
+    }
+
+    /**
+     * Makes a stream socket a listener: Java keeps listening sockets in a class of their own, so the
+     * unconnected host socket is closed and a listening one takes its address (its port, if it was
+     * bound; an ephemeral one otherwise). SO_REUSEADDR is on, as BSD servers set it, so that a
+     * connection in TIME_WAIT does not block the port; a second listener on it is still EADDRINUSE.
+     */
+    void listen(Handle h, int backlog) throws ErrnoException {
+        if (h.ch instanceof ServerSocketChannel) {
+            return;
+        }
+        try {
+            SocketAddress local = h.ch.getLocalAddress();
+            InetSocketAddress at = local instanceof InetSocketAddress a ? a : new InetSocketAddress(inet(0), 0);
+            h.ch.close();
+            ServerSocketChannel s = ServerSocketChannel.open();
+            s.configureBlocking(false);
+            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            h.ch = s;
+            s.bind(at, Math.max(backlog, 1));
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "listen");
+        }
+    }
+
+    /** Starts a connection: true if it completed at once, false if {@link #finishConnect} will tell. */
+    boolean connect(Handle h, int addr, int port) throws ErrnoException {
+        InetSocketAddress to = new InetSocketAddress(inet(addr), port);
+        try {
+            if (h.ch instanceof DatagramChannel d) {
+                d.connect(to);
+                return true;
+            }
+            return ((SocketChannel) h.ch).connect(to);
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "connect " + SockAddr.format(addr) + ":" + port);
+        }
+    }
+
+    /** Completes a connection {@link #connect} began: true when up, false if still in progress. */
+    boolean finishConnect(Handle h) throws ErrnoException {
+        try {
+            return ((SocketChannel) h.ch).finishConnect();
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "connect");
+        }
+    }
+
+    /** A connection queued on a listener, or null if none is. */
+    Handle accept(Handle listener) throws ErrnoException {
+        try {
+            SocketChannel c = ((ServerSocketChannel) listener.ch).accept();
+            if (c == null) {
+                return null;
+            }
+            c.configureBlocking(false);
+            return new Handle(c, true);
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "accept");
+        }
+    }
+
+    void disconnect(Handle h) throws ErrnoException {
+        try {
+            ((DatagramChannel) h.ch).disconnect();
+            h.lastDst = null;
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "disconnect");
+        }
+    }
+
+    // ---- data ----
+
+    /** Reads what the host has into {@code dst}: the count, 0 if nothing is there, -1 at end of stream. */
+    int read(Handle h, ByteBuffer dst) throws ErrnoException {
+        try {
+            return ((SocketChannel) h.ch).read(dst);
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "read");
+        }
+    }
+
+    /** Writes what the host takes of {@code src} without waiting: the count, possibly 0. */
+    int write(Handle h, ByteBuffer src) throws ErrnoException {
+        try {
+            return ((SocketChannel) h.ch).write(src);
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "write");
+        }
+    }
+
+    /**
+     * Takes one datagram into {@code dst} (truncated to its room, as a host {@code recvfrom} does) and
+     * its sender into {@code from}: the datagram's length as received, or -1 if none is queued.
+     */
+    int receive(Handle h, ByteBuffer dst, SockAddr from) throws ErrnoException {
+        int start = dst.position();
+        try {
+            SocketAddress a = ((DatagramChannel) h.ch).receive(dst);
+            if (a == null) {
+                return -1;
+            }
+            kernelAddr(a, from);
+            return dst.position() - start;
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "receive");
+        }
+    }
+
+    /**
+     * Sends {@code src} as one datagram to {@code addr:port}, or to the connected peer when
+     * {@code port} is 0: false if the host has no room for it now.
+     */
+    boolean send(Handle h, ByteBuffer src, int addr, int port) throws ErrnoException {
+        DatagramChannel d = (DatagramChannel) h.ch;
+        try {
+            if (port == 0) {
+                return d.write(src) > 0 || !src.hasRemaining();
+            }
+            InetSocketAddress to = h.lastDst;
+            if (to == null || to.getPort() != port || addrOf(to) != addr) {
+                to = new InetSocketAddress(inet(addr), port);
+                h.lastDst = to;
+            }
+            return d.send(src, to) > 0 || !src.hasRemaining();
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "send to " + SockAddr.format(addr) + ":" + port);
+        }
+    }
+
+    /** Half-closes a connection: the peer reads end of stream. */
+    void shutdownOutput(Handle h) throws ErrnoException {
+        try {
+            ((SocketChannel) h.ch).shutdownOutput();
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "shutdown");
+        }
+    }
+
+    // ---- ending ----
+
+    /**
+     * Closes the host socket. A registered channel's descriptor is closed by the selector when it next
+     * runs (Java defers it), so the receiver thread is woken to do it now: the peer of a connection
+     * sees its FIN or RST, and a listener's port is free, without waiting for other traffic.
+     */
+    void close(Handle h) {
+        h.owner = null;
+        try {
+            h.ch.close();
+        } catch (IOException e) {
+            // closing is best effort; the descriptor is gone either way
+        }
+        if (h.key != null) {
+            selector.wakeup();
+        }
+    }
+
+    /** Closes a connection with a reset (SO_LINGER 0), as {@code soabort} wants. */
+    void abort(Handle h) {
+        try {
+            if (h.ch.isOpen() && h.ch instanceof SocketChannel) {
+                h.ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+            }
+        } catch (IOException | RuntimeException e) {
+            // not connected: a plain close is all there is
+        }
+        close(h);
+    }
+
+    // ---- addresses and options ----
+
+    /** The host socket's local address into {@code out}; false if it has none (unbound, closed). */
+    boolean local(Handle h, SockAddr out) {
+        try {
+            return kernelAddr(h.ch.getLocalAddress(), out);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The connected peer into {@code out}; false if there is none. */
+    boolean remote(Handle h, SockAddr out) {
+        try {
+            SocketAddress a = h.ch instanceof SocketChannel s ? s.getRemoteAddress()
+                    : h.ch instanceof DatagramChannel d ? d.getRemoteAddress() : null;
+            return kernelAddr(a, out);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    void setOption(Handle h, int opt, int value) throws ErrnoException {
+        try {
+            switch (opt) {
+                case OPT_NODELAY -> h.ch.setOption(StandardSocketOptions.TCP_NODELAY, value != 0);
+                case OPT_KEEPALIVE -> h.ch.setOption(StandardSocketOptions.SO_KEEPALIVE, value != 0);
+                case OPT_BROADCAST -> h.ch.setOption(StandardSocketOptions.SO_BROADCAST, value != 0);
+                case OPT_REUSEADDR -> h.ch.setOption(StandardSocketOptions.SO_REUSEADDR, value != 0);
+                case OPT_TOS -> h.ch.setOption(StandardSocketOptions.IP_TOS, value);
+                default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "setsockopt");
+        }
+    }
+
+    int getOption(Handle h, int opt) throws ErrnoException {
+        SocketOption<?> o = switch (opt) {
+            case OPT_NODELAY -> StandardSocketOptions.TCP_NODELAY;
+            case OPT_KEEPALIVE -> StandardSocketOptions.SO_KEEPALIVE;
+            case OPT_BROADCAST -> StandardSocketOptions.SO_BROADCAST;
+            case OPT_REUSEADDR -> StandardSocketOptions.SO_REUSEADDR;
+            case OPT_TOS -> StandardSocketOptions.IP_TOS;
+            default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
+        };
+        try {
+            Object v = h.ch.getOption(o);
+            return v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "getsockopt");
+        }
+    }
+
+    // ---- waiting ----
+
+    /**
+     * Sets what the receiver thread waits for on {@code h} (registering it with the selector the first
+     * time). Java picks a change up at the selector's next round, so a change made on another thread
+     * wakes the receiver.
+     */
+    void interest(Handle h, int ops) throws ErrnoException {
+        if (h.key != null && h.ops == ops && h.key.channel() == h.ch) {
+            return;
+        }
+        try {
+            if (h.key == null || h.key.channel() != h.ch) {
+                h.key = ((SelectableChannel) h.ch).register(selector, ops, h);
+            } else {
+                h.key.interestOps(ops);
+            }
+        } catch (ClosedChannelException | RuntimeException e) {
+            throw errno(e, "register");
+        }
+        h.ops = ops;
+        if (Thread.currentThread() != pollThread) {
+            selector.wakeup();
+        }
+    }
+
+    /**
+     * Waits until a host socket is ready or {@link #wakeup} is called, at most {@code timeoutMs}
+     * (0: no limit), and reports each ready socket to {@code r} on the calling thread, which becomes
+     * the receiver thread.
+     */
+    void poll(Ready r, long timeoutMs) throws ErrnoException {
+        pollThread = Thread.currentThread();
+        ready = r;
+        try {
+            selector.select(dispatch, timeoutMs);
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "poll");
+        }
+    }
+
+    private void dispatch(SelectionKey k) {
+        if (!k.isValid()) {
+            return;
+        }
+        int ops;
+        try {
+            ops = k.readyOps();
+        } catch (RuntimeException e) {
+            return;
+        }
+        ready.ready((Handle) k.attachment(), ops);
+    }
+
+    /** Makes a {@link #poll} in progress return. */
+    void wakeup() {
+        selector.wakeup();
+    }
+
+    /** Closes the selector and every host socket still registered with it. */
+    @Override
+    public void close() {
+        for (SelectionKey k : selector.keys()) {
+            try {
+                k.channel().close();
+            } catch (IOException e) {
+                // going away regardless
+            }
+        }
+        try {
+            selector.close();
+        } catch (IOException e) {
+            // going away regardless
+        }
+    }
+
+    // ---- conversions ----
+
+    private static InetAddress inet(int addr) throws ErrnoException {
+        byte[] b = {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr};
+        try {
+            return InetAddress.getByAddress(b);
+        } catch (UnknownHostException e) {
+            throw new ErrnoException(Errno.EINVAL, "address " + SockAddr.format(addr));
+        }
+    }
+
+    private static int addrOf(InetSocketAddress a) {
+        byte[] b = a.getAddress().getAddress();
+        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    }
+
+    private static boolean kernelAddr(SocketAddress a, SockAddr out) {
+        if (!(a instanceof InetSocketAddress i) || !(i.getAddress() instanceof Inet4Address)) {
+            return false;
+        }
+        out.set(io.jrump.kern.SocketDefs.AF_INET, addrOf(i), i.getPort());
+        return true;
+    }
+
+    /**
+     * The NetBSD errno for a host failure. Java names few socket errors by class and carries the rest
+     * only as the host's {@code strerror} text, so the text decides where the class does not.
+     */
+    static ErrnoException errno(Throwable e, String what) {
+        if (e instanceof ErrnoException x) {
+            return x;
+        }
+        int n = errnoOf(e);
+        String msg = e.getMessage();
+        return new ErrnoException(n, what + ": " + (msg != null ? msg : e.getClass().getSimpleName()));
+    }
+
+    private static int errnoOf(Throwable e) {
+        if (e instanceof PortUnreachableException) {
+            return Errno.ECONNREFUSED;
+        }
+        if (e instanceof NoRouteToHostException) {
+            return Errno.EHOSTUNREACH;
+        }
+        if (e instanceof AlreadyBoundException) {
+            return Errno.EINVAL;
+        }
+        if (e instanceof AlreadyConnectedException) {
+            return Errno.EISCONN;
+        }
+        if (e instanceof ConnectionPendingException) {
+            return Errno.EALREADY;
+        }
+        if (e instanceof NotYetConnectedException) {
+            return Errno.ENOTCONN;
+        }
+        if (e instanceof UnsupportedAddressTypeException) {
+            return Errno.EAFNOSUPPORT;
+        }
+        if (e instanceof ClosedChannelException) {
+            return Errno.EBADF;
+        }
+        String m = e.getMessage() == null ? "" : e.getMessage();
+        for (int i = 0; i < MESSAGES.length; i++) {
+            if (m.contains(MESSAGES[i])) {
+                return ERRNOS[i];
+            }
+        }
+        if (e instanceof ConnectException) {
+            return Errno.ECONNREFUSED;
+        }
+        if (e instanceof BindException) {
+            return Errno.EADDRINUSE;
+        }
+        return e instanceof IllegalArgumentException ? Errno.EINVAL : Errno.EIO;
+    }
+
+    /** Linux's {@code strerror} texts (and Java's own wording) with the errno each stands for. */
+    private static final String[] MESSAGES = {
+        "Connection refused", "Connection reset", "Broken pipe", "Address already in use",
+        "Cannot assign requested address", "Network is unreachable", "No route to host",
+        "Connection timed out", "Permission denied", "Message too long", "No buffer space",
+        "Transport endpoint is not connected", "Protocol not available", "Invalid argument",
+        "Connection aborted", "Host is down", "Operation not permitted",
+    };
+    private static final int[] ERRNOS = {
+        Errno.ECONNREFUSED, Errno.ECONNRESET, Errno.EPIPE, Errno.EADDRINUSE,
+        Errno.EADDRNOTAVAIL, Errno.ENETUNREACH, Errno.EHOSTUNREACH,
+        Errno.ETIMEDOUT, Errno.EACCES, Errno.EMSGSIZE, Errno.ENOBUFS,
+        Errno.ENOTCONN, Errno.ENOPROTOOPT, Errno.EINVAL,
+        Errno.ECONNABORTED, Errno.EHOSTDOWN, Errno.EACCES,
+    };
+}

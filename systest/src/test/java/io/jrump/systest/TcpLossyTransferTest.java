@@ -113,9 +113,11 @@ class TcpLossyTransferTest {
             writer.start();
             Counters ta = inet(a).tcp().stats();
             Counters tb = inet(b).tcp().stats();
-            describe = () -> "a:\n" + inet(a).tcp().describeConnections() + "b:\n" + inet(b).tcp().describeConnections();
-            runVirtualTime(clock, reader, () -> ta.get("packets sent") + tb.get("packets sent") + received.get()
-                    + ta.get("packets received") + tb.get("packets received"));
+            describe = () -> "received " + received.get() + " failure " + failure.get() + "\na:\n"
+                    + inet(a).tcp().describeConnections() + "b:\n" + inet(b).tcp().describeConnections()
+                    + "\nsender " + inet(a).tcp().stats().snapshot() + "\nreceiver " + inet(b).tcp().stats().snapshot();
+            runVirtualTime(clock, List.of(a, b), reader, () -> failure.get() != null, () -> ta.get("packets sent") + tb.get("packets sent") + received.get()
+                    + ta.get("packets received") + tb.get("packets received"), reader, writer);
             writer.join(10_000);
             if (failure.get() != null) {
                 fail("transfer failed after " + received.get() + " bytes at virtual " + clock.monotonicNanos() / 1e9
@@ -134,27 +136,37 @@ class TcpLossyTransferTest {
 
     /**
      * Moves the shared clock to the next timer whenever the progress counter has not moved for a
-     * while of real time, until {@code until} ends; fails after two minutes of real time.
+     * while of real time, every kernel is idle and none of {@code busyIf} is running, until {@code until} ends or
+     * {@code failed}; fails after 150 s of real time.
      */
-    static void runVirtualTime(ManualClock clock, Thread until, java.util.function.LongSupplier progress)
+    static void runVirtualTime(ManualClock clock, List<Kernel> kernels, Thread until,
+                               java.util.function.BooleanSupplier failed,
+                               java.util.function.LongSupplier progress, Thread... busyIf)
             throws InterruptedException {
         long realDeadline = System.nanoTime() + 150_000_000_000L;
         long last = -1;
         int quiet = 0;
-        while (until.isAlive()) {
+        while (until.isAlive() && !failed.getAsBoolean()) {
             if (System.nanoTime() > realDeadline) {
                 fail("transfer did not finish in 150 s of real time; virtual time " + clock.monotonicNanos() / 1e9 + " s\n"
                         + describe.get());
             }
             long p = progress.getAsLong();
-            if (p != last) {
+            boolean busy = false;
+            for (Thread t : busyIf) {
+                busy |= t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.NEW;
+            }
+            for (Kernel k : kernels) {
+                busy |= !k.scheduler().idle();
+            }
+            if (p != last || busy) {
                 last = p;
                 quiet = 0;
                 java.util.concurrent.locks.LockSupport.parkNanos(100_000);
                 continue;
             }
             if (++quiet < 3) {
-                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
                 continue;
             }
             // Everything due within a millisecond of the next timer fires together: frames the link

@@ -26,6 +26,21 @@ public final class Scheduler {
         this.clock = hc.clock();
     }
 
+    /**
+     * Whether the kernel is doing nothing this instant: no lwp holds a virtual CPU and no softint is
+     * pending. A test that drives a {@link io.jrump.hypercall.ManualClock} moves time only when every
+     * kernel is idle, as a discrete-event simulation would.
+     */
+    public boolean idle() {
+        for (int i = 0; i < ncpu(); i++) {
+            Cpu c = cpu(i);
+            if (c.owner() != null || c.softints.busy()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public int ncpu() {
         return cpus.length;
     }

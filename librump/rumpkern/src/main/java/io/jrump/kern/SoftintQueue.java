@@ -30,6 +30,16 @@ final class SoftintQueue {
         }
     }
 
+    /** Whether a softint is pending or running here. */
+    boolean busy() {
+        lock.enter();
+        try {
+            return pending > 0 || running;
+        } finally {
+            lock.exit();
+        }
+    }
+
     void schedule(Softint s) {
         lock.enter();
         try {

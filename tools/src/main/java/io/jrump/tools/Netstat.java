@@ -156,35 +156,71 @@ public final class Netstat implements Tool {
         out.println("Active Internet connections" + (all ? " (including servers)" : ""));
         String head = row("Proto", "Recv-Q", "Send-Q", "Local Address", "Foreign Address", "State");
         out.println(verbose ? verbose(head, "Segs-in", "Segs-out", "Bytes-in", "Bytes-out", "Rexmits") : head);
+        List<String[]> sockets = Tables.rows(sys, "kern.sockets");
         if (only == null || only.equals("tcp")) {
-            for (String[] r : Tables.rows(sys, "net.inet.tcp.pcblist")) {
-                if (!all && r[2].equals("0.0.0.0")) {
-                    continue;
+            List<String[]> pcbs = table(sys, "net.inet.tcp.pcblist");
+            if (pcbs == null) {
+                fromSockets(sockets, SocketDefs.SOCK_STREAM, "tcp", all, out);
+            } else {
+                for (String[] r : pcbs) {
+                    if (r.length < 8) {
+                        out.println("tcp   " + String.join(" ", r));
+                        continue;
+                    }
+                    if (!all && r[2].equals("0.0.0.0")) {
+                        continue;
+                    }
+                    String line = row("tcp", r[5], r[6], addr(r[0], r[1]), addr(r[2], r[3]), r[7]);
+                    if (verbose && r.length >= 13) {
+                        line = verbose(line, r[8], r[9], r[10], r[11], r[12]);
+                    }
+                    out.println(line);
                 }
-                String line = row("tcp", r[5], r[6], addr(r[0], r[1]), addr(r[2], r[3]), r[7]);
-                if (verbose && r.length >= 13) {
-                    line = verbose(line, r[8], r[9], r[10], r[11], r[12]);
-                }
-                out.println(line);
             }
         }
         if (only == null || only.equals("udp")) {
-            for (String[] r : Tables.rows(sys, "net.inet.udp.pcblist")) {
-                if (!all && r[2].equals("0.0.0.0")) {
-                    continue;
+            List<String[]> pcbs = table(sys, "net.inet.udp.pcblist");
+            if (pcbs == null) {
+                fromSockets(sockets, SocketDefs.SOCK_DGRAM, "udp", all, out);
+            } else {
+                for (String[] r : pcbs) {
+                    if (r.length < 4) {
+                        out.println("udp   " + String.join(" ", r));
+                        continue;
+                    }
+                    if (!all && r[2].equals("0.0.0.0")) {
+                        continue;
+                    }
+                    out.println(row("udp", r.length > 5 ? r[5] : "0", r.length > 6 ? r[6] : "0", addr(r[0], r[1]),
+                            addr(r[2], r[3]), ""));
                 }
-                out.println(row("udp", r.length > 5 ? r[5] : "0", r.length > 6 ? r[6] : "0", addr(r[0], r[1]),
-                        addr(r[2], r[3]), ""));
             }
         }
         if (only == null || only.equals("raw")) {
-            for (String[] r : Tables.rows(sys, "kern.sockets")) {
-                if (!r[4].equals(Integer.toString(SocketDefs.AF_INET)) || Integer.parseInt(r[5]) != SocketDefs.SOCK_RAW
-                        || (!all && r[9].equals("0.0.0.0"))) {
-                    continue;
-                }
-                out.println(row("raw", r[12], r[13], addr(r[7], r[8]), addr(r[9], r[10]), ""));
+            fromSockets(sockets, SocketDefs.SOCK_RAW, "raw", all, out);
+        }
+    }
+
+    /** A table, or null when the kernel has none by that name (rumpnet_sockin keeps no pcbs). */
+    private static List<String[]> table(Syscalls sys, String name) throws ErrnoException {
+        try {
+            return Tables.rows(sys, name);
+        } catch (ErrnoException e) {
+            if (e.errno() == io.jrump.hypercall.Errno.ENOENT) {
+                return null;
             }
+            throw e;
+        }
+    }
+
+    /** The Internet sockets of one type from {@code kern.sockets}: addresses and queues, no state. */
+    private static void fromSockets(List<String[]> sockets, int type, String proto, boolean all, PrintStream out) {
+        for (String[] r : sockets) {
+            if (r.length < 14 || !r[4].equals(Integer.toString(SocketDefs.AF_INET))
+                    || !r[5].equals(Integer.toString(type)) || (!all && r[9].equals("0.0.0.0"))) {
+                continue;
+            }
+            out.println(row(proto, r[12], r[13], addr(r[7], r[8]), addr(r[9], r[10]), ""));
         }
     }
 

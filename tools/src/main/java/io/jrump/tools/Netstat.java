@@ -5,14 +5,21 @@ import io.jrump.kern.SysctlEntry;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code rump.netstat}, as NetBSD's netstat(1): {@code -s} protocol counters, {@code -a}/{@code -n}
- * sockets, {@code -i} interfaces, {@code -r} routes, {@code -m} mbufs. It reads the kernel's sysctl
- * tables and counters.
+ * {@code rump.netstat}, as NetBSD's netstat(1): {@code -s} protocol counters ({@code -ss} without the
+ * zero ones), {@code -a}/{@code -n} sockets, {@code -i} interfaces, {@code -r} routes, {@code -m} mbufs;
+ * {@code -p PROTO} keeps one protocol, {@code -v} adds each TCP connection's own counters. It reads the
+ * kernel's sysctl tables and counters.
  */
 public final class Netstat implements Tool {
+    /** NetBSD's {@code protox} order: what {@code netstat -s} prints first. */
+    private static final List<String> PROTOCOL_ORDER = List.of("tcp", "udp", "ip", "icmp");
+
     @Override
     public String name() {
         return "netstat";
@@ -20,47 +27,93 @@ public final class Netstat implements Tool {
 
     @Override
     public String usage() {
-        return "usage: rump.netstat [-s | -i | -r | -m | -a] [-n]";
+        return "usage: rump.netstat [-s[s] | -i | -r | -m | -a] [-n] [-v] [-p protocol]";
     }
 
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
         char mode = 'c';
-        for (String a : args) {
+        int sflag = 0;
+        boolean verbose = false;
+        String proto = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
             if (!a.startsWith("-") || a.length() < 2) {
                 throw new UsageException("unknown argument " + a);
             }
-            for (char c : a.substring(1).toCharArray()) {
+            for (int k = 1; k < a.length(); k++) {
+                char c = a.charAt(k);
                 switch (c) {
-                    case 's', 'i', 'r', 'm' -> mode = c;
+                    case 'i', 'r', 'm' -> mode = c;
+                    case 's' -> {
+                        mode = 's';
+                        sflag++;
+                    }
                     case 'a' -> mode = mode == 'c' ? 'a' : mode;
                     case 'n' -> { }
+                    case 'v' -> verbose = true;
+                    case 'p' -> {
+                        if (k + 1 < a.length()) {
+                            proto = a.substring(k + 1);
+                            k = a.length();
+                        } else if (i + 1 < args.length) {
+                            proto = args[++i];
+                        } else {
+                            throw new UsageException("-p needs a protocol");
+                        }
+                    }
                     default -> throw new UsageException("unknown flag -" + c);
                 }
             }
         }
+        if (proto != null && !List.of("tcp", "udp", "ip", "icmp", "raw", "arp").contains(proto)) {
+            err.println("rump.netstat: " + proto + ": unknown protocol");
+            return 1;
+        }
         switch (mode) {
-            case 's' -> stats(sys, out);
+            case 's' -> stats(sys, proto, sflag > 1, out);
             case 'i' -> interfaces(sys, out);
             case 'r' -> routes(sys, out);
             case 'm' -> out.print(sys.sysctlRead("kern.mbuf.stats"));
-            default -> sockets(sys, out, mode == 'a');
+            default -> sockets(sys, out, mode == 'a', proto, verbose);
         }
         return 0;
     }
 
-    private static void stats(Syscalls sys, PrintStream out) throws ErrnoException {
-        String proto = null;
+    private static void stats(Syscalls sys, String only, boolean skipZero, PrintStream out) throws ErrnoException {
+        Map<String, List<SysctlEntry>> byProto = new LinkedHashMap<>();
         for (SysctlEntry e : sys.sysctlList("net.inet")) {
             String[] p = e.name().split("\\.");
-            if (p.length != 5 || !p[3].equals("stats")) {
+            if (p.length == 5 && p[3].equals("stats")) {
+                byProto.computeIfAbsent(p[2], k -> new ArrayList<>()).add(e);
+            }
+        }
+        List<String> order = new ArrayList<>();
+        for (String p : PROTOCOL_ORDER) {
+            if (byProto.containsKey(p)) {
+                order.add(p);
+            }
+        }
+        for (String p : byProto.keySet()) {
+            if (!order.contains(p)) {
+                order.add(p);
+            }
+        }
+        for (String proto : order) {
+            if (only != null && !only.equals(proto)) {
                 continue;
             }
-            if (!p[2].equals(proto)) {
-                proto = p[2];
-                out.println(proto + ":");
+            out.println(proto + ":");
+            Map<String, Long> counters = TcpStatLines.of(byProto.get(proto));
+            if (proto.equals("tcp")) {
+                TcpStatLines.print(counters, skipZero, out);
+                continue;
             }
-            out.printf("\t%s %s%n", e.value(), e.description());
+            for (Map.Entry<String, Long> c : counters.entrySet()) {
+                if (!(skipZero && c.getValue() == 0)) {
+                    out.printf("\t%d %s%n", c.getValue(), c.getKey());
+                }
+            }
         }
     }
 
@@ -93,22 +146,91 @@ public final class Netstat implements Tool {
         }
     }
 
-    private static void sockets(Syscalls sys, PrintStream out, boolean all) throws ErrnoException {
+    /**
+     * {@code netstat -a}: TCP from {@code net.inet.tcp.pcblist} (with the state, TIME_WAIT included, as
+     * NetBSD's {@code protopr()} prints it), then UDP from {@code net.inet.udp.pcblist}, then raw sockets.
+     * Without {@code -a}, endpoints with no foreign address (listeners, unconnected UDP) are left out.
+     */
+    private static void sockets(Syscalls sys, PrintStream out, boolean all, String only, boolean verbose)
+            throws ErrnoException {
         out.println("Active Internet connections" + (all ? " (including servers)" : ""));
-        out.printf("%-5s %6s %6s  %-22s %-22s %s%n", "Proto", "Recv-Q", "Send-Q", "Local Address", "Foreign Address", "State");
-        List<String[]> rows = Tables.rows(sys, "kern.sockets");
-        for (String[] r : rows) {
-            if (!r[4].equals(Integer.toString(SocketDefs.AF_INET))) {
-                continue;
+        String head = row("Proto", "Recv-Q", "Send-Q", "Local Address", "Foreign Address", "State");
+        out.println(verbose ? verbose(head, "Segs-in", "Segs-out", "Bytes-in", "Bytes-out", "Rexmits") : head);
+        List<String[]> sockets = Tables.rows(sys, "kern.sockets");
+        if (only == null || only.equals("tcp")) {
+            List<String[]> pcbs = table(sys, "net.inet.tcp.pcblist");
+            if (pcbs == null) {
+                fromSockets(sockets, SocketDefs.SOCK_STREAM, "tcp", all, out);
+            } else {
+                for (String[] r : pcbs) {
+                    if (r.length < 8) {
+                        out.println("tcp   " + String.join(" ", r));
+                        continue;
+                    }
+                    if (!all && r[2].equals("0.0.0.0")) {
+                        continue;
+                    }
+                    String line = row("tcp", r[5], r[6], addr(r[0], r[1]), addr(r[2], r[3]), r[7]);
+                    if (verbose && r.length >= 13) {
+                        line = verbose(line, r[8], r[9], r[10], r[11], r[12]);
+                    }
+                    out.println(line);
+                }
             }
-            int type = Integer.parseInt(r[5]);
-            String proto = type == SocketDefs.SOCK_STREAM ? "tcp" : type == SocketDefs.SOCK_DGRAM ? "udp" : "raw";
-            boolean connected = !r[9].equals("0") || !r[10].equals("0");
-            if (!all && !connected && type != SocketDefs.SOCK_STREAM) {
-                continue;
-            }
-            out.printf("%-5s %6s %6s  %-22s %-22s %s%n", proto, r[12], r[13], addr(r[7], r[8]), addr(r[9], r[10]), "");
         }
+        if (only == null || only.equals("udp")) {
+            List<String[]> pcbs = table(sys, "net.inet.udp.pcblist");
+            if (pcbs == null) {
+                fromSockets(sockets, SocketDefs.SOCK_DGRAM, "udp", all, out);
+            } else {
+                for (String[] r : pcbs) {
+                    if (r.length < 4) {
+                        out.println("udp   " + String.join(" ", r));
+                        continue;
+                    }
+                    if (!all && r[2].equals("0.0.0.0")) {
+                        continue;
+                    }
+                    out.println(row("udp", r.length > 5 ? r[5] : "0", r.length > 6 ? r[6] : "0", addr(r[0], r[1]),
+                            addr(r[2], r[3]), ""));
+                }
+            }
+        }
+        if (only == null || only.equals("raw")) {
+            fromSockets(sockets, SocketDefs.SOCK_RAW, "raw", all, out);
+        }
+    }
+
+    /** A table, or null when the kernel has none by that name (rumpnet_sockin keeps no pcbs). */
+    private static List<String[]> table(Syscalls sys, String name) throws ErrnoException {
+        try {
+            return Tables.rows(sys, name);
+        } catch (ErrnoException e) {
+            if (e.errno() == io.jrump.hypercall.Errno.ENOENT) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** The Internet sockets of one type from {@code kern.sockets}: addresses and queues, no state. */
+    private static void fromSockets(List<String[]> sockets, int type, String proto, boolean all, PrintStream out) {
+        for (String[] r : sockets) {
+            if (r.length < 14 || !r[4].equals(Integer.toString(SocketDefs.AF_INET))
+                    || !r[5].equals(Integer.toString(type)) || (!all && r[9].equals("0.0.0.0"))) {
+                continue;
+            }
+            out.println(row(proto, r[12], r[13], addr(r[7], r[8]), addr(r[9], r[10]), ""));
+        }
+    }
+
+    private static String verbose(String row, String segsIn, String segsOut, String bytesIn, String bytesOut,
+                                  String rexmits) {
+        return String.format("%-79s %8s %8s %10s %10s %7s", row, segsIn, segsOut, bytesIn, bytesOut, rexmits);
+    }
+
+    private static String row(String proto, String rcvq, String sndq, String local, String foreign, String state) {
+        return String.format("%-5.5s %6.6s %6.6s  %-22.22s %-22.22s %s", proto, rcvq, sndq, local, foreign, state).stripTrailing();
     }
 
     private static String addr(String a, String port) {

@@ -39,4 +39,9 @@ class ShellIntegrationTest {
         script("t_ping2.sh", dir);
         assertTrue(Files.exists(dir.resolve("bus.pcap")));
     }
+
+    @Test
+    void aFileCrossesTwoServersOverTcpWithRumpNcAndNetstatShowsTheConnection(@TempDir Path dir) throws Exception {
+        script("t_nc_tcp.sh", dir);
+    }
 }

@@ -85,6 +85,8 @@ final class TcpCb {
     int ssthresh;
     int dupAcks;
     int recover;
+    /** SND.UNA before the latest cumulative ACK advanced it: RFC 6582 section 4.2's prev_highest_ack. */
+    int prevHighAck;
     int highRxt;
     final TcpSackBoard sack = new TcpSackBoard();
     int rcvSackLeft;

@@ -311,13 +311,16 @@ final class TcpInput {
     }
 
     /**
-     * The handshake completed for a SYN cache entry: makes the socket ({@code sonewconn}, straight onto
-     * the accept queue) and its control block in ESTABLISHED, with the options the SYN negotiated. Null
-     * if the listen queue is full; the entry stays, and its SYN,ACK retransmission will draw another ACK.
+     * The handshake completed for a SYN cache entry: makes the socket ({@code sonewconn}) and its
+     * control block in ESTABLISHED, with the options the SYN negotiated, and only then queues it for
+     * accept(). Null if the listen queue is full; the entry stays, and its SYN,ACK retransmission will draw
+     * another ACK.
      * Listener lock held.
      */
     private TcpCb expand(TcpCb ltp, TcpSynCache.Entry e, Seg s) {
-        Socket so = Socket.sonewconn(ltp.so, true);
+        // Onto the incomplete queue first: accept() runs on another thread and must not see the socket
+        // before its control block is ESTABLISHED and findable (soisconnected below moves it over).
+        Socket so = Socket.sonewconn(ltp.so, false);
         if (so == null) {
             st.inc(TcpStat.SC_ABORTED);
             return null;
@@ -373,6 +376,7 @@ final class TcpInput {
             tp.state = TcpState.ESTABLISHED;
             tp.lastRcvNanos = tcp.now();
             tcp.conns().insert(tp);
+            so.soisconnected();
             st.inc(TcpStat.ACCEPTS);
             st.inc(TcpStat.CONNECTS);
             if ((so.options() & io.jrump.kern.SocketDefs.SO_KEEPALIVE) != 0) {
@@ -811,10 +815,16 @@ final class TcpInput {
         tp.dupAcks++;
         boolean lost = sack && tp.sack.isLost(tp.sndUna, tp.maxseg);
         if (tp.dupAcks < TcpSackBoard.DUP_THRESH && !lost) {
+            limitedTransmit(tp);
             return;
         }
-        // RFC 6582 section 3.2 step 2: no second reduction for losses of the same window.
-        if (TcpSeq.leq(tp.sndUna, tp.recover) && tp.recover != tp.sndUna && TcpSeq.lt(tp.sndUna, tp.recover)) {
+        // RFC 6582 section 3.2 step 2: no second reduction for losses of the same window. Below RECOVER
+        // outside recovery means a retransmission timeout came first; there the section 4.2 ACK heuristic
+        // tells a segment lost again (the last cumulative advance was small) from duplicates caused by
+        // go-back-N resending what the receiver already had (a large advance), so that one more loss
+        // while the window is rebuilt costs a fast retransmit and not a second, backed-off timeout.
+        if (TcpSeq.lt(tp.sndUna, tp.recover)
+                && !(tp.cwnd > tp.maxseg && tp.sndUna - tp.prevHighAck <= 4 * tp.maxseg)) {
             return;
         }
         st.inc(TcpStat.FASTREXMIT);
@@ -838,6 +848,24 @@ final class TcpInput {
         }
         if (!tp.rexmtTimer.pending()) {
             tcp.timers().setRexmt(tp);
+        }
+    }
+
+    /**
+     * RFC 3042: on the first two duplicate ACKs, one new segment each may go beyond the congestion
+     * window, if the peer's window has room, so that a small window still produces the three duplicates
+     * fast retransmit needs instead of waiting for the retransmission timer.
+     */
+    private void limitedTransmit(TcpCb tp) {
+        if (tp.sndNxt != tp.sndMax || tp.has(TcpCb.TF_SENTFIN)) {
+            return;
+        }
+        int saved = tp.cwnd;
+        tp.cwnd = Math.max(saved, tp.sndMax - tp.sndUna + tp.maxseg);
+        try {
+            tcp.output().output(tp);
+        } finally {
+            tp.cwnd = saved;
         }
     }
 
@@ -880,6 +908,7 @@ final class TcpInput {
             so.snd.drop(dataAcked);
         }
         int oldUna = tp.sndUna;
+        tp.prevHighAck = oldUna;
         tp.sndUna = ack;
         if (TcpSeq.lt(tp.sndNxt, tp.sndUna)) {
             tp.sndNxt = tp.sndUna;

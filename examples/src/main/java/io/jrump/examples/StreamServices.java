@@ -70,7 +70,7 @@ public final class StreamServices implements AutoCloseable {
                 }
             }
         } catch (ErrnoException e) {
-            // the client went away
+            System.err.println("discard: connection " + c + " ended: " + e.getMessage());
         }
         closeQuietly(c);
     }
@@ -89,7 +89,7 @@ public final class StreamServices implements AutoCloseable {
                 }
             }
         } catch (ErrnoException e) {
-            // the client went away
+            System.err.println("echo: connection " + c + " ended: " + e.getMessage());
         }
         closeQuietly(c);
     }

@@ -15,6 +15,7 @@ import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
 import io.jrump.netinet.Inet;
+import io.jrump.testkit.NetNs;
 import io.jrump.tools.Ping;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -52,6 +53,7 @@ class TapInteropTest {
 
     @Test
     void linuxPingsTheRumpKernel() throws Exception {
+        NetNs.assumeInstalled("ping");
         try (TapPeer p = new TapPeer("")) {
             String out = ok(p.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP));
             assertTrue(out.contains("3 packets transmitted, 3 received"), out);
@@ -68,6 +70,7 @@ class TapInteropTest {
 
     @Test
     void nineThousandBytePingsAreFragmentedAndReassembledBothWays() throws Exception {
+        NetNs.assumeInstalled("ping");
         try (TapPeer p = new TapPeer("")) {
             String out = ok(p.ns.exec("ping", "-c", "3", "-i", "0.2", "-W", "5", "-M", "dont", "-s", "9000", RUMP));
             assertTrue(out.contains("3 packets transmitted, 3 received"), out);
@@ -88,6 +91,7 @@ class TapInteropTest {
      */
     @Test
     void udpDatagramsEchoedByLinuxSocatComeBackByteExact() throws Exception {
+        NetNs.assumeInstalled("socat");
         try (TapPeer p = new TapPeer("")) {
             p.ns.spawn("socat", "-b", "65536", "UDP4-LISTEN:" + PORT + ",reuseaddr", "PIPE");
             echoThroughLinux(p.kernel.syscalls(), new int[] {1, 100, 1472, 1473, 2960, 4000, 8000, 16000, 30000, 65507},
@@ -147,6 +151,7 @@ class TapInteropTest {
     /** A file sent by Linux {@code socat} as datagrams arrives whole and in order (sha256 compared). */
     @Test
     void aFileSentByLinuxSocatOverUdpArrivesByteExact(@TempDir Path dir) throws Exception {
+        NetNs.assumeInstalled("socat");
         try (TapPeer p = new TapPeer("")) {
             // All of it fits the tap's queue, the interface queue and the socket buffer at once: UDP has no
             // flow control, and a burst beyond those would be dropped by design, not by a bug.
@@ -190,6 +195,7 @@ class TapInteropTest {
      */
     @Test
     void tsharkFindsNothingMalformedFromTheRumpKernel(@TempDir Path dir) throws Exception {
+        NetNs.assumeInstalled("dumpcap", "tshark", "ping");
         Path pcap = dir.resolve("tap.pcap");
         String mac;
         try (TapPeer p = new TapPeer("")) {

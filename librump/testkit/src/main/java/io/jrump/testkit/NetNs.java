@@ -75,6 +75,32 @@ public final class NetNs implements AutoCloseable {
         return null;
     }
 
+    /**
+     * Skips the test with a message naming the missing programs and the Debian packages that bring them,
+     * so that a fresh machine without the Linux peers reports skips, not failures ({@code .ci/run}
+     * installs them).
+     */
+    public static void assumeInstalled(String... programs) {
+        List<String> missing = new ArrayList<>();
+        for (String prog : programs) {
+            if (!onPath(prog)) {
+                missing.add(prog);
+            }
+        }
+        Assumptions.assumeTrue(missing.isEmpty(), () -> "skipped: not installed: " + String.join(", ", missing)
+                + " (apt-get install tshark socat iputils-ping curl)");
+    }
+
+    private static boolean onPath(String prog) {
+        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
+        for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, prog))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A new namespace named {@code jrump-PREFIX-RANDOM}, its loopback up; skips the test if unavailable. */
     public static NetNs create(String prefix) {
         String why = unavailableReason();

@@ -31,6 +31,28 @@ public interface EtherLink extends AutoCloseable {
     void send(byte[] frame, int off, int len);
 
     /**
+     * Whether frames may cross this link with their TCP checksum partial: true only for a link that never
+     * leaves the JVM's memory and hands frames on unchanged (the {@link Hub}), where, as between virtio-net
+     * guests on one host ({@code VIRTIO_NET_F_CSUM}), computing and checking the sum would only spend
+     * CPU. The interface then offers checksum offload to IP ({@code Ifnet.csumFlagsTx}).
+     */
+    default boolean carriesPartialChecksums() {
+        return false;
+    }
+
+    /**
+     * {@link #send(byte[], int, int)} with offload flags: {@code M_CSUM_TCPv4} says the frame's TCP checksum
+     * is partial. A link that does not {@link #carriesPartialChecksums() carry} such frames finishes the
+     * checksum in the caller's array first.
+     */
+    default void send(byte[] frame, int off, int len, int csumFlags) {
+        if (csumFlags != 0) {
+            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
+        }
+        send(frame, off, len);
+    }
+
+    /**
      * Sets where arriving frames go; {@code null} drops them (counted), as an interface that is down
      * does. Frames are delivered on the link's delivery thread; see {@link FrameSink}.
      */

@@ -5,6 +5,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
 import java.util.function.Function;
@@ -32,7 +33,23 @@ public final class EtherLinkDriver implements IfnetDriver {
     void connect(Ifnet ifp) {
         EtherLink l = link;
         if (l != null) {
-            l.setReceiver(ifp::input);
+            l.setReceiver(new FrameSink() {
+                @Override
+                public void receive(byte[] frame, int off, int len) {
+                    ifp.input(frame, off, len);
+                }
+
+                @Override
+                public boolean acceptsPartialChecksums() {
+                    return true;
+                }
+
+                @Override
+                public void receive(byte[] frame, int off, int len, int csumFlags) {
+                    ifp.input(frame, off, len, csumFlags);
+                }
+            });
+            ifp.setCsumFlagsTx(l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0);
             ifp.setLinkState(Ifnet.LINK_STATE_UP);
         }
     }
@@ -52,7 +69,7 @@ public final class EtherLinkDriver implements IfnetDriver {
             }
             synchronized (frame) {
                 MbufCopy.copydata(m, 0, len, frame, 0);
-                l.send(frame, 0, len);
+                l.send(frame, 0, len, m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
             }
         } catch (RuntimeException e) {
             ifp.countOutputError();

@@ -14,4 +14,24 @@ package io.jrump.virtif;
 public interface FrameSink {
     /** One Ethernet frame, destination MAC first, without preamble or FCS, at {@code frame[off..off+len)}. */
     void receive(byte[] frame, int off, int len);
+
+    /**
+     * Whether this sink takes frames whose TCP checksum the sender left partial (see
+     * {@link EtherLink#carriesPartialChecksums()}); a link finishes the checksum before it hands a frame to
+     * a sink that does not, so a sink that checks checksums, or a link emulator that may damage the frame,
+     * never sees a partial one.
+     */
+    default boolean acceptsPartialChecksums() {
+        return false;
+    }
+
+    /**
+     * A frame with offload flags ({@link io.jrump.net.mbuf.CsumFlags}): {@code M_CSUM_TCPv4} says its TCP
+     * checksum is partial. Only called with flags on a sink that {@link #acceptsPartialChecksums() accepts}
+     * them; such a sink may finish the checksum in place (for a capture, say), which other receivers of
+     * the same lent buffer cannot tell from the sender's work.
+     */
+    default void receive(byte[] frame, int off, int len, int csumFlags) {
+        receive(frame, off, len);
+    }
 }

@@ -19,6 +19,11 @@ import java.util.Objects;
  * buffers as there have been concurrent (or nested: a receiver answering from inside its sink)
  * deliveries. No lock is held while sinks run, so receivers may send from their sink and concurrent
  * senders do not wait for each other.
+ *
+ * <p>Frames never leave memory here, so the hub carries TCP checksums partial
+ * ({@link EtherLink#carriesPartialChecksums()}): neither kernel spends CPU summing bytes that nothing can
+ * damage, as virtio-net guests on one host do not. A port whose sink cannot take a partial frame (a link
+ * emulator that may flip bits, a capture) gets it finished first.
  */
 public final class Hub {
     private static final HubPort[] NO_PORTS = new HubPort[0];
@@ -88,7 +93,7 @@ public final class Hub {
      * not keep the frame from the other ports; the first such exception is rethrown to the sender once
      * all have had it, so a broken receiver is noticed rather than hidden.
      */
-    void deliver(HubPort from, byte[] frame, int off, int len) {
+    void deliver(HubPort from, byte[] frame, int off, int len, int csumFlags) {
         byte[] buf = borrow();
         RuntimeException failure = null;
         try {
@@ -96,7 +101,7 @@ public final class Hub {
             for (HubPort p : ports) {
                 if (p != from) {
                     try {
-                        p.receive(buf, len);
+                        csumFlags = p.receive(buf, len, csumFlags);
                     } catch (RuntimeException e) {
                         if (failure == null) {
                             failure = e;

@@ -17,23 +17,46 @@ final class HubPort implements EtherLink {
 
     @Override
     public void send(byte[] frame, int off, int len) {
+        send(frame, off, len, 0);
+    }
+
+    @Override
+    public boolean carriesPartialChecksums() {
+        return true;
+    }
+
+    @Override
+    public void send(byte[] frame, int off, int len, int csumFlags) {
         Objects.checkFromIndexSize(off, len, frame.length);
         if (closed || len < HEADER_LEN || len > hub.maxFrame()) {
             counters.drop();
             return;
         }
         counters.sent(len);
-        hub.deliver(this, frame, off, len);
+        hub.deliver(this, frame, off, len, csumFlags);
     }
 
-    void receive(byte[] buf, int len) {
+    /**
+     * Hands a frame to this port's sink, finishing a partial checksum first for a sink that does not take
+     * them; returns the flags the frame has afterwards, for the next port of the same lent buffer.
+     */
+    int receive(byte[] buf, int len, int csumFlags) {
         FrameSink s = sink;
         if (s == null || closed) {
             counters.drop();
-            return;
+            return csumFlags;
         }
         counters.received(len);
-        s.receive(buf, 0, len);
+        if (csumFlags != 0 && !s.acceptsPartialChecksums()) {
+            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(buf, 0, len);
+            csumFlags = 0;
+        }
+        if (csumFlags != 0) {
+            s.receive(buf, 0, len, csumFlags);
+        } else {
+            s.receive(buf, 0, len);
+        }
+        return csumFlags;
     }
 
     @Override

@@ -63,6 +63,7 @@ public final class Ifnet {
     private volatile int linkState = LINK_STATE_UNKNOWN;
     private volatile String linkstr;
     private volatile IfSockbuf sockbuf;
+    private volatile int csumFlagsTx;
     private volatile boolean detached;
 
     final AtomicLong ipackets = new AtomicLong();
@@ -222,6 +223,26 @@ public final class Ifnet {
         return inq.close();
     }
 
+    /**
+     * The checksums the interface computes on transmit ({@code if_csum_flags_tx}, {@link
+     * io.jrump.net.mbuf.CsumFlags} bits). IP output leaves a checksum partial only for an interface
+     * that has its bit and no capture tap, and finishes it in software otherwise, as NetBSD's
+     * {@code ip_output} does with {@code in_undefer_cksum}.
+     */
+    public int csumFlagsTx() {
+        return csumFlagsTx;
+    }
+
+    /** Sets what {@link #csumFlagsTx()} returns: the driver at attach, or {@code ifconfig} turning offload off. */
+    public void setCsumFlagsTx(int flags) {
+        csumFlagsTx = flags;
+    }
+
+    /** Whether a capture tap is attached: a capture must see finished checksums. */
+    public boolean hasTaps() {
+        return taps.length > 0;
+    }
+
     /** Adds a capture tap ({@code bpf_attach}). */
     public synchronized void addTap(BpfTap t) {
         BpfTap[] n = java.util.Arrays.copyOf(taps, taps.length + 1);
@@ -285,11 +306,25 @@ public final class Ifnet {
      * get mbufs is dropped and counted.
      */
     public void input(byte[] frame, int off, int len) {
+        input(frame, off, len, 0);
+    }
+
+    /**
+     * As {@link #input(byte[], int, int)}, for a frame whose sender left the checksums in {@code csumFlags}
+     * partial over a link that never leaves memory (a {@code CHECKSUM_PARTIAL} frame, in Linux's words): the
+     * protocols skip verifying them, since nothing could have damaged the data on the way. A capture tap
+     * gets the finished checksum.
+     */
+    public void input(byte[] frame, int off, int len, int csumFlags) {
+        if (csumFlags != 0 && taps.length > 0) {
+            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
+        }
         Mbuf m = MbufCopy.fromBytes(mbufs(), frame, off, len);
         if (m == null) {
             iqdrops.incrementAndGet();
             return;
         }
+        m.pkthdr().setCsumFlags(csumFlags);
         input(m);
     }
 

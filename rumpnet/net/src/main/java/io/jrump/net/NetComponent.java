@@ -48,6 +48,8 @@ public final class NetComponent implements Component {
         try {
             Ifnet lo = ifs.attach("lo0", Ifnet.IFT_LOOP, Loopback.LOMTU, 0,
                     Ifnet.IFF_LOOPBACK | Ifnet.IFF_MULTICAST, new Loopback());
+            // NetBSD does not checksum TCP on the loopback (tcp_do_loopback_cksum 0): the data never leaves memory.
+            lo.setCsumFlagsTx(io.jrump.net.mbuf.CsumFlags.M_CSUM_TCPv4);
             lo.setLinkState(Ifnet.LINK_STATE_UP);
             lo.setFlags(Ifnet.IFF_UP);
         } catch (ErrnoException e) {

@@ -26,4 +26,27 @@ final class ChainChecksum {
         }
         return acc;
     }
+
+    /**
+     * Finishes a TCP checksum left partial ({@link io.jrump.net.mbuf.CsumFlags#M_CSUM_TCPv4}: the field holds the
+     * pseudo-header sum) in the datagram {@code m} whose IP header is {@code hlen} bytes, for an interface that
+     * cannot, a capture, or fragmentation ({@code in_undefer_cksum} in NetBSD).
+     */
+    static void completeTcp(ChecksumAccumulator acc, Mbuf m, int hlen) {
+        int len = m.pkthdr().len() - hlen;
+        int sum = add(acc.reset(), m, hlen, len).checksum();
+        put(m, hlen + io.jrump.net.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET, sum >>> 8);
+        put(m, hlen + io.jrump.net.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET + 1, sum);
+        m.pkthdr().setCsumFlags(m.pkthdr().csumFlags() & ~io.jrump.net.mbuf.CsumFlags.M_CSUM_TCPv4);
+    }
+
+    private static void put(Mbuf m, int off, int v) {
+        for (Mbuf x = m; x != null; x = x.next()) {
+            if (off < x.len()) {
+                x.buf()[x.off() + off] = (byte) v;
+                return;
+            }
+            off -= x.len();
+        }
+    }
 }

@@ -4,10 +4,12 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Route;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufChain;
 import io.jrump.net.mbuf.MbufCopy;
 import io.jrump.net.mbuf.MbufFlags;
+import io.jrump.net.wire.ChecksumAccumulator;
 import io.jrump.net.wire.EtherType;
 import io.jrump.net.wire.Ipv4Address;
 import io.jrump.net.wire.Ipv4Packet;
@@ -31,6 +33,7 @@ public final class IpOutput {
     private final Counters st;
     private final AtomicInteger ids;
     private final ThreadLocal<Ipv4Packet> views = ThreadLocal.withInitial(Ipv4Packet::new);
+    private final ThreadLocal<ChecksumAccumulator> accs = ThreadLocal.withInitial(ChecksumAccumulator::new);
 
     IpOutput(Inet inet) {
         this.inet = inet;
@@ -123,6 +126,10 @@ public final class IpOutput {
             }
         }
         int len = m.pkthdr().len();
+        if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4) != 0
+                && ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TCPv4) == 0 || ifp.hasTaps() || len > ifp.mtu())) {
+            ChainChecksum.completeTcp(accs.get(), m, hlen);
+        }
         if (len <= ifp.mtu()) {
             linkOutput(ifp, m, nextHop, bcast);
             return;

@@ -1,11 +1,13 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.ErrnoException;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
 import io.jrump.net.mbuf.MbufPool;
 import io.jrump.net.socket.Socket;
 import io.jrump.net.wire.ChecksumAccumulator;
+import io.jrump.net.wire.InternetChecksum;
 import io.jrump.net.wire.IpProtocol;
 import io.jrump.net.wire.TcpFlags;
 import io.jrump.net.wire.TcpOption;
@@ -327,9 +329,10 @@ final class TcpOutput {
         th.setUrgentPointer(0);
         int laddr = tp.inp.laddr;
         int faddr = tp.inp.faddr;
-        ChecksumAccumulator acc = s.acc.reset().addPseudoHeader(laddr, faddr, IpProtocol.TCP, thlen + len);
-        ChainChecksum.add(acc, m, 0, thlen + len);
-        th.setChecksum(acc.checksum());
+        // Checksum offload (RFC 9293 section 3.1 sum, NetBSD's M_CSUM_TCPv4): the field gets the pseudo-header
+        // sum and IP output finishes it in software unless the interface's link never leaves memory.
+        th.setChecksum(InternetChecksum.pseudoHeaderSum(laddr, faddr, IpProtocol.TCP, thlen + len));
+        m.pkthdr().setCsumFlags(CsumFlags.M_CSUM_TCPv4);
 
         // bookkeeping before the send: input on another CPU may see this segment's ACK at once
         int nseq = seq + len + (syn ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);

@@ -1,6 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.net.wire.TcpFlags;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TIME_WAIT, in one place (RFC 9293 section 3.6.1): a connection whose close we completed lingers for
@@ -21,7 +22,7 @@ final class TcpTimeWait {
     static final int J_RECYCLE = 3;
 
     private final Tcp tcp;
-    private int count;
+    private final AtomicInteger count = new AtomicInteger();
 
     TcpTimeWait(Tcp tcp) {
         this.tcp = tcp;
@@ -29,7 +30,7 @@ final class TcpTimeWait {
 
     /** Full control blocks in TIME_WAIT. */
     int count() {
-        return count;
+        return count.get();
     }
 
     /**
@@ -43,14 +44,14 @@ final class TcpTimeWait {
         tp.keepTimer.stop();
         tp.delackTimer.stop();
         tp.reass.flush();
-        tp.inp.timeWait = true;
-        count++;
         tcp.stats().inc(TcpStat.TIMEWAIT);
         tp.mslClass = tcp.mslt().classify(tp);
         tp.timeWaitEnd = tcp.now() + tcp.mslt().timeWaitNanos(tp.mslClass);
         if (tp.has(TcpCb.TF_DETACHED) && vestigial(tp)) {
             return;
         }
+        tp.inp.timeWait = true;
+        count.incrementAndGet();
         restart(tp);
         if (!tp.so.isFreed()) {
             tp.so.soisdisconnected();
@@ -69,6 +70,10 @@ final class TcpTimeWait {
         if (!vtw.enabled() || !vtw.add(tp, tp.mslClass, tp.timeWaitEnd)) {
             return false;
         }
+        if (tp.inp.timeWait) {
+            left(tp);
+        }
+        tp.state = TcpState.CLOSED;
         tcp.close(tp);
         return true;
     }
@@ -85,7 +90,7 @@ final class TcpTimeWait {
 
     /** Called by {@link Tcp#close} for a connection leaving TIME_WAIT. */
     void left(TcpCb tp) {
-        count--;
+        count.decrementAndGet();
         tp.inp.timeWait = false;
     }
 

@@ -147,11 +147,10 @@ final class Vtw implements InPcbTable.Vestigial {
                 stats.inc(KILLS);
             }
             int idx = pool.add(p.laddr, p.lport, p.faddr, p.fport, expire, meta, tp.so.cred().uid());
-            int b = idx * VtwPool.STRIDE;
-            pool.e[b + VtwPool.RCV_NXT] = tp.rcvNxt;
-            pool.e[b + VtwPool.SND_NXT] = tp.sndMax;
-            pool.e[b + VtwPool.TS_RECENT] = ts ? tp.tsRecent : 0;
-            pool.e[b + VtwPool.TS_OFFSET] = ts ? tp.tsOffset : 0;
+            pool.setWord(idx, VtwPool.RCV_NXT, tp.rcvNxt);
+            pool.setWord(idx, VtwPool.SND_NXT, tp.sndMax);
+            pool.setWord(idx, VtwPool.TS_RECENT, ts ? tp.tsRecent : 0);
+            pool.setWord(idx, VtwPool.TS_OFFSET, ts ? tp.tsOffset : 0);
             total++;
             stats.inc(INSERTS);
             armTick();
@@ -234,12 +233,10 @@ final class Vtw implements InPcbTable.Vestigial {
             stats.inc(HITS);
             VtwPool pool = pools[found >>> 24];
             int idx = found & 0xffffff;
-            int b = idx * VtwPool.STRIDE;
-            int[] e = pool.e;
-            int meta = e[b + VtwPool.META];
+            int meta = pool.word(idx, VtwPool.META);
             ts = (meta & VtwPool.M_TS) != 0;
-            int v = TcpTimeWait.judge(e[b + VtwPool.RCV_NXT], ts, e[b + VtwPool.TS_RECENT], s.seq, s.flags, s.len,
-                    s.ts, s.tsVal);
+            int v = TcpTimeWait.judge(pool.word(idx, VtwPool.RCV_NXT), ts, pool.word(idx, VtwPool.TS_RECENT), s.seq,
+                    s.flags, s.len, s.ts, s.tsVal);
             if (v == TcpTimeWait.J_RECYCLE) {
                 delete(pool, idx);
                 stats.inc(DELETES);
@@ -249,12 +246,12 @@ final class Vtw implements InPcbTable.Vestigial {
             if (v == TcpTimeWait.J_DROP) {
                 return true;
             }
-            seq = e[b + VtwPool.SND_NXT];
-            ack = e[b + VtwPool.RCV_NXT];
+            seq = pool.word(idx, VtwPool.SND_NXT);
+            ack = pool.word(idx, VtwPool.RCV_NXT);
             win = meta & VtwPool.M_WIN;
             if (ts) {
-                tsVal = tcp.tsNow() + e[b + VtwPool.TS_OFFSET];
-                tsEcr = e[b + VtwPool.TS_RECENT];
+                tsVal = tcp.tsNow() + pool.word(idx, VtwPool.TS_OFFSET);
+                tsEcr = pool.word(idx, VtwPool.TS_RECENT);
             }
             if (v == TcpTimeWait.J_RESTART) {
                 restart(pool, idx, now + tcp.mslt().timeWaitNanos(pool.cls));
@@ -275,17 +272,15 @@ final class Vtw implements InPcbTable.Vestigial {
 
     /** A retransmitted FIN restarts 2*MSL: the entry moves to the young end of its ring. */
     private void restart(VtwPool pool, int idx, long expire) {
-        int b = idx * VtwPool.STRIDE;
-        int[] e = pool.e;
-        int laddr = e[b + VtwPool.LADDR];
-        int faddr = e[b + VtwPool.FADDR];
-        int ports = e[b + VtwPool.PORTS];
-        int meta = e[b + VtwPool.META] & ~VtwPool.M_INUSE;
-        int uid = e[b + VtwPool.UID];
-        int rcvNxt = e[b + VtwPool.RCV_NXT];
-        int sndNxt = e[b + VtwPool.SND_NXT];
-        int tsRecent = e[b + VtwPool.TS_RECENT];
-        int tsOffset = e[b + VtwPool.TS_OFFSET];
+        int laddr = pool.word(idx, VtwPool.LADDR);
+        int faddr = pool.word(idx, VtwPool.FADDR);
+        int ports = pool.word(idx, VtwPool.PORTS);
+        int meta = pool.word(idx, VtwPool.META) & ~VtwPool.M_INUSE;
+        int uid = pool.word(idx, VtwPool.UID);
+        int rcvNxt = pool.word(idx, VtwPool.RCV_NXT);
+        int sndNxt = pool.word(idx, VtwPool.SND_NXT);
+        int tsRecent = pool.word(idx, VtwPool.TS_RECENT);
+        int tsOffset = pool.word(idx, VtwPool.TS_OFFSET);
         pool.delete(idx);
         if (pool.full()) {
             pool.delete(pool.oldest());
@@ -293,11 +288,10 @@ final class Vtw implements InPcbTable.Vestigial {
             stats.inc(KILLS);
         }
         int n = pool.add(laddr, ports >>> 16, faddr, ports & 0xffff, expire, meta, uid);
-        int nb = n * VtwPool.STRIDE;
-        e[nb + VtwPool.RCV_NXT] = rcvNxt;
-        e[nb + VtwPool.SND_NXT] = sndNxt;
-        e[nb + VtwPool.TS_RECENT] = tsRecent;
-        e[nb + VtwPool.TS_OFFSET] = tsOffset;
+        pool.setWord(n, VtwPool.RCV_NXT, rcvNxt);
+        pool.setWord(n, VtwPool.SND_NXT, sndNxt);
+        pool.setWord(n, VtwPool.TS_RECENT, tsRecent);
+        pool.setWord(n, VtwPool.TS_OFFSET, tsOffset);
     }
 
     /** Whether a live entry holds this exact four-tuple (a {@code connect} from a bound port). */
@@ -349,13 +343,11 @@ final class Vtw implements InPcbTable.Vestigial {
             if (pool == null) {
                 continue;
             }
-            int[] e = pool.e;
             for (int idx = pool.nextOnPort(lport, -1); idx >= 0; idx = pool.nextOnPort(lport, idx)) {
-                int b = idx * VtwPool.STRIDE;
-                if (addr != 0 && e[b + VtwPool.LADDR] != addr || pool.expired(idx, now)) {
+                if (addr != 0 && pool.word(idx, VtwPool.LADDR) != addr || pool.expired(idx, now)) {
                     continue;
                 }
-                if (reusePort && (e[b + VtwPool.META] & VtwPool.M_REUSEPORT) != 0) {
+                if (reusePort && (pool.word(idx, VtwPool.META) & VtwPool.M_REUSEPORT) != 0) {
                     continue;
                 }
                 stats.inc(PORT_HITS);
@@ -371,12 +363,11 @@ final class Vtw implements InPcbTable.Vestigial {
             if (pool == null) {
                 continue;
             }
-            int[] e = pool.e;
             pool.forEach(idx -> {
-                int b = idx * VtwPool.STRIDE;
-                int ports = e[b + VtwPool.PORTS];
-                sb.append(Ipv4Address.format(e[b + VtwPool.LADDR])).append(' ').append(ports >>> 16).append(' ')
-                        .append(Ipv4Address.format(e[b + VtwPool.FADDR])).append(' ').append(ports & 0xffff)
+                int ports = pool.word(idx, VtwPool.PORTS);
+                sb.append(Ipv4Address.format(pool.word(idx, VtwPool.LADDR))).append(' ').append(ports >>> 16)
+                        .append(' ').append(Ipv4Address.format(pool.word(idx, VtwPool.FADDR))).append(' ')
+                        .append(ports & 0xffff)
                         .append(" 0 0 0 TIME_WAIT 0 0 0 0 0\n");
             });
         }

@@ -1,8 +1,9 @@
 package io.jrump.netinet;
 
 /**
- * The four-tuple index of one {@link VtwPool}: a hash table whose buckets are 64-byte cache lines of
- * sixteen ints, the idea behind NetBSD's "fat pointers" (seed 004, {@code tcp_vtw.h}). Word 0 of a
+ * The four-tuple index of one {@link VtwPool}: a hash table whose buckets are a cache line's worth
+ * (64 bytes) of sixteen ints, the idea behind NetBSD's "fat pointers" (seed 004, {@code tcp_vtw.h});
+ * the JVM does not align them, so a bucket spans one or two hardware lines. Word 0 of a
  * line holds which of the fifteen slots are taken (bits 0..14) and how many entries homed at an
  * earlier line were pushed past this one (bits 15..31); words 1..15 hold tags. A tag is the entry's
  * full 32-bit key XORed with its pool index, so a probe XORs its own key into each tag: a result
@@ -27,20 +28,20 @@ final class VtwLineHash {
         boolean matches(int idx);
     }
 
-    private final int[] lines;
+    private final ChunkedInts lines;
     private final int lineMask;
     private final int idxMask;
 
     /** A table for a pool of {@code entries} (a power of two) indexes. */
     VtwLineHash(int entries) {
         int n = Math.max(1, entries / 8);
-        this.lines = new int[n * WORDS];
+        this.lines = new ChunkedInts(n * WORDS);
         this.lineMask = n - 1;
         this.idxMask = entries - 1;
     }
 
     static long bytesFor(int entries) {
-        return (long) Math.max(1, entries / 8) * WORDS * 4;
+        return ChunkedInts.bytesFor(Math.max(1, entries / 8) * WORDS);
     }
 
     private int home(int key) {
@@ -56,15 +57,15 @@ final class VtwLineHash {
         int line = home(key);
         for (int probes = 0; probes <= lineMask; probes++) {
             int base = line * WORDS;
-            int used = lines[base] & USED_MASK;
+            int used = lines.get(base) & USED_MASK;
             if (used != USED_MASK) {
                 int slot = Integer.numberOfTrailingZeros(~used);
-                lines[base] |= 1 << slot;
-                lines[base + 1 + slot] = key ^ idx;
+                lines.set(base, lines.get(base) | 1 << slot);
+                lines.set(base + 1 + slot, key ^ idx);
                 return base + 1 + slot;
             }
-            if (lines[base] >>> SLOTS != PASS_MAX) {
-                lines[base] += PASS_ONE;
+            if (lines.get(base) >>> SLOTS != PASS_MAX) {
+                lines.set(base, lines.get(base) + PASS_ONE);
             }
             line = (line + 1) & lineMask;
         }
@@ -76,10 +77,10 @@ final class VtwLineHash {
         int line = home(key);
         for (int probes = 0; probes <= lineMask; probes++) {
             int base = line * WORDS;
-            int head = lines[base];
+            int head = lines.get(base);
             for (int used = head & USED_MASK; used != 0; used &= used - 1) {
                 int slot = Integer.numberOfTrailingZeros(used);
-                int idx = lines[base + 1 + slot] ^ key;
+                int idx = lines.get(base + 1 + slot) ^ key;
                 if ((idx & ~idxMask) == 0 && m.matches(idx)) {
                     return idx;
                 }
@@ -100,18 +101,18 @@ final class VtwLineHash {
     void remove(int key, int word) {
         int line = word / WORDS;
         int slot = word % WORDS - 1;
-        lines[line * WORDS] &= ~(1 << slot);
+        lines.set(line * WORDS, lines.get(line * WORDS) & ~(1 << slot));
         for (int l = home(key); l != line; l = (l + 1) & lineMask) {
             int b = l * WORDS;
-            int pass = lines[b] >>> SLOTS;
+            int pass = lines.get(b) >>> SLOTS;
             if (pass != PASS_MAX && pass > 0) {
-                lines[b] -= PASS_ONE;
+                lines.set(b, lines.get(b) - PASS_ONE);
             }
         }
     }
 
     /** Empties the table. */
     void clear() {
-        java.util.Arrays.fill(lines, 0);
+        lines.fill(0);
     }
 }

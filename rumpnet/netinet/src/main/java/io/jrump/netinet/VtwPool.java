@@ -2,7 +2,7 @@ package io.jrump.netinet;
 
 /**
  * One MSL class's vestigial TIME_WAIT entries (seed 004; NetBSD's {@code vtw_ctl}): a fixed number
- * of compact records in one {@code int[]}, thirteen words each, with every reference a narrow index
+ * of compact records in one int array (kept in pieces, {@link ChunkedInts}), thirteen words each, with every reference a narrow index
  * into it rather than an object pointer, so that a connection in TIME_WAIT costs a few dozen bytes
  * instead of a socket, a pcb and a control block.
  *
@@ -46,9 +46,9 @@ final class VtwPool implements VtwLineHash.Match {
     final int cls;
     final int capacity;
     private final int mask;
-    final int[] e;
+    private final ChunkedInts e;
     private final VtwLineHash hash;
-    private final int[] portHeads;
+    private final ChunkedInts portHeads;
     private final int portMask;
     private final int seed;
     private final long epoch;
@@ -65,10 +65,10 @@ final class VtwPool implements VtwLineHash.Match {
         this.cls = cls;
         this.capacity = capacity;
         this.mask = capacity - 1;
-        this.e = new int[capacity * STRIDE];
+        this.e = new ChunkedInts(capacity * STRIDE);
         this.hash = new VtwLineHash(capacity);
-        this.portHeads = new int[portBuckets(capacity)];
-        this.portMask = portHeads.length - 1;
+        this.portHeads = new ChunkedInts(portBuckets(capacity));
+        this.portMask = portHeads.length() - 1;
         this.seed = seed;
         this.epoch = epoch;
     }
@@ -79,7 +79,17 @@ final class VtwPool implements VtwLineHash.Match {
 
     /** What a pool of {@code capacity} entries takes, charged to kernel memory when it is made. */
     static long bytesFor(int capacity) {
-        return (long) capacity * STRIDE * 4 + VtwLineHash.bytesFor(capacity) + portBuckets(capacity) * 4L + 96;
+        return ChunkedInts.bytesFor(capacity * STRIDE) + VtwLineHash.bytesFor(capacity)
+                + ChunkedInts.bytesFor(portBuckets(capacity)) + 96;
+    }
+
+    /** Word {@code w} of entry {@code idx}. */
+    int word(int idx, int w) {
+        return e.get(idx * STRIDE + w);
+    }
+
+    void setWord(int idx, int w, int v) {
+        e.set(idx * STRIDE + w, v);
     }
 
     int inUse() {
@@ -95,7 +105,7 @@ final class VtwPool implements VtwLineHash.Match {
     }
 
     boolean expired(int idx, long now) {
-        return e[idx * STRIDE + EXPIRE] - ms(now) <= 0;
+        return e.get(idx * STRIDE + EXPIRE) - ms(now) <= 0;
     }
 
     private int key(int laddr, int faddr, int ports) {
@@ -114,8 +124,8 @@ final class VtwPool implements VtwLineHash.Match {
     @Override
     public boolean matches(int idx) {
         int b = idx * STRIDE;
-        return (e[b + META] & M_INUSE) != 0 && e[b + PORTS] == qPorts && e[b + FADDR] == qFaddr
-                && e[b + LADDR] == qLaddr;
+        return (e.get(b + META) & M_INUSE) != 0 && e.get(b + PORTS) == qPorts && e.get(b + FADDR) == qFaddr
+                && e.get(b + LADDR) == qLaddr;
     }
 
     /** The entry for this four-tuple, or -1. */
@@ -141,44 +151,44 @@ final class VtwPool implements VtwLineHash.Match {
         inUse++;
         int b = idx * STRIDE;
         int ports = lport << 16 | fport;
-        e[b + LADDR] = laddr;
-        e[b + FADDR] = faddr;
-        e[b + PORTS] = ports;
-        e[b + EXPIRE] = ms(expire);
-        e[b + UID] = uid;
-        e[b + META] = meta | M_INUSE;
-        e[b + HASH_WORD] = hash.insert(key(laddr, faddr, ports), idx);
+        e.set(b + LADDR, laddr);
+        e.set(b + FADDR, faddr);
+        e.set(b + PORTS, ports);
+        e.set(b + EXPIRE, ms(expire));
+        e.set(b + UID, uid);
+        e.set(b + META, meta | M_INUSE);
+        e.set(b + HASH_WORD, hash.insert(key(laddr, faddr, ports), idx));
         int pb = portBucket(lport);
-        int first = portHeads[pb];
-        e[b + PORT_PREV] = 0;
-        e[b + PORT_NEXT] = first;
+        int first = portHeads.get(pb);
+        e.set(b + PORT_PREV, 0);
+        e.set(b + PORT_NEXT, first);
         if (first != 0) {
-            e[(first - 1) * STRIDE + PORT_PREV] = idx + 1;
+            e.set((first - 1) * STRIDE + PORT_PREV, idx + 1);
         }
-        portHeads[pb] = idx + 1;
+        portHeads.set(pb, idx + 1);
         return idx;
     }
 
     /** Frees an entry; the oldest end of the ring moves past any holes. */
     void delete(int idx) {
         int b = idx * STRIDE;
-        if ((e[b + META] & M_INUSE) == 0) {
+        if ((e.get(b + META) & M_INUSE) == 0) {
             return;
         }
-        hash.remove(key(e[b + LADDR], e[b + FADDR], e[b + PORTS]), e[b + HASH_WORD]);
-        int prev = e[b + PORT_PREV];
-        int next = e[b + PORT_NEXT];
+        hash.remove(key(e.get(b + LADDR), e.get(b + FADDR), e.get(b + PORTS)), e.get(b + HASH_WORD));
+        int prev = e.get(b + PORT_PREV);
+        int next = e.get(b + PORT_NEXT);
         if (prev == 0) {
-            portHeads[portBucket(e[b + PORTS] >>> 16)] = next;
+            portHeads.set(portBucket(e.get(b + PORTS) >>> 16), next);
         } else {
-            e[(prev - 1) * STRIDE + PORT_NEXT] = next;
+            e.set((prev - 1) * STRIDE + PORT_NEXT, next);
         }
         if (next != 0) {
-            e[(next - 1) * STRIDE + PORT_PREV] = prev;
+            e.set((next - 1) * STRIDE + PORT_PREV, prev);
         }
-        e[b + META] = 0;
+        e.set(b + META, 0);
         inUse--;
-        while (span > 0 && (e[tail * STRIDE + META] & M_INUSE) == 0) {
+        while (span > 0 && (e.get(tail * STRIDE + META) & M_INUSE) == 0) {
             tail = (tail + 1) & mask;
             span--;
         }
@@ -186,13 +196,13 @@ final class VtwPool implements VtwLineHash.Match {
 
     /** The first entry on local port {@code lport} after {@code from} (-1 to start), or -1. */
     int nextOnPort(int lport, int from) {
-        int n = from < 0 ? portHeads[portBucket(lport)] : e[from * STRIDE + PORT_NEXT];
+        int n = from < 0 ? portHeads.get(portBucket(lport)) : e.get(from * STRIDE + PORT_NEXT);
         while (n != 0) {
             int idx = n - 1;
-            if (e[idx * STRIDE + PORTS] >>> 16 == lport) {
+            if (e.get(idx * STRIDE + PORTS) >>> 16 == lport) {
                 return idx;
             }
-            n = e[idx * STRIDE + PORT_NEXT];
+            n = e.get(idx * STRIDE + PORT_NEXT);
         }
         return -1;
     }
@@ -201,7 +211,7 @@ final class VtwPool implements VtwLineHash.Match {
     void forEach(java.util.function.IntConsumer f) {
         for (int i = 0; i < span; i++) {
             int idx = (tail + i) & mask;
-            if ((e[idx * STRIDE + META] & M_INUSE) != 0) {
+            if ((e.get(idx * STRIDE + META) & M_INUSE) != 0) {
                 f.accept(idx);
             }
         }
@@ -209,8 +219,8 @@ final class VtwPool implements VtwLineHash.Match {
 
     void clear() {
         hash.clear();
-        java.util.Arrays.fill(portHeads, 0);
-        java.util.Arrays.fill(e, 0);
+        portHeads.fill(0);
+        e.fill(0);
         tail = 0;
         span = 0;
         inUse = 0;

@@ -111,6 +111,7 @@ class VtwPoolTest {
             Syscalls s = k.syscalls();
             ErrnoException e = assertThrows(ErrnoException.class, () -> s.sysctlWrite("net.inet.tcp.vtw.entries", "100"));
             assertEquals(Errno.EINVAL, e.errno());
+            assertTrue(e.getMessage().contains("power of two"), e.getMessage());
             e = assertThrows(ErrnoException.class, () -> s.sysctlWrite("net.inet.tcp.vtw.entries", "8"));
             assertEquals(Errno.EINVAL, e.errno());
             e = assertThrows(ErrnoException.class, () -> s.sysctlWrite("net.inet.tcp.vtw.enable", "2"));

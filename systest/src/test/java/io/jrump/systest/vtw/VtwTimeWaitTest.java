@@ -53,6 +53,11 @@ class VtwTimeWaitTest {
         int tsRecent;
 
         Fixture(boolean vtw) throws Exception {
+            this(vtw, 0);
+        }
+
+        /** {@code listenerOption}: a SOL_SOCKET option set on the listener, inherited by what it accepts (0: none). */
+        Fixture(boolean vtw, int listenerOption) throws Exception {
             this.vtw = vtw;
             Hub hub = new Hub("lan");
             k = net.boot("victim");
@@ -61,6 +66,9 @@ class VtwTimeWaitTest {
             ifp = attach(k, "shmif0", hub.attach(), "198.18.0.2/24");
             peer = new RawTcpPeer(hub, "198.18.0.1", PEER_MAC);
             listener = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+            if (listenerOption != 0) {
+                sys.setsockopt(listener, SocketDefs.SOL_SOCKET, listenerOption, 1);
+            }
             sys.bind(listener, SockAddr.in("0.0.0.0", PORT));
             sys.listen(listener, 5);
         }
@@ -244,6 +252,23 @@ class VtwTimeWaitTest {
             int c = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
             s.bind(c, SockAddr.in("0.0.0.0", PORT + 1));
             s.close(c);
+            assertEquals(1, f.tcp().timeWaitCount());
+        }
+    }
+
+    @ParameterizedTest(name = "vtw={0}")
+    @ValueSource(booleans = {true, false})
+    void soReusePortSharesThePortWithATimeWaitConnectionThatHadItToo(boolean vtw) throws Exception {
+        try (Fixture f = new Fixture(vtw, SocketDefs.SO_REUSEPORT)) {
+            f.toTimeWait();
+            f.sys.close(f.listener);
+            Syscalls s = f.sys;
+            int a = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+            ErrnoException e = assertThrows(ErrnoException.class, () -> s.bind(a, SockAddr.in("0.0.0.0", PORT)));
+            assertEquals(Errno.EADDRINUSE, e.errno(), "without an option the port is still taken");
+            s.setsockopt(a, SocketDefs.SOL_SOCKET, SocketDefs.SO_REUSEPORT, 1);
+            s.bind(a, SockAddr.in("0.0.0.0", PORT));
+            s.close(a);
             assertEquals(1, f.tcp().timeWaitCount());
         }
     }

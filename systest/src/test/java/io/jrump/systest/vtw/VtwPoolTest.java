@@ -104,6 +104,28 @@ class VtwPoolTest {
         }
     }
 
+    @ParameterizedTest(name = "vtw={0}")
+    @ValueSource(booleans = {true, false})
+    void connectingTheSameFourTupleAgainIsRefusedWhileItIsInTimeWait(boolean vtw) throws Exception {
+        try (TestNet net = new TestNet(new ManualClock())) {
+            Kernel k = net.boot("a");
+            Syscalls s = k.syscalls();
+            s.sysctlWrite("net.inet.tcp.vtw.enable", vtw ? "1" : "0");
+            Tcp tcp = inet(k).tcp();
+            int l = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+            s.bind(l, SockAddr.in("127.0.0.1", 7000));
+            s.listen(l, 5);
+            int port = clientClosesFirst(s, l, tcp, 1);
+            int c = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+            s.setsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_REUSEADDR, 1);
+            s.bind(c, SockAddr.in("127.0.0.1", port));
+            ErrnoException e = assertThrows(ErrnoException.class, () -> s.connect(c, SockAddr.in("127.0.0.1", 7000)));
+            assertEquals(Errno.EADDRINUSE, e.errno(), "the old incarnation still holds the four-tuple");
+            s.close(c);
+            s.close(l);
+        }
+    }
+
     @Test
     void entriesIsAPowerOfTwoFixedOnceUsed() throws Exception {
         try (TestNet net = new TestNet(new ManualClock())) {

@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.hypercall.BufferConsole;
 import io.jrump.hypercall.Errno;
+import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.ManualClock;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
+import io.jrump.kern.KernelConfig;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
@@ -18,6 +22,7 @@ import io.jrump.systest.TestNet;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,6 +128,32 @@ class VtwPoolTest {
             assertEquals(Errno.EADDRINUSE, e.errno(), "the old incarnation still holds the four-tuple");
             s.close(c);
             s.close(l);
+        }
+    }
+
+    @Test
+    void withoutKernelMemoryForThePoolTheFullPcbStays() throws Exception {
+        Kernel k = Kernel.boot(KernelConfig.builder().hostname("small").ncpu(1).memoryLimit(16 << 20)
+                .hypercall(HostHypercall.builder().environment(Map.of()).console(new BufferConsole())
+                        .clock(new ManualClock()).build())
+                .component("rumpnet_netinet").build());
+        try {
+            Syscalls s = k.syscalls();
+            s.sysctlWrite("net.inet.tcp.vtw.enable", "1");
+            // 2^20 entries take some 62 MB: more than this kernel may have
+            s.sysctlWrite("net.inet.tcp.vtw.entries", Integer.toString(1 << 20));
+            Tcp tcp = inet(k).tcp();
+            int l = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+            s.bind(l, SockAddr.in("127.0.0.1", 7000));
+            s.listen(l, 5);
+            int port = clientClosesFirst(s, l, tcp, 1);
+            assertEquals(0, tcp.vestigialCount());
+            assertEquals(1, tcp.vtwStats().get("insert failures"));
+            assertTrue(!bindable(s, port), "the connection waits in TIME_WAIT all the same");
+            s.close(l);
+        } finally {
+            HaltReport r = k.halt();
+            assertTrue(r.clean(), r.toString());
         }
     }
 

@@ -32,21 +32,21 @@ import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 /** A network of kernels for a test: boots them, wires interfaces, and checks every one halts clean. */
-final class TestNet implements AutoCloseable {
+public final class TestNet implements AutoCloseable {
     private final List<Kernel> kernels = new ArrayList<>();
     private final HyperClock clock;
     private long seed = 1;
 
-    TestNet() {
+    public TestNet() {
         this(null);
     }
 
     /** With a shared clock (a ManualClock), every kernel's timers move together. */
-    TestNet(HyperClock clock) {
+    public TestNet(HyperClock clock) {
         this.clock = clock;
     }
 
-    Kernel boot(String hostname, String... components) throws Exception {
+    public Kernel boot(String hostname, String... components) throws Exception {
         HostHypercall.Builder hb = HostHypercall.builder().environment(Map.of()).console(new BufferConsole())
                 .random(new SeededRandom(seed++));
         if (clock != null) {
@@ -63,13 +63,13 @@ final class TestNet implements AutoCloseable {
     }
 
     /** Attaches {@code link} as {@code ifname}, gives it {@code cidr} and brings it up. */
-    static Ifnet attach(Kernel k, String ifname, EtherLink link, String cidr) throws ErrnoException {
+    public static Ifnet attach(Kernel k, String ifname, EtherLink link, String cidr) throws ErrnoException {
         Ifnet ifp = EtherIfs.attach(k, ifname, link, 1500);
         configure(k, ifname, cidr);
         return ifp;
     }
 
-    static void configure(Kernel k, String ifname, String cidr) throws ErrnoException {
+    public static void configure(Kernel k, String ifname, String cidr) throws ErrnoException {
         Interfaces ifs = k.service(Interfaces.class);
         String[] p = cidr.split("/");
         IfReq r = new IfReq(ifname);
@@ -82,7 +82,7 @@ final class TestNet implements AutoCloseable {
         ifs.ioctl(IfIoctl.SIOCSIFFLAGS, f, Cred.ROOT);
     }
 
-    static Inet inet(Kernel k) {
+    public static Inet inet(Kernel k) {
         return k.service(Inet.class);
     }
 
@@ -103,7 +103,7 @@ final class TestNet implements AutoCloseable {
         return inet(k).icmp().stats().get("echo replies received");
     }
 
-    static void await(String what, BooleanSupplier cond) throws InterruptedException {
+    public static void await(String what, BooleanSupplier cond) throws InterruptedException {
         long end = System.nanoTime() + 20_000_000_000L;
         while (!cond.getAsBoolean()) {
             if (System.nanoTime() > end) {

@@ -157,7 +157,9 @@ public final class SysctlNode {
                     throw new ErrnoException(Errno.EINVAL, fullName + " takes 0 or 1");
                 }
                 if (numCheck != null && !numCheck.test(v)) {
-                    throw new ErrnoException(Errno.EINVAL, "bad value for " + fullName + ": " + value);
+                    // the description says what is allowed ("a power of two from 16 to 1048576")
+                    throw new ErrnoException(Errno.EINVAL, "bad value for " + fullName + ": " + value + " ("
+                            + description + ")");
                 }
                 num = v;
             }

@@ -23,12 +23,28 @@ public final class InPcbTable {
     private final List<InPcb> all = new ArrayList<>();
     private final SysctlNode anonMin;
     private final SysctlNode anonMax;
+    private volatile Vestigial vestigial;
+
+    /**
+     * Ports still held by connections that have left this table: TCP's vestigial TIME_WAIT entries
+     * ({@link Vtw}). {@code bind} and the choice of an ephemeral port must still see them.
+     */
+    interface Vestigial {
+        boolean portHeld(int port);
+
+        /** EADDRINUSE unless {@code options} allow binding {@code addr:port} beside those connections. */
+        void checkBind(int addr, int port, int options) throws ErrnoException;
+    }
 
     InPcbTable(Inet inet, String name, SysctlNode anonMin, SysctlNode anonMax) {
         this.inet = inet;
         this.name = name;
         this.anonMin = anonMin;
         this.anonMax = anonMax;
+    }
+
+    void setVestigial(Vestigial v) {
+        this.vestigial = v;
     }
 
     synchronized void add(InPcb p) {
@@ -90,11 +106,15 @@ public final class InPcbTable {
     }
 
     private void checkInUse(InPcb p, int addr, int port) throws ErrnoException {
+        int myOpts = p.so.options();
+        Vestigial v = vestigial;
+        if (v != null) {
+            v.checkBind(addr, port, myOpts);
+        }
         InPcb[] cur = byPort.get(port);
         if (cur == null) {
             return;
         }
-        int myOpts = p.so.options();
         for (InPcb o : cur) {
             boolean sameAddr = o.laddr == addr;
             boolean overlap = sameAddr || o.laddr == 0 || addr == 0;
@@ -113,7 +133,8 @@ public final class InPcbTable {
 
     /** Whether a port is taken on any address (also used by TIME_WAIT bookkeeping later). */
     synchronized boolean portInUse(int port) {
-        return byPort.get(port) != null;
+        Vestigial v = vestigial;
+        return byPort.get(port) != null || v != null && v.portHeld(port);
     }
 
     private int ephemeral(int addr) throws ErrnoException {
@@ -123,7 +144,7 @@ public final class InPcbTable {
         int start = (int) Long.remainderUnsigned(inet.kernel().hypercall().random().nextLong(), n);
         for (int i = 0; i < n; i++) {
             int port = min + (start + i) % n;
-            if (byPort.get(port) == null) {
+            if (byPort.get(port) == null && (vestigial == null || !vestigial.portHeld(port))) {
                 return port;
             }
         }

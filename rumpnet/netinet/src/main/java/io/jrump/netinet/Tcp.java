@@ -34,6 +34,8 @@ public final class Tcp {
     private final TcpInput input;
     private final TcpSynCache synCache;
     private final TcpTimeWait timeWait;
+    private final TcpMslt mslt;
+    private final Vtw vtw;
     private final TcpUsrreq usrreq;
     final SysctlNode sendspace;
     final SysctlNode recvspace;
@@ -89,7 +91,10 @@ public final class Tcp {
                 "Challenge ACKs sent per second (RFC 5961 7)", 1000, rw, v -> v > 0);
         quickAckSegs = s.createInt("net.inet.tcp.quickack", "Segments ACKed at once after a connection opens", 16,
                 rw, v -> v >= 0);
+        this.mslt = new TcpMslt(this, s);
+        this.vtw = new Vtw(this, s);
         this.table = new InPcbTable(inet, "tcp", anonMin, anonMax);
+        table.setVestigial(vtw);
         var rnd = inet.kernel().hypercall().random();
         this.conns = new TcpConnHash(4096, (int) rnd.nextLong());
         this.iss = new TcpIss(rnd.nextLong(), rnd.nextLong());
@@ -104,6 +109,7 @@ public final class Tcp {
     void start() {
         Sysctl s = inet.kernel().sysctl();
         stats.publish(s, "net.inet.tcp.stats");
+        vtw.start(s);
         s.createTable("net.inet.tcp.pcblist", "TCP connections: laddr lport faddr fport pid rcvq sndq state "
                 + "segs-in segs-out bytes-in bytes-out rexmits", this::pcbList);
         inet.registerProtocol(IpProtocol.TCP, input::input, input::ctlinput);
@@ -113,6 +119,7 @@ public final class Tcp {
     void stop() {
         inet.unregisterProtocol(IpProtocol.TCP);
         synCache.clear();
+        vtw.stop();
         for (InPcb p : table.list()) {
             if (p.ppcb instanceof TcpCb tp) {
                 tp.so.lock().enter();
@@ -142,6 +149,7 @@ public final class Tcp {
                     .append(' ').append(tp.bytesIn).append(' ').append(tp.bytesOut).append(' ').append(tp.rexmits)
                     .append('\n');
         }
+        vtw.list(sb);
         return sb.toString();
     }
 
@@ -179,6 +187,14 @@ public final class Tcp {
 
     TcpTimeWait timeWait() {
         return timeWait;
+    }
+
+    TcpMslt mslt() {
+        return mslt;
+    }
+
+    Vtw vtw() {
+        return vtw;
     }
 
     TcpUsrreq usrreq() {
@@ -299,9 +315,19 @@ public final class Tcp {
         return table.list().size();
     }
 
-    /** Connections in TIME_WAIT now. */
+    /** Connections in TIME_WAIT now: full control blocks and vestigial entries. */
     public int timeWaitCount() {
-        return timeWait.count();
+        return timeWait.count() + vtw.count();
+    }
+
+    /** Connections in TIME_WAIT held as vestigial entries ({@link Vtw}). */
+    public int vestigialCount() {
+        return vtw.count();
+    }
+
+    /** The vestigial TIME_WAIT counters ({@code net.inet.tcp.vtw.stats}). */
+    public Counters vtwStats() {
+        return vtw.stats();
     }
 
     /** Embryonic connections in the SYN cache now. */

@@ -122,6 +122,9 @@ final class TcpCb {
     final Callout keepTimer;
     final Callout delackTimer;
     final Callout msl2Timer;
+    /** The MSL class ({@link TcpMslt}) and the end of 2*MSL, set on entering TIME_WAIT. */
+    int mslClass;
+    long timeWaitEnd;
 
     TcpCb(Tcp tcp, InPcb inp) {
         this.tcp = tcp;

@@ -195,7 +195,11 @@ final class TcpInput {
         for (int attempt = 0; attempt < 3; attempt++) {
             TcpCb tp = tcp.conns().lookup(s.dst, s.dport, s.src, s.sport);
             if (tp == null) {
-                listenInput(s, m);
+                if (tcp.vtw().input(s)) {
+                    pool.freeChain(m);
+                } else {
+                    listenInput(s, m);
+                }
                 return;
             }
             Socket so = tp.so;

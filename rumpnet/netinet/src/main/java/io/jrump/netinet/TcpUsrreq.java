@@ -82,6 +82,7 @@ final class TcpUsrreq implements Protosw {
             return;
         }
         tp.set(TcpCb.TF_DETACHED);
+        tcp.timeWait().detached(tp);
         if (tp.state == TcpState.FIN_WAIT_2 && !tp.msl2Timer.pending()) {
             tp.msl2Timer.scheduleNanos(2 * tcp.mslNanos() + Tcp.SEC);
         }
@@ -137,7 +138,8 @@ final class TcpUsrreq implements Protosw {
         if (src == 0) {
             throw new ErrnoException(Errno.ENETUNREACH, "no route to " + SockAddr.format(dst));
         }
-        if (p.lport != 0 && tcp.conns().lookup(src, p.lport, dst, nam.port) != null) {
+        if (p.lport != 0 && (tcp.conns().lookup(src, p.lport, dst, nam.port) != null
+                || tcp.vtw().holds(src, p.lport, dst, nam.port))) {
             throw new ErrnoException(Errno.EADDRINUSE, "connection " + SockAddr.format(src) + ":" + p.lport + " -> "
                     + SockAddr.format(dst) + ":" + nam.port + " exists");
         }

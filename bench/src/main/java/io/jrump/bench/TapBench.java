@@ -81,14 +81,16 @@ public final class TapBench {
         Map<String, String> opt = new HashMap<>();
         for (String a : args) {
             String[] kv = a.replaceFirst("^-+", "").split("=", 2);
-            if (kv.length != 2 || !List.of("mb", "udp", "seconds", "pings").contains(kv[0])) {
-                System.err.println("usage: bench/run tap [mb=MEGABYTES per TCP transfer, 256] [pings=N, 1000]"
+            if (kv.length != 2 || !List.of("mb", "warmup_mb", "udp", "seconds", "pings").contains(kv[0])) {
+                System.err.println("usage: bench/run tap [mb=MEGABYTES per TCP transfer, 256] [warmup_mb=MEGABYTES, 64]"
+                        + " [pings=N, 1000]"
                         + " [udp=0|1, 1] [seconds=UDP SECONDS, 2]");
                 System.exit(2);
             }
             opt.put(kv[0], kv[1]);
         }
         long bytes = Long.parseLong(opt.getOrDefault("mb", "256")) << 20;
+        long warm = Long.parseLong(opt.getOrDefault("warmup_mb", "64")) << 20;
         int pings = Integer.parseInt(opt.getOrDefault("pings", "1000"));
         boolean udp = !opt.getOrDefault("udp", "1").equals("0");
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
@@ -123,6 +125,9 @@ public final class TapBench {
             ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP);
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
+            // Warm-up: the JIT compiles the rump data paths on a first, unmeasured transfer each way.
+            linuxToRump(ns, k, warm);
+            rumpToLinux(ns, k, warm);
             lo1 = loopback(ns, bytes);
             in = linuxToRump(ns, k, bytes);
             out = rumpToLinux(ns, k, bytes);
@@ -138,7 +143,7 @@ public final class TapBench {
         double loCpu = (lo1.cpuPerByte() + lo2.cpuPerByte()) / 2;
         double rttUs = rtt * 1000;
         double loRttUs = loRtt * 1000;
-        System.out.println("command: bench/run tap mb=" + (bytes >> 20) + " pings=" + pings + " udp=" + (udp ? 1 : 0)
+        System.out.println("command: bench/run tap mb=" + (bytes >> 20) + " warmup_mb=" + (warm >> 20) + " pings=" + pings + " udp=" + (udp ? 1 : 0)
                 + (udp ? " seconds=" + seconds : ""));
         System.out.println("a rump kernel (2 cpus) on tap " + tapName + " (MTU " + mtu + ") whose Linux side is in a"
                 + " namespace; baseline: the same Linux tools over the namespace's loopback (MTU 65536)");
@@ -282,7 +287,7 @@ public final class TapBench {
         sys.setsockopt(l, SocketDefs.SOL_SOCKET, SocketDefs.SO_REUSEADDR, 1);
         sys.bind(l, SockAddr.in("0.0.0.0", 9));
         sys.listen(l, 16);
-        long[] got = new long[2];
+        long[] got = new long[3];
         Thread discard = new Thread(() -> {
             ByteBuffer b = ByteBuffer.allocate(CHUNK);
             try {
@@ -293,6 +298,7 @@ public final class TapBench {
                     got[0] += n;
                 }
                 got[1] = System.nanoTime();
+                got[2] = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 sys.close(c);
             } catch (ErrnoException e) {
                 System.err.println("discard: " + e.getMessage());
@@ -307,7 +313,7 @@ public final class TapBench {
             throw new IllegalStateException("Linux -> rump: " + got[0] + " of " + bytes + " bytes arrived; socat: "
                     + new String(snd.getInputStream().readAllBytes()) + "\n" + sys.sysctlRead("net.inet.tcp.pcblist"));
         }
-        return p.end(bytes, got[1]);
+        return p.end(bytes, got[1], "rump discard", got[2]);
     }
 
     /** The rump kernel's TCP client sends {@code bytes} to a Linux socat sink; ends when the sink exits. */
@@ -329,7 +335,7 @@ public final class TapBench {
             throw new IllegalStateException("rump -> Linux: socat sink did not end well\n"
                     + sys.sysctlRead("net.inet.tcp.pcblist"));
         }
-        return p.end(bytes, System.nanoTime());
+        return p.end(bytes, System.nanoTime(), null, 0);
     }
 
     /** What a rump transfer costs: process CPU, tap frames, TCP counters and per-thread CPU from its start. */
@@ -361,7 +367,11 @@ public final class TapBench {
             return m;
         }
 
-        Transfer end(long bytes, long t1) {
+        /**
+         * The transfer ended at {@code t1}; {@code ended}, if not null, names a thread that has ended
+         * since the start after using {@code endedCpu} ns (the JVM no longer reports its time).
+         */
+        Transfer end(long bytes, long t1, String ended, long endedCpu) {
             long cpu = os.getProcessCpuTime() - cpu0;
             IfStats if1 = k.service(Interfaces.class).find("virt0").stats();
             Map<String, Long> tcp1 = k.service(Inet.class).tcp().stats().snapshot();
@@ -383,13 +393,21 @@ public final class TapBench {
                     busy.add(new long[] {e.getKey(), d});
                 }
             }
+            if (ended != null) {
+                busy.add(new long[] {-1, endedCpu});
+            }
             busy.sort((x, y) -> Long.compare(y[1], x[1]));
             StringBuilder top = new StringBuilder();
+            long listed = 0;
             for (int i = 0; i < Math.min(5, busy.size()); i++) {
-                var info = threads.getThreadInfo(busy.get(i)[0]);
-                top.append(i == 0 ? "" : ", ").append(info == null ? "#" + busy.get(i)[0] : info.getThreadName())
+                long id = busy.get(i)[0];
+                var info = id < 0 ? null : threads.getThreadInfo(id);
+                String name = id < 0 ? ended : info == null ? "#" + id : info.getThreadName();
+                listed += busy.get(i)[1];
+                top.append(i == 0 ? "" : ", ").append(name)
                         .append(String.format(" %.0f%%", 100.0 * busy.get(i)[1] / (t1 - t0)));
             }
+            top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
                     trouble, top.toString());
         }

@@ -60,7 +60,7 @@ public final class TapBench {
 
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
-                            Map<String, Long> tcp, String busyThreads) {
+                            Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -81,9 +81,9 @@ public final class TapBench {
         Map<String, String> opt = new HashMap<>();
         for (String a : args) {
             String[] kv = a.replaceFirst("^-+", "").split("=", 2);
-            if (kv.length != 2 || !List.of("mb", "warmup_mb", "udp", "seconds", "pings").contains(kv[0])) {
+            if (kv.length != 2 || !List.of("mb", "warmup_mb", "udp", "seconds", "pings", "mtu").contains(kv[0])) {
                 System.err.println("usage: bench/run tap [mb=MEGABYTES per TCP transfer, 256] [warmup_mb=MEGABYTES, 64]"
-                        + " [pings=N, 1000]"
+                        + " [pings=N, 1000] [mtu=TAP MTU, 1500]"
                         + " [udp=0|1, 1] [seconds=UDP SECONDS, 2]");
                 System.exit(2);
             }
@@ -93,6 +93,7 @@ public final class TapBench {
         long warm = Long.parseLong(opt.getOrDefault("warmup_mb", "64")) << 20;
         int pings = Integer.parseInt(opt.getOrDefault("pings", "1000"));
         boolean udp = !opt.getOrDefault("udp", "1").equals("0");
+        int tapMtu = Integer.parseInt(opt.getOrDefault("mtu", "1500"));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
         String why = NetNs.unavailableReason();
         if (why == null) {
@@ -115,10 +116,14 @@ public final class TapBench {
         Transfer out;
         Transfer lo2;
         double[] u = null;
-        String tapName;
+        String tapName = NetNs.tapName("jrb");
         int mtu;
         try {
-            tapName = NetNs.tapName("jrb");
+            if (tapMtu != 1500) {
+                // The interface takes the tap's MTU when it opens the tap, so the tap is made first.
+                host("ip", "tuntap", "add", "dev", tapName, "mode", "tap");
+                host("ip", "link", "set", "dev", tapName, "mtu", Integer.toString(tapMtu));
+            }
             attach(k, tapName);
             ns.adoptTap(tapName, LINUX + "/24");
             mtu = k.service(Interfaces.class).find("virt0").mtu();
@@ -138,12 +143,21 @@ public final class TapBench {
         } finally {
             k.halt();
             ns.close();
+            if (tapMtu != 1500) {
+                // Made persistent by ip tuntap; gone with the namespace unless something failed before the move.
+                new ProcessBuilder("ip", "link", "del", tapName).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            }
+        }
+        if (mtu != tapMtu) {
+            throw new IllegalStateException("virt0 has MTU " + mtu + ", not the tap's " + tapMtu);
         }
         double loGbps = (lo1.gbps() + lo2.gbps()) / 2;
         double loCpu = (lo1.cpuPerByte() + lo2.cpuPerByte()) / 2;
         double rttUs = rtt * 1000;
         double loRttUs = loRtt * 1000;
-        System.out.println("command: bench/run tap mb=" + (bytes >> 20) + " warmup_mb=" + (warm >> 20) + " pings=" + pings + " udp=" + (udp ? 1 : 0)
+        System.out.println("command: bench/run tap mb=" + (bytes >> 20) + " warmup_mb=" + (warm >> 20) + " pings="
+                + pings + (tapMtu != 1500 ? " mtu=" + tapMtu : "") + " udp=" + (udp ? 1 : 0)
                 + (udp ? " seconds=" + seconds : ""));
         System.out.println("a rump kernel (2 cpus) on tap " + tapName + " (MTU " + mtu + ") whose Linux side is in a"
                 + " namespace; baseline: the same Linux tools over the namespace's loopback (MTU 65536)");
@@ -163,10 +177,10 @@ public final class TapBench {
         }
         StringBuilder r = new StringBuilder();
         r.append(String.format("RESULT tap in_gbps=%.3f out_gbps=%.3f loopback_gbps=%.3f ratio_in=%.3f ratio_out=%.3f"
-                        + " rtt_us=%.1f loopback_rtt_us=%.1f rtt_ratio=%.2f in_fps=%.0f out_fps=%.0f"
+                        + " rtt_us=%.1f loopback_rtt_us=%.1f rtt_ratio=%.2f mtu=%d in_fps=%.0f out_fps=%.0f"
                         + " in_cpu_ns_per_byte=%.2f out_cpu_ns_per_byte=%.2f loopback_cpu_ns_per_byte=%.2f",
                 in.gbps(), out.gbps(), loGbps, in.gbps() / loGbps, out.gbps() / loGbps, rttUs, loRttUs,
-                rttUs / loRttUs, in.fps(), out.fps(), in.cpuPerByte(), out.cpuPerByte(), loCpu));
+                rttUs / loRttUs, mtu, in.fps(), out.fps(), in.cpuPerByte(), out.cpuPerByte(), loCpu));
         if (u != null) {
             r.append(String.format(" udp_in_mbps=%.1f udp_in_ratio=%.2f udp_out_mbps=%.1f udp_out_ratio=%.2f",
                     u[0], u[0] / u[1], u[2], u[2] / u[3]));
@@ -179,7 +193,18 @@ public final class TapBench {
                         + " (%,d in, %,d out); JVM CPU %.2f ns/byte (%.0f%% of one cpu)%n", what, t.gbps(),
                 t.gbps() / loGbps, t.fps(), t.framesIn, t.framesOut, t.cpuPerByte(), 100.0 * t.cpuNanos / t.nanos);
         System.out.println("      busiest threads: " + t.busyThreads);
+        System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms%n",
+                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis);
         System.out.println("      rump TCP counters: " + t.tcp);
+    }
+
+    /** Runs {@code cmd} in the host's namespace, failing with its output unless it exits 0. */
+    private static void host(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
+        }
     }
 
     private static String missingTool(String... tools) {
@@ -277,7 +302,7 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "");
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0);
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
@@ -343,11 +368,14 @@ public final class TapBench {
         private final Kernel k;
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        private final java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        private final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         private final long cpu0;
         private final IfStats if0;
         private final Map<String, Long> tcp0;
         private final Map<Long, Long> threads0;
+        private final long alloc0;
+        private final long gc0;
         private final long t0;
 
         Probe(Kernel k) {
@@ -355,8 +383,27 @@ public final class TapBench {
             if0 = k.service(Interfaces.class).find("virt0").stats();
             tcp0 = k.service(Inet.class).tcp().stats().snapshot();
             threads0 = threadCpu();
+            alloc0 = allocated();
+            gc0 = gcMillis();
             cpu0 = os.getProcessCpuTime();
             t0 = System.nanoTime();
+        }
+
+        /** Bytes allocated by every live thread so far (ThreadMXBean; a thread that ended takes its share away). */
+        private long allocated() {
+            long sum = 0;
+            for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+                sum += Math.max(b, 0);
+            }
+            return sum;
+        }
+
+        private static long gcMillis() {
+            long sum = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                sum += Math.max(gc.getCollectionTime(), 0);
+            }
+            return sum;
         }
 
         private Map<Long, Long> threadCpu() {
@@ -373,6 +420,8 @@ public final class TapBench {
          */
         Transfer end(long bytes, long t1, String ended, long endedCpu) {
             long cpu = os.getProcessCpuTime() - cpu0;
+            long alloc = allocated() - alloc0;
+            long gc = gcMillis() - gc0;
             IfStats if1 = k.service(Interfaces.class).find("virt0").stats();
             Map<String, Long> tcp1 = k.service(Inet.class).tcp().stats().snapshot();
             Map<String, Long> trouble = new LinkedHashMap<>();
@@ -409,7 +458,7 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString());
+                    trouble, top.toString(), alloc, gc);
         }
     }
 }

@@ -60,7 +60,8 @@ public final class TapBench {
 
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
-                            Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis) {
+                            Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis,
+                            long linuxDrops) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -131,11 +132,11 @@ public final class TapBench {
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
             // Warm-up: the JIT compiles the rump data paths on a first, unmeasured transfer each way.
-            linuxToRump(ns, k, warm);
-            rumpToLinux(ns, k, warm);
+            linuxToRump(ns, k, tapName, warm);
+            rumpToLinux(ns, k, tapName, warm);
             lo1 = loopback(ns, bytes);
-            in = linuxToRump(ns, k, bytes);
-            out = rumpToLinux(ns, k, bytes);
+            in = linuxToRump(ns, k, tapName, bytes);
+            out = rumpToLinux(ns, k, tapName, bytes);
             lo2 = loopback(ns, bytes);
             if (udp) {
                 u = TapUdp.measure(ns, k.syscalls(), RUMP, LINUX, seconds);
@@ -193,8 +194,9 @@ public final class TapBench {
                         + " (%,d in, %,d out); JVM CPU %.2f ns/byte (%.0f%% of one cpu)%n", what, t.gbps(),
                 t.gbps() / loGbps, t.fps(), t.framesIn, t.framesOut, t.cpuPerByte(), 100.0 * t.cpuNanos / t.nanos);
         System.out.println("      busiest threads: " + t.busyThreads);
-        System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms%n",
-                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis);
+        System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms; frames Linux dropped on the"
+                        + " tap (queue full or refused): %d%n", (double) t.allocated / Math.max(1, t.framesIn + t.framesOut),
+                t.gcMillis, t.linuxDrops);
         System.out.println("      rump TCP counters: " + t.tcp);
     }
 
@@ -302,11 +304,11 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0);
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0);
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
-    private static Transfer linuxToRump(NetNs ns, Kernel k, long bytes) throws Exception {
+    private static Transfer linuxToRump(NetNs ns, Kernel k, String tap, long bytes) throws Exception {
         Syscalls sys = k.syscalls();
         int l = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
         sys.setsockopt(l, SocketDefs.SOL_SOCKET, SocketDefs.SO_REUSEADDR, 1);
@@ -329,7 +331,7 @@ public final class TapBench {
                 System.err.println("discard: " + e.getMessage());
             }
         }, "rump discard");
-        Probe p = new Probe(k);
+        Probe p = new Probe(k, ns, tap);
         discard.start();
         Process snd = ns.spawn(sender(RUMP, 9, bytes));
         discard.join(TimeUnit.SECONDS.toMillis(600));
@@ -342,10 +344,10 @@ public final class TapBench {
     }
 
     /** The rump kernel's TCP client sends {@code bytes} to a Linux socat sink; ends when the sink exits. */
-    private static Transfer rumpToLinux(NetNs ns, Kernel k, long bytes) throws Exception {
+    private static Transfer rumpToLinux(NetNs ns, Kernel k, String tap, long bytes) throws Exception {
         Syscalls sys = k.syscalls();
         Process sink = sink(ns, LINUX, 5001);
-        Probe p = new Probe(k);
+        Probe p = new Probe(k, ns, tap);
         int c = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
         sys.connect(c, SockAddr.in(LINUX, 5001));
         ByteBuffer b = ByteBuffer.allocate(CHUNK);
@@ -366,6 +368,9 @@ public final class TapBench {
     /** What a rump transfer costs: process CPU, tap frames, TCP counters and per-thread CPU from its start. */
     private static final class Probe {
         private final Kernel k;
+        private final NetNs ns;
+        private final String tap;
+        private final long drops0;
         private final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         private final com.sun.management.ThreadMXBean threads =
@@ -378,8 +383,11 @@ public final class TapBench {
         private final long gc0;
         private final long t0;
 
-        Probe(Kernel k) {
+        Probe(Kernel k, NetNs ns, String tap) {
             this.k = k;
+            this.ns = ns;
+            this.tap = tap;
+            drops0 = linuxDrops();
             if0 = k.service(Interfaces.class).find("virt0").stats();
             tcp0 = k.service(Inet.class).tcp().stats().snapshot();
             threads0 = threadCpu();
@@ -394,6 +402,19 @@ public final class TapBench {
             long sum = 0;
             for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
                 sum += Math.max(b, 0);
+            }
+            return sum;
+        }
+
+        /**
+         * Frames Linux dropped on the tap: {@code tx_dropped} counts those it could not queue for the rump
+         * kernel because the queue (txqueuelen) was full, that is, the receive thread was behind.
+         */
+        private long linuxDrops() {
+            long sum = 0;
+            for (String c : List.of("tx_dropped", "rx_dropped")) {
+                String v = ns.exec("cat", "/sys/class/net/" + tap + "/statistics/" + c).out().trim();
+                sum += v.matches("\\d+") ? Long.parseLong(v) : 0;
             }
             return sum;
         }
@@ -458,7 +479,7 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString(), alloc, gc);
+                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0);
         }
     }
 }

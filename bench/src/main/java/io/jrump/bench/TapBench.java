@@ -39,8 +39,11 @@ import java.util.regex.Pattern;
  * (their mean is the denominator). Ping round trip from the namespace to the rump kernel is compared with
  * ping to the namespace's loopback. For each rump transfer it reports frames per second through the tap
  * (both directions: data and ACKs), the JVM's CPU time per byte ({@code getProcessCpuTime}: the rump
- * kernel, its tap thread and the application thread, not Linux's side), the threads that used most of
- * it, and the TCP counters that point at loss or stalls. UDP goodput ({@link TapUdp}) follows unless
+ * kernel, its tap thread and the application thread; it includes the Linux kernel work done inside their
+ * system calls, such as Linux's input of every frame the rump kernel {@code writev}s to the tap, but not
+ * the Linux socat's), the threads that used most of it ({@code ThreadMXBean}), allocation and GC, frames
+ * Linux dropped on the tap, and the TCP counters that point at loss or stalls. The loopback's CPU figure
+ * is both socats' user and system time, from bash's {@code times}. UDP goodput ({@link TapUdp}) follows unless
  * {@code udp=0}.
  *
  * <p>A transfer's time runs from just before the sender starts to the moment the receiver sees its end
@@ -109,7 +112,13 @@ public final class TapBench {
         Kernel k = Kernel.boot(KernelConfig.builder().hostname("rump").ncpu(2)
                 .hypercall(HostHypercall.builder().environment(Map.of()).build())
                 .component("rumpnet_netinet", "rumpnet_virtif").build());
-        NetNs ns = NetNs.open("bench");
+        NetNs ns;
+        try {
+            ns = NetNs.open("bench");
+        } catch (RuntimeException e) {
+            k.halt();
+            throw e;
+        }
         double rtt;
         double loRtt;
         Transfer lo1;

@@ -64,7 +64,7 @@ public final class TapBench {
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
                             Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis,
-                            long linuxDrops) {
+                            long linuxDrops, long jitMillis) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -143,9 +143,12 @@ public final class TapBench {
             ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP);
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
-            // Warm-up: the JIT compiles the rump data paths on a first, unmeasured transfer each way.
-            linuxToRump(ns, k, tapName, warm);
-            rumpToLinux(ns, k, tapName, warm);
+            // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; twice, since
+            // code compiled for one direction is recompiled when the other direction runs it.
+            for (int i = 0; i < 2; i++) {
+                linuxToRump(ns, k, tapName, warm / 2);
+                rumpToLinux(ns, k, tapName, warm / 2);
+            }
             lo1 = loopback(ns, bytes);
             in = linuxToRump(ns, k, tapName, bytes);
             out = rumpToLinux(ns, k, tapName, bytes);
@@ -206,9 +209,9 @@ public final class TapBench {
                         + " (%,d in, %,d out); JVM CPU %.2f ns/byte (%.0f%% of one cpu)%n", what, t.gbps(),
                 t.gbps() / loGbps, t.fps(), t.framesIn, t.framesOut, t.cpuPerByte(), 100.0 * t.cpuNanos / t.nanos);
         System.out.println("      busiest threads: " + t.busyThreads);
-        System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms; frames Linux dropped on the"
-                        + " tap (queue full or refused): %d%n", (double) t.allocated / Math.max(1, t.framesIn + t.framesOut),
-                t.gcMillis, t.linuxDrops);
+        System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms, JIT %d ms; frames Linux dropped"
+                        + " on the tap (queue full or refused): %d%n",
+                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops);
         System.out.println("      rump TCP counters: " + t.tcp);
     }
 
@@ -316,7 +319,7 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0);
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0);
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
@@ -393,6 +396,7 @@ public final class TapBench {
         private final Map<Long, Long> threads0;
         private final long alloc0;
         private final long gc0;
+        private final long jit0;
         private final long t0;
 
         Probe(Kernel k, NetNs ns, String tap) {
@@ -405,6 +409,7 @@ public final class TapBench {
             threads0 = threadCpu();
             alloc0 = allocated();
             gc0 = gcMillis();
+            jit0 = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             cpu0 = os.getProcessCpuTime();
             t0 = System.nanoTime();
         }
@@ -455,6 +460,7 @@ public final class TapBench {
             long cpu = os.getProcessCpuTime() - cpu0;
             long alloc = allocated() - alloc0;
             long gc = gcMillis() - gc0;
+            long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit0;
             IfStats if1 = k.service(Interfaces.class).find("virt0").stats();
             Map<String, Long> tcp1 = k.service(Inet.class).tcp().stats().snapshot();
             Map<String, Long> trouble = new LinkedHashMap<>();
@@ -491,7 +497,7 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0);
+                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit);
         }
     }
 }

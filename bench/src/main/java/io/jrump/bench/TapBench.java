@@ -333,8 +333,6 @@ public final class TapBench {
         Thread discard = new Thread(() -> {
             ByteBuffer b = ByteBuffer.allocate(CHUNK);
             try {
-                // No peer address asked: accept can take a connection before TCP has finished setting it
-                // up (the SYN cache's expand), when getting the peer's address fails with ENOTCONN.
                 int c = sys.accept(l, null);
                 for (int n; (n = sys.read(c, b.clear())) > 0; ) {
                     got[0] += n;

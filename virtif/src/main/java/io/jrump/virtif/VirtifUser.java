@@ -7,6 +7,8 @@ import com.sun.jna.Pointer;
 import io.jrump.hypercall.Errno;
 import io.jrump.hypercall.HyperError;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,8 +25,11 @@ import java.nio.file.Path;
  * heap, which JNA cannot give to the kernel in place, so each segment is copied once into this tap's
  * native transmit area, at its own iovec slot.
  *
- * <p>Reads block in {@code poll} on the tap and on a wake-up pipe, so {@link #wakeReader} can end a
- * reader blocked in the host (closing a descriptor does not wake a thread blocked on it).
+ * <p>The tap is non-blocking: the reader reads frames one after another while the tap has them and
+ * only when it has none waits in {@code poll}, on the tap and on a wake-up pipe, so {@link #wakeReader}
+ * can end a reader blocked in the host (closing a descriptor does not wake a thread blocked on it). Under
+ * load that is one system call per frame instead of two. The native areas are reached through direct
+ * {@link ByteBuffer} views, so copying a segment or filling an iovec is plain Java, not a JNI call.
  *
  * <p>Use: one reader thread calls {@link #awaitFrame}; senders call {@link #addSegment} and
  * {@link #sendFrame} under one lock (the transmit area is shared); {@link #close} once, after the
@@ -41,6 +46,7 @@ final class VirtifUser implements AutoCloseable {
     static final int MAX_NAME = 15;
 
     private static final int O_RDWR = 2;
+    private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final long TUNSETIFF = 0x400454caL;
     private static final short IFF_TAP = 0x0002;
@@ -80,8 +86,6 @@ final class VirtifUser implements AutoCloseable {
 
         static native int ioctl(int fd, long request, Pointer arg) throws LastErrorException;
 
-        static native long read(int fd, Pointer buf, long count) throws LastErrorException;
-
         static native long write(int fd, Pointer buf, long count) throws LastErrorException;
 
         static native long writev(int fd, Pointer iov, int iovcnt) throws LastErrorException;
@@ -89,6 +93,19 @@ final class VirtifUser implements AutoCloseable {
         static native int poll(Pointer fds, long nfds, int timeout) throws LastErrorException;
 
         static native int pipe2(int[] fds, int flags) throws LastErrorException;
+    }
+
+    /**
+     * {@code read} without an exception for its errno: a non-blocking tap reports EAGAIN every time the
+     * reader catches up, and an exception (with its stack trace) per wait would cost more than the
+     * frame. The errno is taken from {@link Native#getLastError()}, which JNA keeps after every call.
+     */
+    private static final class LibcRead {
+        static {
+            Native.register("c");
+        }
+
+        static native long read(int fd, Pointer buf, long count);
     }
 
     private final String name;
@@ -102,6 +119,9 @@ final class VirtifUser implements AutoCloseable {
     private final Memory pollfds = new Memory(16);
     private final Memory one = new Memory(1);
     private final long txBase = Pointer.nativeValue(tx);
+    private final ByteBuffer rxView = rx.getByteBuffer(0, MAX_FRAME);
+    private final ByteBuffer txView = tx.getByteBuffer(0, MAX_FRAME);
+    private final ByteBuffer iovView = iov.getByteBuffer(0, (long) MAX_IOV * IOV_SIZE).order(ByteOrder.nativeOrder());
     private int iovCount;
     private int txLen;
     private volatile boolean closed;
@@ -140,7 +160,7 @@ final class VirtifUser implements AutoCloseable {
         }
         int fd;
         try {
-            fd = Libc.open(tunPath, O_RDWR | O_CLOEXEC);
+            fd = Libc.open(tunPath, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         } catch (LastErrorException e) {
             throw openError(tunPath, e.getErrorCode());
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
@@ -251,13 +271,28 @@ final class VirtifUser implements AutoCloseable {
     }
 
     /**
-     * Waits for the next frame and returns its length; it is in the receive area until the next call
-     * ({@link #copyFrame}). Returns 0 for a spurious wake-up, -1 once {@link #wakeReader} was called,
-     * and throws HyperError EIO if the tap has gone (its host interface was deleted).
+     * Reads the next frame and returns its length; it is in the receive area until the next call
+     * ({@link #copyFrame}). If the tap has no frame now, waits in {@code poll} until it may have one and
+     * returns 0 (the caller calls again). Returns -1 once {@link #wakeReader} was called, and throws
+     * HyperError EIO if the tap has gone (its host interface was deleted).
      */
     int awaitFrame() {
         if (closed) {
             return -1;
+        }
+        long n = LibcRead.read(fd, rx, MAX_FRAME);
+        if (n >= 0) {
+            return (int) n;
+        }
+        int err = Native.getLastError();
+        if (err == L_EINTR) {
+            return 0;
+        }
+        if (err != L_EAGAIN) {
+            if (err == L_EBADFD || err == L_EIO) {
+                throw new HyperError(Errno.EIO, "tap " + name + " has gone from the host");
+            }
+            throw new HyperError(Errno.EIO, "tap " + name + ": read failed (host errno " + err + ")");
         }
         try {
             Libc.poll(pollfds, 2, -1);
@@ -271,29 +306,15 @@ final class VirtifUser implements AutoCloseable {
             return -1;
         }
         short rev = pollfds.getShort(6);
-        if ((rev & POLLIN) == 0) {
-            if ((rev & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
-                throw new HyperError(Errno.EIO, "tap " + name + " has gone from the host");
-            }
-            return 0;
+        if ((rev & POLLIN) == 0 && (rev & (POLLERR | POLLHUP | POLLNVAL)) != 0) {
+            throw new HyperError(Errno.EIO, "tap " + name + " has gone from the host");
         }
-        try {
-            return (int) Libc.read(fd, rx, MAX_FRAME);
-        } catch (LastErrorException e) {
-            int err = e.getErrorCode();
-            if (err == L_EINTR || err == L_EAGAIN) {
-                return 0;
-            }
-            if (err == L_EBADFD || err == L_EIO) {
-                throw new HyperError(Errno.EIO, "tap " + name + " has gone from the host");
-            }
-            throw new HyperError(Errno.EIO, "tap " + name + ": read failed (host errno " + err + ")");
-        }
+        return 0;
     }
 
     /** Copies {@code len} bytes of the last frame read into {@code dst} at {@code off}. */
     void copyFrame(byte[] dst, int off, int len) {
-        rx.read(0, dst, off, len);
+        rxView.get(0, dst, off, len);
     }
 
     /** Starts a frame to send: forgets any segments added before. */
@@ -313,15 +334,15 @@ final class VirtifUser implements AutoCloseable {
         if (len > MAX_FRAME - txLen) {
             return false;
         }
-        tx.write(txLen, b, off, len);
+        txView.put(txLen, b, off, len);
         if (iovCount < MAX_IOV) {
-            long slot = (long) iovCount * IOV_SIZE;
-            iov.setLong(slot, txBase + txLen);
-            iov.setLong(slot + 8, len);
+            int slot = iovCount * IOV_SIZE;
+            iovView.putLong(slot, txBase + txLen);
+            iovView.putLong(slot + 8, len);
             iovCount++;
         } else {
-            long last = (long) (MAX_IOV - 1) * IOV_SIZE;
-            iov.setLong(last + 8, iov.getLong(last + 8) + len);
+            int last = (MAX_IOV - 1) * IOV_SIZE;
+            iovView.putLong(last + 8, iovView.getLong(last + 8) + len);
         }
         txLen += len;
         return true;
@@ -329,7 +350,8 @@ final class VirtifUser implements AutoCloseable {
 
     /**
      * Writes the segments added since {@link #beginFrame} as one frame with {@code writev}. Returns 0,
-     * or the Linux errno (EIO when the host side of the tap is down, for example).
+     * or the Linux errno (EIO when the host side of the tap is down, for example; EAGAIN, which a tap
+     * hardly ever reports, drops the frame as a full output queue would).
      */
     int sendFrame() {
         try {

@@ -896,10 +896,13 @@ final class TcpInput {
         int acked = ack - tp.sndUna;
         st.inc(TcpStat.RCVACKPACK);
         st.add(TcpStat.RCVACKBYTE, acked);
-        // RFC 7323 section 4.1 with timestamps; else Karn's timed segment (RFC 6298 section 3).
+        // RFC 7323 section 4.1 with timestamps; else Karn's timed segment (RFC 6298 section 3). An echoed
+        // timestamp names the transmission it answers, so it is a valid sample after a retransmission too,
+        // and that sample is what ends the backoff (RFC 6298 section 5.7); refusing it during backoff let
+        // separate losses add up to the give-up count on a lossy path.
         if (s.ts && s.tsEcr != 0 && tp.has(TcpCb.TF_RCVD_TSTMP)) {
             int rttMs = tcp.tsNow() + tp.tsOffset - s.tsEcr;
-            if (rttMs >= 0 && tp.rxtShift == 0) {
+            if (rttMs >= 0) {
                 tcp.timers().rttSample(tp, rttMs * Tcp.MS + Tcp.MS / 2);
             }
         } else if (tp.rtTiming && TcpSeq.gt(ack, tp.rtSeq)) {

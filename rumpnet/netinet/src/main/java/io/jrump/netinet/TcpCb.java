@@ -87,6 +87,9 @@ final class TcpCb {
     int recover;
     /** SND.UNA before the latest cumulative ACK advanced it: RFC 6582 section 4.2's prev_highest_ack. */
     int prevHighAck;
+    /** Where the last segment's data began in the send buffer, and that mbuf's first sequence number. */
+    io.jrump.net.mbuf.Mbuf sndHint;
+    int sndHintSeq;
     int highRxt;
     final TcpSackBoard sack = new TcpSackBoard();
     int rcvSackLeft;

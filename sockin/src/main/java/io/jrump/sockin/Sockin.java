@@ -61,6 +61,10 @@ public final class Sockin {
         receiver.start();
     }
 
+    SockinReceiver receiver() {
+        return receiver;
+    }
+
     /**
      * Stops the receiver thread and closes every host socket still open (connections still sending
      * after their descriptor was closed, at halt), then the selector.

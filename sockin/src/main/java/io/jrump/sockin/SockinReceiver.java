@@ -5,6 +5,7 @@ import io.jrump.kern.KThread;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.Lwp;
 import io.jrump.kern.Scheduler;
+import io.jrump.net.socket.Socket;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -82,7 +83,6 @@ final class SockinReceiver implements SockinUser.Ready {
         if (stopping) {
             return;
         }
-        cpu();
         if (h.owner instanceof SockinPcb p) {
             try {
                 if (h.isStream()) {
@@ -98,6 +98,30 @@ final class SockinReceiver implements SockinUser.Ready {
         // give the CPU back at once: the lwp just woken may need it, and on a one-CPU kernel it would
         // otherwise wait for this thread to finish its round and go back to the host
         offCpu();
+    }
+
+    /**
+     * Takes {@code so}'s lock, then a CPU: in that order because the lwp that holds the lock also holds
+     * the only CPU of a one-CPU kernel until it sleeps, and it gives up the CPU before the lock; the
+     * receiver then gets both at once instead of taking the CPU, losing it in {@code mutex_enter} and
+     * waiting for it a second time.
+     */
+    void enter(Socket so) {
+        so.lock().enter();
+        cpu();
+    }
+
+    /**
+     * {@code sorwakeup} for data the receiver appended. Without an upcall to run, the CPU is given back
+     * first: the reader it wakes needs the socket lock and a CPU, and finding the CPU still held would
+     * cost it a second sleep and wakeup on the scheduler. An upcall runs with the CPU held, as the
+     * network softint would run it.
+     */
+    void wakeReaders(Socket so) {
+        if (so.upcall() == null) {
+            offCpu();
+        }
+        so.sorwakeup();
     }
 
     /** Ends the thread and waits for it, at most five seconds. */

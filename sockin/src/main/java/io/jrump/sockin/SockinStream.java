@@ -255,7 +255,7 @@ final class SockinStream implements Protosw {
         if (so.pcb() instanceof SockinPcb p && p.rcvFull && p.host != null
                 && so.rcv.space() >= so.rcv.hiwat() / 4) {
             p.rcvFull = false;
-            if (fill(p, p.host, sockin.staging()) && p.host != null) {
+            if (fill(p, p.host, sockin.staging(), false) && p.host != null) {
                 updateInterest(p);
             }
         }
@@ -347,7 +347,7 @@ final class SockinStream implements Protosw {
     /** The host socket {@code h} of {@code p} is ready for {@code ops}. */
     void input(SockinPcb p, SockinUser.Handle h, int ops) {
         Socket so = p.so;
-        so.lock().enter();
+        sockin.receiver().enter(so);
         try {
             if (so.pcb() != p || p.host != h) {
                 return;
@@ -467,7 +467,7 @@ final class SockinStream implements Protosw {
 
     /** The receiver thread: reads what the host has for the rump receive buffer, as far as it has room. */
     private void receive(SockinPcb p, SockinUser.Handle h) {
-        fill(p, h, sockin.rx);
+        fill(p, h, sockin.rx, true);
     }
 
     /**
@@ -475,7 +475,7 @@ final class SockinStream implements Protosw {
      * the buffer no room ({@link SockinPcb#rcvFull}); appends with {@code sorwakeup}. End of stream and
      * errors end the connection's input. Returns true if the host had nothing more to give.
      */
-    private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf) {
+    private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf, boolean receiver) {
         Socket so = p.so;
         boolean discard = so.hasState(Socket.SS_CANTRCVMORE);
         if (p.spill != null && !deliverSpill(p)) {
@@ -526,7 +526,11 @@ final class SockinStream implements Protosw {
             }
         }
         if (woke) {
-            so.sorwakeup();
+            if (receiver) {
+                sockin.receiver().wakeReaders(so);
+            } else {
+                so.sorwakeup();
+            }
         }
         return drained;
     }

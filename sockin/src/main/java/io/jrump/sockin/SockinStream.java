@@ -31,6 +31,9 @@ import java.nio.ByteBuffer;
  * the peer: flow control end to end.
  */
 final class SockinStream implements Protosw {
+    /** A host read at least this large marks a bulk connection, whose next reads use {@link SockinRxBuffers}. */
+    static final int BULK_READ = 16 * 1024;
+
     private final Sockin sockin;
     private final SockinUser user;
 
@@ -472,8 +475,11 @@ final class SockinStream implements Protosw {
 
     /**
      * Reads from the host into the receive buffer, through {@code buf}, until the host has no more or
-     * the buffer no room ({@link SockinPcb#rcvFull}); appends with {@code sorwakeup}. End of stream and
-     * errors end the connection's input. Returns true if the host had nothing more to give.
+     * the buffer no room ({@link SockinPcb#rcvFull}); appends, then wakes readers ({@code sorwakeup}),
+     * through the receiver's {@link SockinReceiver#wakeReaders} when {@code receiver} is true. A
+     * connection whose last read was large ({@link SockinPcb#bulk}) reads into one of
+     * {@link SockinRxBuffers}, appended as a single mbuf. End of stream and errors end the
+     * connection's input. Returns true if the host had nothing more to give.
      */
     private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf, boolean receiver) {
         Socket so = p.so;
@@ -489,11 +495,14 @@ final class SockinStream implements Protosw {
                 p.rcvFull = true;
                 break;
             }
-            buf.clear().limit(room);
+            ByteBuffer big = p.bulk && !discard && room >= BULK_READ ? sockin.rxBuffers.take() : null;
+            ByteBuffer in = big != null ? big : buf;
+            in.clear().limit(room);
             int n;
             try {
-                n = user.read(h, buf);
+                n = user.read(h, in);
             } catch (ErrnoException e) {
+                giveBack(big);
                 if (woke) {
                     so.sorwakeup();
                 }
@@ -501,25 +510,37 @@ final class SockinStream implements Protosw {
                 return true;
             }
             if (n < 0) {
+                giveBack(big);
                 p.eof = true;
                 so.cantRcvMore();
                 return true;
             }
-            if (!discard && n > 0) {
-                buf.flip();
-                Mbuf m = sockin.toMbufs(buf);
+            p.bulk = n >= BULK_READ;
+            if (!discard && n > 0 && big != null && n >= BULK_READ) {
+                Mbuf m = sockin.rxBuffers.wrap(big);
+                if (m != null) {
+                    so.rcv.appendStream(m);
+                    woke = true;
+                    big = null;
+                }
+            }
+            if (!discard && n > 0 && (big != null || in == buf)) {
+                in.flip();
+                Mbuf m = sockin.toMbufs(in);
                 if (m != null) {
                     so.rcv.appendStream(m);
                     woke = true;
                 }
-                if (buf.hasRemaining()) {
-                    byte[] rest = new byte[buf.remaining()];
-                    buf.get(rest);
+                if (in.hasRemaining()) {
+                    byte[] rest = new byte[in.remaining()];
+                    in.get(rest);
+                    giveBack(big);
                     p.spill = rest;
                     sockin.starved.add(p);
                     break;
                 }
             }
+            giveBack(big);
             if (n < room) {
                 drained = true;
                 break;
@@ -533,6 +554,12 @@ final class SockinStream implements Protosw {
             }
         }
         return drained;
+    }
+
+    private void giveBack(ByteBuffer big) {
+        if (big != null) {
+            sockin.rxBuffers.put(big);
+        }
     }
 
     /** Moves spilled bytes into the receive buffer; true once none are left. */

@@ -101,14 +101,14 @@ final class SockinReceiver implements SockinUser.Ready {
     }
 
     /**
-     * Takes {@code so}'s lock, then a CPU: in that order because the lwp that holds the lock also holds
-     * the only CPU of a one-CPU kernel until it sleeps, and it gives up the CPU before the lock; the
-     * receiver then gets both at once instead of taking the CPU, losing it in {@code mutex_enter} and
-     * waiting for it a second time.
+     * Takes a CPU, then {@code so}'s lock, for input work on {@code so}. In that order because an lwp
+     * holds its CPU for the whole system call but the socket lock only in parts of it: the receiver
+     * waits for the CPU on the scheduler (which allocates nothing), and by the time it has one the
+     * lock is usually free or freed within {@code mutex_enter}'s spin.
      */
     void enter(Socket so) {
-        so.lock().enter();
         cpu();
+        so.lock().enter();
     }
 
     /**

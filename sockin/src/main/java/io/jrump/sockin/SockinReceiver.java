@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>While it waits in the host it holds no virtual CPU, as a rump kernel thread blocked in a
  * hypercall does not ({@code rumpuser} calls unschedule around a blocking host call): a kernel with
  * one CPU still runs its lwps. It takes a CPU again before it touches kernel state, so that socket
- * upcalls it fires run in a kernel context as those of the network softint do.
+ * upcalls it fires run in a kernel context as those of the network softint do; when a socket has no
+ * upcall, it gives the CPU back just before it wakes the socket's readers ({@link #wakeReaders}), so
+ * that the reader it wakes does not find the CPU taken.
  */
 final class SockinReceiver implements SockinUser.Ready {
     /** How long to wait before retrying streams that found the mbuf pool empty. */

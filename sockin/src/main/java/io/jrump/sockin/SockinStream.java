@@ -251,14 +251,23 @@ final class SockinStream implements Protosw {
      * The user took data. If the receiver had stopped reading the host for lack of room, the reading
      * lwp refills the buffer from the host itself, on its own thread: a bulk reader then never waits
      * for the receiver thread, and the receiver is asked to watch the host socket again only once the
-     * host has nothing more.
+     * host has nothing more. A bulk reader ({@link SockinPcb#bulk}) that has emptied the buffer also
+     * reads what the host has at once, instead of sleeping on its next read until the receiver
+     * thread has woken and read it.
      */
     @Override
     public void rcvd(Socket so, int flags) {
-        if (so.pcb() instanceof SockinPcb p && p.rcvFull && p.host != null
-                && so.rcv.space() >= so.rcv.hiwat() / 4) {
+        if (!(so.pcb() instanceof SockinPcb p) || p.host == null) {
+            return;
+        }
+        if (p.rcvFull && so.rcv.space() >= so.rcv.hiwat() / 4) {
             p.rcvFull = false;
             if (fill(p, p.host, sockin.staging(), false) && p.host != null) {
+                updateInterest(p);
+            }
+        } else if (p.bulk && !p.rcvFull && !p.eof && p.spill == null && so.rcv.cc() == 0) {
+            fill(p, p.host, sockin.staging(), false);
+            if (p.rcvFull && p.host != null) {
                 updateInterest(p);
             }
         }

@@ -13,6 +13,8 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -175,6 +177,7 @@ public final class SockinBench {
 
     public static void main(String[] args) throws Exception {
         double seconds = Double.parseDouble(System.getProperty("seconds", "1"));
+        String load0 = loadavg();
         Kernel k = Kernel.boot(KernelConfig.builder().hostname("sockin").ncpu(Integer.getInteger("ncpu", 1))
                 .hypercall(HostHypercall.builder().environment(Map.of()).build())
                 .component("rumpnet_sockin").build());
@@ -207,8 +210,23 @@ public final class SockinBench {
         System.out.printf("  bulk receive sockin %,10.1f MB/s   nio %,10.1f MB/s   ratio %.2f%n", recv[0] / 1e6,
                 recv[1] / 1e6, recvRatio);
         System.out.println("  bulk_ratio is the lower of the send and receive ratios; the target for both ratios is 0.8");
+        String load1 = loadavg();
+        System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " cpus; load average before " + load0
+                + ", after " + load1 + " (other work on the machine lowers every figure; the echo ratio most, as it"
+                + " counts thread wakeups)");
         System.out.printf("RESULT sockin echo_ratio=%.2f bulk_ratio=%.2f echo_rtps=%.0f nio_echo_rtps=%.0f"
-                        + " send_mbps=%.1f nio_send_mbps=%.1f recv_mbps=%.1f nio_recv_mbps=%.1f%n", echoRatio, bulkRatio,
-                echo[0], echo[1], send[0] / 1e6, send[1] / 1e6, recv[0] / 1e6, recv[1] / 1e6);
+                        + " send_mbps=%.1f nio_send_mbps=%.1f recv_mbps=%.1f nio_recv_mbps=%.1f load1=%s%n", echoRatio,
+                bulkRatio, echo[0], echo[1], send[0] / 1e6, send[1] / 1e6, recv[0] / 1e6, recv[1] / 1e6,
+                load1.split(" ")[0]);
+    }
+
+    /** The host's 1, 5 and 15 minute load averages, for the report. */
+    private static String loadavg() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 }

@@ -40,6 +40,8 @@ public final class Sockin {
     private final ThreadLocal<ByteBuffer> staging = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(CHUNK));
     /** The receiver thread's buffer for host reads. */
     final ByteBuffer rx = ByteBuffer.allocateDirect(CHUNK);
+    /** Buffers for bulk host reads, appended without a copy into clusters. */
+    final SockinRxBuffers rxBuffers;
     /** Streams holding bytes the mbuf pool had no room for; the receiver retries them. */
     final Set<SockinPcb> starved = ConcurrentHashMap.newKeySet();
     private final Set<SockinPcb> live = ConcurrentHashMap.newKeySet();
@@ -51,6 +53,7 @@ public final class Sockin {
         this.kernel = kernel;
         this.mbufs = mbufs;
         this.user = new SockinUser();
+        this.rxBuffers = new SockinRxBuffers(mbufs, kernel.kmem());
         this.stream = new SockinStream(this);
         this.dgram = new SockinDgram(this);
         this.domain = new SockinDomain(stream, dgram);
@@ -59,6 +62,10 @@ public final class Sockin {
     void start() {
         receiver = new SockinReceiver(this);
         receiver.start();
+    }
+
+    SockinReceiver receiver() {
+        return receiver;
     }
 
     /**
@@ -82,6 +89,7 @@ public final class Sockin {
         }
         live.clear();
         user.close();
+        rxBuffers.close();
     }
 
     void track(SockinPcb p) {

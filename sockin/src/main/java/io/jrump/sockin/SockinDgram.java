@@ -157,7 +157,8 @@ final class SockinDgram implements Protosw {
     /** The receiver thread: datagrams have arrived on {@code p}'s host socket. */
     void input(SockinPcb p, SockinUser.Handle h, int ops) {
         Socket so = p.so;
-        so.lock().enter();
+        SockinReceiver r = sockin.receiver();
+        r.enter(so);
         try {
             if (so.pcb() != p || p.host != h) {
                 return;
@@ -199,7 +200,7 @@ final class SockinDgram implements Protosw {
                 woke = true;
             }
             if (woke) {
-                so.sorwakeup();
+                r.wakeReaders(so);
             }
         } finally {
             so.lock().exit();

@@ -22,6 +22,11 @@ final class SockinPcb {
      * which is how back-pressure reaches the peer without losing a byte.
      */
     boolean rcvFull;
+    /**
+     * The last host read was large ({@link SockinStream#BULK_READ}): the next one goes into a buffer of
+     * {@link SockinRxBuffers} rather than through clusters.
+     */
+    boolean bulk;
     /** Bytes read from the host for which no mbufs were left; delivered before the host is read again. */
     byte[] spill;
     /** The write side was shut down while data was still queued; the host is told once it is sent. */

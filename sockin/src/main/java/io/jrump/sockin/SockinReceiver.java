@@ -5,6 +5,7 @@ import io.jrump.kern.KThread;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.Lwp;
 import io.jrump.kern.Scheduler;
+import io.jrump.net.socket.Socket;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,7 +18,9 @@ import java.util.concurrent.TimeUnit;
  * <p>While it waits in the host it holds no virtual CPU, as a rump kernel thread blocked in a
  * hypercall does not ({@code rumpuser} calls unschedule around a blocking host call): a kernel with
  * one CPU still runs its lwps. It takes a CPU again before it touches kernel state, so that socket
- * upcalls it fires run in a kernel context as those of the network softint do.
+ * upcalls it fires run in a kernel context as those of the network softint do; when a socket has no
+ * upcall, it gives the CPU back just before it wakes the socket's readers ({@link #wakeReaders}), so
+ * that the reader it wakes does not find the CPU taken.
  */
 final class SockinReceiver implements SockinUser.Ready {
     /** How long to wait before retrying streams that found the mbuf pool empty. */
@@ -82,7 +85,6 @@ final class SockinReceiver implements SockinUser.Ready {
         if (stopping) {
             return;
         }
-        cpu();
         if (h.owner instanceof SockinPcb p) {
             try {
                 if (h.isStream()) {
@@ -98,6 +100,30 @@ final class SockinReceiver implements SockinUser.Ready {
         // give the CPU back at once: the lwp just woken may need it, and on a one-CPU kernel it would
         // otherwise wait for this thread to finish its round and go back to the host
         offCpu();
+    }
+
+    /**
+     * Takes a CPU, then {@code so}'s lock, for input work on {@code so}. In that order because an lwp
+     * holds its CPU for the whole system call but the socket lock only in parts of it: the receiver
+     * waits for the CPU on the scheduler (which allocates nothing), and by the time it has one the
+     * lock is usually free or freed within {@code mutex_enter}'s spin.
+     */
+    void enter(Socket so) {
+        cpu();
+        so.lock().enter();
+    }
+
+    /**
+     * {@code sorwakeup} for data the receiver appended. Without an upcall to run, the CPU is given back
+     * first: the reader it wakes needs the socket lock and a CPU, and finding the CPU still held would
+     * cost it a second sleep and wakeup on the scheduler. An upcall runs with the CPU held, as the
+     * network softint would run it.
+     */
+    void wakeReaders(Socket so) {
+        if (so.upcall() == null) {
+            offCpu();
+        }
+        so.sorwakeup();
     }
 
     /** Ends the thread and waits for it, at most five seconds. */

@@ -31,6 +31,9 @@ import java.nio.ByteBuffer;
  * the peer: flow control end to end.
  */
 final class SockinStream implements Protosw {
+    /** A host read at least this large marks a bulk connection, whose next reads use {@link SockinRxBuffers}. */
+    static final int BULK_READ = 16 * 1024;
+
     private final Sockin sockin;
     private final SockinUser user;
 
@@ -248,14 +251,23 @@ final class SockinStream implements Protosw {
      * The user took data. If the receiver had stopped reading the host for lack of room, the reading
      * lwp refills the buffer from the host itself, on its own thread: a bulk reader then never waits
      * for the receiver thread, and the receiver is asked to watch the host socket again only once the
-     * host has nothing more.
+     * host has nothing more. A bulk reader ({@link SockinPcb#bulk}) that has emptied the buffer also
+     * reads what the host has at once, instead of sleeping on its next read until the receiver
+     * thread has woken and read it.
      */
     @Override
     public void rcvd(Socket so, int flags) {
-        if (so.pcb() instanceof SockinPcb p && p.rcvFull && p.host != null
-                && so.rcv.space() >= so.rcv.hiwat() / 4) {
+        if (!(so.pcb() instanceof SockinPcb p) || p.host == null) {
+            return;
+        }
+        if (p.rcvFull && so.rcv.space() >= so.rcv.hiwat() / 4) {
             p.rcvFull = false;
-            if (fill(p, p.host, sockin.staging()) && p.host != null) {
+            if (fill(p, p.host, sockin.staging(), false) && p.host != null) {
+                updateInterest(p);
+            }
+        } else if (p.bulk && !p.rcvFull && !p.eof && p.spill == null && so.rcv.cc() == 0) {
+            fill(p, p.host, sockin.staging(), false);
+            if (p.rcvFull && p.host != null) {
                 updateInterest(p);
             }
         }
@@ -347,7 +359,7 @@ final class SockinStream implements Protosw {
     /** The host socket {@code h} of {@code p} is ready for {@code ops}. */
     void input(SockinPcb p, SockinUser.Handle h, int ops) {
         Socket so = p.so;
-        so.lock().enter();
+        sockin.receiver().enter(so);
         try {
             if (so.pcb() != p || p.host != h) {
                 return;
@@ -467,15 +479,18 @@ final class SockinStream implements Protosw {
 
     /** The receiver thread: reads what the host has for the rump receive buffer, as far as it has room. */
     private void receive(SockinPcb p, SockinUser.Handle h) {
-        fill(p, h, sockin.rx);
+        fill(p, h, sockin.rx, true);
     }
 
     /**
      * Reads from the host into the receive buffer, through {@code buf}, until the host has no more or
-     * the buffer no room ({@link SockinPcb#rcvFull}); appends with {@code sorwakeup}. End of stream and
-     * errors end the connection's input. Returns true if the host had nothing more to give.
+     * the buffer no room ({@link SockinPcb#rcvFull}); appends, then wakes readers ({@code sorwakeup}),
+     * through the receiver's {@link SockinReceiver#wakeReaders} when {@code receiver} is true. A
+     * connection whose last read was large ({@link SockinPcb#bulk}) reads into one of
+     * {@link SockinRxBuffers}, appended as a single mbuf. End of stream and errors end the
+     * connection's input. Returns true if the host had nothing more to give.
      */
-    private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf) {
+    private boolean fill(SockinPcb p, SockinUser.Handle h, ByteBuffer buf, boolean receiver) {
         Socket so = p.so;
         boolean discard = so.hasState(Socket.SS_CANTRCVMORE);
         if (p.spill != null && !deliverSpill(p)) {
@@ -489,11 +504,14 @@ final class SockinStream implements Protosw {
                 p.rcvFull = true;
                 break;
             }
-            buf.clear().limit(room);
+            ByteBuffer big = p.bulk && !discard && room >= BULK_READ ? sockin.rxBuffers.take() : null;
+            ByteBuffer in = big != null ? big : buf;
+            in.clear().limit(room);
             int n;
             try {
-                n = user.read(h, buf);
+                n = user.read(h, in);
             } catch (ErrnoException e) {
+                giveBack(big);
                 if (woke) {
                     so.sorwakeup();
                 }
@@ -501,34 +519,56 @@ final class SockinStream implements Protosw {
                 return true;
             }
             if (n < 0) {
+                giveBack(big);
                 p.eof = true;
                 so.cantRcvMore();
                 return true;
             }
-            if (!discard && n > 0) {
-                buf.flip();
-                Mbuf m = sockin.toMbufs(buf);
+            p.bulk = n >= BULK_READ;
+            if (!discard && n > 0 && big != null && n >= BULK_READ) {
+                Mbuf m = sockin.rxBuffers.wrap(big);
+                if (m != null) {
+                    so.rcv.appendStream(m);
+                    woke = true;
+                    big = null;
+                }
+            }
+            if (!discard && n > 0 && (big != null || in == buf)) {
+                in.flip();
+                Mbuf m = sockin.toMbufs(in);
                 if (m != null) {
                     so.rcv.appendStream(m);
                     woke = true;
                 }
-                if (buf.hasRemaining()) {
-                    byte[] rest = new byte[buf.remaining()];
-                    buf.get(rest);
+                if (in.hasRemaining()) {
+                    byte[] rest = new byte[in.remaining()];
+                    in.get(rest);
+                    giveBack(big);
                     p.spill = rest;
                     sockin.starved.add(p);
                     break;
                 }
             }
+            giveBack(big);
             if (n < room) {
                 drained = true;
                 break;
             }
         }
         if (woke) {
-            so.sorwakeup();
+            if (receiver) {
+                sockin.receiver().wakeReaders(so);
+            } else {
+                so.sorwakeup();
+            }
         }
         return drained;
+    }
+
+    private void giveBack(ByteBuffer big) {
+        if (big != null) {
+            sockin.rxBuffers.put(big);
+        }
     }
 
     /** Moves spilled bytes into the receive buffer; true once none are left. */

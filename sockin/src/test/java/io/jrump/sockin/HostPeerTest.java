@@ -228,6 +228,49 @@ class HostPeerTest {
         }
     }
 
+    /**
+     * A host program streams faster than the rump reader takes: bulk reads go into whole receive
+     * buffers ({@link SockinRxBuffers}) and small ones through mbufs, and a reader taking odd amounts
+     * (a byte, a frame, more than the buffer holds) sees every byte once, in order, then end of stream.
+     */
+    @Test
+    void aBulkStreamFromAHostProgramArrivesWholeWhateverTheReadSizes(Kernel k) throws Exception {
+        Syscalls s = k.syscalls();
+        byte[] data = new byte[16 << 20];
+        new SplittableRandom(16).nextBytes(data);
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            int fd = tcp(s);
+            s.connect(fd, SockAddr.in("127.0.0.1", server.getLocalPort()));
+            try (java.net.Socket peer = server.accept()) {
+                Thread writer = new Thread(() -> {
+                    try (OutputStream out = peer.getOutputStream()) {
+                        for (int off = 0; off < data.length; off += 256 << 10) {
+                            out.write(data, off, Math.min(256 << 10, data.length - off));
+                        }
+                    } catch (java.io.IOException e) {
+                        // the assertion on the bytes received reports it
+                    }
+                });
+                writer.start();
+                int[] sizes = {1, 7, 1500, 65536, 200_000, 16 << 10};
+                byte[] got = new byte[data.length + 1];
+                int n = 0;
+                for (int i = 0; ; i++) {
+                    ByteBuffer b = ByteBuffer.wrap(got, n, Math.min(sizes[i % sizes.length], got.length - n));
+                    int r = s.read(fd, b);
+                    if (r == 0) {
+                        break;
+                    }
+                    n += r;
+                }
+                writer.join();
+                assertEquals(data.length, n, "every byte, then end of stream");
+                assertArrayEquals(data, Arrays.copyOf(got, n));
+                s.close(fd);
+            }
+        }
+    }
+
     @Test
     void rawSocketsAreNotProvided(Kernel k) {
         ErrnoException e = assertThrows(ErrnoException.class,

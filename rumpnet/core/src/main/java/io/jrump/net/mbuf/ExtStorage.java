@@ -31,6 +31,14 @@ final class ExtStorage {
         return new ExtStorage(new byte[Mbuf.MCLBYTES]);
     }
 
+    static ExtStorage newJumbo() {
+        return new ExtStorage(new byte[Mbuf.MJUMBYTES]);
+    }
+
+    boolean isJumbo() {
+        return cluster != null && cluster.length == Mbuf.MJUMBYTES;
+    }
+
     static ExtStorage newDescriptor() {
         return new ExtStorage(null);
     }

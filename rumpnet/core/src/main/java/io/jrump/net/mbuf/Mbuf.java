@@ -23,6 +23,15 @@ public final class Mbuf {
      * DART prototype's socket layer does with {@code if_buflen} (seed 002), is one buffer end to end.
      */
     public static final int MCLBYTES = 2048;
+
+    /**
+     * Bytes in a jumbo cluster (FreeBSD's {@code MJUM16BYTES}): a 64 KB write or a frame from a 64 KB-MTU
+     * link takes four of them instead of thirty-two clusters, so every per-mbuf cost (allocation,
+     * reference counts, socket-buffer bookkeeping) is paid an eighth as often on bulk paths. Only data
+     * that fills one gets one, so a datagram of a few kilobytes does not charge 16 KB to its socket
+     * buffer's storage limit.
+     */
+    public static final int MJUMBYTES = 16384;
     /** A length meaning "to the end of the chain" ({@code M_COPYALL}). */
     public static final int COPYALL = Integer.MAX_VALUE;
 

@@ -93,7 +93,8 @@ public final class MbufCopy {
         Mbuf head = null;
         Mbuf tail = null;
         for (int left = len - first; left > 0; ) {
-            Mbuf n = left > Mbuf.MLEN ? pool.getCluster(last.type) : pool.get(last.type);
+            Mbuf n = left >= Mbuf.MJUMBYTES ? pool.getJumbo(last.type)
+                    : left > Mbuf.MLEN ? pool.getCluster(last.type) : pool.get(last.type);
             if (n == null) {
                 pool.freeChain(head);
                 return false;
@@ -269,7 +270,8 @@ public final class MbufCopy {
      */
     public static Mbuf fromBytes(MbufPool pool, byte[] b, int off, int len) {
         Objects.checkFromIndexSize(off, len, b.length);
-        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader() : pool.getPacketCluster();
+        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
+                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
         if (m == null) {
             return null;
         }

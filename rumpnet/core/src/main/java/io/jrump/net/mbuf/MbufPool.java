@@ -7,13 +7,15 @@ import java.util.Objects;
 
 /**
  * Where a kernel's mbufs come from ({@code mb_cache} and {@code mcl_cache} in NetBSD's
- * {@code uipc_mbuf.c}). Four kernel pools back it, all charged to kernel memory:
+ * {@code uipc_mbuf.c}). Five kernel pools back it, all charged to kernel memory:
  * <ul>
  * <li>{@code mbpl}: small mbufs with {@link Mbuf#MLEN} bytes of their own;</li>
  * <li>{@code mbhdrpl}: mbuf headers without bytes of their own, for mbufs that only point at
  *     external storage (clusters, shared references, caller-owned bytes), so that a cluster mbuf does
  *     not waste a small mbuf's array;</li>
  * <li>{@code mclpl}: clusters of {@link Mbuf#MCLBYTES};</li>
+ * <li>{@code mjumpl}: jumbo clusters of {@link Mbuf#MJUMBYTES}, for data that would take several
+ *     clusters (large writes, frames of large-MTU links);</li>
  * <li>{@code mbextpl}: descriptors of caller-owned storage with their free callback.</li>
  * </ul>
  * Every object is made once and reused, so steady traffic allocates nothing. When a pool's limit or
@@ -37,6 +39,7 @@ public final class MbufPool {
     private final Pool<Mbuf> small;
     private final Pool<Mbuf> headers;
     private final Pool<ExtStorage> clusters;
+    private final Pool<ExtStorage> jumbos;
     private final Pool<ExtStorage> extDescriptors;
     private final MbufStats stats;
 
@@ -57,9 +60,11 @@ public final class MbufPool {
                 Mbuf::recycle, nmbufs);
         this.clusters = kernel.createPool("mclpl", Mbuf.MCLBYTES + EXT_BYTES, ExtStorage::newCluster,
                 ExtStorage::recycle, nmbclusters);
+        this.jumbos = kernel.createPool("mjumpl", Mbuf.MJUMBYTES + EXT_BYTES, ExtStorage::newJumbo,
+                ExtStorage::recycle, nmbclusters);
         this.extDescriptors = kernel.createPool("mbextpl", EXT_BYTES, ExtStorage::newDescriptor,
                 ExtStorage::recycle, nmbufs);
-        this.stats = new MbufStats(List.of(small, headers, clusters, extDescriptors));
+        this.stats = new MbufStats(List.of(small, headers, clusters, jumbos, extDescriptors));
     }
 
     public Kernel kernel() {
@@ -106,6 +111,38 @@ public final class MbufPool {
         if (m != null && !attachCluster(m)) {
             free(m);
             return null;
+        }
+        return m;
+    }
+
+    /**
+     * An empty mbuf with a {@link Mbuf#MJUMBYTES} jumbo cluster, or with an ordinary cluster if no jumbo
+     * is left; null if neither is.
+     */
+    public Mbuf getJumbo(MbufType type) {
+        Mbuf m = take(headers, type);
+        if (m == null) {
+            return null;
+        }
+        ExtStorage j = jumbos.get();
+        if (j != null) {
+            stats.clusterAllocated();
+            m.attach(j.init());
+            return m;
+        }
+        if (!attachCluster(m)) {
+            free(m);
+            return null;
+        }
+        return m;
+    }
+
+    /** {@link #getJumbo} heading a packet, with {@link #MAX_HDR} bytes of leading space. */
+    public Mbuf getPacketJumbo(MbufType type) {
+        Mbuf m = getJumbo(type);
+        if (m != null) {
+            m.flags |= MbufFlags.M_PKTHDR;
+            m.off += MAX_HDR;
         }
         return m;
     }
@@ -190,6 +227,10 @@ public final class MbufPool {
     /** A cluster with its first reference, not yet attached to an mbuf; null if none is left. */
     ExtStorage newCluster() {
         ExtStorage c = clusters.get();
+        if (c == null && jumbos.reclaim() > 0) {
+            // idle jumbo clusters hold kernel memory an ordinary cluster may need (pool_reclaim)
+            c = clusters.get();
+        }
         if (c == null) {
             stats.clusterDenied();
             return null;
@@ -246,7 +287,7 @@ public final class MbufPool {
         }
         if (e.isCluster()) {
             stats.clusterFreed();
-            clusters.put(e);
+            (e.isJumbo() ? jumbos : clusters).put(e);
             return;
         }
         ExtFree f = e.freeFn();

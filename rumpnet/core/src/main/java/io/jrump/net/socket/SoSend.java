@@ -13,6 +13,7 @@ import io.jrump.kern.SockAddr;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufChain;
 import io.jrump.net.mbuf.MbufPool;
+import io.jrump.net.mbuf.MbufType;
 import java.nio.ByteBuffer;
 
 /**
@@ -207,7 +208,8 @@ public final class SoSend {
      */
     static Mbuf copyin(MbufPool pool, ByteBuffer src, int len) {
         int pos = src.position();
-        Mbuf top = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader() : pool.getPacketCluster();
+        Mbuf top = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
+                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
         if (top == null) {
             return null;
         }
@@ -216,7 +218,8 @@ public final class SoSend {
         top.setLen(n);
         Mbuf tail = top;
         for (int left = len - n; left > 0; left -= n) {
-            Mbuf m = left <= Mbuf.MLEN ? pool.get() : pool.getCluster();
+            Mbuf m = left <= Mbuf.MLEN ? pool.get() : left < Mbuf.MJUMBYTES ? pool.getCluster()
+                    : pool.getJumbo(MbufType.DATA);
             if (m == null) {
                 pool.freeChain(top);
                 src.position(pos);

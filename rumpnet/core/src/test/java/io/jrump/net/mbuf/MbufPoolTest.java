@@ -1,5 +1,6 @@
 package io.jrump.net.mbuf;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -19,6 +20,30 @@ import org.junit.jupiter.api.Test;
 
 @RumpKernel
 class MbufPoolTest {
+
+    @Test
+    void sixtyFourKilobytesTakeJumboClustersAndSmallDataDoesNot(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        byte[] b = new byte[65536];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (i * 31);
+        }
+        Mbuf big = MbufCopy.fromBytes(pool, b, 0, b.length);
+        int n = 0;
+        for (Mbuf x = big; x != null; x = x.next()) {
+            n++;
+        }
+        assertTrue(n <= 6, "64 KB in " + n + " mbufs");
+        assertEquals(Mbuf.MJUMBYTES, big.capacity());
+        assertArrayEquals(b, MbufCopy.toBytes(big));
+        Mbuf small = MbufCopy.fromBytes(pool, b, 0, 3000);
+        for (Mbuf x = small; x != null; x = x.next()) {
+            assertTrue(x.capacity() <= Mbuf.MCLBYTES, "a 3000-byte packet charges no jumbo to a socket buffer");
+        }
+        pool.freeChain(big);
+        pool.freeChain(small);
+        assertEquals(0, pool.stats().clustersInUse());
+    }
 
     @Test
     void freshMbufsHaveTheDocumentedShape(Kernel k) {

@@ -566,6 +566,16 @@ final class TcpInput {
         }
 
         // RFC 5961 section 4: a SYN in a synchronized state is answered with a challenge ACK.
+        if (s.has(TcpFlags.SYN) && tp.state == TcpState.SYN_RECEIVED && s.seq == tp.irs && s.has(TcpFlags.ACK)
+                && TcpSeq.gt(s.ack, tp.sndUna) && TcpSeq.leq(s.ack, tp.sndMax)) {
+            // RFC 9293 section 3.5 figure 8 line 6: in a simultaneous open the peer's SYN,ACK acknowledges
+            // our SYN; its SYN was counted already, so what remains is the ACK that establishes us.
+            pool.freeChain(m);
+            m = null;
+            s.seq += 1;
+            s.len = 0;
+            s.flags &= ~TcpFlags.SYN;
+        }
         if (s.has(TcpFlags.SYN)) {
             pool.freeChain(m);
             if (tp.state == TcpState.SYN_RECEIVED && s.seq == tp.irs) {

@@ -104,6 +104,44 @@ class TcpHandshakeTest {
     }
 
     /**
+     * RFC 9293 section 3.5 figure 8, simultaneous open: our SYN crosses the peer's; we answer its SYN
+     * with SYN,ACK and enter SYN_RECEIVED; its SYN,ACK then completes our side (line 6: ESTABLISHED).
+     */
+    @Test
+    void simultaneousOpen() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int fd = c.socket();
+            try {
+                c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+            } catch (io.jrump.kern.ErrnoException e) {
+                assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
+            }
+            c.settle();
+            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
+            Peer p = new Peer(c, TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort(), PeerOpts.MSS);
+            p.fd = fd;
+            p.kernelIss = syn.seq();
+            p.rcvNxt = syn.seq();
+            p.peerIss = 0x30000000;
+            p.sndNxt = p.peerIss;
+            // the peer's own SYN, crossing ours
+            c.inject(p.seg().flags(TcpFlags.SYN).ack(0).mss(1460));
+            p.sndNxt++;
+            Sent synAck = p.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK).seq(syn.seq()).ack(p.sndNxt)
+                    .mss(OUR_MSS).len(0));
+            assertEquals(syn.seq() + 1, p.rcvNxt, synAck.toString());
+            // the peer's SYN,ACK (it got our SYN too)
+            c.inject(p.seg().seq(p.peerIss).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460));
+            c.drain();
+            assertEquals(TcpState.ESTABLISHED, p.tcb().state, "state after the peer's SYN,ACK: " + p.tcb());
+            assertEquals(0, c.soError(fd));
+            // and data flows
+            assertEquals(10, c.write(fd, new byte[10]));
+            p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).seq(p.rcvNxt).ack(p.sndNxt).len(10));
+        }
+    }
+
+    /**
      * RFC 9293 section 3.10.7.3: in SYN_SENT an ACK that does not acknowledge our SYN is answered with
      * {@code <SEQ=SEG.ACK><CTL=RST>} and the connection goes on waiting.
      */

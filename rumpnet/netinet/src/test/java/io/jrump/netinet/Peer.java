@@ -25,6 +25,10 @@ final class Peer {
     int tsClock = 100;
     /** The last TSval the kernel sent (the peer's TS.Recent, echoed as TSecr). */
     int tsRecent;
+    /** The kernel's receive buffer for this connection. */
+    int rcvBuf = TcpTestContext.RCVBUF;
+    /** The window scale the kernel announced (0 when scaling was not agreed). */
+    int kernelShift = TcpTestContext.RCV_SCALE;
     /** The window field the peer sends, unscaled. */
     int window = 65535;
 
@@ -42,7 +46,7 @@ final class Peer {
 
     /** The shift the kernel applies to the windows it sends. */
     int kernelScale() {
-        return scaled() ? TcpTestContext.RCV_SCALE : 0;
+        return scaled() ? kernelShift : 0;
     }
 
     /** The window field the kernel should send with {@code free} bytes of receive buffer. */

@@ -376,12 +376,16 @@ final class TcpTestContext implements AutoCloseable {
      */
     Peer passiveOpen(PeerOpts opts) throws ErrnoException {
         listen(16);
+        int rcvBuf = sys.getsockopt(listenFd, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF);
         Peer p = new Peer(this, nextRemotePort++, LOCAL_PORT, opts);
+        p.rcvBuf = rcvBuf;
+        p.kernelShift = opts.wscale() >= 0 ? TcpSynCache.scaleFor(rcvBuf) : 0;
         p.peerIss = 0x10000000 + p.remotePort * 977;
         p.sndNxt = p.peerIss;
         inject(opts.applyTo(seg().ports(p.remotePort, LOCAL_PORT).seq(p.peerIss).flags(TcpFlags.SYN), p.tsClock, 0));
-        Sent synAck = expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK).ack(p.peerIss + 1).window(65535)
-                .mss(OUR_MSS).wscale(opts.wscale() >= 0 ? RCV_SCALE : TcpRepr.NO_OPTION).sackOk(opts.sackOk())
+        Sent synAck = expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK).ack(p.peerIss + 1)
+                .window(Math.min(rcvBuf, 65535)).mss(OUR_MSS)
+                .wscale(opts.wscale() >= 0 ? p.kernelShift : TcpRepr.NO_OPTION).sackOk(opts.sackOk())
                 .ts(opts.ts()).len(0));
         if (opts.ts()) {
             assertEquals(p.tsClock, synAck.tcp().timestamps().echoReply(), "SYN,ACK echoes the SYN's TSval");
@@ -400,7 +404,7 @@ final class TcpTestContext implements AutoCloseable {
             Sent upd = poll();
             if (upd != null) {
                 List<String> bad = Expect.flags(TcpFlags.ACK).seq(p.rcvNxt).ack(p.sndNxt).len(0)
-                        .window(RCVBUF >> RCV_SCALE).mismatches(upd);
+                        .window(p.windowField(rcvBuf)).mismatches(upd);
                 assertTrue(bad.isEmpty(), "after the handshake only a window update may come: " + upd + " " + bad);
                 p.saw(upd);
             }

@@ -769,8 +769,9 @@ final class TcpInput {
         long now = tcp.now();
         if (TcpSeq.leq(ack, tp.sndUna)) {
             // RFC 5681 section 2: a duplicate ACK carries no data and no window change while data is
-            // outstanding, and acknowledges SND.UNA.
-            if (len == 0 && ack == tp.sndUna && win == tp.sndWnd && tp.sndMax != tp.sndUna
+            // outstanding, and acknowledges SND.UNA. Answers to zero-window probes (RFC 9293 section
+            // 3.8.6.1) repeat a zero window and signal no loss.
+            if (len == 0 && ack == tp.sndUna && win == tp.sndWnd && win != 0 && tp.sndMax != tp.sndUna
                     && !s.has(TcpFlags.FIN)) {
                 st.inc(TcpStat.RCVDUPACK);
                 duplicateAck(tp, now);

@@ -120,6 +120,11 @@ final class TcpTimers {
             tcp.stats().inc(TcpStat.PERSISTTIMEO);
             // RFC 1122 section 4.2.2.17: the probing goes on as long as the peer answers with a zero window.
             setPersist(tp);
+            if (tp.sndWnd == 0) {
+                // RFC 9293 section 3.8.6.1: every probe carries the first unacknowledged byte again; the
+                // last probe's byte was not taken, and leaving SND.NXT past it would leave nothing to send.
+                tp.sndNxt = tp.sndUna;
+            }
             tp.set(TcpCb.TF_FORCE);
             try {
                 tcp.output().output(tp);

@@ -797,6 +797,11 @@ final class TcpInput {
                 tp.maxSndWnd = win;
             }
             if (opened) {
+                if (tp.persistTimer.pending()) {
+                    // RFC 9293 section 3.8.6.1: the probed bytes past SND.UNA were not taken; with no
+                    // retransmission timer on them they are sent again now, as data.
+                    tp.sndNxt = tp.sndUna;
+                }
                 tp.persistTimer.stop();
                 tp.persistShift = 0;
             }

@@ -66,6 +66,34 @@ class TcpPersistTest {
     }
 
     /**
+     * RFC 9293 section 3.8.6.1: when the peer's window opens after probes it did not take, the queued
+     * data, the probed byte included, is sent at once.
+     */
+    @Test
+    void openedWindowSendsAtOnce() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            p.window = 0;
+            p.inject(p.ack());
+            byte[] data = TcpTestContext.bytes(100, 1);
+            c.write(p.fd, data);
+            for (int i = 0; i < 3; i++) {
+                Sent probe = null;
+                for (int t = 0; t < 61_000 && probe == null; t += 10) {
+                    c.advance(TICK);
+                    probe = c.poll();
+                }
+                assertTrue(probe != null && probe.len() == 1, "probe " + i + ": " + probe + "\n" + c.state());
+                p.inject(p.ack());
+            }
+            p.window = 65535;
+            p.inject(p.ack());
+            Sent d = p.expect(Expect.flags(TcpFlags.ACK).anyPsh().seq(p.rcvNxt).len(100));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(data, d.payload());
+        }
+    }
+
+    /**
      * The receiver's side: a full buffer advertises a zero window; a probe beyond it is acknowledged
      * with the window still zero and its byte not taken (RFC 9293 section 3.10.7.4, "If the RCV.WND is
      * zero, no segments will be acceptable, but special allowance should be made to accept valid

@@ -271,6 +271,19 @@ final class TcpTestContext implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Moves the clock tick by tick until the kernel sends something, at most {@code nanos}: the first
+     * segment sent (the clock stops there), or null if nothing came.
+     */
+    Sent awaitSegment(long nanos) {
+        Sent s = poll();
+        for (long t = 0; s == null && t < nanos; t += TICK) {
+            advance(TICK);
+            s = poll();
+        }
+        return s;
+    }
+
     /** Fails if the kernel sent anything not yet looked at. */
     void expectNothing(String why) {
         List<Sent> l = drain();

@@ -88,4 +88,29 @@ class TcpSackTest {
             assertEquals(1, c.tcp.stats().get("SACK recovery episodes"));
         }
     }
+
+    /**
+     * RFC 2018 section 4: each out-of-order segment draws an immediate ACK (RFC 5681 section 4.2) whose
+     * first block is the one holding that segment; blocks already covered by the cumulative ACK are
+     * not reported; once the holes fill there is no option at all.
+     */
+    @Test
+    void blocksAfterHoles() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            int b = p.sndNxt;
+            at(p, b, 300, 100);
+            c.expect(Expect.flags(TcpFlags.ACK).seq(p.rcvNxt).ack(b).len(0).sack(b + 300, b + 400));
+            at(p, b, 100, 100);
+            c.expect(Expect.flags(TcpFlags.ACK).ack(b).sack(b + 100, b + 200, b + 300, b + 400));
+            at(p, b, 200, 50);
+            c.expect(Expect.flags(TcpFlags.ACK).ack(b).sack(b + 100, b + 250, b + 300, b + 400));
+            // the first hole fills: the cumulative ACK moves to the next hole; the block it passed is gone
+            at(p, b, 0, 100);
+            c.expect(Expect.flags(TcpFlags.ACK).ack(b + 250).sack(b + 300, b + 400));
+            at(p, b, 250, 50);
+            c.expect(Expect.flags(TcpFlags.ACK).ack(b + 400).sack());
+            assertEquals(400, c.read(p.fd, 1000).length);
+        }
+    }
 }

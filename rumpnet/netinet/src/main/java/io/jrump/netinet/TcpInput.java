@@ -362,6 +362,10 @@ final class TcpInput {
             if (e.sack) {
                 tp.set(TcpCb.TF_SACK_PERMIT | TcpCb.TF_WILL_SACK);
             }
+            if (e.rexmits > 0) {
+                // RFC 6298 section 5.7: the SYN,ACK was retransmitted and nothing measured: data starts at 3 s.
+                tp.rtoNanos = 3 * Tcp.SEC;
+            }
             tp.peerMss = e.peerMss;
             tp.maxseg = Math.max(64, Math.min(e.peerMss, e.ourMss) - (e.ts ? TcpOutput.TS_OPT_LEN : 0));
             tp.sndWnd = s.win << tp.sndScale;
@@ -461,6 +465,10 @@ final class TcpInput {
                 tp.rtTiming = false;
             } else if (s.ts && s.tsEcr != 0) {
                 tcp.timers().rttSample(tp, (long) (tcp.tsNow() + tp.tsOffset - s.tsEcr) * Tcp.MS);
+            }
+            if (tp.rxtShift > 0 && tp.srttNanos == 0) {
+                // RFC 6298 section 5.7: the SYN was retransmitted and nothing measured: data starts at 3 s.
+                tp.rtoNanos = 3 * Tcp.SEC;
             }
             tp.rxtShift = 0;
             tp.sndWnd = s.win << tp.sndScale;

@@ -144,4 +144,49 @@ class TcpRetransmitTest {
         }
     }
 
+    /**
+     * RFC 6298 section 5.7: if the SYN had to be retransmitted and no RTT was measured, the RTO is
+     * 3 s when data transfer begins.
+     */
+    @Test
+    void rtoIsThreeSecondsAfterSynRetransmission() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int fd = c.socket();
+            assertThrows(ErrnoException.class,
+                    () -> c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT)));
+            c.settle();
+            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
+            Sent again = c.awaitSegment(2 * SEC);
+            assertTrue(again != null && again.has(TcpFlags.SYN), "SYN retransmitted: " + again);
+            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort()).seq(0x7000)
+                    .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460));
+            c.expect(Expect.flags(TcpFlags.ACK).ack(0x7001));
+            c.write(fd, new byte[10]);
+            Sent d = c.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(10));
+            Sent r = c.awaitSegment(10 * SEC);
+            assertTrue(r != null && r.seq() == d.seq(), "retransmitted: " + r);
+            assertEquals(3 * SEC, r.atNanos() - d.atNanos(), TICK, "RTO after a retransmitted SYN");
+        }
+    }
+
+    /** RFC 6298 section 5.7 on the passive side: a retransmitted SYN,ACK leaves a 3 s RTO for the data. */
+    @Test
+    void rtoIsThreeSecondsAfterSynAckRetransmission() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.listen(5);
+            c.inject(c.seg().seq(1000).flags(TcpFlags.SYN).mss(1460));
+            Sent synAck = c.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK).ack(1001));
+            Sent again = c.awaitSegment(2 * SEC);
+            assertTrue(again != null && again.seq() == synAck.seq() && again.has(TcpFlags.SYN),
+                    "SYN,ACK retransmitted: " + again);
+            c.inject(c.seg().seq(1001).ack(synAck.seq() + 1).flags(TcpFlags.ACK));
+            int fd = c.sys.accept(c.listenFd(), null);
+            c.expectNothing("the handshake is complete");
+            c.write(fd, new byte[10]);
+            Sent d = c.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).seq(synAck.seq() + 1).len(10));
+            Sent r = c.awaitSegment(10 * SEC);
+            assertTrue(r != null && r.seq() == d.seq(), "retransmitted: " + r);
+            assertEquals(3 * SEC, r.atNanos() - d.atNanos(), TICK, "RTO after a retransmitted SYN,ACK");
+        }
+    }
 }

@@ -612,7 +612,9 @@ final class TcpInput {
                     return;
                 }
                 // a pure ACK with an old sequence number still carries a valid ACK (RFC 9293 accepts a
-                // zero-length segment at RCV.NXT only; BSD processes its ACK, as we do)
+                // zero-length segment at RCV.NXT only; BSD processes its ACK, as we do). Being
+                // unacceptable it is also answered (RFC 9293 section 3.10.7.4): a keepalive probe
+                // (RFC 1122 section 4.2.3.6) is exactly such a segment.
                 m = null;
                 len = 0;
                 fin = false;
@@ -620,6 +622,7 @@ final class TcpInput {
                 if (todrop > Math.max(rcvWnd, tp.maxseg) * 2) {
                     return;
                 }
+                tp.set(TcpCb.TF_ACKNOW);
             } else {
                 MbufChain.adj(m, todrop);
                 seq += todrop;

@@ -76,4 +76,20 @@ class TcpKeepaliveTest {
         }
     }
 
+    /**
+     * RFC 1122 section 4.2.3.6 and RFC 9293 section 3.10.7.4: the peer's keepalive probe (SEG.SEQ =
+     * RCV.NXT - 1, no data) is not acceptable and must be answered with an ACK, or a keepalive peer
+     * would drop a healthy connection.
+     */
+    @Test
+    void peerProbeIsAnswered() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.inject(p.seg().seq(p.sndNxt - 1));
+            p.expect(p.expectAck());
+            // with the one garbage byte BSD once sent
+            c.inject(p.seg().seq(p.sndNxt - 1).data(1));
+            p.expect(p.expectAck());
+        }
+    }
 }

@@ -1,0 +1,124 @@
+package io.jrump.netinet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jrump.kern.SocketDefs;
+import io.jrump.net.wire.TcpFlags;
+import io.jrump.netinet.TcpTestContext.PeerOpts;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the sender puts on the wire: Nagle's rule (RFC 1122 section 4.2.3.4, RFC 896) holds back a
+ * small segment while data is unacknowledged unless {@code TCP_NODELAY}; the peer's window, scaled as
+ * agreed (RFC 7323 section 2.3), and the congestion window (RFC 5681 section 3.1) bound what is in
+ * flight; three duplicate ACKs without SACK trigger a fast retransmit of the first unacknowledged
+ * segment (RFC 5681 section 3.2, RFC 6582).
+ */
+class TcpSendTest {
+    /** RFC 1122 section 4.2.3.4: a small write waits while earlier data is unacknowledged, then goes. */
+    @Test
+    void nagleHoldsSmallSegments() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.write(p.fd, new byte[10]);
+            p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).seq(p.rcvNxt).len(10));
+            c.write(p.fd, new byte[10]);
+            c.write(p.fd, new byte[10]);
+            c.expectNothing("Nagle holds small segments while 10 bytes are unacknowledged");
+            p.inject(p.ack());
+            p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).seq(p.rcvNxt).len(20));
+        }
+    }
+
+    /** {@code TCP_NODELAY} turns Nagle's rule off: every write leaves at once. */
+    @Test
+    void noDelaySendsAtOnce() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.sys.setsockopt(p.fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
+            for (int i = 0; i < 3; i++) {
+                c.write(p.fd, new byte[10]);
+                p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).seq(p.rcvNxt).len(10));
+            }
+        }
+    }
+
+    /**
+     * RFC 7323 section 2.3: the peer's window field is shifted by the scale it announced; RFC 9293
+     * section 3.8.6: no more than that window is sent.
+     */
+    @Test
+    void peerWindowIsScaledAndRespected() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.ALL.withWscale(2).withTs(false));
+            c.sys.setsockopt(p.fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
+            p.window = 500; // 2000 bytes
+            p.inject(p.ack());
+            c.write(p.fd, new byte[5000]);
+            int total = 0;
+            for (int round = 0; round < 4 && total < 5000; round++) {
+                List<Sent> l = c.drain();
+                int sum = 0;
+                for (Sent s : l) {
+                    sum += s.len();
+                    p.saw(s);
+                }
+                assertTrue(sum > 0 && sum <= 2000, "within a 500 << 2 byte window: " + l);
+                total += sum;
+                p.inject(p.ack());
+            }
+            assertEquals(5000, total, "everything sent, window by window");
+        }
+    }
+
+    /**
+     * RFC 5681 section 3.2 and RFC 6582 section 3.2: without SACK, the third duplicate ACK retransmits the
+     * first unacknowledged segment at once, before any timeout; the ACK of everything ends recovery.
+     */
+    @Test
+    void threeDuplicateAcksRetransmit() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            int mss = 1460;
+            c.write(p.fd, new byte[3 * mss]);
+            for (Sent s : c.drain()) {
+                p.saw(s);
+            }
+            p.inject(p.ack());
+            c.write(p.fd, new byte[5 * mss]);
+            List<Sent> flight = c.drain();
+            assertEquals(5, flight.size(), flight.toString());
+            int una = flight.get(0).seq();
+            for (int i = 0; i < 2; i++) {
+                p.inject(p.seg().ack(una));
+                c.expectNothing("duplicate ACK " + (i + 1) + " of 3");
+            }
+            p.inject(p.seg().ack(una));
+            Sent r = c.poll();
+            assertTrue(r != null && r.seq() == una && r.len() == mss, "fast retransmit of the first segment: " + r);
+            assertEquals(1, c.tcp.stats().get("fast retransmits"));
+            c.drain();
+            p.inject(p.seg().ack(una + 5 * mss));
+            c.expectNothing("everything acknowledged");
+            assertEquals(TcpState.ESTABLISHED, p.tcb().state);
+        }
+    }
+
+    /**
+     * RFC 9293 section 3.7.1 and {@code TCP_MAXSEG}: the segment size is the smaller of the peer's MSS
+     * and the user's limit.
+     */
+    @Test
+    void userMaxsegLimitsSegments() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.sys.setsockopt(p.fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_MAXSEG, 700);
+            c.write(p.fd, new byte[2100]);
+            for (int i = 0; i < 3; i++) {
+                p.expect(Expect.flags(TcpFlags.ACK).anyPsh().seq(p.rcvNxt).len(700));
+            }
+        }
+    }
+}

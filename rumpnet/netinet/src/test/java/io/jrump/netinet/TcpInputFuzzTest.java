@@ -91,6 +91,7 @@ class TcpInputFuzzTest {
                 c.write(p.fd, new byte[in.u16() % 6000]);
             }
             c.drain();
+            RightEdge edges = new RightEdge();
             int steps = 1 + in.u8() % 40;
             for (int step = 0; step < steps && in.more(); step++) {
                 int op = in.u8() % 16;
@@ -127,13 +128,44 @@ class TcpInputFuzzTest {
                     }
                     c.settle();
                 }
-                c.drain();
+                edges.check(c, p);
                 check(c, p, fdOpen ? appRead[0] : -1);
                 follow(c, p);
             }
             c.advance(400 * TcpTestContext.SEC);
             c.drain();
             check(c, p, -1);
+        }
+    }
+
+    /**
+     * RFC 9293 section 3.8.6.2.2 and RFC 7323 section 2.4: the right edge of the window the kernel offers,
+     * SEG.ACK plus the scaled window, never moves left on the connection, except by less than the scale's
+     * granularity (2^S), which a scaled window cannot always avoid (RFC 7323 section 2.4).
+     */
+    private static final class RightEdge {
+        private TcpCb conn;
+        private int edge;
+        private boolean known;
+
+        void check(TcpTestContext c, Peer p) {
+            TcpCb tp = c.tcp.conns().lookup(TcpTestContext.LOCAL, p.localPort, TcpTestContext.REMOTE, p.remotePort);
+            if (tp != conn) {
+                conn = tp;
+                known = false;
+            }
+            for (Sent s : c.drain()) {
+                if (tp == null || s.tcp().destinationPort() != p.remotePort || !s.has(TcpFlags.ACK)
+                        || s.has(TcpFlags.RST) || s.has(TcpFlags.SYN)) {
+                    continue;
+                }
+                int e = s.ack() + (s.window() << p.kernelScale());
+                assertTrue(!known || TcpSeq.geq(e, edge - ((1 << p.kernelScale()) - 1)),
+                        "the offered window shrank: right edge "
+                        + Integer.toUnsignedString(e) + " after " + Integer.toUnsignedString(edge) + " in " + s + "\n" + tp);
+                edge = known ? TcpSeq.max(edge, e) : e;
+                known = true;
+            }
         }
     }
 

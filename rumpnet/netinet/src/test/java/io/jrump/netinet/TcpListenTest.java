@@ -140,4 +140,57 @@ class TcpListenTest {
             assertEquals(Errno.EAGAIN, e.errno());
         }
     }
+
+    /**
+     * A connection becomes visible to {@code accept} only when it is complete: an application blocked in
+     * {@code accept} while the handshake's ACK is processed gets a connected socket with its peer's
+     * address, never an aborted half-made one (the SYN cache's expansion races the accepting thread).
+     */
+    @Test
+    void acceptRacingTheHandshake() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int l = c.listen(64);
+            c.sys.fcntl(l, io.jrump.kern.Syscalls.F_SETFL, 0);
+            int n = 200;
+            List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    for (int i = 0; i < n; i++) {
+                        io.jrump.kern.SockAddr from = new io.jrump.kern.SockAddr();
+                        int fd = c.sys.accept(l, from);
+                        if (from.port < 46000 || from.port >= 46000 + n) {
+                            failures.add(new AssertionError("accepted with peer port " + from.port));
+                        }
+                        accepted.incrementAndGet();
+                        c.sys.setsockopt(fd, io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_LINGER, 0);
+                        c.sys.close(fd);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            }, "acceptor");
+            acceptor.start();
+            for (int i = 0; i < n && failures.isEmpty(); i++) {
+                int port = 46000 + i;
+                for (long end = System.nanoTime() + 10_000_000_000L; accepted.get() < i - 16
+                        && System.nanoTime() < end; ) {
+                    Thread.sleep(1);
+                }
+                c.inject(c.seg().ports(port, TcpTestContext.LOCAL_PORT).seq(port * 1000).flags(TcpFlags.SYN).mss(1460));
+                Sent sa = null;
+                for (Sent s : c.drain()) {
+                    if (s.tcp().destinationPort() == port && s.has(TcpFlags.SYN)) {
+                        sa = s;
+                    }
+                }
+                assertTrue(sa != null, "SYN,ACK " + i);
+                ack(c, port, sa);
+            }
+            acceptor.join(20_000);
+            assertEquals(List.of(), failures);
+            assertEquals(n, accepted.get());
+        }
+    }
+
 }

@@ -192,4 +192,27 @@ class TcpCloseTest {
             assertEquals(0, c.tcp.conns().size());
         }
     }
+
+    /**
+     * FIN_WAIT_2 after close (BSD's {@code tcp_fin_wait_2} timeout; RFC 9293 section 3.10.7.4 lets it
+     * wait forever, but nobody can read any more): a peer that never sends its FIN does not hold the
+     * connection beyond 2*MSL; afterwards its segments are refused.
+     */
+    @Test
+    void finWait2WithoutSocketTimesOut() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.sys.sysctlWrite("net.inet.tcp.msl", "10");
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.sys.close(p.fd);
+            c.settle();
+            p.expect(fin(p));
+            p.inject(p.ack());
+            c.expectSilenceFor(19 * SEC, "FIN_WAIT_2 waits quietly");
+            assertEquals(1, c.tcp.conns().size(), "still waiting for the peer's FIN\n" + c.state());
+            c.advance(3 * SEC);
+            assertEquals(0, c.tcp.conns().size(), "given up after 2*MSL\n" + c.state());
+            p.inject(p.seg().data(5));
+            c.expect(Expect.flags(TcpFlags.RST).seq(p.rcvNxt).len(0));
+        }
+    }
 }

@@ -473,7 +473,8 @@ final class TcpInput {
                 tp.rtoNanos = 3 * Tcp.SEC;
             }
             tp.rxtShift = 0;
-            tp.sndWnd = s.win << tp.sndScale;
+            // RFC 7323 section 2.2: the window of a segment with SYN is never scaled.
+            tp.sndWnd = s.win;
             tp.maxSndWnd = tp.sndWnd;
             tp.sndWl1 = s.seq;
             tp.sndWl2 = s.ack;

@@ -121,4 +121,34 @@ class TcpSendTest {
             }
         }
     }
+
+    /**
+     * RFC 7323 section 2.2: the window field of a segment with SYN is never scaled. The peer's SYN,ACK
+     * offers 1000 bytes with a window scale of 7; until its next segment the kernel may send 1000 bytes,
+     * not 128000.
+     */
+    @Test
+    void synAckWindowIsNotScaled() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int fd = c.socket();
+            c.sys.setsockopt(fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
+            try {
+                c.sys.connect(fd, io.jrump.kern.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+            } catch (io.jrump.kern.ErrnoException e) {
+                assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
+            }
+            c.settle();
+            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
+            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort()).seq(0x4000)
+                    .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).window(1000).mss(1460).wscale(7));
+            c.expect(Expect.flags(TcpFlags.ACK).seq(syn.seq() + 1).ack(0x4001).len(0));
+            c.write(fd, new byte[5000]);
+            int sum = 0;
+            List<Sent> l = c.drain();
+            for (Sent s : l) {
+                sum += s.len();
+            }
+            assertEquals(1000, sum, "what a 1000-byte window allows: " + l);
+        }
+    }
 }

@@ -586,6 +586,9 @@ final class TcpInput {
             s.seq += 1;
             s.len = 0;
             s.flags &= ~TcpFlags.SYN;
+            // RFC 7323 section 2.2: its window is unscaled; rounded down to the scale, the arithmetic
+            // below, which scales it, errs small.
+            s.win >>>= tp.sndScale;
         }
         if (s.has(TcpFlags.SYN)) {
             pool.freeChain(m);

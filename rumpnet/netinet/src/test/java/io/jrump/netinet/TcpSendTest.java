@@ -151,4 +151,37 @@ class TcpSendTest {
             assertEquals(1000, sum, "what a 1000-byte window allows: " + l);
         }
     }
+
+    /**
+     * RFC 7323 section 2.2 in a simultaneous open (RFC 9293 section 3.5 figure 8): the peer's SYN,ACK
+     * that completes it carries an unscaled window too.
+     */
+    @Test
+    void simultaneousOpenSynAckWindowIsNotScaled() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int fd = c.socket();
+            c.sys.setsockopt(fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
+            try {
+                c.sys.connect(fd, io.jrump.kern.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+            } catch (io.jrump.kern.ErrnoException e) {
+                assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
+            }
+            c.settle();
+            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
+            int lport = syn.tcp().sourcePort();
+            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, lport).seq(0x4000).flags(TcpFlags.SYN).window(1000)
+                    .mss(1460).wscale(7));
+            c.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK).ack(0x4001));
+            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, lport).seq(0x4000).ack(syn.seq() + 1)
+                    .flags(TcpFlags.SYN | TcpFlags.ACK).window(1000).mss(1460).wscale(7));
+            c.drain();
+            c.write(fd, new byte[5000]);
+            int sum = 0;
+            List<Sent> l = c.drain();
+            for (Sent s : l) {
+                sum += s.len();
+            }
+            assertTrue(sum > 0 && sum <= 1000, "within a 1000-byte window: " + l);
+        }
+    }
 }

@@ -172,8 +172,9 @@ final class TcpTimers {
             }
             tp.keepProbes++;
             tcp.stats().inc(TcpStat.KEEPPROBE);
-            tcp.output().respond(tp.inp.laddr, tp.inp.lport, tp.inp.faddr, tp.inp.fport, tp.sndUna - 1, tp.rcvNxt,
-                    TcpFlags.ACK, Math.min(tp.receiveWindow() >>> tp.rcvScale, 65535), null, 0);
+            // Built as the connection's own segment, so it carries timestamps when they were agreed
+            // (RFC 7323 section 3.2: every non-RST segment does).
+            tcp.output().segment(tp, tp.sndUna - 1, 0, TcpFlags.ACK, false);
             tp.keepTimer.scheduleNanos(tp.keepIntvl * Tcp.SEC);
         } finally {
             so.lock().exit();

@@ -92,4 +92,23 @@ class TcpKeepaliveTest {
             p.expect(p.expectAck());
         }
     }
+
+    /**
+     * RFC 7323 section 3.2: once timestamps are agreed, every segment but a RST carries them, a keepalive
+     * probe included; a peer may drop one without (same section), and would then let the probes go
+     * unanswered and the connection be dropped.
+     */
+    @Test
+    void probeCarriesTimestamps() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            c.sys.setsockopt(p.fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_KEEPIDLE, 10);
+            c.sys.setsockopt(p.fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_KEEPALIVE, 1);
+            Sent s = c.awaitSegment(11 * SEC);
+            assertTrue(s != null, "a probe\n" + c.state());
+            java.util.List<String> bad = probe(p).tsEcr(p.tsClock).window(p.windowField(TcpTestContext.RCVBUF))
+                    .mismatches(s);
+            assertTrue(bad.isEmpty(), s + " " + bad);
+        }
+    }
 }

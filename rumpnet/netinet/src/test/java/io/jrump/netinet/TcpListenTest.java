@@ -193,4 +193,65 @@ class TcpListenTest {
         }
     }
 
+    /**
+     * The handshake's third segment may carry data and a FIN (RFC 9293 section 3.10.7.4): they are kept
+     * for the connection, acknowledged, and read after {@code accept}.
+     */
+    @Test
+    void thirdSegmentCarriesDataAndFin() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int l = c.listen(4);
+            Sent sa = syn(c, 47000);
+            c.inject(c.seg().ports(47000, TcpTestContext.LOCAL_PORT).seq(47000 * 1000 + 1).ack(sa.seq() + 1)
+                    .flags(TcpFlags.ACK | TcpFlags.PSH | TcpFlags.FIN).data(TcpTestContext.bytes(100, 4)));
+            c.expect(Expect.flags(TcpFlags.ACK).seq(sa.seq() + 1).ack(47000 * 1000 + 102).len(0));
+            int fd = c.sys.accept(l, null);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(TcpTestContext.bytes(100, 4), c.read(fd, 1000));
+            assertEquals(0, c.read(fd, 1000).length, "then end of stream");
+        }
+    }
+
+    /**
+     * A connection reset by its peer while it waits in the accept queue is not handed out as if alive:
+     * {@code accept} fails with ECONNABORTED (as BSD's {@code soaccept}), and the next one is fine.
+     */
+    @Test
+    void resetWhileQueuedAbortsAccept() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int l = c.listen(4);
+            Sent sa = syn(c, 47100);
+            ack(c, 47100, sa);
+            c.inject(c.seg().ports(47100, TcpTestContext.LOCAL_PORT).seq(47100 * 1000 + 1).flags(TcpFlags.RST));
+            c.expectNothing("a RST is not answered");
+            ErrnoException e = assertThrows(ErrnoException.class, () -> c.sys.accept(l, null));
+            assertEquals(Errno.ECONNABORTED, e.errno(), e.toString());
+            Sent sb = syn(c, 47101);
+            ack(c, 47101, sb);
+            assertTrue(c.sys.accept(l, null) >= 0);
+        }
+    }
+
+    /**
+     * Closing a listener aborts the connections still queued on it: each peer gets a RST
+     * ({@code soabort}, RFC 9293 section 3.10.5) instead of being left to time out.
+     */
+    @Test
+    void closingListenerResetsQueuedConnections() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            int l = c.listen(4);
+            Sent a = syn(c, 47200);
+            ack(c, 47200, a);
+            Sent b = syn(c, 47201);
+            ack(c, 47201, b);
+            c.sys.close(l);
+            c.settle();
+            java.util.Set<Integer> reset = new java.util.HashSet<>();
+            for (Sent s : c.drain()) {
+                assertTrue(s.has(TcpFlags.RST), "only RSTs: " + s);
+                reset.add(s.tcp().destinationPort());
+            }
+            assertEquals(java.util.Set.of(47200, 47201), reset);
+            assertEquals(0, c.tcp.conns().size());
+        }
+    }
 }

@@ -215,4 +215,55 @@ class TcpCloseTest {
             c.expect(Expect.flags(TcpFlags.RST).seq(p.rcvNxt).len(0));
         }
     }
+
+    /**
+     * RFC 9293 section 3.10.4: CLOSE with data queued behind a zero window: the FIN waits behind the
+     * data; the window is probed; when it opens, the data and the FIN follow.
+     */
+    @Test
+    void closeBehindZeroWindowSendsDataThenFin() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            p.window = 0;
+            p.inject(p.ack());
+            c.write(p.fd, TcpTestContext.bytes(300, 6));
+            c.sys.close(p.fd);
+            c.settle();
+            c.expectNothing("neither data nor FIN fits a zero window");
+            Sent probe = c.awaitSegment(10 * SEC);
+            org.junit.jupiter.api.Assertions.assertTrue(probe != null && probe.len() == 1 && !probe.has(TcpFlags.FIN),
+                    "a one-byte probe without FIN: " + probe);
+            p.window = 65535;
+            p.inject(p.ack());
+            Sent d = p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.FIN).anyPsh().seq(p.rcvNxt).len(300));
+            assertArrayEquals(TcpTestContext.bytes(300, 6), d.payload());
+            p.inject(p.ack());
+            p.inject(p.fin());
+            p.expect(p.expectAck());
+            assertEquals(1, c.tcp.timeWaitCount());
+        }
+    }
+
+    /** RFC 6298 section 5 for the FIN: unacknowledged, it is retransmitted with backoff like data. */
+    @Test
+    void finIsRetransmitted() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.sys.shutdown(p.fd, SocketDefs.SHUT_WR);
+            c.settle();
+            Sent f = p.expect(fin(p));
+            long last = f.atNanos();
+            long gap = SEC;
+            for (int i = 0; i < 3; i++) {
+                Sent r = c.awaitSegment(10 * SEC);
+                org.junit.jupiter.api.Assertions.assertTrue(r != null && r.has(TcpFlags.FIN) && r.seq() == f.seq(),
+                        "FIN retransmission " + i + ": " + r);
+                assertEquals(gap, r.atNanos() - last, TcpTestContext.TICK);
+                last = r.atNanos();
+                gap *= 2;
+            }
+            p.inject(p.ack());
+            c.expectSilenceFor(30 * SEC, "acknowledged: no more retransmissions");
+        }
+    }
 }

@@ -184,4 +184,37 @@ class TcpSendTest {
             assertTrue(sum > 0 && sum <= 1000, "within a 1000-byte window: " + l);
         }
     }
+
+    /**
+     * RFC 6582 section 3.2 step 5: in NewReno recovery a partial ACK (it covers the retransmitted segment
+     * but not all that was outstanding) retransmits the next unacknowledged segment at once, without
+     * waiting for three more duplicates or a timeout.
+     */
+    @Test
+    void partialAckRetransmitsNextHole() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            int mss = 1460;
+            c.write(p.fd, new byte[3 * mss]);
+            for (Sent s : c.drain()) {
+                p.saw(s);
+            }
+            p.inject(p.ack());
+            c.write(p.fd, new byte[5 * mss]);
+            List<Sent> flight = c.drain();
+            assertEquals(5, flight.size(), flight.toString());
+            int una = flight.get(0).seq();
+            // segments 1 and 3 are lost: three duplicates for segment 1
+            for (int i = 0; i < 3; i++) {
+                p.inject(p.seg().ack(una));
+            }
+            List<Sent> r1 = c.drain();
+            assertTrue(!r1.isEmpty() && r1.get(0).seq() == una, "fast retransmit of segment 1: " + r1);
+            // the retransmission arrives: the peer now acknowledges through segment 2 only
+            p.inject(p.seg().ack(una + 2 * mss));
+            List<Sent> r3 = c.drain();
+            assertTrue(!r3.isEmpty() && r3.get(0).seq() == una + 2 * mss && r3.get(0).len() == mss,
+                    "the partial ACK retransmits segment 3 at once: " + r3);
+        }
+    }
 }

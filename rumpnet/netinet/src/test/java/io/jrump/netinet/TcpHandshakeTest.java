@@ -183,4 +183,29 @@ class TcpHandshakeTest {
             c.expectNothing("a RST is never answered");
         }
     }
+
+    /**
+     * RFC 6528 section 3: ISN = M + F(four-tuple, secret), M a 4-microsecond clock. The same four-tuple a
+     * second later gets an ISS exactly 250000 higher; another four-tuple at the same moment gets an
+     * unrelated one.
+     */
+    @Test
+    void initialSequenceNumbersFollowRfc6528() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.listen(4);
+            c.inject(c.seg().ports(48000, TcpTestContext.LOCAL_PORT).seq(1).flags(TcpFlags.SYN));
+            int iss1 = c.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK)).seq();
+            c.inject(c.seg().ports(48000, TcpTestContext.LOCAL_PORT).seq(2).flags(TcpFlags.RST));
+            c.advance(TcpTestContext.SEC);
+            c.inject(c.seg().ports(48000, TcpTestContext.LOCAL_PORT).seq(100).flags(TcpFlags.SYN));
+            int iss2 = c.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK)).seq();
+            assertEquals(250_000, iss2 - iss1, "M advanced by one second of 4-microsecond ticks");
+            c.inject(c.seg().ports(48001, TcpTestContext.LOCAL_PORT).seq(100).flags(TcpFlags.SYN));
+            int other = c.expect(Expect.flags(TcpFlags.SYN | TcpFlags.ACK)).seq();
+            long apart = Math.abs((long) (other - iss2));
+            org.junit.jupiter.api.Assertions.assertTrue(apart > 1_000_000,
+                    "another four-tuple's ISS is not near: " + Integer.toUnsignedString(other) + " vs "
+                            + Integer.toUnsignedString(iss2));
+        }
+    }
 }

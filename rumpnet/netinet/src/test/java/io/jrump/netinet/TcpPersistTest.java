@@ -151,4 +151,28 @@ class TcpPersistTest {
             assertEquals(p.rcvNxt, probe.seq(), probe.toString());
         }
     }
+
+    /**
+     * RFC 9293 section 3.10.7.4: with our window at zero no data is acceptable, "but special allowance
+     * should be made to accept valid ACKs": the peer's probe acknowledging our data stops its
+     * retransmission.
+     */
+    @Test
+    void zeroReceiveWindowStillTakesAcks() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.listen(16);
+            c.sys.setsockopt(c.listenFd(), SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF, 2048);
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            p.inject(p.data(1024));
+            p.expect(p.expectAck());
+            p.inject(p.data(1024));
+            p.expect(p.expectAck().window(0));
+            c.write(p.fd, new byte[100]);
+            Sent d = p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(100));
+            // the peer probes our closed window, acknowledging our data on the way
+            p.inject(p.seg().data(1));
+            p.expect(p.expectAck().window(0));
+            c.expectSilenceFor(3 * SEC, "the data was acknowledged: no retransmission of " + d);
+        }
+    }
 }

@@ -217,4 +217,23 @@ class TcpSendTest {
                     "the partial ACK retransmits segment 3 at once: " + r3);
         }
     }
+
+    /**
+     * RFC 1122 section 4.2.3.4: sender-side silly window avoidance holds back a segment smaller than the
+     * MSS and than half the largest window the peer offered, but only until an override timeout. A peer
+     * that shrank its window to 500 bytes with nothing in flight must still get those 500 bytes, not a
+     * connection that waits forever.
+     */
+    @Test
+    void smallWindowIsUsedAfterOverrideTimeout() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            p.window = 500;
+            p.inject(p.ack());
+            c.write(p.fd, new byte[1000]);
+            Sent s = c.awaitSegment(10 * TcpTestContext.SEC);
+            assertTrue(s != null, "the 500 bytes the window allows are sent eventually\n" + c.state());
+            assertEquals(500, s.len(), s.toString());
+        }
+    }
 }

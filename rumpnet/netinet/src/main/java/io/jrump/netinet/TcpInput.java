@@ -621,10 +621,11 @@ final class TcpInput {
                 // zero-length segment at RCV.NXT only; BSD processes its ACK, as we do). Being
                 // unacceptable it is also answered (RFC 9293 section 3.10.7.4): a keepalive probe
                 // (RFC 1122 section 4.2.3.6) is exactly such a segment.
+                // Its own (old) sequence number stays: the send window is not taken from an old
+                // segment (RFC 9293 section 3.10.7.4, SND.WL1).
                 m = null;
                 len = 0;
                 fin = false;
-                seq = tp.rcvNxt;
                 if (todrop > Math.max(rcvWnd, tp.maxseg) * 2) {
                     return;
                 }

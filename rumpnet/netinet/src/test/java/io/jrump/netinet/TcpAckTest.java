@@ -104,4 +104,29 @@ class TcpAckTest {
             assertEquals(10, c.read(p.fd, 1000).length);
         }
     }
+
+    /**
+     * RFC 9293 section 3.10.7.4 "fifth": the send window is taken only from a segment newer than the one
+     * that last set it (SND.WL1 < SEG.SEQ, or equal and SND.WL2 =< SEG.ACK). A reordered old ACK that
+     * still carried a zero window (its SEG.SEQ is below SND.WL1) must not close the window newer
+     * segments opened.
+     */
+    @Test
+    void reorderedOldAckDoesNotChangeTheWindow() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            Seg old = p.seg().window(0);
+            p.inject(p.data(100));
+            p.expect(p.expectAck());
+            p.inject(p.data(100));
+            p.expect(p.expectAck());
+            // the old ACK, sent before the data, arrives last
+            p.inject(old);
+            for (Sent s : c.drain()) {
+                assertEquals(0, s.len(), "at most an ACK for the unacceptable segment: " + s);
+            }
+            c.write(p.fd, new byte[100]);
+            p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(100));
+        }
+    }
 }

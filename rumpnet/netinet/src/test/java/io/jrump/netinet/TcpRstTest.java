@@ -155,4 +155,22 @@ class TcpRstTest {
             assertEquals(0, c.tcp.conns().size());
         }
     }
+
+    /**
+     * After the peer's reset (RFC 9293 section 3.10.7.4, "second") a write fails with EPIPE, as
+     * NetBSD's {@code sosend} checks SS_CANTSENDMORE before the pending error, and the pending
+     * ECONNRESET is still reported to the reader; nothing more goes on the wire.
+     */
+    @Test
+    void writeAfterResetFailsWithEpipe() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            c.inject(p.seg().flags(TcpFlags.RST));
+            ErrnoException w = assertThrows(ErrnoException.class, () -> c.write(p.fd, new byte[10]));
+            assertEquals(Errno.EPIPE, w.errno(), w.toString());
+            ErrnoException r = assertThrows(ErrnoException.class, () -> c.read(p.fd, 10));
+            assertEquals(Errno.ECONNRESET, r.errno(), r.toString());
+            c.expectNothing("a reset connection sends nothing");
+        }
+    }
 }

@@ -189,4 +189,25 @@ class TcpRetransmitTest {
             assertEquals(3 * SEC, r.atNanos() - d.atNanos(), TICK, "RTO after a retransmitted SYN,ACK");
         }
     }
+
+    /**
+     * RFC 7323 section 4 with RFC 6298 section 2.2: with timestamps the round trip is measured from the
+     * TSecr the peer echoes; 400 ms give an RTO of 3R, as without them.
+     */
+    @Test
+    void timestampsMeasureRoundTrip() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            c.write(p.fd, new byte[10]);
+            p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(10).ts(true));
+            c.advance(400 * MS);
+            p.inject(p.ack());
+            c.expectNothing("all acknowledged");
+            c.write(p.fd, new byte[10]);
+            Sent s = p.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(10));
+            Sent r = c.awaitSegment(5 * SEC);
+            assertTrue(r != null && r.seq() == s.seq(), "retransmitted: " + r);
+            assertEquals(1200 * MS, r.atNanos() - s.atNanos(), 2 * TICK, "RTO = 3R for R = 400 ms");
+        }
+    }
 }

@@ -208,4 +208,36 @@ class TcpHandshakeTest {
                             + Integer.toUnsignedString(iss2));
         }
     }
+
+    /**
+     * RFC 7323 section 2.3 and {@code SO_RCVBUF}: the window scale offered is the smallest that lets the
+     * whole receive buffer be advertised, on a SYN (1 MB: scale 5) and on a SYN,ACK (16 KB: no shift
+     * needed, scale 0), and the windows that follow advertise that buffer.
+     */
+    @Test
+    void windowScaleFollowsReceiveBuffer() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.sys.sysctlWrite("kern.sbmax", Integer.toString(4 << 20));
+            int fd = c.socket();
+            c.sys.setsockopt(fd, io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_RCVBUF, 1 << 20);
+            try {
+                c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+            } catch (io.jrump.kern.ErrnoException e) {
+                assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
+            }
+            c.settle();
+            Sent syn = c.expect(Expect.flags(TcpFlags.SYN).wscale(5).window(65535));
+            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort()).seq(0x9000)
+                    .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460).wscale(2));
+            c.expect(Expect.flags(TcpFlags.ACK).ack(0x9001).window((1 << 20) >> 5));
+
+            c.listen(4);
+            c.sys.setsockopt(c.listenFd(), io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_RCVBUF,
+                    16384);
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            assertEquals(0, p.kernelShift);
+            p.inject(p.data(100));
+            p.expect(p.expectAck().window(16384 - 100));
+        }
+    }
 }

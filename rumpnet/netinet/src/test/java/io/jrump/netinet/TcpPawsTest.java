@@ -104,4 +104,23 @@ class TcpPawsTest {
             c.expect(Expect.flags(TcpFlags.ACK).ack(hole).tsEcr(300).sack(hole + 100, hole + 150));
         }
     }
+
+    /**
+     * RFC 7323 section 4.3 (case A): when one ACK covers two segments (the delayed ACK of RFC 1122
+     * section 4.2.3.2), it echoes the TSval of the earlier one, so that the peer's RTT sample includes the
+     * delay.
+     */
+    @Test
+    void delayedAckEchoesTheEarlierTimestamp() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            c.sys.sysctlWrite("net.inet.tcp.quickack", "0");
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            p.tsClock = 200;
+            p.inject(p.data(1448));
+            c.expectNothing("the first ACK is delayed");
+            p.tsClock = 201;
+            p.inject(p.data(1448));
+            p.expect(p.expectAck().tsEcr(200));
+        }
+    }
 }

@@ -1,6 +1,5 @@
 package io.jrump.netinet;
 
-import io.jrump.net.wire.TcpFlags;
 import io.jrump.net.wire.TcpRepr;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,9 +100,5 @@ final class Seg {
     @Override
     public String toString() {
         return TcpTestContext.describe(repr());
-    }
-
-    static String flagNames(int f) {
-        return f == 0 ? "none" : TcpFlags.toString(f);
     }
 }

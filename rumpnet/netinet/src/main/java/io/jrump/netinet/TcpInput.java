@@ -311,14 +311,13 @@ final class TcpInput {
     }
 
     /**
-     * The handshake completed for a SYN cache entry: makes the socket ({@code sonewconn}) and its control
-     * block in ESTABLISHED, with the options the SYN negotiated, and only then moves it to the accept
-     * queue, so that an accepting thread never sees it half made. Null
+     * The handshake completed for a SYN cache entry: makes the socket ({@code sonewconn}, straight onto
+     * the accept queue) and its control block in ESTABLISHED, with the options the SYN negotiated. Null
      * if the listen queue is full; the entry stays, and its SYN,ACK retransmission will draw another ACK.
      * Listener lock held.
      */
     private TcpCb expand(TcpCb ltp, TcpSynCache.Entry e, Seg s) {
-        Socket so = Socket.sonewconn(ltp.so, false);
+        Socket so = Socket.sonewconn(ltp.so, true);
         if (so == null) {
             st.inc(TcpStat.SC_ABORTED);
             return null;
@@ -383,7 +382,6 @@ final class TcpInput {
             if ((so.options() & io.jrump.kern.SocketDefs.SO_KEEPALIVE) != 0) {
                 tcp.timers().startKeep(tp);
             }
-            so.soisconnected();
         } finally {
             so.lock().exit();
         }

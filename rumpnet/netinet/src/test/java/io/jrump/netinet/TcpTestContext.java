@@ -346,6 +346,16 @@ final class TcpTestContext implements AutoCloseable {
         return sb.toString();
     }
 
+    /** Sets a sysctl that this kernel may not have (a tunable of a later feature); false if it has none. */
+    boolean sysctlIfPresent(String name, String value) {
+        try {
+            sys.sysctlWrite(name, value);
+            return true;
+        } catch (ErrnoException e) {
+            return false;
+        }
+    }
+
     // ---- sockets
 
     int socket() throws ErrnoException {

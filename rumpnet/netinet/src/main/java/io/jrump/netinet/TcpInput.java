@@ -369,6 +369,10 @@ final class TcpInput {
             if (e.sack) {
                 tp.set(TcpCb.TF_SACK_PERMIT | TcpCb.TF_WILL_SACK);
             }
+            if (e.rexmits > 0) {
+                // RFC 6298 section 5.7: the SYN,ACK was retransmitted and nothing measured: data starts at 3 s.
+                tp.rtoNanos = 3 * Tcp.SEC;
+            }
             tp.peerMss = e.peerMss;
             tp.maxseg = Math.max(64, Math.min(e.peerMss, e.ourMss) - (e.ts ? TcpOutput.TS_OPT_LEN : 0));
             tp.sndWnd = s.win << tp.sndScale;
@@ -470,8 +474,13 @@ final class TcpInput {
             } else if (s.ts && s.tsEcr != 0) {
                 tcp.timers().rttSample(tp, (long) (tcp.tsNow() + tp.tsOffset - s.tsEcr) * Tcp.MS);
             }
+            if (tp.rxtShift > 0 && tp.srttNanos == 0) {
+                // RFC 6298 section 5.7: the SYN was retransmitted and nothing measured: data starts at 3 s.
+                tp.rtoNanos = 3 * Tcp.SEC;
+            }
             tp.rxtShift = 0;
-            tp.sndWnd = s.win << tp.sndScale;
+            // RFC 7323 section 2.2: the window of a segment with SYN is never scaled.
+            tp.sndWnd = s.win;
             tp.maxSndWnd = tp.sndWnd;
             tp.sndWl1 = s.seq;
             tp.sndWl2 = s.ack;
@@ -574,6 +583,19 @@ final class TcpInput {
         }
 
         // RFC 5961 section 4: a SYN in a synchronized state is answered with a challenge ACK.
+        if (s.has(TcpFlags.SYN) && tp.state == TcpState.SYN_RECEIVED && s.seq == tp.irs && s.has(TcpFlags.ACK)
+                && TcpSeq.gt(s.ack, tp.sndUna) && TcpSeq.leq(s.ack, tp.sndMax)) {
+            // RFC 9293 section 3.5 figure 8 line 6: in a simultaneous open the peer's SYN,ACK acknowledges
+            // our SYN; its SYN was counted already, so what remains is the ACK that establishes us.
+            pool.freeChain(m);
+            m = null;
+            s.seq += 1;
+            s.len = 0;
+            s.flags &= ~TcpFlags.SYN;
+            // RFC 7323 section 2.2: its window is unscaled; rounded down to the scale, the arithmetic
+            // below, which scales it, errs small.
+            s.win >>>= tp.sndScale;
+        }
         if (s.has(TcpFlags.SYN)) {
             pool.freeChain(m);
             if (tp.state == TcpState.SYN_RECEIVED && s.seq == tp.irs) {
@@ -602,14 +624,18 @@ final class TcpInput {
                     return;
                 }
                 // a pure ACK with an old sequence number still carries a valid ACK (RFC 9293 accepts a
-                // zero-length segment at RCV.NXT only; BSD processes its ACK, as we do)
+                // zero-length segment at RCV.NXT only; BSD processes its ACK, as we do). Being
+                // unacceptable it is also answered (RFC 9293 section 3.10.7.4): a keepalive probe
+                // (RFC 1122 section 4.2.3.6) is exactly such a segment.
+                // Its own (old) sequence number stays: the send window is not taken from an old
+                // segment (RFC 9293 section 3.10.7.4, SND.WL1).
                 m = null;
                 len = 0;
                 fin = false;
-                seq = tp.rcvNxt;
                 if (todrop > Math.max(rcvWnd, tp.maxseg) * 2) {
                     return;
                 }
+                tp.set(TcpCb.TF_ACKNOW);
             } else {
                 MbufChain.adj(m, todrop);
                 seq += todrop;
@@ -767,8 +793,9 @@ final class TcpInput {
         long now = tcp.now();
         if (TcpSeq.leq(ack, tp.sndUna)) {
             // RFC 5681 section 2: a duplicate ACK carries no data and no window change while data is
-            // outstanding, and acknowledges SND.UNA.
-            if (len == 0 && ack == tp.sndUna && win == tp.sndWnd && tp.sndMax != tp.sndUna
+            // outstanding, and acknowledges SND.UNA. Answers to zero-window probes (RFC 9293 section
+            // 3.8.6.1) repeat a zero window and signal no loss.
+            if (len == 0 && ack == tp.sndUna && win == tp.sndWnd && win != 0 && tp.sndMax != tp.sndUna
                     && !s.has(TcpFlags.FIN)) {
                 st.inc(TcpStat.RCVDUPACK);
                 duplicateAck(tp, now);
@@ -794,6 +821,11 @@ final class TcpInput {
                 tp.maxSndWnd = win;
             }
             if (opened) {
+                if (tp.persistTimer.pending()) {
+                    // RFC 9293 section 3.8.6.1: the probed bytes past SND.UNA were not taken; with no
+                    // retransmission timer on them they are sent again now, as data.
+                    tp.sndNxt = tp.sndUna;
+                }
                 tp.persistTimer.stop();
                 tp.persistShift = 0;
             }

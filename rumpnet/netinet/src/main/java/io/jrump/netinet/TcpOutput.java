@@ -150,8 +150,11 @@ final class TcpOutput {
                 send = true;
             }
             if (!send) {
-                if (avail > 0 && tp.sndWnd == 0 && !tp.rexmtTimer.pending() && !tp.persistTimer.pending()) {
-                    // RFC 9293 section 3.8.6.1: a zero window is probed; nothing is outstanding to time.
+                if (avail > 0 && (tp.sndWnd == 0 || tp.sndMax == tp.sndUna) && !tp.rexmtTimer.pending()
+                        && !tp.persistTimer.pending()) {
+                    // RFC 9293 section 3.8.6.1: a zero window is probed; nothing is outstanding to time. With
+                    // a small window the same timer is RFC 1122 section 4.2.3.4's override timeout for data
+                    // that silly window avoidance holds back (as BSD arms persist for any unsent data).
                     tp.rxtShift = 0;
                     tp.sndNxt = tp.sndUna;
                     tcp.timers().setPersist(tp);

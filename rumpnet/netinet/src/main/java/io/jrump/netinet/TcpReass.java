@@ -208,7 +208,9 @@ final class TcpReass {
             return 0;
         }
         int k = 0;
-        if (haveLast) {
+        // RFC 2018 section 4: blocks report queued data only; a last range that started below the
+        // queue's head was delivered in part and is covered by the cumulative ACK now.
+        if (haveLast && TcpSeq.geq(lastStart, head.seq)) {
             left[k] = lastStart;
             right[k] = lastEnd;
             k++;

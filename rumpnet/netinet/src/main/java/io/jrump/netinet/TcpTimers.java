@@ -120,6 +120,11 @@ final class TcpTimers {
             tcp.stats().inc(TcpStat.PERSISTTIMEO);
             // RFC 1122 section 4.2.2.17: the probing goes on as long as the peer answers with a zero window.
             setPersist(tp);
+            if (tp.sndWnd == 0) {
+                // RFC 9293 section 3.8.6.1: every probe carries the first unacknowledged byte again; the
+                // last probe's byte was not taken, and leaving SND.NXT past it would leave nothing to send.
+                tp.sndNxt = tp.sndUna;
+            }
             tp.set(TcpCb.TF_FORCE);
             try {
                 tcp.output().output(tp);
@@ -167,8 +172,9 @@ final class TcpTimers {
             }
             tp.keepProbes++;
             tcp.stats().inc(TcpStat.KEEPPROBE);
-            tcp.output().respond(tp.inp.laddr, tp.inp.lport, tp.inp.faddr, tp.inp.fport, tp.sndUna - 1, tp.rcvNxt,
-                    TcpFlags.ACK, Math.min(tp.receiveWindow() >>> tp.rcvScale, 65535), null, 0);
+            // Built as the connection's own segment, so it carries timestamps when they were agreed
+            // (RFC 7323 section 3.2: every non-RST segment does).
+            tcp.output().segment(tp, tp.sndUna - 1, 0, TcpFlags.ACK, false);
             tp.keepTimer.scheduleNanos(tp.keepIntvl * Tcp.SEC);
         } finally {
             so.lock().exit();

@@ -107,12 +107,35 @@ public final class Netstat implements Tool {
             Map<String, Long> counters = TcpStatLines.of(byProto.get(proto));
             if (proto.equals("tcp")) {
                 TcpStatLines.print(counters, skipZero, out);
+                vestigial(sys, skipZero, out);
                 continue;
             }
             for (Map.Entry<String, Long> c : counters.entrySet()) {
                 if (!(skipZero && c.getValue() == 0)) {
                     out.printf("\t%d %s%n", c.getValue(), c.getKey());
                 }
+            }
+        }
+    }
+
+    /**
+     * The vestigial TIME_WAIT counters ({@code net.inet.tcp.vtw.stats}, NetBSD's {@code vtw_stats}) under
+     * TCP's, with each class's entries in use.
+     */
+    private static void vestigial(Syscalls sys, boolean skipZero, PrintStream out) throws ErrnoException {
+        List<SysctlEntry> vtw = new ArrayList<>();
+        for (SysctlEntry e : sys.sysctlList("net.inet.tcp")) {
+            if (e.name().startsWith("net.inet.tcp.vtw.stats.")) {
+                vtw.add(e);
+            }
+        }
+        if (vtw.isEmpty()) {
+            return;
+        }
+        out.println("\tvestigial TIME_WAIT:");
+        for (Map.Entry<String, Long> c : TcpStatLines.of(vtw).entrySet()) {
+            if (!(skipZero && c.getValue() == 0)) {
+                out.printf("\t\t%d %s%n", c.getValue(), c.getKey());
             }
         }
     }

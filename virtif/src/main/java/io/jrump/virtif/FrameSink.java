@@ -27,8 +27,8 @@ public interface FrameSink {
 
     /**
      * A frame with offload flags ({@link io.jrump.net.mbuf.CsumFlags}): {@code M_CSUM_TCPv4} says its TCP
-     * checksum is partial. Only called with flags on a sink that {@link #acceptsPartialChecksums() accepts}
-     * them; such a sink may finish the checksum in place (for a capture, say), which other receivers of
+     * checksum is partial. Links that carry flags call this for every frame, with flags only on a sink
+     * that {@link #acceptsPartialChecksums() accepts} them; such a sink may finish the checksum in place (for a capture, say), which other receivers of
      * the same lent buffer cannot tell from the sender's work.
      */
     default void receive(byte[] frame, int off, int len, int csumFlags) {

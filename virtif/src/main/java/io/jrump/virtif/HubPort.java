@@ -51,11 +51,7 @@ final class HubPort implements EtherLink {
             io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(buf, 0, len);
             csumFlags = 0;
         }
-        if (csumFlags != 0) {
-            s.receive(buf, 0, len, csumFlags);
-        } else {
-            s.receive(buf, 0, len);
-        }
+        s.receive(buf, 0, len, csumFlags);
         return csumFlags;
     }
 

@@ -25,19 +25,23 @@ import org.junit.jupiter.api.Test;
  * a capture tap on the sending interface, and a link emulator in the path.
  */
 class ChecksumOffloadTest {
-    /** Counts TCP frames and those whose checksum verifies. */
+    /**
+     * Counts TCP frames and those whose checksum does not verify. The bad count is final for every frame
+     * already counted, so a test that reads both while the last ACKs still cross the hub sees no frame
+     * half-checked.
+     */
     static final class TcpChecker {
         final AtomicLong tcp = new AtomicLong();
-        final AtomicLong good = new AtomicLong();
+        final AtomicLong bad = new AtomicLong();
 
         void check(byte[] f, int off, int len) {
             if (len < 54 || (f[off + 12] & 0xff) != 0x08 || f[off + 13] != 0 || f[off + 23] != 6) {
                 return;
             }
-            tcp.incrementAndGet();
-            if (verifies(f, off)) {
-                good.incrementAndGet();
+            if (!verifies(f, off)) {
+                bad.incrementAndGet();
             }
+            tcp.incrementAndGet();
         }
     }
 
@@ -98,7 +102,7 @@ class ChecksumOffloadTest {
             sniffer.setReceiver(listener::check);
             transfer(a, b, "198.18.0.2", 1 << 20);
             assertTrue(listener.tcp.get() > 20, "the third port saw the connection");
-            assertEquals(listener.tcp.get(), listener.good.get(), "a port that cannot take partial checksums gets finished ones");
+            assertEquals(0, listener.bad.get(), "a port that cannot take partial checksums gets finished ones");
             assertEquals(0, inet(b).tcp().stats().get("discarded for bad checksums"));
             sniffer.close();
         }
@@ -128,8 +132,8 @@ class ChecksumOffloadTest {
             });
             transfer(a, b, "198.18.0.2", 256 << 10);
             assertTrue(out.tcp.get() > 5);
-            assertEquals(out.tcp.get(), out.good.get(), "captured output has finished checksums");
-            assertEquals(in.tcp.get(), in.good.get(), "captured input has finished checksums");
+            assertEquals(0, out.bad.get(), "captured output has finished checksums");
+            assertEquals(0, in.bad.get(), "captured input has finished checksums");
         }
     }
 

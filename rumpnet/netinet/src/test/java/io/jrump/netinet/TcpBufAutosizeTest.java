@@ -1,6 +1,7 @@
 package io.jrump.netinet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
@@ -63,6 +64,62 @@ class TcpBufAutosizeTest {
             roundTrip(c, p, TcpTestContext.RCVBUF / 8 * 7 + PAYLOAD);
             assertEquals(TcpTestContext.RCVBUF, rcvbuf(c, p));
         }
+    }
+
+    /**
+     * Send side: a peer with a large window that acknowledges everything quickly lets the congestion window
+     * outgrow the send buffer; from then on the buffer, kept full by the writer, is what limits the
+     * connection, and it grows by {@code net.inet.tcp.sendbuf_inc}.
+     */
+    @Test
+    void sendBufferGrowsWhenItLimitsAFastPath() throws Exception {
+        try (TcpTestContext c = new TcpTestContext(1, true)) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            int grownAfter = pumpUntilSndbufGrows(c, p, 400);
+            assertTrue(grownAfter > 0, "SO_SNDBUF still " + sndbuf(c, p) + " after 400 round trips");
+            assertTrue(sndbuf(c, p) > TcpTestContext.RCVBUF);
+        }
+    }
+
+    @Test
+    void userSizedSendBufferIsKept() throws Exception {
+        try (TcpTestContext c = new TcpTestContext(1, true)) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            c.sys.setsockopt(p.fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_SNDBUF, TcpTestContext.RCVBUF);
+            assertEquals(-1, pumpUntilSndbufGrows(c, p, 100));
+            assertEquals(TcpTestContext.RCVBUF, sndbuf(c, p), "SO_SNDBUF turns autosizing off");
+        }
+    }
+
+    /**
+     * Round trips of: fill the send buffer, acknowledge everything the kernel sent. Returns the round trip
+     * after which SO_SNDBUF had grown, or -1.
+     */
+    private static int pumpUntilSndbufGrows(TcpTestContext c, Peer p, int rounds) throws ErrnoException {
+        byte[] chunk = new byte[64 * 1024];
+        for (int i = 1; i <= rounds; i++) {
+            try {
+                while (true) {
+                    c.write(p.fd, chunk);
+                }
+            } catch (ErrnoException e) {
+                if (e.errno() != Errno.EAGAIN) {
+                    throw e;
+                }
+            }
+            for (Sent s : c.drain()) {
+                p.saw(s);
+            }
+            p.inject(p.ack());
+            if (sndbuf(c, p) > TcpTestContext.RCVBUF) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int sndbuf(TcpTestContext c, Peer p) throws ErrnoException {
+        return c.sys.getsockopt(p.fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_SNDBUF);
     }
 
     /**

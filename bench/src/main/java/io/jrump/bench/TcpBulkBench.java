@@ -274,6 +274,7 @@ public final class TcpBulkBench {
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long seg0 = counters(a, "packets sent", "packets received") + counters(b, "packets sent", "packets received");
             long data0 = counters(a, "data packets sent");
+            String mb0 = System.getProperty("only") != null ? sa.sysctlRead("kern.mbuf.stats") + sb.sysctlRead("kern.mbuf.stats") : "";
             Map<Long, Long> alloc0 = allocated(mx);
             long b0 = received.get();
             long t0 = System.nanoTime();
@@ -281,6 +282,10 @@ public final class TcpBulkBench {
             long b1 = received.get();
             long t1 = System.nanoTime();
             Map<Long, Long> alloc1 = allocated(mx);
+            if (System.getProperty("only") != null) {
+                System.out.println("mbufs at the window's start:\n" + mb0 + "and end:\n" + sa.sysctlRead("kern.mbuf.stats")
+                        + sb.sysctlRead("kern.mbuf.stats"));
+            }
             Map<Long, String> names = new HashMap<>();
             for (var info : mx.getThreadInfo(alloc1.keySet().stream().mapToLong(Long::longValue).toArray())) {
                 if (info != null) {

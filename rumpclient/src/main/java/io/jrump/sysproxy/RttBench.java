@@ -18,7 +18,7 @@ import java.util.Arrays;
  * {@code unix://} against a bare ping-pong of frames of the same sizes over a JDK Unix socket, in the
  * same JVM and the same run, so the ratio shows what the protocol, the server's dispatch and the kernel
  * entry add to the transport. The two are measured in alternating blocks so that drift in the machine's
- * load falls on both, and, unless {@code --no-pin} is given, on one CPU ({@link CpuAffinity} says why).
+ * load falls on both, and, unless {@code --no-pin} is given, on one CPU ({@link io.jrump.hypercall.sp.HostCpu} says why).
  * {@code sysctl_median_us} is a {@code sysctl} read, a call that may sleep and so takes the general path,
  * where the server hands the reading of the connection to another of its threads before running it.
  *
@@ -39,7 +39,7 @@ public final class RttBench {
         int first = pin ? 0 : 1;
         int calls = args.length > first ? Integer.parseInt(args[first]) : 20000;
         int warmup = args.length > first + 1 ? Integer.parseInt(args[first + 1]) : 20000;
-        int cpu = pin ? CpuAffinity.pinToCurrentCpu() : -1;
+        int cpu = pin ? io.jrump.hypercall.sp.HostCpu.pinToCurrentCpu() : -1;
         Path dir = Files.createTempDirectory("rttbench");
         Kernel k = Kernel.boot(KernelConfig.builder().build());
         long[] sp = new long[calls];

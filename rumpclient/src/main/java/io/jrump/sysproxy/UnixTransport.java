@@ -1,83 +1,39 @@
 package io.jrump.sysproxy;
 
+import io.jrump.hypercall.sp.HostUnixSocket;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import jnr.unixsocket.UnixSocketChannel;
 
-/**
- * A jnr-unixsocket connection read and written with {@code read(2)}/{@code write(2)} on its descriptor
- * (jnr-enxio's {@code Native}) straight from the caller's direct buffer. The channel's own read and write
- * allocate a heap buffer of the full request size and copy through it on every call, which on the
- * server's hot path cost more than the round trip itself.
- */
+/** A {@link Transport} on a host unix-domain socket of the hypercall layer. */
 final class UnixTransport implements Transport {
-    private static final int SHUT_RDWR = 2;
-    private final UnixSocketChannel ch;
-    private final int fd;
-    private boolean closed;
+    private final HostUnixSocket s;
 
-    UnixTransport(UnixSocketChannel ch) {
-        this.ch = ch;
-        this.fd = ch.getFD();
+    UnixTransport(HostUnixSocket s) {
+        this.s = s;
     }
 
     @Override
     public int read(ByteBuffer dst) throws IOException {
-        if (!dst.hasRemaining()) {
-            return 0;
-        }
-        if (!dst.isDirect()) {
-            ByteBuffer tmp = ByteBuffer.allocateDirect(dst.remaining());
-            int n = read(tmp);
-            if (n > 0) {
-                dst.put(tmp.flip());
-            }
-            return n;
-        }
-        int n = jnr.enxio.channels.Native.read(fd, dst);
-        if (n > 0) {
-            return n;
-        }
-        if (n == 0) {
-            return -1;
-        }
-        throw new IOException(jnr.enxio.channels.Native.getLastErrorString());
+        return s.read(dst);
     }
 
     @Override
     public int write(ByteBuffer src) throws IOException {
-        if (!src.isDirect()) {
-            ByteBuffer tmp = ByteBuffer.allocateDirect(src.remaining());
-            tmp.put(src.duplicate()).flip();
-            int n = write(tmp);
-            if (n > 0) {
-                src.position(src.position() + n);
-            }
-            return n;
-        }
-        int n = jnr.enxio.channels.Native.write(fd, src);
-        if (n < 0) {
-            throw new IOException(jnr.enxio.channels.Native.getLastErrorString());
-        }
-        return n;
+        return s.write(src);
     }
 
-    /** A no-op once closed: the descriptor number may already belong to another file. */
     @Override
-    public synchronized void shutdown() {
-        if (!closed) {
-            jnr.enxio.channels.Native.shutdown(fd, SHUT_RDWR);
-        }
+    public void shutdown() {
+        s.shutdown();
     }
 
     @Override
     public boolean isOpen() {
-        return ch.isOpen();
+        return s.isOpen();
     }
 
     @Override
-    public synchronized void close() throws IOException {
-        closed = true;
-        ch.close();
+    public void close() throws IOException {
+        s.close();
     }
 }

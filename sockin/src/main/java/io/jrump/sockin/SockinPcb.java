@@ -27,6 +27,11 @@ final class SockinPcb {
      * {@link SockinRxBuffers} rather than through clusters.
      */
     boolean bulk;
+    /**
+     * The last host read that returned data was large: unlike {@link #bulk}, an empty read leaves it
+     * as it was. Readers of such a stream do not wait on the host ({@link SockinStream#rcvwait}).
+     */
+    boolean bulkStream;
     /** Bytes read from the host for which no mbufs were left; delivered before the host is read again. */
     byte[] spill;
     /** The write side was shut down while data was still queued; the host is told once it is sent. */

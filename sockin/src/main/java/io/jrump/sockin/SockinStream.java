@@ -357,13 +357,13 @@ final class SockinStream implements Protosw {
      * Whether a reader may wait on the host for this connection: an established connection with
      * input to come and room for it, no upcall, no poller counting on {@code sorwakeup}, and no other
      * reader waiting, on the host or on the buffer (the receiver must keep delivering for those). Not
-     * a bulk stream ({@link SockinPcb#bulk}) either: there a wakeup is paid once per 64 KB, and the
+     * a bulk stream ({@link SockinPcb#bulkStream}) either: there a wakeup is paid once per 64 KB, and the
      * receiver reading the next chunk from the host on another CPU while the reader copies out the
      * last one is worth more than the wakeup saved (measured: the receive ratio fell from about 0.95 to
      * 0.65 when bulk readers read the host themselves).
      */
     private static boolean mayReadDirect(SockinPcb p, Socket so, Lwp l) {
-        return l != null && !p.bulk && !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null
+        return l != null && !p.bulkStream && !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null
                 && !p.listening && !p.connecting && !p.detached && so.hasState(Socket.SS_ISCONNECTED)
                 && mayFill(p, so);
     }
@@ -681,9 +681,9 @@ final class SockinStream implements Protosw {
                 so.cantRcvMore();
                 return true;
             }
+            p.bulk = n >= BULK_READ;
             if (n > 0) {
-                // an empty read says nothing about the stream's size; rcvwait relies on bulk staying set
-                p.bulk = n >= BULK_READ;
+                p.bulkStream = p.bulk;
             }
             if (!discard && n > 0 && big != null && n >= BULK_READ) {
                 Mbuf m = sockin.rxBuffers.wrap(big);

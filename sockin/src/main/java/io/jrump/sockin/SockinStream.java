@@ -359,8 +359,7 @@ final class SockinStream implements Protosw {
      * reader waiting, on the host or on the buffer (the receiver must keep delivering for those). Not
      * a bulk stream ({@link SockinPcb#bulkStream}) either: there a wakeup is paid once per 64 KB, and the
      * receiver reading the next chunk from the host on another CPU while the reader copies out the
-     * last one is worth more than the wakeup saved (measured: the receive ratio fell from about 0.95 to
-     * 0.65 when bulk readers read the host themselves).
+     * last one is worth more than the wakeup saved (README, "Performance").
      */
     private static boolean mayReadDirect(SockinPcb p, Socket so, Lwp l) {
         return l != null && !p.bulkStream && !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null

@@ -47,6 +47,8 @@ public final class Sockin {
     private final Set<SockinPcb> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong datagramDrops = new AtomicLong();
     private final AtomicLong acceptDrops = new AtomicLong();
+    private final AtomicLong receiverRounds = new AtomicLong();
+    private final AtomicLong readerHostWaits = new AtomicLong();
     private SockinReceiver receiver;
 
     Sockin(Kernel kernel, MbufPool mbufs) throws ErrnoException {
@@ -114,6 +116,28 @@ public final class Sockin {
     /** Connections the host accepted that were reset because the rump listen queue was full. */
     public long acceptDrops() {
         return acceptDrops.get();
+    }
+
+    /**
+     * Times the receiver thread came back from waiting in the host (for any socket, or to be told of
+     * an interest change): its share of the thread wakeups, which readers waiting on their own host
+     * sockets avoid ({@link SockinStream#rcvwait}).
+     */
+    public long receiverWakeups() {
+        return receiverRounds.get();
+    }
+
+    /** Times a reading lwp waited on its own host socket instead of on the receive buffer. */
+    public long readerHostWaits() {
+        return readerHostWaits.get();
+    }
+
+    void countReceiverRound() {
+        receiverRounds.incrementAndGet();
+    }
+
+    void countReaderHostWait() {
+        readerHostWaits.incrementAndGet();
     }
 
     void countDatagramDrop() {

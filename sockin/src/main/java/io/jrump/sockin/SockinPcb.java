@@ -27,12 +27,34 @@ final class SockinPcb {
      * {@link SockinRxBuffers} rather than through clusters.
      */
     boolean bulk;
+    /**
+     * The last host read that returned data was large: unlike {@link #bulk}, an empty read leaves it
+     * as it was. Readers of such a stream do not wait on the host ({@link SockinStream#rcvwait}).
+     */
+    boolean bulkStream;
     /** Bytes read from the host for which no mbufs were left; delivered before the host is read again. */
     byte[] spill;
     /** The write side was shut down while data was still queued; the host is told once it is sent. */
     boolean shutPending;
     /** No descriptor is left; the pcb lives on only to send what is queued, then closes. */
     boolean detached;
+    /**
+     * Readers take this connection's input from the host themselves ({@link SockinStream#rcvwait}), so
+     * the receiver does not watch it for reading. Sticky: it ends only when something needs arrivals
+     * delivered unasked (a poller, an upcall, a second reader), so that a connection read by one lwp
+     * costs the receiver no wakeup at all, not one per read.
+     */
+    boolean direct;
+    /** An lwp waits in the host for this socket's input (at most one does). */
+    boolean directWaiting;
+    /**
+     * A poller relies on {@code sorwakeup} for input, so readers may not take over the input. Set by
+     * every poll for input; cleared once data delivered with {@code sorwakeup} has woken the pollers,
+     * since one that wants to keep waiting polls again.
+     */
+    boolean watched;
+    /** Readers sleeping on the receive buffer rather than on the host: the receiver must deliver. */
+    int sleepers;
     /** A connection accepted by the host, waiting for {@link Socket#sonewconn} to attach it. */
     SockinUser.Handle pendingChild;
 

@@ -51,6 +51,7 @@ final class SockinReceiver implements SockinUser.Ready {
             offCpu();
             try {
                 sockin.user.poll(this, sockin.starved.isEmpty() ? 0 : STARVED_RETRY_MS);
+                sockin.countReceiverRound();
             } catch (ErrnoException e) {
                 cpu();
                 kernel.log("sockin: host poll failed: " + e.getMessage());

@@ -2,7 +2,9 @@ package io.jrump.sockin;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.KMutex;
 import io.jrump.kern.Lwp;
+import io.jrump.kern.Scheduler;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.net.mbuf.Mbuf;
@@ -29,6 +31,17 @@ import java.nio.ByteBuffer;
  * appended with {@code sorwakeup}. A full buffer stops reading that host socket until the user has
  * taken data ({@link #rcvd}), which leaves the rest in the host's buffer and closes the TCP window on
  * the peer: flow control end to end.
+ *
+ * <h2>Readers that wait on the host</h2>
+ * A reader that finds the buffer empty waits on its own host socket instead ({@link #rcvwait}), and
+ * reads what arrives into the buffer itself: data for a blocked reader then goes from the host to the
+ * reader with one thread wakeup, as with a plain blocking host socket, instead of two (the receiver's,
+ * then the reader's). The connection then stays in that mode ({@link SockinPcb#direct}), with the
+ * receiver no longer watching it for input, until something needs input delivered unasked: a poll
+ * for input, an upcall, a non-blocking read, or a second reader ({@link #rcvsync}, and
+ * {@link SockinPcb#sleepers}). All host reads and appends are made with the socket lock held, so data
+ * read by the receiver and by readers keeps its order; every wakeup of the buffer's readers also
+ * wakes the one waiting on the host ({@link #rcvwakeup}).
  */
 final class SockinStream implements Protosw {
     /** A host read at least this large marks a bulk connection, whose next reads use {@link SockinRxBuffers}. */
@@ -36,10 +49,12 @@ final class SockinStream implements Protosw {
 
     private final Sockin sockin;
     private final SockinUser user;
+    private final Scheduler sched;
 
     SockinStream(Sockin sockin) {
         this.sockin = sockin;
         this.user = sockin.user;
+        this.sched = sockin.kernel.scheduler();
     }
 
     @Override
@@ -273,6 +288,142 @@ final class SockinStream implements Protosw {
         }
     }
 
+    // ---- readers waiting on the host ----
+
+    /**
+     * Waits for input on the host socket itself when this lwp may take the connection's input over
+     * ({@link #mayReadDirect}), else on the buffer as the socket layer would. The lwp gives up the
+     * socket lock and its CPU for the host wait ({@link Scheduler#unschedForHost}), then reads what
+     * the host has into the buffer, which also wakes pollers and other readers. A kill, a close or
+     * shutdown from another lwp, an error, or the receiver delivering data wakes it
+     * ({@link #rcvwakeup}, the lwp's waker).
+     */
+    @Override
+    public int rcvwait(Socket so, long deadlineNanos, Lwp l) {
+        if (!(so.pcb() instanceof SockinPcb p)) {
+            return so.rcv.await(deadlineNanos);
+        }
+        if (!mayReadDirect(p, so, l)) {
+            return sleep(p, deadlineNanos);
+        }
+        SockinUser.Handle h = p.host;
+        try {
+            user.prepareWait(h);
+        } catch (ErrnoException e) {
+            return sleep(p, deadlineNanos);
+        }
+        if (!p.direct) {
+            p.direct = true;
+            updateInterest(p, false);
+        }
+        long timeoutMs = 0;
+        if (deadlineNanos != Long.MAX_VALUE) {
+            long left = deadlineNanos - sockin.kernel.hypercall().clock().monotonicNanos();
+            if (left <= 0) {
+                return Errno.EWOULDBLOCK;
+            }
+            timeoutMs = Math.max(1, (left + 999_999) / 1_000_000);
+        }
+        p.directWaiting = true;
+        sockin.countReaderHostWait();
+        KMutex lock = so.lock();
+        lock.exit();
+        int depth = sched.unschedForHost(l, h.readerWakeup);
+        try {
+            if (!l.killed()) {
+                user.awaitReadable(h, timeoutMs);
+            }
+        } finally {
+            sched.schedAfterHost(l, depth);
+            lock.enter();
+        }
+        p.directWaiting = false;
+        if (l.killed()) {
+            return Errno.EINTR;
+        }
+        int cc = so.rcv.cc();
+        int state = so.state();
+        if (so.pcb() == p && p.host == h && mayFill(p, so)) {
+            fill(p, h, sockin.staging(), false);
+        }
+        if (deadlineNanos != Long.MAX_VALUE && so.rcv.cc() == cc && so.state() == state && so.error() == 0
+                && sockin.kernel.hypercall().clock().monotonicNanos() >= deadlineNanos) {
+            return Errno.EWOULDBLOCK;
+        }
+        return 0;
+    }
+
+    /**
+     * Whether a reader may wait on the host for this connection: an established connection with
+     * input to come and room for it, no upcall, no poller counting on {@code sorwakeup}, and no other
+     * reader waiting, on the host or on the buffer (the receiver must keep delivering for those). Not
+     * a bulk stream ({@link SockinPcb#bulkStream}) either: there a wakeup is paid once per 64 KB, and the
+     * receiver reading the next chunk from the host on another CPU while the reader copies out the
+     * last one is worth more than the wakeup saved (README, "Performance").
+     */
+    private static boolean mayReadDirect(SockinPcb p, Socket so, Lwp l) {
+        return l != null && !p.bulkStream && !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null
+                && !p.listening && !p.connecting && !p.detached && so.hasState(Socket.SS_ISCONNECTED)
+                && mayFill(p, so);
+    }
+
+    private static boolean mayFill(SockinPcb p, Socket so) {
+        return p.host != null && !p.eof && !p.rcvFull && p.spill == null
+                && !so.hasState(Socket.SS_CANTRCVMORE);
+    }
+
+    /** Sleeps on the buffer, with the receiver delivering this connection's input meanwhile. */
+    private int sleep(SockinPcb p, long deadlineNanos) {
+        if (p.direct) {
+            p.direct = false;
+            updateInterest(p);
+        }
+        p.sleepers++;
+        try {
+            return p.so.rcv.await(deadlineNanos);
+        } finally {
+            p.sleepers--;
+        }
+    }
+
+    /** The buffer's readers were woken: so is the one waiting on the host, if any. */
+    @Override
+    public void rcvwakeup(Socket so) {
+        if (so.pcb() instanceof SockinPcb p && p.directWaiting) {
+            SockinUser.Handle h = p.host;
+            if (h != null) {
+                user.wakeReader(h);
+            }
+        }
+    }
+
+    /**
+     * Someone looks at the buffer without waiting on the host. While readers own the input, what the
+     * host has is read in now; with {@code watch} (a poller about to sleep, an upcall) the receiver
+     * takes the input back, so that what arrives later is delivered with {@code sorwakeup}.
+     */
+    @Override
+    public boolean rcvsync(Socket so, boolean watch) {
+        if (!(so.pcb() instanceof SockinPcb p)) {
+            return false;
+        }
+        boolean changed = false;
+        if (p.direct && mayFill(p, so)) {
+            int cc = so.rcv.cc();
+            int state = so.state();
+            fill(p, p.host, sockin.staging(), false);
+            changed = so.rcv.cc() != cc || so.state() != state || so.error() != 0;
+        }
+        if (watch) {
+            p.watched = true;
+            if (p.direct) {
+                p.direct = false;
+                updateInterest(p);
+            }
+        }
+        return changed;
+    }
+
     @Override
     public void abort(Socket so) {
         if (so.pcb() instanceof SockinPcb p) {
@@ -329,6 +480,11 @@ final class SockinStream implements Protosw {
 
     /** What the receiver should wait for on this socket's host socket, from its state; lock held. */
     void updateInterest(SockinPcb p) {
+        updateInterest(p, true);
+    }
+
+    /** {@link #updateInterest(SockinPcb)}; {@code wake} false lets the receiver pick it up later. */
+    private void updateInterest(SockinPcb p, boolean wake) {
         SockinUser.Handle h = p.host;
         if (h == null) {
             return;
@@ -340,7 +496,7 @@ final class SockinStream implements Protosw {
             ops = SockinUser.OP_CONNECT;
         } else {
             ops = 0;
-            if (!p.eof && !p.rcvFull && p.spill == null && !p.detached) {
+            if (!p.eof && !p.rcvFull && p.spill == null && !p.detached && !p.direct) {
                 ops |= SockinUser.OP_READ;
             }
             if (p.so.snd.cc() > 0) {
@@ -348,7 +504,7 @@ final class SockinStream implements Protosw {
             }
         }
         try {
-            user.interest(h, ops);
+            user.interest(h, ops, wake);
         } catch (ErrnoException e) {
             sockin.kernel.log("sockin: " + p.so + ": " + e.getMessage());
         }
@@ -525,6 +681,9 @@ final class SockinStream implements Protosw {
                 return true;
             }
             p.bulk = n >= BULK_READ;
+            if (n > 0) {
+                p.bulkStream = p.bulk;
+            }
             if (!discard && n > 0 && big != null && n >= BULK_READ) {
                 Mbuf m = sockin.rxBuffers.wrap(big);
                 if (m != null) {
@@ -561,6 +720,8 @@ final class SockinStream implements Protosw {
             } else {
                 so.sorwakeup();
             }
+            // the pollers are woken; one that wants to wait on is back through rcvsync
+            p.watched = false;
         }
         return drained;
     }

@@ -43,9 +43,11 @@ import java.util.function.Consumer;
  * host's errno stood for ({@link #errno}), so that the kernel side reports what {@code rumpnet_netinet}
  * would. Addresses cross in the kernel's form: IPv4 as an int in host order and a port.
  *
- * <p>{@link #read} and {@link #receive} are used by the receiver thread only; the rest may be called
- * from any thread, always with the owning socket's lock held by the caller, so that one host socket
- * never sees two kernel operations at once.
+ * <p>Every call but {@link #awaitReadable} and {@link #wakeReader} is made with the owning socket's
+ * lock held by the caller, on whichever thread (the receiver, or an lwp reading or writing), so that
+ * one host socket never sees two kernel operations at once. A reading lwp may wait for its own host
+ * socket ({@link #awaitReadable}) on a small selector of that socket's, without the lock and without
+ * a virtual CPU, as a rump kernel's lwp blocked in a host call holds neither.
  */
 final class SockinUser implements AutoCloseable {
     /** Interest and readiness bits; the same values as {@link SelectionKey}'s. */
@@ -78,6 +80,10 @@ final class SockinUser implements AutoCloseable {
         private InetSocketAddress lastDst;
         private final boolean stream;
         volatile Object owner;
+        /** The socket's own selector for a reader waiting in {@link #awaitReadable}; made on first use. */
+        private volatile Selector rsel;
+        /** How {@link io.jrump.kern.Lwp#kill} or a closer wakes that reader. */
+        final Runnable readerWakeup = this::wakeReader;
 
         private Handle(NetworkChannel ch, boolean stream) {
             this.ch = ch;
@@ -88,6 +94,13 @@ final class SockinUser implements AutoCloseable {
             return stream;
         }
 
+        private void wakeReader() {
+            Selector s = rsel;
+            if (s != null) {
+                s.wakeup();
+            }
+        }
+
         @Override
         public String toString() {
             return "host " + ch;
@@ -96,6 +109,7 @@ final class SockinUser implements AutoCloseable {
 
     private final Selector selector;
     private final Consumer<SelectionKey> dispatch = this::dispatch;
+    private static final Consumer<SelectionKey> IGNORE = k -> { };
     private volatile Thread pollThread;
     private Ready ready;
 
@@ -285,10 +299,22 @@ final class SockinUser implements AutoCloseable {
      */
     void close(Handle h) {
         h.owner = null;
+        Selector rs = h.rsel;
+        if (rs != null) {
+            rs.wakeup();
+        }
         try {
             h.ch.close();
         } catch (IOException e) {
             // closing is best effort; the descriptor is gone either way
+        }
+        if (rs != null) {
+            // returns once a reader's select has (the wakeup above); the channel's key goes with it
+            try {
+                rs.close();
+            } catch (IOException e) {
+                // going away regardless
+            }
         }
         if (h.key != null) {
             selector.wakeup();
@@ -369,6 +395,16 @@ final class SockinUser implements AutoCloseable {
      * wakes the receiver.
      */
     void interest(Handle h, int ops) throws ErrnoException {
+        interest(h, ops, true);
+    }
+
+    /**
+     * {@link #interest}, where {@code wake} false leaves a receiver that is waiting to pick the change
+     * up when it next wakes for any reason. Java applies interest changes only at a selector's next
+     * round; a reader that takes over a socket's input ({@link #awaitReadable}) removes
+     * {@link #OP_READ} this way, so that it costs at most one receiver wakeup, not one at once.
+     */
+    void interest(Handle h, int ops, boolean wake) throws ErrnoException {
         if (h.key != null && h.ops == ops && h.key.channel() == h.ch) {
             return;
         }
@@ -382,9 +418,59 @@ final class SockinUser implements AutoCloseable {
             throw errno(e, "register");
         }
         h.ops = ops;
-        if (Thread.currentThread() != pollThread) {
+        if (wake && Thread.currentThread() != pollThread) {
             selector.wakeup();
         }
+    }
+
+    /**
+     * Readies {@code h} for {@link #awaitReadable}: registers it, for reading, with a selector of its
+     * own, made on the first call and kept until {@link #close}. A channel can be registered with
+     * several selectors, so the receiver's registration stays as it is. Two host descriptors (an
+     * epoll instance and its wakeup event) per socket whose reader ever waited.
+     */
+    void prepareWait(Handle h) throws ErrnoException {
+        if (h.rsel != null) {
+            return;
+        }
+        Selector s = null;
+        try {
+            s = Selector.open();
+            ((SelectableChannel) h.ch).register(s, OP_READ);
+            h.rsel = s;
+        } catch (IOException | RuntimeException e) {
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (IOException x) {
+                    // nothing more to undo
+                }
+            }
+            throw errno(e, "reader selector");
+        }
+    }
+
+    /**
+     * Waits, without the socket lock, until {@code h} has data (or end of stream, or an error) to
+     * read, {@link #wakeReader} is called (before or during the wait), or {@code timeoutMs} passes
+     * (0: no limit). Returns without saying which: the caller looks at the socket again. A handle
+     * closed meanwhile returns at once.
+     */
+    void awaitReadable(Handle h, long timeoutMs) {
+        Selector s = h.rsel;
+        if (s == null) {
+            return;
+        }
+        try {
+            s.select(IGNORE, timeoutMs);
+        } catch (IOException | RuntimeException e) {
+            // closed by another lwp (ClosedSelectorException): the caller finds the socket closed
+        }
+    }
+
+    /** Makes a reader's {@link #awaitReadable} on {@code h} return, or its next one if none waits. */
+    void wakeReader(Handle h) {
+        h.wakeReader();
     }
 
     /**

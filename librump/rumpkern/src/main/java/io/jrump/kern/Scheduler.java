@@ -130,4 +130,27 @@ public final class Scheduler {
         schedule(l, null);
         l.setNesting(depth);
     }
+
+    /**
+     * Gives up {@code l}'s CPU, whatever its nesting, before kernel code blocks in the host (NetBSD's
+     * {@code rumpkern_unsched}, which {@code rumpuser} calls around every hypercall that may block), so
+     * that the other lwps of a kernel with few CPUs run meanwhile. {@code waker}, if not null, is how
+     * {@link Lwp#kill} interrupts the host wait; it is set before this returns, so a caller that checks
+     * {@link Lwp#killed()} afterwards and before it blocks misses no kill. Returns what
+     * {@link #schedAfterHost} needs: -1 if {@code l} held no CPU.
+     */
+    public int unschedForHost(Lwp l, Runnable waker) {
+        if (waker != null) {
+            l.setWaker(waker);
+        }
+        return l.cpu() != null ? sleep(l) : -1;
+    }
+
+    /** Takes a CPU again after {@link #unschedForHost} ({@code rumpkern_sched}) and clears the waker. */
+    public void schedAfterHost(Lwp l, int depth) {
+        l.setWaker(null);
+        if (depth >= 0) {
+            wake(l, depth);
+        }
+    }
 }

@@ -110,6 +110,46 @@ public interface Protosw {
     }
 
     /**
+     * A reader found too little in the receive buffer and must wait ({@code sbwait} in
+     * {@code soreceive}); jrump's own request, which NetBSD does not have. The default sleeps on the
+     * buffer ({@link SockBuf#await}) until the protocol's input path appends and calls
+     * {@link Socket#sorwakeup()}. A protocol whose data waits in a host object that the reader's own
+     * thread can wait on (sockin's host sockets) may instead wait there and move what arrives into the
+     * buffer itself, which spares the hand-off through an input thread (one thread wakeup per read).
+     * It must then wake when {@link #rcvwakeup} is called, and keep {@code poll} and upcalls working
+     * through {@link #rcvsync}.
+     *
+     * <p>Called with {@code so.lock()} held by an lwp {@code l} on a CPU (null for a kernel caller
+     * without one); the lock may be released meanwhile (with the CPU, as a sleep gives it up) but is
+     * held again on return. Returns 0 when the caller should look again (data, a state change, or a
+     * spurious wakeup), EWOULDBLOCK at {@code deadlineNanos} (monotonic; {@code Long.MAX_VALUE} for
+     * none: {@code SO_RCVTIMEO}), EINTR if {@code l} was killed.
+     */
+    default int rcvwait(Socket so, long deadlineNanos, Lwp l) {
+        return so.rcv.await(deadlineNanos);
+    }
+
+    /**
+     * The socket layer woke the readers of the receive buffer (data, end of input, an error, a
+     * shutdown or disconnect), lock held: a protocol that waits for them in {@link #rcvwait} other than
+     * on the buffer wakes them there too.
+     */
+    default void rcvwakeup(Socket so) {
+    }
+
+    /**
+     * Someone looks at the receive buffer without waiting in {@link #rcvwait}: {@code poll} for input,
+     * {@code FIONREAD}, a non-blocking read that found too little, a kernel consumer installing an
+     * upcall. A protocol that leaves arriving data outside the buffer until a reader waits for it moves
+     * what it has in now, and when {@code watch} is true (the caller relies on {@code sorwakeup} for
+     * what arrives later: a poller about to sleep, an upcall) resumes delivering it unasked. Lock held.
+     * Returns true if the buffer or the socket's state may have changed.
+     */
+    default boolean rcvsync(Socket so, boolean watch) {
+        return false;
+    }
+
+    /**
      * {@code pru_abort}: drops the connection now, without a graceful close (TCP sends a RST). Called for
      * {@code SO_LINGER} with 0 seconds and for connections still queued on a listening socket that is
      * closed; {@link #detach} follows.

@@ -29,7 +29,9 @@ import java.nio.ByteBuffer;
  * before any wait, unless data is queued.
  *
  * <p>A non-blocking descriptor still honours the low-water mark (EAGAIN while less is queued, as
- * NetBSD does); {@code MSG_DONTWAIT} returns whatever is there.
+ * NetBSD does); {@code MSG_DONTWAIT} returns whatever is there. Before it answers EAGAIN it lets the
+ * protocol bring in data held outside the buffer ({@link Protosw#rcvsync}); a blocking reader waits
+ * through {@link Protosw#rcvwait}, which sleeps on the buffer unless the protocol waits otherwise.
  *
  * <p>The result packs the byte count in its low 32 bits and the {@code msg_flags} of {@code recvmsg}
  * in its high 32 bits ({@link #count}, {@link #msgFlags}), so that a receive makes no garbage.
@@ -72,6 +74,7 @@ public final class SoReceive {
         KMutex lock = so.lock();
         final int orig = dst.remaining();
         long deadline = 0;
+        boolean synced = false;
         lock.enter();
         try {
             for (;;) {
@@ -103,6 +106,12 @@ public final class SoReceive {
                                 return 0;
                             }
                             if (nbio) {
+                                if (!synced) {
+                                    synced = true;
+                                    if (pr.rcvsync(so, false)) {
+                                        continue;
+                                    }
+                                }
                                 throw new ErrnoException(Errno.EAGAIN, "nothing to receive");
                             }
                             wait = true;
@@ -110,7 +119,7 @@ public final class SoReceive {
                     }
                     if (!wait) {
                         long res = peek ? peek(sb, from, dst, atomic, hasAddr, flags)
-                                : take(so, sb, from, dst, atomic, hasAddr, waitall, flags);
+                                : take(so, sb, from, dst, atomic, hasAddr, waitall, flags, l);
                         if (count(res) > 0 || orig == 0 || atomic || so.hasState(Socket.SS_CANTRCVMORE)) {
                             return res;
                         }
@@ -122,7 +131,7 @@ public final class SoReceive {
                 if (deadline == 0) {
                     deadline = SoSend.deadline(so, sb);
                 }
-                r = sb.await(deadline);
+                r = pr.rcvwait(so, deadline, l);
                 if (r != 0) {
                     throw new ErrnoException(r == Errno.EWOULDBLOCK ? Errno.EAGAIN : r);
                 }
@@ -173,7 +182,7 @@ public final class SoReceive {
     }
 
     private static long take(Socket so, SockBuf sb, SockAddr from, ByteBuffer dst, boolean atomic,
-                             boolean hasAddr, boolean waitall, int flags) throws ErrnoException {
+                             boolean hasAddr, boolean waitall, int flags, Lwp l) throws ErrnoException {
         Protosw pr = so.protosw();
         boolean ended = false;
         Mbuf m = sb.first();
@@ -200,7 +209,7 @@ public final class SoReceive {
                 if (deadline == 0) {
                     deadline = SoSend.deadline(so, sb);
                 }
-                int r = sb.await(deadline);
+                int r = pr.rcvwait(so, deadline, l);
                 if (r != 0) {
                     break;
                 }

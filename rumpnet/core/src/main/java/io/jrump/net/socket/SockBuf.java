@@ -420,8 +420,9 @@ public final class SockBuf {
     /**
      * Sleeps until a wakeup of this buffer ({@code sbwait}), releasing the socket lock and the CPU:
      * 0 when woken (the caller rechecks), EWOULDBLOCK at {@code deadlineNanos}, EINTR if the lwp was killed.
+     * Public for {@link Protosw#rcvwait}, which protocols may override and still sleep here.
      */
-    int await(long deadlineNanos) {
+    public int await(long deadlineNanos) {
         return cv.awaitSigUntil(so.lock(), deadlineNanos);
     }
 

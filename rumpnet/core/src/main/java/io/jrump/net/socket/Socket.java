@@ -237,9 +237,30 @@ public final class Socket {
         return sel;
     }
 
-    /** Installs (or with null removes) the kernel consumer's hook; see {@link SoUpcall}. */
+    /**
+     * Installs (or with null removes) the kernel consumer's hook; see {@link SoUpcall}. A protocol that
+     * may leave arriving data to its readers is told ({@link Protosw#rcvsync}) so that the upcall
+     * fires for what arrives from now on; the socket lock is taken for that unless the caller holds it.
+     */
     public void setUpcall(SoUpcall u) {
         upcall = u;
+        if (u == null) {
+            return;
+        }
+        KMutex m = lock;
+        boolean take = !m.owned();
+        if (take) {
+            m.enter();
+        }
+        try {
+            if (pcb != null) {
+                proto.rcvsync(this, true);
+            }
+        } finally {
+            if (take) {
+                m.exit();
+            }
+        }
     }
 
     public SoUpcall upcall() {
@@ -282,6 +303,7 @@ public final class Socket {
         assertLocked();
         if (rd) {
             rcv.wakeSleepers();
+            proto.rcvwakeup(this);
         }
         if (wr) {
             snd.wakeSleepers();

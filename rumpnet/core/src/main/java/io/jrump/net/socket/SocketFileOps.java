@@ -60,6 +60,9 @@ public final class SocketFileOps implements FileOps {
             }
             lock.enter();
             try {
+                if (so.pcb() != null) {
+                    so.protosw().rcvsync(so, false);
+                }
                 out[0] = (so.protosw().flags() & Protosw.PR_ATOMIC) != 0 ? so.rcv.firstRecordLength() : so.rcv.cc();
             } finally {
                 lock.exit();
@@ -88,7 +91,9 @@ public final class SocketFileOps implements FileOps {
      * socket, or the write side closed, or an error. POLLHUP when both directions of a connection are
      * closed (then no POLLOUT, as POSIX has it, unless an error is pending: a failed non-blocking
      * {@code connect} shows POLLOUT, POLLERR and POLLHUP, as on Linux), POLLERR while an error is
-     * pending; both are reported unasked.
+     * pending; both are reported unasked. A poll for input first lets the protocol bring in data it
+     * holds outside the buffer and, when the caller may sleep, resume reporting arrivals
+     * ({@link Protosw#rcvsync}).
      */
     @Override
     public int poll(KFile fp, int events, SelInfo.Waiter waiter) {
@@ -101,6 +106,9 @@ public final class SocketFileOps implements FileOps {
         lock.enter();
         try {
             Protosw pr = so.protosw();
+            if ((events & READ_EVENTS) != 0 && so.pcb() != null) {
+                pr.rcvsync(so, waiter != null);
+            }
             int st = so.state();
             boolean err = so.error() != 0;
             boolean readable = so.rcv.cc() >= so.rcv.lowat()

@@ -74,6 +74,12 @@ public final class TcpBulkBench {
         }
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", System.getProperty("warmup", "3")));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", System.getProperty("seconds", "5")));
+        String only = System.getProperty("only");
+        if (only != null) {
+            // For profiling one path: -Donly=MTU runs only that rump transfer, with no baseline and no RESULT.
+            print("rump MTU " + only, rump(Integer.parseInt(only), warmup, seconds), Double.NaN);
+            return;
+        }
         String load0 = loadavg();
         Result host1 = host(warmup, seconds);
         Result big = rump(65535, warmup, seconds);
@@ -201,6 +207,14 @@ public final class TcpBulkBench {
             up(b, hub, "198.18.0.2", mtu);
             Syscalls sa = a.syscalls();
             Syscalls sb = b.syscalls();
+            String space = System.getProperty("space");
+            if (space != null) {
+                for (Syscalls x : List.of(sa, sb)) {
+                    x.sysctlWrite("kern.sbmax", String.valueOf(2 * Long.parseLong(space)));
+                    x.sysctlWrite("net.inet.tcp.sendspace", space);
+                    x.sysctlWrite("net.inet.tcp.recvspace", space);
+                }
+            }
             int l = sb.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
             sb.bind(l, SockAddr.in("198.18.0.2", 5001));
             sb.listen(l, 1);

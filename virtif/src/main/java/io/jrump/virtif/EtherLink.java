@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.Mbuf;
+
 /**
  * One attachment to an Ethernet segment: the frame-level half of an interface driver, below the
  * kernel's {@code ifnet}. A hub port, a shmif bus attachment and a link emulator around either are all
@@ -53,6 +55,28 @@ public interface EtherLink extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #send(Mbuf, int)} takes a frame as the sender's mbuf chain, read in place during the
+     * call: true for a link that copies frames in memory (the {@link Hub}), so that a frame crosses from one
+     * kernel's mbufs to the other's in one copy instead of being flattened first. A driver sends arrays to
+     * any other link.
+     */
+    default boolean sendsChains() {
+        return false;
+    }
+
+    /**
+     * Sends the frame held by packet {@code m} (its {@code pkthdr.len} bytes) without taking it: the caller
+     * still owns and frees the chain when this returns. Offload flags as for
+     * {@link #send(byte[], int, int, int)}. Only for a link that {@link #sendsChains() sends chains}.
+     *
+     * @throws UnsupportedOperationException on any other link
+     */
+    default void send(Mbuf m, int csumFlags) {
+        throw new UnsupportedOperationException(this + " sends frames as arrays");
+    }
+
+    /**
+     * Sets where arriving frames go;    /**
      * Sets where arriving frames go; {@code null} drops them (counted), as an interface that is down
      * does. Frames are delivered on the link's delivery thread; see {@link FrameSink}.
      */

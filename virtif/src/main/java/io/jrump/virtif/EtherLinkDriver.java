@@ -12,7 +12,8 @@ import java.util.function.Function;
 
 /**
  * The ifnet driver for any {@link EtherLink} (a hub port, a shmif bus, an emulated link): transmit
- * flattens the chain into one reused frame buffer and sends it, receive hands frames to
+ * hands the chain to a link that {@link EtherLink#sendsChains() takes chains} and otherwise flattens it
+ * into one reused frame buffer and sends that, receive hands frames to
  * {@link Ifnet#input(byte[], int, int)} on the link's delivery thread, which acts as the interrupt.
  * With a link opener, {@code linkstr} (SIOCSLINKSTR) attaches it to a new link, as
  * {@code ifconfig shmif0 linkstr /tmp/bus} does on NetBSD.
@@ -48,6 +49,16 @@ public final class EtherLinkDriver implements IfnetDriver {
                 public void receive(byte[] frame, int off, int len, int csumFlags) {
                     ifp.input(frame, off, len, csumFlags);
                 }
+
+                @Override
+                public boolean acceptsChains() {
+                    return !ifp.hasTaps();
+                }
+
+                @Override
+                public void receive(Mbuf m, int len, int csumFlags) {
+                    ifp.input(m, len, csumFlags);
+                }
             });
             ifp.setCsumFlagsTx(l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0);
             ifp.setLinkState(Ifnet.LINK_STATE_UP);
@@ -65,6 +76,10 @@ public final class EtherLinkDriver implements IfnetDriver {
             int len = m.pkthdr().len();
             if (l == null || len > frame.length) {
                 ifp.countOutputError();
+                return;
+            }
+            if (l.sendsChains()) {
+                l.send(m, m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
                 return;
             }
             synchronized (frame) {

@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.Mbuf;
+
 /**
  * Where a link delivers the frames that arrive on its segment: the driver's receive interrupt, in
  * NetBSD terms the point where a backend calls {@code if_input}.
@@ -33,5 +35,23 @@ public interface FrameSink {
      */
     default void receive(byte[] frame, int off, int len, int csumFlags) {
         receive(frame, off, len);
+    }
+
+    /**
+     * Whether this sink takes frames as the sender's mbuf chain ({@link #receive(Mbuf, int, int)}); a link
+     * flattens a chain into a lent array for any other sink.
+     */
+    default boolean acceptsChains() {
+        return false;
+    }
+
+    /**
+     * A frame that is the first {@code len} bytes of another kernel's chain {@code m}, lent for the call
+     * only and shared with other receivers: a sink copies what it keeps and never writes into the chain.
+     * Flags as for {@link #receive(byte[], int, int, int)}, with the difference that the checksum can not
+     * be finished in place.
+     */
+    default void receive(Mbuf m, int len, int csumFlags) {
+        throw new UnsupportedOperationException(this + " takes frames as arrays");
     }
 }

@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.Mbuf;
+import io.jrump.net.mbuf.MbufCopy;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,8 +14,9 @@ import java.util.Objects;
  * receiving interface's job, as it is on a shared wire, so promiscuous capture works for free.
  *
  * <p>Delivery is synchronous on the sender's thread, port after port, before {@link EtherLink#send}
- * returns: no queue, no thread hop, and so no reordering and no loss on the hub itself. The frame is
- * copied once into a buffer the hub lends to all receivers for the duration of their
+ * returns: no queue, no thread hop, and so no reordering and no loss on the hub itself. A frame sent as
+ * an mbuf chain goes as that chain to receivers that take chains (kernel interfaces), which copy it
+ * straight into their own mbufs; otherwise the frame is copied once into a buffer the hub lends to all receivers for the duration of their
  * {@link FrameSink#receive} call; a receiver that keeps the frame must copy it, and must not write
  * into it. The lent buffers are pooled, so a frame costs no allocation once the pool has as many
  * buffers as there have been concurrent (or nested: a receiver answering from inside its sink)
@@ -111,6 +114,46 @@ public final class Hub {
             }
         } finally {
             giveBack(buf);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Delivers packet {@code m}'s frame to every port but {@code from}: a port whose sink takes chains reads
+     * the sender's mbufs in place, so the frame is copied once, into the receiving kernel's mbufs; for the
+     * others it is flattened once into a lent buffer. Failures as for the array form.
+     */
+    void deliver(HubPort from, Mbuf m, int len, int csumFlags) {
+        byte[] flat = null;
+        int flatFlags = csumFlags;
+        RuntimeException failure = null;
+        try {
+            for (HubPort p : ports) {
+                if (p == from) {
+                    continue;
+                }
+                try {
+                    if (p.takesChain(csumFlags)) {
+                        p.receive(m, len, csumFlags);
+                    } else {
+                        if (flat == null) {
+                            flat = borrow();
+                            MbufCopy.copydata(m, 0, len, flat, 0);
+                        }
+                        flatFlags = p.receive(flat, len, flatFlags);
+                    }
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
+            }
+        } finally {
+            if (flat != null) {
+                giveBack(flat);
+            }
         }
         if (failure != null) {
             throw failure;

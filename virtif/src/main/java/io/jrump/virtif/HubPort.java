@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.Mbuf;
 import java.util.Objects;
 
 /** One port of a {@link Hub}: what {@link Hub#attach()} hands out. */
@@ -34,6 +35,38 @@ final class HubPort implements EtherLink {
         }
         counters.sent(len);
         hub.deliver(this, frame, off, len, csumFlags);
+    }
+
+    @Override
+    public boolean sendsChains() {
+        return true;
+    }
+
+    @Override
+    public void send(Mbuf m, int csumFlags) {
+        int len = m.pkthdr().len();
+        if (closed || len < HEADER_LEN || len > hub.maxFrame()) {
+            counters.drop();
+            return;
+        }
+        counters.sent(len);
+        hub.deliver(this, m, len, csumFlags);
+    }
+
+    /** Whether this port's sink reads a frame with these flags from the sender's chain. */
+    boolean takesChain(int csumFlags) {
+        FrameSink s = sink;
+        return s != null && !closed && s.acceptsChains() && (csumFlags == 0 || s.acceptsPartialChecksums());
+    }
+
+    void receive(Mbuf m, int len, int csumFlags) {
+        FrameSink s = sink;
+        if (s == null || closed) {
+            counters.drop();
+            return;
+        }
+        counters.received(len);
+        s.receive(m, len, csumFlags);
     }
 
     /**

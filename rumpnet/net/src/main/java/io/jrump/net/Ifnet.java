@@ -328,6 +328,22 @@ public final class Ifnet {
         input(m);
     }
 
+    /**
+     * As {@link #input(byte[], int, int, int)}, for a frame that is the first {@code len} bytes of a chain
+     * lent by another kernel on the same in-memory wire: copied straight into this kernel's mbufs. Only
+     * for an interface without capture taps ({@link #hasTaps()}), which get frames with finished checksums
+     * through the array form.
+     */
+    public void input(Mbuf frame, int len, int csumFlags) {
+        Mbuf m = MbufCopy.copyPacket(mbufs(), frame, len);
+        if (m == null) {
+            iqdrops.incrementAndGet();
+            return;
+        }
+        m.pkthdr().setCsumFlags(csumFlags);
+        input(m);
+    }
+
     private void inputSoftint() {
         Mbuf m = inq.dequeueAll();
         while (m != null) {

@@ -54,6 +54,7 @@ public final class Tcp {
     final SysctlNode synBucketLimit;
     final SysctlNode challengeAckLimit;
     final SysctlNode quickAckSegs;
+    final TcpBufAutosize autosize;
 
     Tcp(Inet inet, SysctlNode anonMin, SysctlNode anonMax) {
         this.inet = inet;
@@ -91,6 +92,7 @@ public final class Tcp {
                 "Challenge ACKs sent per second (RFC 5961 7)", 1000, rw, v -> v > 0);
         quickAckSegs = s.createInt("net.inet.tcp.quickack", "Segments ACKed at once after a connection opens", 16,
                 rw, v -> v >= 0);
+        this.autosize = new TcpBufAutosize(s);
         this.mslt = new TcpMslt(this, s);
         this.vtw = new Vtw(this, s);
         this.table = new InPcbTable(inet, "tcp", anonMin, anonMax);

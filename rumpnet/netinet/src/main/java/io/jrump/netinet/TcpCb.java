@@ -61,6 +61,12 @@ final class TcpCb {
     int rcvScale;
     int requestedRcvScale;
     int tsRecent;
+    /** Receive-buffer autosizing: whether a measurement is open, since {@link #rfbufTs}. */
+    boolean rfbufOn;
+    /** Receive-buffer autosizing: the timestamp value we sent that opened the current measurement. */
+    int rfbufTs;
+    /** Receive-buffer autosizing: in-order bytes received since {@link #rfbufTs}. */
+    int rfbufCnt;
     long tsRecentAgeNanos;
     int tsOffset;
     int userMaxseg;

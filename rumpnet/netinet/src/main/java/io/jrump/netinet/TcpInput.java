@@ -1018,6 +1018,9 @@ final class TcpInput {
                 st.add(TcpStat.RCVBYTE, len);
                 tp.rcvNxt += len;
                 tp.bytesIn += len;
+                if (s.ts) {
+                    tcp.autosize.received(tp, s.tsEcr, len);
+                }
                 so.rcv.appendStream(m);
                 delivered = true;
             } else if (m != null) {

@@ -104,6 +104,7 @@ final class TcpOutput {
             sackRecovery(tp);
         }
         Socket so = tp.so;
+        tcp.autosize.beforeSend(tp, Math.min(tp.sndWnd & 0xffffffffL, tp.cwnd & 0xffffffffL));
         for (int guard = 0; guard < 100_000; guard++) {
             int start = dataStart(tp);
             int cc = so.snd.cc();
@@ -303,6 +304,7 @@ final class TcpOutput {
                 o = TcpOption.writeNop(b, o);
                 o = TcpOption.writeNop(b, o);
                 o = TcpOption.writeTimestamps(b, o, now + tp.tsOffset, tp.tsRecent);
+                tcp.autosize.timestampSent(tp, now + tp.tsOffset);
             }
             if (tp.has(TcpCb.TF_SACK_PERMIT) && !tp.reass.isEmpty() && (flags & TcpFlags.ACK) != 0) {
                 int max = (MAX_OPT - (o - optOff) - 4) / 8;

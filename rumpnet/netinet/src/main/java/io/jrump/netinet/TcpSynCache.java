@@ -121,7 +121,7 @@ final class TcpSynCache {
                 boolean rfc1323 = tcp.rfc1323.intValue() != 0;
                 if (rfc1323 && wscale >= 0) {
                     e.sndScale = Math.min(wscale, TcpOption.MAX_WINDOW_SCALE);
-                    e.rcvScale = scaleFor(rcvBuf);
+                    e.rcvScale = scaleFor(Math.max(rcvBuf, tcp.autosize.largestReceiveBuffer(ltp.so.rcv)));
                 }
                 e.ts = rfc1323 && ts;
                 e.tsRecent = tsVal;

@@ -52,6 +52,7 @@ final class TcpUsrreq implements Protosw {
     public void attach(Socket so, int proto) throws ErrnoException {
         if (so.snd.hiwat() == 0) {
             so.reserve(tcp.sendspace.intValue(), tcp.recvspace.intValue());
+            tcp.autosize.attach(so);
         }
         InPcb p = new InPcb(so, tcp.table(), inet.defaultTtl());
         TcpCb tp = new TcpCb(tcp, p);
@@ -162,7 +163,7 @@ final class TcpUsrreq implements Protosw {
     void setupOptions(TcpCb tp, int dst) {
         if (tcp.rfc1323.intValue() != 0) {
             tp.set(TcpCb.TF_REQ_SCALE | TcpCb.TF_REQ_TSTMP);
-            tp.requestedRcvScale = TcpSynCache.scaleFor(tp.so.rcv.hiwat());
+            tp.requestedRcvScale = TcpSynCache.scaleFor(tcp.autosize.largestReceiveBuffer(tp.so.rcv));
             tp.tsOffset = (int) inet.kernel().hypercall().random().nextLong();
         }
         if (tcp.sackEnable.intValue() != 0) {

@@ -119,17 +119,31 @@ final class TcpTestContext implements AutoCloseable {
     private int listenFd = -1;
     private int nextRemotePort = REMOTE_PORT;
     private boolean halted;
+    /** The largest automatic receive buffer when autosizing is on, else 0: what the window scale covers. */
+    private final int autosizeMax;
 
     TcpTestContext() throws Exception {
         this(1);
     }
 
     TcpTestContext(long seed) throws Exception {
+        this(seed, false);
+    }
+
+    /** With {@code autosize}, TCP socket buffers grow automatically, as they do by default outside tests. */
+    TcpTestContext(long seed, boolean autosize) throws Exception {
         HostHypercall hc = HostHypercall.builder().environment(Map.of()).console(console).clock(clock)
                 .random(new SeededRandom(seed)).build();
         kernel = Kernel.boot(KernelConfig.builder().hostname("tcptest").ncpu(1).hypercall(hc)
                 .component("rumpnet_netinet").build());
         sys = kernel.syscalls();
+        // The injected tests check exact windows and the window scale for a 256 KB buffer; automatic
+        // buffer sizing, which changes both, is tested on its own (TcpBufAutosizeTest) with it turned on.
+        autosizeMax = autosize ? Integer.parseInt(sys.sysctlRead("net.inet.tcp.recvbuf_max").trim()) : 0;
+        if (!autosize) {
+            sys.sysctlWrite("net.inet.tcp.recvbuf_auto", "0");
+            sys.sysctlWrite("net.inet.tcp.sendbuf_auto", "0");
+        }
         inet = kernel.service(Inet.class);
         tcp = inet.tcp();
         Interfaces ifs = kernel.service(Interfaces.class);
@@ -414,7 +428,7 @@ final class TcpTestContext implements AutoCloseable {
         int rcvBuf = sys.getsockopt(listenFd, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF);
         Peer p = new Peer(this, nextRemotePort++, LOCAL_PORT, opts);
         p.rcvBuf = rcvBuf;
-        p.kernelShift = opts.wscale() >= 0 ? TcpSynCache.scaleFor(rcvBuf) : 0;
+        p.kernelShift = opts.wscale() >= 0 ? TcpSynCache.scaleFor(Math.max(rcvBuf, autosizeMax)) : 0;
         p.peerIss = 0x10000000 + p.remotePort * 977;
         p.sndNxt = p.peerIss;
         inject(opts.applyTo(seg().ports(p.remotePort, LOCAL_PORT).seq(p.peerIss).flags(TcpFlags.SYN), p.tsClock, 0));

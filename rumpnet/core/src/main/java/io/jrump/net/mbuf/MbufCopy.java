@@ -286,6 +286,58 @@ public final class MbufCopy {
         return m;
     }
 
+    /**
+     * A packet of {@code pool}'s holding a copy of the first {@code len} bytes of {@code src}, a chain that
+     * may belong to another kernel's pool and is only read; laid out as {@link #fromBytes} lays it out.
+     * This is how a frame crosses an in-memory wire between two kernels in one copy, with no flat buffer
+     * in between. Null if no mbuf is left.
+     *
+     * @throws IndexOutOfBoundsException if the chain holds fewer than {@code len} bytes
+     */
+    public static Mbuf copyPacket(MbufPool pool, Mbuf src, int len) {
+        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
+                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
+        if (m == null) {
+            return null;
+        }
+        int first = Math.min(len, m.trailingSpace());
+        m.len = first;
+        Mbuf tail = m;
+        for (int left = len - first; left > 0; ) {
+            Mbuf n = left >= Mbuf.MJUMBYTES ? pool.getJumbo(MbufType.DATA)
+                    : left > Mbuf.MLEN ? pool.getCluster(MbufType.DATA) : pool.get(MbufType.DATA);
+            if (n == null) {
+                pool.freeChain(m);
+                return null;
+            }
+            n.len = Math.min(left, n.capacity());
+            left -= n.len;
+            tail.next = n;
+            tail = n;
+        }
+        m.pkthdr.setLen(len);
+        Mbuf s = src;
+        int soff = 0;
+        for (Mbuf d = m; d != null; d = d.next) {
+            int doff = 0;
+            while (doff < d.len) {
+                while (s != null && soff == s.len) {
+                    s = s.next;
+                    soff = 0;
+                }
+                if (s == null) {
+                    pool.freeChain(m);
+                    throw new IndexOutOfBoundsException("mbuf chain too short for " + len + " bytes");
+                }
+                int count = Math.min(d.len - doff, s.len - soff);
+                System.arraycopy(s.buf, s.off + soff, d.buf, d.off + doff, count);
+                doff += count;
+                soff += count;
+            }
+        }
+        return m;
+    }
+
     /** The chain's bytes in a new array. */
     public static byte[] toBytes(Mbuf m) {
         byte[] out = new byte[MbufChain.length(m)];

@@ -46,6 +46,7 @@ public final class SockBuf {
     private Mbuf tail;
     private boolean busy;
     private boolean released;
+    private boolean autosize;
     private long drops;
 
     SockBuf(Socket so, boolean receive) {
@@ -113,6 +114,31 @@ public final class SockBuf {
             lowat = hiwat;
         }
         return true;
+    }
+
+    /**
+     * Whether the protocol may grow this buffer to what the connection needs ({@code SB_AUTOSIZE}): set by a
+     * protocol that sizes buffers itself, cleared when the user sets {@code SO_SNDBUF}/{@code SO_RCVBUF}, so
+     * that a size the user chose is kept.
+     */
+    public boolean autosize() {
+        return autosize;
+    }
+
+    public void setAutosize(boolean on) {
+        autosize = on;
+    }
+
+    /**
+     * Raises the high-water mark to {@code bytes} for automatic sizing. Unlike {@link #reserve} it is not
+     * bounded by {@code kern.sbmax}, which limits what a user may ask for; the protocol's own maximum bounds
+     * it, as Linux bounds TCP autotuning by {@code tcp_rmem[2]} rather than {@code rmem_max}.
+     */
+    public void grow(int bytes) {
+        if (bytes > hiwat) {
+            hiwat = bytes;
+            mbmax = (int) Math.min(Integer.MAX_VALUE, 2L * bytes);
+        }
     }
 
     /** Sets the low-water mark, at least 1 and at most {@link #hiwat()}. */

@@ -510,6 +510,8 @@ public final class Socket {
         so.state = SS_NOFDREF | (connected ? SS_ISCONNECTED : 0);
         so.snd.reserve(head.snd.hiwat());
         so.rcv.reserve(head.rcv.hiwat());
+        so.snd.setAutosize(head.snd.autosize());
+        so.rcv.setAutosize(head.rcv.autosize());
         so.snd.setLowat(head.snd.lowat());
         so.rcv.setLowat(head.rcv.lowat());
         so.snd.setTimeoutMs(head.snd.timeoutMs());

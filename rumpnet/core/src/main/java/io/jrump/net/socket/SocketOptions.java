@@ -61,6 +61,7 @@ public final class SocketOptions {
                                     + so.sockets().sbmax() + ")");
                         }
                         sb.reserve(value);
+                        sb.setAutosize(false);
                     }
                     case SO_SNDLOWAT, SO_RCVLOWAT -> {
                         if (value < 1) {

@@ -68,7 +68,7 @@ public final class TapBench {
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
                             Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis,
-                            long linuxDrops, long jitMillis) {
+                            long linuxDrops, long jitMillis, long inputDrops) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -232,8 +232,9 @@ public final class TapBench {
                 t.gbps() / loGbps, t.fps(), t.framesIn, t.framesOut, t.cpuPerByte(), 100.0 * t.cpuNanos / t.nanos);
         System.out.println("      busiest threads: " + t.busyThreads);
         System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms, JIT %d ms; frames Linux dropped"
-                        + " on the tap (queue full or refused): %d%n",
-                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops);
+                        + " on the tap (queue full or refused): %d; dropped at virt0's full input queue: %d%n",
+                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops,
+                t.inputDrops);
         System.out.println("      rump TCP counters: " + t.tcp);
     }
 
@@ -348,7 +349,7 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0);
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0, 0);
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
@@ -524,7 +525,7 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit);
+                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit, if1.iqdrops() - if0.iqdrops());
         }
     }
 }

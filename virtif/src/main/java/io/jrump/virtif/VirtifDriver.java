@@ -30,6 +30,15 @@ import io.jrump.net.mbuf.MbufCopy;
  * the emulator impairs wire-sized frames, and it finishes checksums before it can damage a frame.
  */
 final class VirtifDriver implements IfnetDriver {
+    /**
+     * The interface's input queue, in frames: as long as the queue Linux keeps on its side of a tap
+     * ({@code txqueuelen}, 1000 by default), rather than {@code IFQ_MAXLEN}'s 256. Between the tap reader and
+     * the softint it absorbs what a sender with a 2 MB window (TCP's receive buffer grows that far) puts in
+     * flight at once, some 1400 frames of 1500 bytes; with 256 the bursts overflowed it and TCP recovered
+     * losses the link never had. Frames held there are mbufs, so the kernel's mbuf limit still bounds it.
+     */
+    static final int INPUT_QUEUE = 1024;
+
     /** Offload when the linkstr does not say: on (see above). */
     static final boolean DEFAULT_OFFLOAD = true;
 
@@ -64,6 +73,7 @@ final class VirtifDriver implements IfnetDriver {
                 ifp.input(f, off, len, csumFlags);
             }
         };
+        ifp.inputQueue().setMaxLength(INPUT_QUEUE);
         tap.setReceiver(sink);
         applyOffload(ifp);
         ifp.setLinkstr(linkstr());

@@ -179,6 +179,10 @@ class TapOffloadTest {
         b[p + 1] = (byte) v;
     }
 
+    static int get32(byte[] b, int p) {
+        return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | b[p + 3] & 0xff;
+    }
+
     static void put32(byte[] b, int p, int v) {
         put16(b, p, v >>> 16);
         put16(b, p + 2, v);

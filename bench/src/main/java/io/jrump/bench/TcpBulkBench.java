@@ -77,7 +77,9 @@ public final class TcpBulkBench {
         String only = System.getProperty("only");
         if (only != null) {
             // For profiling one path: -Donly=MTU runs only that rump transfer, with no baseline and no RESULT.
-            print("rump MTU " + only, rump(Integer.parseInt(only), warmup, seconds), Double.NaN);
+            Result r = rump(Integer.parseInt(only), warmup, seconds);
+            print("rump MTU " + only, r, Double.NaN);
+            System.out.println("  threads that allocated most: " + r.topAllocators);
             return;
         }
         String load0 = loadavg();

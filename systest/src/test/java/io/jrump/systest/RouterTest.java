@@ -62,7 +62,8 @@ class RouterTest {
             assertEquals("198.18.2.1", SockAddr.format(from.addr));
             Ipv4Packet ip = new Ipv4Packet().wrap(got.array(), 0, n);
             assertEquals(63, ip.ttl(), "one hop through the router");
-            assertTrue(inet(r).ipStats().get("packets forwarded") >= 2);
+            // The router counts a forwarded packet once its output returns, which may be after the reply arrived.
+            await("the router to count both packets forwarded", () -> inet(r).ipStats().get("packets forwarded") >= 2);
             a.syscalls().close(ping);
         }
     }

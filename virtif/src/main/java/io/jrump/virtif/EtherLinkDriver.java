@@ -56,11 +56,20 @@ public final class EtherLinkDriver implements IfnetDriver {
                 }
 
                 @Override
+                public boolean acceptsSegmentationOffload() {
+                    return true;
+                }
+
+                @Override
                 public void receive(Mbuf m, int len, int csumFlags) {
                     ifp.input(m, len, csumFlags);
                 }
             });
-            ifp.setCsumFlagsTx(l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0);
+            // A link that takes chains in memory (the hub) and frames of a whole IP datagram also takes large
+            // TCP segments whole: TSO.
+            boolean tso = l.carriesPartialChecksums() && l.sendsChains() && l.maxFrame() >= EtherLink.DEFAULT_MAX_FRAME;
+            ifp.setCsumFlagsTx((l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0)
+                    | (tso ? CsumFlags.M_CSUM_TSOv4 : 0));
             ifp.setLinkState(Ifnet.LINK_STATE_UP);
         }
     }
@@ -74,12 +83,13 @@ public final class EtherLinkDriver implements IfnetDriver {
         try {
             EtherLink l = link;
             int len = m.pkthdr().len();
-            if (l == null || len > frame.length) {
-                ifp.countOutputError();
+            if (l != null && l.sendsChains()) {
+                // The link checks the length against what it carries: a TSO packet is larger than the MTU.
+                l.send(m, m.pkthdr().csumFlags() & (CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4));
                 return;
             }
-            if (l.sendsChains()) {
-                l.send(m, m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
+            if (l == null || len > frame.length) {
+                ifp.countOutputError();
                 return;
             }
             synchronized (frame) {

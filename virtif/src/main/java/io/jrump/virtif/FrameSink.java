@@ -46,6 +46,16 @@ public interface FrameSink {
     }
 
     /**
+     * Whether this sink takes a chain that holds one large TCP segment for the receiver to treat as received
+     * whole ({@code M_CSUM_TSOv4}, segment size in the chain's {@code csum_data}): what Linux does between
+     * virtio-net guests and across a veth pair, where a GSO packet is never cut because no wire is crossed.
+     * A link cuts such a frame into wire-sized ones (with complete checksums) for any other sink.
+     */
+    default boolean acceptsSegmentationOffload() {
+        return false;
+    }
+
+    /**
      * A frame that is the first {@code len} bytes of another kernel's chain {@code m}, lent for the call
      * only and shared with other receivers: a sink copies what it keeps and never writes into the chain.
      * Flags as for {@link #receive(byte[], int, int, int)}, with the difference that the checksum can not

@@ -1,7 +1,9 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
+import io.jrump.net.wire.SegmentationOffload;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -137,6 +139,12 @@ public final class Hub {
                 try {
                     if (p.takesChain(csumFlags)) {
                         p.receive(m, len, csumFlags);
+                    } else if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
+                        if (flat == null) {
+                            flat = borrow();
+                            MbufCopy.copydata(m, 0, len, flat, 0);
+                        }
+                        deliverSegments(p, flat, len, m.pkthdr().csumData());
                     } else {
                         if (flat == null) {
                             flat = borrow();
@@ -157,6 +165,22 @@ public final class Hub {
         }
         if (failure != null) {
             throw failure;
+        }
+    }
+
+    /** A large TCP segment, cut for a port whose sink takes only wire-sized frames. */
+    private void deliverSegments(HubPort p, byte[] frame, int len, int mss) {
+        byte[] seg = borrow();
+        try {
+            for (int i = 0; ; i++) {
+                int n = SegmentationOffload.segment(frame, len, mss, i, seg);
+                if (n < 0) {
+                    break;
+                }
+                p.receive(seg, n, 0);
+            }
+        } finally {
+            giveBack(seg);
         }
     }
 

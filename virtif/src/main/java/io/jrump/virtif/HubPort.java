@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import java.util.Objects;
 
@@ -56,7 +57,8 @@ final class HubPort implements EtherLink {
     /** Whether this port's sink reads a frame with these flags from the sender's chain. */
     boolean takesChain(int csumFlags) {
         FrameSink s = sink;
-        return s != null && !closed && s.acceptsChains() && (csumFlags == 0 || s.acceptsPartialChecksums());
+        return s != null && !closed && s.acceptsChains() && (csumFlags == 0 || s.acceptsPartialChecksums())
+                && ((csumFlags & CsumFlags.M_CSUM_TSOv4) == 0 || s.acceptsSegmentationOffload());
     }
 
     void receive(Mbuf m, int len, int csumFlags) {

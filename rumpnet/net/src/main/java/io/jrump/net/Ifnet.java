@@ -341,6 +341,10 @@ public final class Ifnet {
             return;
         }
         m.pkthdr().setCsumFlags(csumFlags);
+        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
+            // received whole (GRO, in Linux's words); forwarding it on cuts it at this segment size
+            m.pkthdr().setCsumData(frame.pkthdr().csumData());
+        }
         input(m);
     }
 

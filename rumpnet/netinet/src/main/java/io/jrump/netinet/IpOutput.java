@@ -34,6 +34,7 @@ public final class IpOutput {
     private final AtomicInteger ids;
     private final ThreadLocal<Ipv4Packet> views = ThreadLocal.withInitial(Ipv4Packet::new);
     private final ThreadLocal<ChecksumAccumulator> accs = ThreadLocal.withInitial(ChecksumAccumulator::new);
+    private final ThreadLocal<TcpSegmenter> segmenters = ThreadLocal.withInitial(TcpSegmenter::new);
 
     IpOutput(Inet inet) {
         this.inet = inet;
@@ -126,15 +127,35 @@ public final class IpOutput {
             }
         }
         int len = m.pkthdr().len();
+        if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
+            if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) != 0 && !ifp.hasTaps()) {
+                linkOutput(ifp, m, nextHop, bcast);
+                return;
+            }
+            // The route's interface cannot segment, or a capture wants the segments as they go on the wire.
+            Ifnet outIfp = ifp;
+            int lost = segmenters.get().segment(inet.mbufs(), accs.get(), m, hlen,
+                    seg -> finish(outIfp, seg, hlen, nextHop, bcast));
+            if (lost > 0) {
+                st.add(IpStat.ODROPPED, lost);
+            }
+            return;
+        }
         if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4) != 0
                 && ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TCPv4) == 0 || ifp.hasTaps() || len > ifp.mtu())) {
             ChainChecksum.completeTcp(accs.get(), m, hlen);
         }
+        finish(ifp, m, hlen, nextHop, bcast);
+    }
+
+    /** A datagram with its checksums done goes to the link whole, in fragments, or not at all (DF). */
+    private void finish(Ifnet ifp, Mbuf m, int hlen, int nextHop, boolean bcast) throws ErrnoException {
+        int len = m.pkthdr().len();
         if (len <= ifp.mtu()) {
             linkOutput(ifp, m, nextHop, bcast);
             return;
         }
-        if (ip.dontFragment()) {
+        if (views.get().wrap(m.buf(), m.off(), hlen).dontFragment()) {
             st.inc(IpStat.CANTFRAG);
             inet.mbufs().freeChain(m);
             throw new ErrnoException(Errno.EMSGSIZE, len + " bytes exceed the " + ifp.name() + " MTU of " + ifp.mtu());

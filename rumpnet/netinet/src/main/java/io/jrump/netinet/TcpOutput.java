@@ -24,6 +24,9 @@ import io.jrump.net.wire.TcpPacket;
  * window avoidance (RFC 1122 section 4.2.3.3) decides when a window update is worth a segment.
  */
 final class TcpOutput {
+    /** The most payload in one TSO packet: an IPv4 datagram's 65535 bytes less the IP and largest TCP header. */
+    static final int TSO_MAX_PAYLOAD = 65535 - 20 - 60;
+
     /** Room for MSS, SACK-permitted, timestamps and window scale on a SYN, padded. */
     static final int MAX_OPT = TcpOption.MAX_OPTIONS_LEN;
     static final int TS_OPT_LEN = 12;
@@ -105,6 +108,7 @@ final class TcpOutput {
         }
         Socket so = tp.so;
         tcp.autosize.beforeSend(tp, Math.min(tp.sndWnd & 0xffffffffL, tp.cwnd & 0xffffffffL));
+        int tsoMax = tsoPayload(tp);
         for (int guard = 0; guard < 100_000; guard++) {
             int start = dataStart(tp);
             int cc = so.snd.cc();
@@ -120,8 +124,15 @@ final class TcpOutput {
                 win = 1;
             }
             long usable = win - off;
-            int len = (int) Math.max(0, Math.min(Math.min(avail, usable), tp.maxseg - sackOptLen(tp)));
             boolean retransmitting = TcpSeq.lt(tp.sndNxt, tp.sndMax);
+            int mss = tp.maxseg - sackOptLen(tp);
+            // TSO: new data goes in one packet of whole segments that the interface cuts; retransmissions
+            // and recovery stay one segment at a time, so that loss recovery is exactly as without it.
+            int cap = tsoMax > mss && !retransmitting && !tp.has(TcpCb.TF_SACK_RECOVERY) ? tsoMax / mss * mss : mss;
+            int len = (int) Math.max(0, Math.min(Math.min(avail, usable), cap));
+            if (len > mss && len < avail) {
+                len -= len % mss;
+            }
             boolean fin = false;
             if (finState(tp) && tp.sndNxt + len == dataEnd
                     && (!tp.has(TcpCb.TF_SENTFIN) || retransmitting)) {
@@ -179,6 +190,24 @@ final class TcpOutput {
                 return;
             }
         }
+    }
+
+    /**
+     * The payload one packet may carry if the route's interface segments TCP itself ({@code M_CSUM_TSOv4}
+     * in its transmit capabilities; DART's point, seed 002, that the layer which builds segments should
+     * build them at the size the device takes), else 0. Not with a capture on the interface, which
+     * should see the segments that go on the wire.
+     */
+    private int tsoPayload(TcpCb tp) {
+        var rt = inet.routes().lookup(tp.inp.faddr);
+        if (rt == null) {
+            return 0;
+        }
+        var ifp = rt.ifp();
+        if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) == 0 || ifp.hasTaps()) {
+            return 0;
+        }
+        return TSO_MAX_PAYLOAD;
     }
 
     /** Bytes the SACK option will take on the next segment. */
@@ -359,7 +388,13 @@ final class TcpOutput {
         // Checksum offload (RFC 9293 section 3.1 sum, NetBSD's M_CSUM_TCPv4): the field gets the pseudo-header
         // sum and IP output finishes it in software unless the interface's link never leaves memory.
         th.setChecksum(InternetChecksum.pseudoHeaderSum(laddr, faddr, IpProtocol.TCP, thlen + len));
-        m.pkthdr().setCsumFlags(CsumFlags.M_CSUM_TCPv4);
+        int mss = tp.maxseg - sackOptLen(tp);
+        if (len > mss) {
+            m.pkthdr().setCsumFlags(CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4);
+            m.pkthdr().setCsumData(mss);
+        } else {
+            m.pkthdr().setCsumFlags(CsumFlags.M_CSUM_TCPv4);
+        }
 
         // bookkeeping before the send: input on another CPU may see this segment's ACK at once
         int nseq = seq + len + (syn ? 1 : 0) + ((flags & TcpFlags.FIN) != 0 ? 1 : 0);

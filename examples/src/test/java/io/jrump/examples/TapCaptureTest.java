@@ -102,12 +102,13 @@ class TapCaptureTest {
 
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void withOffloadNothingTheRumpKernelSendsIsMalformedAndLinuxSendsSegmentsLargerThanTheMtu(@TempDir Path dir)
+    void withOffloadNothingTheRumpKernelSendsIsMalformedAndBothSendSegmentsLargerThanTheMtu(@TempDir Path dir)
             throws Exception {
         NetNs.assumeInstalled("socat", "dumpcap", "tshark");
         List<int[]> rows = capturedTransfers("", dir, false);
         assertTrue(rows.stream().anyMatch(r -> r[1] == 1 && r[2] > 0), "the capture has the rump kernel's data");
         assertTrue(largest(rows, 0) > WIRE_MAX, "Linux handed over segments larger than the MTU: " + largest(rows, 0));
+        assertTrue(largest(rows, 1) > WIRE_MAX, "and so did the rump kernel (TSO): " + largest(rows, 1));
     }
 
     @Test

@@ -46,6 +46,10 @@ import java.util.regex.Pattern;
  * is both socats' user and system time, from bash's {@code times}. UDP goodput ({@link TapUdp}) follows unless
  * {@code udp=0}.
  *
+ * <p>The two TCP transfers run twice: with the interface's default, checksum and segmentation offload through the
+ * tap's virtio header (the issue's keys), and again after {@code ifconfig virt0 linkstr -tso4} turned it off
+ * (keys ending in {@code _nooffload}), every frame then at most the MTU with its checksum computed by its sender.
+ *
  * <p>A transfer's time runs from just before the sender starts to the moment the receiver sees its end
  * (the discard service reads EOF; the Linux sink exits), so the process start of {@code ip netns exec
  * socat} (a few ms) is in every figure, rump and loopback alike. Needs root, {@code /dev/net/tun},
@@ -64,7 +68,7 @@ public final class TapBench {
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
                             Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis,
-                            long linuxDrops, long jitMillis) {
+                            long linuxDrops, long jitMillis, long inputDrops) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -127,6 +131,8 @@ public final class TapBench {
         Transfer lo1;
         Transfer in;
         Transfer out;
+        Transfer inOff;
+        Transfer outOff;
         Transfer lo2;
         double[] u = null;
         String tapName = NetNs.tapName("jrb");
@@ -152,6 +158,13 @@ public final class TapBench {
             lo1 = loopback(ns, bytes);
             in = linuxToRump(ns, k, tapName, bytes);
             out = rumpToLinux(ns, k, tapName, bytes);
+            setOffload(k, false);
+            // The paths of wire-sized frames (ACK per two segments, Linux's segmentation) get their own warm-up.
+            linuxToRump(ns, k, tapName, warm / 4);
+            rumpToLinux(ns, k, tapName, warm / 4);
+            inOff = linuxToRump(ns, k, tapName, bytes);
+            outOff = rumpToLinux(ns, k, tapName, bytes);
+            setOffload(k, true);
             lo2 = loopback(ns, bytes);
             if (udp) {
                 u = TapUdp.measure(ns, k.syscalls(), RUMP, LINUX, seconds);
@@ -183,8 +196,12 @@ public final class TapBench {
                 pings, rttUs, loRttUs, rttUs / loRttUs);
         System.out.printf("  TCP %d MB socat -> socat over lo: %6.3f Gbit/s (before %.3f, after %.3f);"
                         + " socat CPU %.2f ns/byte%n", bytes >> 20, loGbps, lo1.gbps(), lo2.gbps(), loCpu);
+        System.out.println("  with offload (virtio header: partial checksums and 64 KB TCP segments both ways; the default):");
         print("socat -> rump discard (in)", in, loGbps);
         print("rump client -> socat (out)", out, loGbps);
+        System.out.println("  without offload (linkstr -tso4: frames of the MTU, checksums computed by their senders):");
+        print("socat -> rump discard (in)", inOff, loGbps);
+        print("rump client -> socat (out)", outOff, loGbps);
         if (u != null) {
             System.out.printf("  UDP %d B socat -> rump    %8.1f Mbit/s  loopback %8.1f Mbit/s  ratio %.2f%n",
                     TapUdp.PAYLOAD, u[0], u[1], u[0] / u[1]);
@@ -197,6 +214,11 @@ public final class TapBench {
                         + " in_cpu_ns_per_byte=%.2f out_cpu_ns_per_byte=%.2f loopback_cpu_ns_per_byte=%.2f",
                 in.gbps(), out.gbps(), loGbps, in.gbps() / loGbps, out.gbps() / loGbps, rttUs, loRttUs,
                 rttUs / loRttUs, mtu, in.fps(), out.fps(), in.cpuPerByte(), out.cpuPerByte(), loCpu));
+        r.append(String.format(" in_gbps_nooffload=%.3f out_gbps_nooffload=%.3f ratio_in_nooffload=%.3f"
+                        + " ratio_out_nooffload=%.3f in_fps_nooffload=%.0f out_fps_nooffload=%.0f"
+                        + " in_cpu_ns_per_byte_nooffload=%.2f out_cpu_ns_per_byte_nooffload=%.2f",
+                inOff.gbps(), outOff.gbps(), inOff.gbps() / loGbps, outOff.gbps() / loGbps, inOff.fps(), outOff.fps(),
+                inOff.cpuPerByte(), outOff.cpuPerByte()));
         if (u != null) {
             r.append(String.format(" udp_in_mbps=%.1f udp_in_ratio=%.2f udp_out_mbps=%.1f udp_out_ratio=%.2f",
                     u[0], u[0] / u[1], u[2], u[2] / u[3]));
@@ -210,8 +232,9 @@ public final class TapBench {
                 t.gbps() / loGbps, t.fps(), t.framesIn, t.framesOut, t.cpuPerByte(), 100.0 * t.cpuNanos / t.nanos);
         System.out.println("      busiest threads: " + t.busyThreads);
         System.out.printf("      allocated %.1f bytes per frame (live threads), GC %d ms, JIT %d ms; frames Linux dropped"
-                        + " on the tap (queue full or refused): %d%n",
-                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops);
+                        + " on the tap (queue full or refused): %d; dropped at virt0's full input queue: %d%n",
+                (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops,
+                t.inputDrops);
         System.out.println("      rump TCP counters: " + t.tcp);
     }
 
@@ -257,6 +280,13 @@ public final class TapBench {
         ifs.ioctl(IfIoctl.SIOCAIFADDR, r, Cred.ROOT);
         r.flags = Ifnet.IFF_UP;
         ifs.ioctl(IfIoctl.SIOCSIFFLAGS, r, Cred.ROOT);
+    }
+
+    /** {@code ifconfig virt0 linkstr tso4} or {@code -tso4}: the tap's checksum and segmentation offload. */
+    private static void setOffload(Kernel k, boolean on) throws ErrnoException {
+        IfReq r = new IfReq("virt0");
+        r.linkstr = (on ? "" : "-") + "tso4";
+        k.service(Interfaces.class).ioctl(IfIoctl.SIOCSLINKSTR, r, Cred.ROOT);
     }
 
     /** Average RTT in ms of {@code n} pings 2 ms apart from inside the namespace. */
@@ -319,7 +349,7 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0);
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0, 0);
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
@@ -495,7 +525,7 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit);
+                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit, if1.iqdrops() - if0.iqdrops());
         }
     }
 }

@@ -13,6 +13,11 @@ import java.util.List;
  * {@code rump.ifconfig}, as NetBSD's ifconfig(8): list interfaces, create and destroy cloned ones, set
  * {@code linkstr}, add and delete IPv4 addresses, bring interfaces up and down, set the MTU. It talks
  * to the kernel through interface ioctls on a datagram socket, as the real one does.
+ *
+ * <p>{@code tso4} and {@code -tso4} turn a {@code virtN} interface's checksum and segmentation offload on and
+ * off. NetBSD's ifconfig sets such capabilities with {@code SIOCSIFCAP}; here the tap driver takes them in its
+ * linkstr ({@code linkstr -tso4} does the same), so the tool sends them that way, and only to {@code virt}
+ * interfaces, whose linkstr understands them (on a shmif interface the word would name a bus file).
  */
 public final class Ifconfig implements Tool {
     @Override
@@ -23,7 +28,7 @@ public final class Ifconfig implements Tool {
     @Override
     public String usage() {
         return "usage: rump.ifconfig [-a] | IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
-                + " [delete ADDR] [up|down] [mtu N]";
+                + " [delete ADDR] [up|down] [mtu N] [tso4|-tso4]";
     }
 
     static String flagNames(int f) {
@@ -104,6 +109,16 @@ public final class Ifconfig implements Tool {
                         sys.ioctl(s, IfIoctl.SIOCSIFMTU, r);
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
+                    case "tso4", "-tso4" -> {
+                        if (!ifname.startsWith("virt")) {
+                            err.println("rump.ifconfig: " + ifname + ": no " + a.replace("-", "")
+                                    + " capability (only virt interfaces offload)");
+                            return 1;
+                        }
+                        IfReq r = new IfReq(ifname);
+                        r.linkstr = a;
+                        sys.ioctl(s, IfIoctl.SIOCSLINKSTR, r);
+                    }
                     case "delete", "-alias" -> {
                         IfReq r = new IfReq(ifname);
                         r.addr = Tables.parseAddr(arg(args, ++i, a).split("/")[0]);

@@ -74,6 +74,28 @@ class ToolsTest {
         assertTrue(err.toString().contains("no interface nosuch0"), err.toString());
         assertEquals(1, run(new Ifconfig(), a.syscalls(), "-x"));
         assertTrue(err.toString().contains("usage: rump.ifconfig"), err.toString());
+        assertEquals(1, run(new Ifconfig(), a.syscalls(), "shmif0", "-tso4"));
+        assertTrue(err.toString().contains("shmif0: no tso4 capability"), err.toString());
+    }
+
+    @Test
+    void tso4TurnsAVirtInterfacesOffloadOffAndOn() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.jrump.testkit.NetNs.unavailableReason() == null,
+                () -> "skipped: " + io.jrump.testkit.NetNs.unavailableReason());
+        Kernel k = Kernel.boot(KernelConfig.builder().hostname("v").ncpu(1).component("rumpnet_netinet", "rumpnet_virtif")
+                .hypercall(HostHypercall.builder().environment(Map.of()).console(new BufferConsole()).build()).build());
+        try {
+            String tap = io.jrump.testkit.NetNs.tapName("jri");
+            assertEquals(0, run(new Ifconfig(), k.syscalls(), "virt0", "create", "linkstr", tap), err.toString());
+            assertEquals(0, run(new Ifconfig(), k.syscalls(), "virt0", "-tso4"), err.toString());
+            assertEquals(0, run(new Ifconfig(), k.syscalls(), "virt0"));
+            assertTrue(out().contains("\tlinkstr: " + tap + ",-tso4"), out());
+            assertEquals(0, run(new Ifconfig(), k.syscalls(), "virt0", "tso4"), err.toString());
+            assertEquals(0, run(new Ifconfig(), k.syscalls(), "virt0"));
+            assertTrue(out().contains("\tlinkstr: " + tap + "\n"), out());
+        } finally {
+            assertTrue(k.halt().clean());
+        }
     }
 
     @Test

@@ -14,6 +14,11 @@ import java.util.concurrent.TimeUnit;
  * a chain with one {@code writev}, one iovec per mbuf; {@link #send(byte[], int, int)} serves wrappers
  * such as the {@link LinkEmulator} that hold frames as arrays. Neither direction allocates per frame.
  *
+ * <p>Every frame crosses the tap behind a {@link VirtioNetHdr}. {@link #setOffload} lets Linux hand over
+ * frames with their TCP checksum partial and TCP segments up to 64 KB (Linux's GSO, which for a receiver
+ * that takes them whole is LRO); {@link #send(Mbuf)} turns the chain's offload flags into the header, so
+ * the rump kernel's partial checksums and large segments go to Linux the same way ({@link TapOffload}).
+ *
  * <p>Everything that touches the host is in {@link VirtifUser}.
  */
 public final class TapLink implements EtherLink {
@@ -22,6 +27,8 @@ public final class TapLink implements EtherLink {
     private final int maxFrame;
     private final LinkCounters counters = new LinkCounters();
     private final byte[] rxBuf;
+    private final VirtioNetHdr rxHdr = new VirtioNetHdr();
+    private final VirtioNetHdr txHdr = new VirtioNetHdr();
     private final HyperThread rxThread;
     private volatile Thread rxHostThread;
     private volatile FrameSink sink;
@@ -56,6 +63,18 @@ public final class TapLink implements EtherLink {
         return tap.mtu();
     }
 
+    /**
+     * Whether Linux may hand over frames with the TCP checksum partial and TCP/IPv4 segments up to 64 KB
+     * ({@code TUNSETOFFLOAD} with checksum, TSO4 and ECN). Frames already queued keep the form they had, so
+     * the receiver copes with both either way. Returns false if the tap refused.
+     */
+    public boolean setOffload(boolean on) {
+        synchronized (tap) {
+            return !closed && tap.setOffload(on ? VirtifUser.TUN_F_CSUM | VirtifUser.TUN_F_TSO4 | VirtifUser.TUN_F_TSO_ECN
+                    : 0) == 0;
+        }
+    }
+
     /** True once the tap's host interface was deleted under us; nothing more arrives then. */
     public boolean gone() {
         return gone;
@@ -76,36 +95,55 @@ public final class TapLink implements EtherLink {
                 return;
             }
             FrameSink s = sink;
-            if (n < HEADER_LEN || n > maxFrame || s == null) {
-                if (n > 0) {
-                    counters.drop();
-                }
+            if (n == 0) {
+                continue;
+            }
+            tap.readHeader(rxHdr);
+            if (n < HEADER_LEN || n > maxFrame && rxHdr.gsoType == VirtioNetHdr.GSO_NONE || s == null) {
+                counters.drop();
                 continue;
             }
             tap.copyFrame(rxBuf, 0, n);
+            int flags = TapOffload.forReceive(rxHdr, rxBuf, 0, n, s.acceptsPartialChecksums());
+            if (flags == TapOffload.DROP) {
+                counters.drop();
+                continue;
+            }
             counters.received(n);
             try {
-                s.receive(rxBuf, 0, n);
+                if (flags == 0) {
+                    s.receive(rxBuf, 0, n);
+                } else {
+                    s.receive(rxBuf, 0, n, flags);
+                }
             } catch (RuntimeException e) {
                 hc.console().println("virtif " + tap.name() + ": receiver threw " + e);
             }
         }
     }
 
-    /** Sends the chain headed by {@code m} as one frame, its mbufs as the iovec of one {@code writev}. */
+    /**
+     * Sends the chain headed by {@code m} as one frame, its mbufs as the iovec of one {@code writev} behind
+     * the virtio header its offload flags call for. A segment for Linux to cut ({@code M_CSUM_TSOv4}) may be
+     * larger than {@link #maxFrame()}, up to 64 KB.
+     */
     public void send(Mbuf m) {
         int len = m.pkthdr().len();
-        if (closed || len < HEADER_LEN || len > maxFrame) {
+        if (closed || len < HEADER_LEN || len > VirtifUser.MAX_FRAME) {
             counters.drop();
             return;
         }
         int err;
         synchronized (tap) {
-            tap.beginFrame();
-            for (Mbuf x = m; x != null; x = x.next()) {
-                tap.addSegment(x.buf(), x.off(), x.len());
+            if (!TapOffload.forTransmit(m, txHdr) || len > maxFrame && txHdr.gsoType == VirtioNetHdr.GSO_NONE) {
+                err = -1;
+            } else {
+                tap.beginFrame(txHdr);
+                for (Mbuf x = m; x != null; x = x.next()) {
+                    tap.addSegment(x.buf(), x.off(), x.len());
+                }
+                err = tap.sendFrame();
             }
-            err = tap.sendFrame();
         }
         count(err, len);
     }
@@ -119,7 +157,7 @@ public final class TapLink implements EtherLink {
         }
         int err;
         synchronized (tap) {
-            tap.beginFrame();
+            tap.beginFrame(txHdr.clear());
             tap.addSegment(frame, off, len);
             err = tap.sendFrame();
         }

@@ -7,6 +7,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
 
@@ -17,13 +18,37 @@ import io.jrump.net.mbuf.MbufCopy;
  * emulator holds frames as arrays. {@code linkstr} ({@link VirtifLinkstr}) moves the interface to
  * another tap and puts an emulator in or takes it out; changing only the emulator keeps the tap open,
  * so the host's configuration of the tap (its namespace, addresses) survives.
+ *
+ * <p>Offload ({@code tso4} in the linkstr, on unless {@code -tso4}): the interface offers IP the TCP/IPv4
+ * checksum and segmentation ({@code M_CSUM_TCPv4 | M_CSUM_TSOv4} in {@code if_csum_flags_tx}), which the tap
+ * passes to Linux in the virtio header, and Linux may hand the interface partial checksums and 64 KB TCP
+ * segments. Both ends are in one host's memory, so the checksum guards against nothing a virtio-net guest's
+ * would not, and a segment cut at the wire MTU by the rump kernel only to be merged again by Linux (or the
+ * other way round) costs a frame's fixed price 40 times per 64 KB: DART's point (seed 002) that segmentation
+ * belongs at the device's buffer size, {@code if_buflen}. It is on by default for that reason, as QEMU's
+ * tap backend has it on for its guests. With a link emulator in between it is off whatever the flag says:
+ * the emulator impairs wire-sized frames, and it finishes checksums before it can damage a frame.
  */
 final class VirtifDriver implements IfnetDriver {
+    /**
+     * The interface's input queue, in frames: as long as the queue Linux keeps on its side of a tap
+     * ({@code txqueuelen}, 1000 by default), rather than {@code IFQ_MAXLEN}'s 256. Between the tap reader and
+     * the softint it absorbs what a sender with a 2 MB window (TCP's receive buffer grows that far) puts in
+     * flight at once, some 1400 frames of 1500 bytes; with 256 the bursts overflowed it and TCP recovered
+     * losses the link never had. Frames held there are mbufs, so the kernel's mbuf limit still bounds it.
+     */
+    static final int INPUT_QUEUE = 1024;
+
+    /** Offload when the linkstr does not say: on (see above). */
+    static final boolean DEFAULT_OFFLOAD = true;
+
     private final Hypercall hc;
     private final byte[] frame = new byte[VirtifUser.MAX_FRAME];
     private volatile TapLink tap;
     private volatile LinkEmulator emulator;
+    private volatile LinkEmulatorConfig emulatorConfig;
     private volatile FrameSink sink;
+    private volatile boolean offload = DEFAULT_OFFLOAD;
 
     VirtifDriver(Hypercall hc, TapLink tap) {
         this.hc = hc;
@@ -32,10 +57,58 @@ final class VirtifDriver implements IfnetDriver {
 
     /** Starts delivering the tap's frames to {@code ifp}. */
     void connect(Ifnet ifp) {
-        sink = ifp::input;
+        sink = new FrameSink() {
+            @Override
+            public void receive(byte[] f, int off, int len) {
+                ifp.input(f, off, len);
+            }
+
+            @Override
+            public boolean acceptsPartialChecksums() {
+                return true;
+            }
+
+            @Override
+            public void receive(byte[] f, int off, int len, int csumFlags) {
+                ifp.input(f, off, len, csumFlags);
+            }
+        };
+        ifp.inputQueue().setMaxLength(INPUT_QUEUE);
         tap.setReceiver(sink);
-        ifp.setLinkstr(tap.name());
+        applyOffload(ifp);
+        ifp.setLinkstr(linkstr());
         ifp.setLinkState(Ifnet.LINK_STATE_UP);
+    }
+
+    /** Whether offload is in effect now: asked for, and no emulator in between. */
+    boolean offloading() {
+        return offload && emulator == null && tap != null;
+    }
+
+    /**
+     * Makes the tap and the interface's transmit flags agree with {@link #offloading()}. The transmit flags
+     * go off before the tap's and on after: a frame IP built for the old setting still goes out right,
+     * because the tap takes partial checksums and large segments from us whatever Linux was told.
+     */
+    private void applyOffload(Ifnet ifp) {
+        TapLink t = tap;
+        boolean on = offloading();
+        if (!on) {
+            ifp.setCsumFlagsTx(0);
+        }
+        if (t != null && !t.setOffload(on)) {
+            on = false;
+            t.setOffload(false);
+        }
+        ifp.setCsumFlagsTx(on ? CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4 : 0);
+    }
+
+    /** What {@code ifconfig} shows as the linkstr: tap, emulator and {@code -tso4} if offload was turned off. */
+    private String linkstr() {
+        TapLink t = tap;
+        LinkEmulatorConfig e = emulator == null ? null : emulatorConfig;
+        return (t == null ? "none" : t.name()) + (e == null ? "" : "," + e)
+                + (offload ? "" : ",-" + VirtifLinkstr.TSO4);
     }
 
     TapLink tap() {
@@ -57,13 +130,14 @@ final class VirtifDriver implements IfnetDriver {
                 t.send(m);
             } else {
                 int len = m.pkthdr().len();
-                if (len > frame.length) {
+                // Only a segment IP built just before the emulator came in can ask for TSO here; TCP sends it again.
+                if (len > frame.length || (m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
                     ifp.countOutputError();
                     return;
                 }
                 synchronized (frame) {
                     MbufCopy.copydata(m, 0, len, frame, 0);
-                    e.send(frame, 0, len);
+                    e.send(frame, 0, len, m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
                 }
             }
         } catch (RuntimeException ex) {
@@ -83,6 +157,15 @@ final class VirtifDriver implements IfnetDriver {
             ls = VirtifLinkstr.parse(req.linkstr);
         } catch (IllegalArgumentException e) {
             throw new ErrnoException(Errno.EINVAL, ifp.name() + ": bad linkstr: " + e.getMessage());
+        }
+        if (!ls.linkGiven()) {
+            if (tap == null) {
+                throw new ErrnoException(Errno.ENXIO, ifp.name() + " has no tap: name one in the linkstr");
+            }
+            offload = ls.offload();
+            applyOffload(ifp);
+            ifp.setLinkstr(linkstr());
+            return;
         }
         TapLink old = tap;
         TapLink next = old;
@@ -110,14 +193,20 @@ final class VirtifDriver implements IfnetDriver {
                 old.close();
             }
         }
+        if (ls.offload() != null) {
+            offload = ls.offload();
+        }
         if (ls.emulator() != null) {
             LinkEmulator e = new LinkEmulator(hc, new Attachment(next), ls.emulator());
-            e.setReceiver(sink);
+            emulatorConfig = ls.emulator();
             emulator = e;
+            applyOffload(ifp);
+            e.setReceiver(sink);
         } else {
             next.setReceiver(sink);
+            applyOffload(ifp);
         }
-        ifp.setLinkstr(next.name() + (ls.emulator() == null ? "" : "," + ls.emulator()));
+        ifp.setLinkstr(linkstr());
         ifp.setLinkState(Ifnet.LINK_STATE_UP);
     }
 
@@ -127,6 +216,7 @@ final class VirtifDriver implements IfnetDriver {
         TapLink t = tap;
         emulator = null;
         tap = null;
+        ifp.setCsumFlagsTx(0);
         ifp.setLinkState(Ifnet.LINK_STATE_DOWN);
         if (e != null) {
             e.close();

@@ -10,21 +10,50 @@ package io.jrump.virtif;
  *   tap3,loss=5%,delay=5ms,reorder=10%,seed=1  tap3, its frames impaired as the LinkEmulatorConfig says
  *   loss=5%,in.loss=5%,seed=7                  the same tap as now, a new emulator
  *   none                                       the same tap as now, no emulator
+ *   tap3,-tso4                                 tap3 without checksum and segmentation offload
+ *   -tso4                                      offload off; tap and emulator stay as they are
  * </pre>
  *
- * The first item is a tap name unless it contains {@code '='} or is {@code none}; the rest is the
- * emulator config in {@link LinkEmulatorConfig#parse}'s form (unprefixed keys shape what the interface
- * sends, {@code in.} keys what it receives).
+ * {@code tso4} and {@code -tso4}, anywhere in the list, turn the tap's offload on and off (the names of
+ * NetBSD's ifconfig capability; here the one flag covers TCP/IPv4 checksum and segmentation offload in both
+ * directions, see {@link VirtifDriver}); without either the interface keeps its setting, and a linkstr of
+ * nothing else changes nothing else. Of the rest, the
+ * first item is a tap name unless it contains {@code '='} or is {@code none}; what follows is the emulator
+ * config in {@link LinkEmulatorConfig#parse}'s form (unprefixed keys shape what the interface sends,
+ * {@code in.} keys what it receives).
  *
  * @param tap the tap's host name, or null to keep the current one
  * @param emulator the emulator, or null for a direct link
+ * @param offload true or false to turn offload on or off, null to keep the current setting
+ * @param linkGiven false if the linkstr only set the offload: tap and emulator stay
  */
-record VirtifLinkstr(String tap, LinkEmulatorConfig emulator) {
+record VirtifLinkstr(String tap, LinkEmulatorConfig emulator, Boolean offload, boolean linkGiven) {
+    /** The linkstr item that turns offload on; {@code -tso4} turns it off. */
+    static final String TSO4 = "tso4";
+
     /** @throws IllegalArgumentException naming what is wrong with {@code s} */
     static VirtifLinkstr parse(String s) {
         String t = s.trim();
         if (t.isEmpty()) {
             throw new IllegalArgumentException("empty linkstr: give a tap name, emulator settings, or both");
+        }
+        Boolean offload = null;
+        StringBuilder kept = new StringBuilder();
+        for (String item : t.split(",", -1)) {
+            String i = item.trim();
+            if (i.equalsIgnoreCase(TSO4) || i.equalsIgnoreCase("-" + TSO4)) {
+                boolean on = i.charAt(0) != '-';
+                if (offload != null && offload != on) {
+                    throw new IllegalArgumentException("both " + TSO4 + " and -" + TSO4);
+                }
+                offload = on;
+            } else {
+                kept.append(kept.length() == 0 ? "" : ",").append(item);
+            }
+        }
+        t = kept.toString().trim();
+        if (t.isEmpty()) {
+            return new VirtifLinkstr(null, null, offload, false);
         }
         int comma = t.indexOf(',');
         String first = (comma < 0 ? t : t.substring(0, comma)).trim();
@@ -40,6 +69,6 @@ record VirtifLinkstr(String tap, LinkEmulatorConfig emulator) {
         }
         LinkEmulatorConfig c = LinkEmulatorConfig.parse(rest);
         boolean perfect = c.egress().isNone() && c.ingress().isNone();
-        return new VirtifLinkstr(tap, perfect ? null : c);
+        return new VirtifLinkstr(tap, perfect ? null : c, offload, true);
     }
 }

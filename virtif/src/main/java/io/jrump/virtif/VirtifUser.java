@@ -15,15 +15,20 @@ import java.nio.file.Path;
 
 /**
  * The host side of {@code rumpnet_virtif}, as NetBSD's {@code virtif_user.c}: a Linux tap device
- * opened through {@code /dev/net/tun} with {@code IFF_TAP|IFF_NO_PI}, so that every read and write is
- * one Ethernet frame without a packet-information header. It is the only class in the tree that uses
- * JNA (ARCHITECTURE.md sections 1 and 5).
+ * opened through {@code /dev/net/tun} with {@code IFF_TAP|IFF_NO_PI|IFF_VNET_HDR}, so that every read and
+ * write is one Ethernet frame behind a {@link VirtioNetHdr} and without a packet-information header. It is
+ * the only class in the tree that uses JNA (ARCHITECTURE.md sections 1 and 5).
+ *
+ * <p>The virtio header is always there, zero when nothing is offloaded; what Linux may hand over with work
+ * left undone (partial checksums, 64 KB TCP segments) is set with {@link #setOffload}, Linux's
+ * {@code TUNSETOFFLOAD}, which a tap accepts at any time. What the rump kernel writes with {@code NEEDS_CSUM}
+ * or {@code GSO_TCPV4} Linux accepts whatever that setting, as it accepts it from a virtio guest.
  *
  * <p>Frames go out with {@code writev}: the caller names the segments of an mbuf chain one by one
  * ({@link #addSegment}) and {@link #sendFrame} hands them to the kernel as one iovec array, one element
  * per mbuf, so the chain is never flattened into one frame buffer first. The mbufs live in the Java
  * heap, which JNA cannot give to the kernel in place, so each segment is copied once into this tap's
- * native transmit area, at its own iovec slot.
+ * native transmit area, at its own iovec slot; the virtio header is the first iovec.
  *
  * <p>The tap is non-blocking: the reader reads frames one after another while the tap has them and
  * only when it has none waits in {@code poll}, on the tap and on a wake-up pipe, so {@link #wakeReader}
@@ -38,9 +43,20 @@ import java.nio.file.Path;
 final class VirtifUser implements AutoCloseable {
     /** Linux's control device of the tun/tap driver. */
     static final String TUN_DEVICE = "/dev/net/tun";
-    /** Largest frame read or written: a 65535-byte IP datagram behind an Ethernet header, rounded up. */
-    static final int MAX_FRAME = 65536;
-    /** iovec elements per frame; a longer chain's tail shares the last element. */
+    /**
+     * Largest frame read or written: a 65535-byte IP datagram behind an Ethernet header, the most a 64 KB
+     * segment handed over with {@code GSO_TCPV4} can be.
+     */
+    static final int MAX_FRAME = EtherLink.DEFAULT_MAX_FRAME;
+    /** Area for one frame and its virtio header. */
+    private static final int AREA = VirtioNetHdr.LEN + MAX_FRAME;
+    /** {@code TUN_F_CSUM}: Linux may hand over frames whose checksum is partial ({@code NEEDS_CSUM}). */
+    static final int TUN_F_CSUM = 0x01;
+    /** {@code TUN_F_TSO4}: ... and TCP/IPv4 segments larger than the MTU ({@code GSO_TCPV4}). */
+    static final int TUN_F_TSO4 = 0x02;
+    /** {@code TUN_F_TSO_ECN}: ... including segments with CWR set ({@code GSO_ECN}). */
+    static final int TUN_F_TSO_ECN = 0x08;
+    /** iovec elements per frame, the header's included; a longer chain's tail shares the last element. */
     static final int MAX_IOV = 64;
     /** {@code IFNAMSIZ - 1}. */
     static final int MAX_NAME = 15;
@@ -49,8 +65,13 @@ final class VirtifUser implements AutoCloseable {
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final long TUNSETIFF = 0x400454caL;
+    /** {@code _IOW('T', 208, unsigned int)}: the argument is the flags themselves, not a pointer. */
+    private static final long TUNSETOFFLOAD = 0x400454d0L;
+    /** {@code _IOW('T', 216, int)}. */
+    private static final long TUNSETVNETHDRSZ = 0x400454d8L;
     private static final short IFF_TAP = 0x0002;
     private static final short IFF_NO_PI = 0x1000;
+    private static final short IFF_VNET_HDR = 0x4000;
     private static final int IFREQ_SIZE = 40;
     private static final int IOV_SIZE = 16;
     private static final short POLLIN = 0x1;
@@ -113,14 +134,14 @@ final class VirtifUser implements AutoCloseable {
     private final int fd;
     private final int wakeRead;
     private final int wakeWrite;
-    private final Memory rx = new Memory(MAX_FRAME);
-    private final Memory tx = new Memory(MAX_FRAME);
+    private final Memory rx = new Memory(AREA);
+    private final Memory tx = new Memory(AREA);
     private final Memory iov = new Memory((long) MAX_IOV * IOV_SIZE);
     private final Memory pollfds = new Memory(16);
     private final Memory one = new Memory(1);
     private final long txBase = Pointer.nativeValue(tx);
-    private final ByteBuffer rxView = rx.getByteBuffer(0, MAX_FRAME);
-    private final ByteBuffer txView = tx.getByteBuffer(0, MAX_FRAME);
+    private final ByteBuffer rxView = rx.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer txView = tx.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer iovView = iov.getByteBuffer(0, (long) MAX_IOV * IOV_SIZE).order(ByteOrder.nativeOrder());
     private int iovCount;
     private int txLen;
@@ -171,11 +192,20 @@ final class VirtifUser implements AutoCloseable {
             ifr.clear();
             byte[] n = name.getBytes(StandardCharsets.US_ASCII);
             ifr.write(0, n, 0, n.length);
-            ifr.setShort(16, (short) (IFF_TAP | IFF_NO_PI));
+            ifr.setShort(16, (short) (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR));
             try {
                 Libc.ioctl(fd, TUNSETIFF, ifr);
             } catch (LastErrorException e) {
                 throw attachError(name, e.getErrorCode());
+            }
+            Memory sz = new Memory(4);
+            sz.setInt(0, VirtioNetHdr.LEN);
+            try {
+                Libc.ioctl(fd, TUNSETVNETHDRSZ, sz);
+                Libc.ioctl(fd, TUNSETOFFLOAD, Pointer.NULL);
+            } catch (LastErrorException e) {
+                throw new HyperError(hostErrno(e.getErrorCode()), "tap " + name
+                        + ": cannot set the virtio header (host errno " + e.getErrorCode() + ")");
             }
             int[] p = new int[2];
             try {
@@ -210,7 +240,7 @@ final class VirtifUser implements AutoCloseable {
     private static int hostMtu(String name) {
         try {
             int m = Integer.parseInt(Files.readString(Path.of("/sys/class/net", name, "mtu")).trim());
-            return m >= 68 && m <= MAX_FRAME - EtherLink.HEADER_LEN - 1 ? m : 1500;
+            return m >= 68 && m <= 65535 ? m : 1500;
         } catch (IOException | NumberFormatException e) {
             return 1500;
         }
@@ -271,18 +301,32 @@ final class VirtifUser implements AutoCloseable {
     }
 
     /**
-     * Reads the next frame and returns its length; it is in the receive area until the next call
-     * ({@link #copyFrame}). If the tap has no frame now, waits in {@code poll} until it may have one and
-     * returns 0 (the caller calls again). Returns -1 once {@link #wakeReader} was called, and throws
-     * HyperError EIO if the tap has gone (its host interface was deleted).
+     * Sets what Linux may leave undone in the frames it hands over ({@code TUNSETOFFLOAD}): 0, or
+     * {@link #TUN_F_CSUM} with {@link #TUN_F_TSO4} and {@link #TUN_F_TSO_ECN}. Returns 0 or the Linux errno.
+     */
+    int setOffload(int tunFlags) {
+        try {
+            Libc.ioctl(fd, TUNSETOFFLOAD, tunFlags == 0 ? Pointer.NULL : new Pointer(tunFlags));
+            return 0;
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        }
+    }
+
+    /**
+     * Reads the next frame and returns its length; it and its virtio header are in the receive area
+     * until the next call ({@link #copyFrame}, {@link #readHeader}). If the tap has no frame now, waits in
+     * {@code poll} until it may have one and returns 0 (the caller calls again). A read shorter than the
+     * virtio header returns 1, a runt the caller drops. Returns -1 once {@link #wakeReader} was called,
+     * and throws HyperError EIO if the tap has gone (its host interface was deleted).
      */
     int awaitFrame() {
         if (closed) {
             return -1;
         }
-        long n = LibcRead.read(fd, rx, MAX_FRAME);
+        long n = LibcRead.read(fd, rx, AREA);
         if (n >= 0) {
-            return (int) n;
+            return n >= VirtioNetHdr.LEN ? (int) n - VirtioNetHdr.LEN : n > 0 ? 1 : 0;
         }
         int err = Native.getLastError();
         if (err == L_EINTR) {
@@ -312,14 +356,22 @@ final class VirtifUser implements AutoCloseable {
         return 0;
     }
 
-    /** Copies {@code len} bytes of the last frame read into {@code dst} at {@code off}. */
-    void copyFrame(byte[] dst, int off, int len) {
-        rxView.get(0, dst, off, len);
+    /** The virtio header of the last frame read. */
+    void readHeader(VirtioNetHdr h) {
+        h.decode(rxView, 0);
     }
 
-    /** Starts a frame to send: forgets any segments added before. */
-    void beginFrame() {
-        iovCount = 0;
+    /** Copies {@code len} bytes of the last frame read into {@code dst} at {@code off}. */
+    void copyFrame(byte[] dst, int off, int len) {
+        rxView.get(VirtioNetHdr.LEN, dst, off, len);
+    }
+
+    /** Starts a frame to send behind virtio header {@code h}: forgets any segments added before. */
+    void beginFrame(VirtioNetHdr h) {
+        h.encode(txView, 0);
+        iovView.putLong(0, txBase);
+        iovView.putLong(8, VirtioNetHdr.LEN);
+        iovCount = 1;
         txLen = 0;
     }
 
@@ -334,10 +386,10 @@ final class VirtifUser implements AutoCloseable {
         if (len > MAX_FRAME - txLen) {
             return false;
         }
-        txView.put(txLen, b, off, len);
+        txView.put(VirtioNetHdr.LEN + txLen, b, off, len);
         if (iovCount < MAX_IOV) {
             int slot = iovCount * IOV_SIZE;
-            iovView.putLong(slot, txBase + txLen);
+            iovView.putLong(slot, txBase + VirtioNetHdr.LEN + txLen);
             iovView.putLong(slot + 8, len);
             iovCount++;
         } else {
@@ -349,14 +401,14 @@ final class VirtifUser implements AutoCloseable {
     }
 
     /**
-     * Writes the segments added since {@link #beginFrame} as one frame with {@code writev}. Returns 0,
+     * Writes the header and segments given since {@link #beginFrame} as one frame with {@code writev}. Returns 0,
      * or the Linux errno (EIO when the host side of the tap is down, for example; EAGAIN, which a tap
      * hardly ever reports, drops the frame as a full output queue would).
      */
     int sendFrame() {
         try {
             long n = Libc.writev(fd, iov, iovCount);
-            return n == txLen ? 0 : L_EIO;
+            return n == VirtioNetHdr.LEN + txLen ? 0 : L_EIO;
         } catch (LastErrorException e) {
             return e.getErrorCode();
         }

@@ -19,6 +19,7 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.testkit.NetNs;
 import io.jrump.testkit.RumpKernel;
 import java.nio.file.Files;
@@ -171,6 +172,31 @@ class VirtifTest {
                 "the same host tap, not a new one");
         linkstr(ifs, ifname, "in.loss=1%,seed=9");
         assertEquals(other + ",in.loss=1%,seed=9", linkstrOf(ifs, ifname));
+    }
+
+    @Test
+    void tso4IsOnByDefaultAndTheLinkstrTurnsItOffAndOnWhileTheEmulatorKeepsItOff(Kernel k) throws Exception {
+        assumeTap();
+        Interfaces ifs = k.service(Interfaces.class);
+        int u = unit();
+        String ifname = "virt" + u;
+        Ifnet ifp = ifs.create(ifname);
+        int both = CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4;
+        assertEquals(both, ifp.csumFlagsTx(), "IP may leave checksums and segmentation to the tap");
+        assertEquals("tap" + u, linkstrOf(ifs, ifname));
+        linkstr(ifs, ifname, "-tso4");
+        assertEquals(0, ifp.csumFlagsTx());
+        assertEquals("tap" + u + ",-tso4", linkstrOf(ifs, ifname), "the tap stays, the linkstr shows the flag");
+        linkstr(ifs, ifname, "loss=1%,seed=2");
+        assertEquals("tap" + u + ",loss=1%,seed=2,-tso4", linkstrOf(ifs, ifname), "the flag outlives a new emulator");
+        linkstr(ifs, ifname, "tso4");
+        assertEquals(0, ifp.csumFlagsTx(), "no offload through the emulator, which impairs wire-sized frames");
+        assertEquals("tap" + u + ",loss=1%,seed=2", linkstrOf(ifs, ifname));
+        assertNotNull(((VirtifDriver) ifp.driver()).emulator(), "only the flag changed");
+        linkstr(ifs, ifname, "none");
+        assertEquals(both, ifp.csumFlagsTx(), "the emulator gone, the flag applies again");
+        ErrnoException e = assertThrows(ErrnoException.class, () -> linkstr(ifs, ifname, "tso4,-tso4"));
+        assertEquals(Errno.EINVAL, e.errno());
     }
 
     @Test

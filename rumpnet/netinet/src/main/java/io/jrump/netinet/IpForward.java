@@ -2,6 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.kern.ErrnoException;
 import io.jrump.net.Ifnet;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
 import io.jrump.net.wire.IcmpCode;
@@ -44,7 +45,7 @@ final class IpForward {
             inet.icmp().error(m, inIf, IcmpType.DESTINATION_UNREACHABLE, IcmpCode.HOST_UNREACHABLE, 0);
             return;
         }
-        if (ip.totalLength() > rt.ifp().mtu() && ip.dontFragment()) {
+        if (wireLength(m, ip, hlen) > rt.ifp().mtu() && ip.dontFragment()) {
             st.inc(IpStat.CANTFRAG);
             inet.icmp().error(m, inIf, IcmpType.DESTINATION_UNREACHABLE, IcmpCode.FRAGMENTATION_NEEDED, rt.ifp().mtu());
             return;
@@ -62,5 +63,19 @@ final class IpForward {
         } catch (ErrnoException e) {
             st.inc(IpStat.CANTFORWARD);
         }
+    }
+
+    /**
+     * The largest datagram this one becomes on the wire: itself, or for a TCP segment received whole
+     * ({@code M_CSUM_TSOv4}) the segments IP output will cut it into, whose size the DF check must judge
+     * (as Linux's {@code skb_gso_validate_network_len}).
+     */
+    private static int wireLength(Mbuf m, Ipv4Packet ip, int hlen) {
+        int mss = m.pkthdr().csumData();
+        if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 || mss <= 0 || m.len() <= hlen + 12) {
+            return ip.totalLength();
+        }
+        int thlen = ((m.buf()[m.off() + hlen + 12] & 0xff) >>> 4) * 4;
+        return Math.min(ip.totalLength(), hlen + thlen + mss);
     }
 }

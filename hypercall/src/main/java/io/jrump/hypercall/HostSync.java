@@ -34,6 +34,13 @@ final class HostSync implements HyperSync {
 
     static final class Mutex implements HyperMutex {
         final ReentrantLock lock = new ReentrantLock();
+        /**
+         * A thread a condition variable of this mutex signalled while the mutex was held, woken only once the
+         * signaller lets go of the mutex (wait morphing): woken at once, it would find the mutex still held,
+         * block on it and be woken a second time, allocating a lock queue node on the way. Only the holder
+         * touches it.
+         */
+        private Thread deferred;
 
         @Override
         public void enter() {
@@ -67,7 +74,26 @@ final class HostSync implements HyperSync {
             if (!lock.isHeldByCurrentThread()) {
                 throw new KernelPanic("mutex_exit: not owner");
             }
+            release();
+        }
+
+        /** Wakes {@code t} when the mutex is released; a second thread to wake is woken at once, as before. */
+        void wakeOnRelease(Thread t) {
+            if (deferred == null) {
+                deferred = t;
+            } else {
+                LockSupport.unpark(t);
+            }
+        }
+
+        /** Unlocks, then wakes the thread a signal deferred. */
+        void release() {
+            Thread t = deferred;
+            deferred = null;
             lock.unlock();
+            if (t != null) {
+                LockSupport.unpark(t);
+            }
         }
 
         @Override
@@ -193,7 +219,7 @@ final class HostSync implements HyperSync {
         public void await(HyperMutex m) {
             Mutex mutex = bind(m);
             Waiter w = enqueue();
-            mutex.lock.unlock();
+            mutex.release();
             boolean interrupted = false;
             while (!w.signalled) {
                 LockSupport.park(this);
@@ -215,7 +241,7 @@ final class HostSync implements HyperSync {
                 return true;
             }
             Waiter w = enqueue();
-            mutex.lock.unlock();
+            mutex.release();
             long until = System.nanoTime() + wait;
             boolean interrupted = false;
             while (!w.signalled) {
@@ -253,7 +279,7 @@ final class HostSync implements HyperSync {
             if (w != null) {
                 unlink(w);
                 w.signalled = true;
-                LockSupport.unpark(w.thread);
+                boundTo.wakeOnRelease(w.thread);
             }
         }
 
@@ -267,7 +293,7 @@ final class HostSync implements HyperSync {
                 w.next = null;
                 w.queued = false;
                 w.signalled = true;
-                LockSupport.unpark(w.thread);
+                boundTo.wakeOnRelease(w.thread);
                 w = n;
             }
         }

@@ -114,6 +114,34 @@ class HostSyncTest {
             assertTrue(t.join(PATIENCE_NANOS), "signal did not wake the waiter");
         }
 
+        /**
+         * Wait morphing: a signalled waiter is woken when the signaller releases the mutex, so it never blocks
+         * on the mutex the signaller still holds (which would cost it a second sleep and wakeup).
+         */
+        @Test
+        void aSignalledWaiterIsWokenOnlyOnceTheMutexIsReleased() throws Exception {
+            HostSync.Mutex m = (HostSync.Mutex) sync.newMutex();
+            HyperCondVar cv = sync.newCondVar();
+            int[] waiting = {0};
+            boolean[] ready = {false};
+            HyperThread t = threads.create("cv-waiter", () -> {
+                m.enter();
+                waiting[0]++;
+                while (!ready[0]) {
+                    cv.await(m);
+                }
+                m.exit();
+            });
+            waitUntilWaiting(m, waiting, 1);
+            m.enter();
+            ready[0] = true;
+            cv.signal();
+            letTimePass();
+            assertFalse(m.lock.hasQueuedThreads(), "the waiter was woken while the mutex was held and now waits for it");
+            m.exit();
+            assertTrue(t.join(PATIENCE_NANOS), "releasing the mutex did not wake the waiter");
+        }
+
         @Test
         void broadcastWakesEveryWaiter() throws Exception {
             HyperMutex m = sync.newMutex();

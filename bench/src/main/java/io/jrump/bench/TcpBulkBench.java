@@ -283,6 +283,8 @@ public final class TcpBulkBench {
             long t1 = System.nanoTime();
             Map<Long, Long> alloc1 = allocated(mx);
             if (System.getProperty("only") != null) {
+                System.out.println("buffers: sender SO_SNDBUF " + sa.getsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_SNDBUF)
+                        + ", receiver SO_RCVBUF " + sb.getsockopt(s, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF));
                 System.out.println("mbufs at the window's start:\n" + mb0 + "and end:\n" + sa.sysctlRead("kern.mbuf.stats")
                         + sb.sysctlRead("kern.mbuf.stats"));
             }

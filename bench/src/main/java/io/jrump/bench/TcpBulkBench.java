@@ -283,6 +283,12 @@ public final class TcpBulkBench {
             long t1 = System.nanoTime();
             Map<Long, Long> alloc1 = allocated(mx);
             if (System.getProperty("only") != null) {
+                for (SysctlEntry e : sa.sysctlList("net.inet.tcp.stats")) {
+                    if (!e.value().trim().equals("0") && (e.description().contains("retransmit") || e.description().contains("timeout")
+                            || e.description().contains("probe") || e.description().contains("window"))) {
+                        System.out.println("  sender " + e.description() + ": " + e.value().trim());
+                    }
+                }
                 System.out.println("buffers: sender SO_SNDBUF " + sa.getsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_SNDBUF)
                         + ", receiver SO_RCVBUF " + sb.getsockopt(s, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF));
                 System.out.println("mbufs at the window's start:\n" + mb0 + "and end:\n" + sa.sysctlRead("kern.mbuf.stats")

@@ -1,7 +1,8 @@
 package io.jrump.hypercall;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -12,6 +13,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 final class HostSync implements HyperSync {
     private final HyperClock clock;
     private final ThreadLocal<CondVar.Waiter> waiters = ThreadLocal.withInitial(CondVar.Waiter::new);
+    private final ThreadLocal<Mutex.Node> mutexNodes = ThreadLocal.withInitial(Mutex.Node::new);
 
     HostSync(HyperClock clock) {
         this.clock = clock;
@@ -19,7 +21,7 @@ final class HostSync implements HyperSync {
 
     @Override
     public HyperMutex newMutex() {
-        return new Mutex();
+        return new Mutex(mutexNodes);
     }
 
     @Override
@@ -32,46 +34,131 @@ final class HostSync implements HyperSync {
         return new CondVar(clock, waiters);
     }
 
+    /**
+     * A mutex whose blocked threads queue on a node each thread reuses, like {@link CondVar}'s waiters: a JDK
+     * lock allocates a queue node on every contended acquire, and kernel mutexes are contended per packet.
+     * Not reentrant (a kernel mutex never is) and not fair: a releasing thread wakes the first waiter, which
+     * takes the mutex unless another thread got there first, and then waits again.
+     */
     static final class Mutex implements HyperMutex {
-        final ReentrantLock lock = new ReentrantLock();
+        private final ThreadLocal<Node> nodes;
+        private final AtomicReference<Thread> owner = new AtomicReference<>();
+        /** Guards {@link #head} and {@link #tail}; held only for a few instructions. */
+        private final AtomicBoolean queueLock = new AtomicBoolean();
+        private volatile Node head;
+        private Node tail;
         /**
          * A thread a condition variable of this mutex signalled while the mutex was held, woken only once the
          * signaller lets go of the mutex (wait morphing): woken at once, it would find the mutex still held,
-         * block on it and be woken a second time, allocating a lock queue node on the way. Only the holder
-         * touches it.
+         * block on it and be woken a second time. Only the holder touches it.
          */
         private Thread deferred;
 
+        /** One per thread, reused for every mutex it blocks on (a thread blocks on one at a time). */
+        static final class Node {
+            final Thread thread = Thread.currentThread();
+            Node next;
+        }
+
+        Mutex(ThreadLocal<Node> nodes) {
+            this.nodes = nodes;
+        }
+
         @Override
         public void enter() {
-            if (lock.isHeldByCurrentThread()) {
+            if (owned()) {
                 throw new KernelPanic("mutex_enter: locking against myself");
             }
             relock();
         }
 
-        /** Takes the lock after a short spin, since a blocked acquire of a JDK lock allocates a queue node. */
+        private boolean tryAcquire() {
+            return owner.get() == null && owner.compareAndSet(null, Thread.currentThread());
+        }
+
+        /**
+         * Takes the mutex: a short spin, then a wait on the queue. A waiter queues before its last try, and a
+         * releaser clears the owner before it looks at the queue, so one of the two always sees the other.
+         */
         void relock() {
             for (int i = 0; i < 64; i++) {
-                if (lock.tryLock()) {
+                if (tryAcquire()) {
                     return;
                 }
                 Thread.onSpinWait();
             }
-            lock.lock();
+            Node n = nodes.get();
+            enqueue(n);
+            boolean interrupted = false;
+            try {
+                while (!tryAcquire()) {
+                    LockSupport.park(this);
+                    if (Thread.interrupted()) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                dequeue(n);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private void lockQueue() {
+            while (!queueLock.compareAndSet(false, true)) {
+                Thread.onSpinWait();
+            }
+        }
+
+        private void enqueue(Node n) {
+            lockQueue();
+            n.next = null;
+            if (tail == null) {
+                head = n;
+            } else {
+                tail.next = n;
+            }
+            tail = n;
+            queueLock.set(false);
+        }
+
+        private void dequeue(Node n) {
+            lockQueue();
+            Node prev = null;
+            for (Node x = head; x != null; prev = x, x = x.next) {
+                if (x == n) {
+                    if (prev == null) {
+                        head = x.next;
+                    } else {
+                        prev.next = x.next;
+                    }
+                    if (tail == x) {
+                        tail = prev;
+                    }
+                    x.next = null;
+                    break;
+                }
+            }
+            queueLock.set(false);
+        }
+
+        /** Whether a thread is blocked waiting for this mutex. */
+        boolean hasWaiters() {
+            return head != null;
         }
 
         @Override
         public boolean tryEnter() {
-            if (lock.isHeldByCurrentThread()) {
+            if (owned()) {
                 throw new KernelPanic("mutex_tryenter: locking against myself");
             }
-            return lock.tryLock();
+            return tryAcquire();
         }
 
         @Override
         public void exit() {
-            if (!lock.isHeldByCurrentThread()) {
+            if (!owned()) {
                 throw new KernelPanic("mutex_exit: not owner");
             }
             release();
@@ -86,11 +173,15 @@ final class HostSync implements HyperSync {
             }
         }
 
-        /** Unlocks, then wakes the thread a signal deferred. */
+        /** Unlocks, wakes the first thread queued for the mutex, then the thread a signal deferred. */
         void release() {
             Thread t = deferred;
             deferred = null;
-            lock.unlock();
+            owner.set(null);
+            Node h = head;
+            if (h != null) {
+                LockSupport.unpark(h.thread);
+            }
             if (t != null) {
                 LockSupport.unpark(t);
             }
@@ -98,7 +189,7 @@ final class HostSync implements HyperSync {
 
         @Override
         public boolean owned() {
-            return lock.isHeldByCurrentThread();
+            return owner.get() == Thread.currentThread();
         }
     }
 
@@ -267,7 +358,7 @@ final class HostSync implements HyperSync {
         }
 
         private void checkHeld(String what) {
-            if (boundTo != null && !boundTo.lock.isHeldByCurrentThread()) {
+            if (boundTo != null && !boundTo.owned()) {
                 throw new KernelPanic(what + ": mutex not held");
             }
         }

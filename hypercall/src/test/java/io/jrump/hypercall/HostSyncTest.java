@@ -137,7 +137,7 @@ class HostSyncTest {
             ready[0] = true;
             cv.signal();
             letTimePass();
-            assertFalse(m.lock.hasQueuedThreads(), "the waiter was woken while the mutex was held and now waits for it");
+            assertFalse(m.hasWaiters(), "the waiter was woken while the mutex was held and now waits for it");
             m.exit();
             assertTrue(t.join(PATIENCE_NANOS), "releasing the mutex did not wake the waiter");
         }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -87,6 +88,53 @@ class HostSyncTest {
             m.exit();
             assertTrue(t.join(PATIENCE_NANOS));
             assertTrue(got.get());
+        }
+        /** Many threads contending for one mutex: every increment made under it survives, and all finish. */
+        @Test
+        void contendedMutexExcludesAndLosesNoWakeup() throws Exception {
+            HyperMutex m = sync.newMutex();
+            long[] counter = {0};
+            List<HyperThread> ts = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ts.add(threads.create("contender-" + i, () -> {
+                    for (int j = 0; j < 50_000; j++) {
+                        m.enter();
+                        counter[0]++;
+                        if ((j & 1023) == 0) {
+                            Thread.yield();
+                        }
+                        m.exit();
+                    }
+                }));
+            }
+            for (HyperThread t : ts) {
+                assertTrue(t.join(PATIENCE_NANOS), t.name() + " never got the mutex again");
+            }
+            m.enter();
+            assertEquals(200_000, counter[0]);
+            m.exit();
+        }
+
+        /** A thread interrupted while it waits for the mutex still gets it, and keeps its interrupt. */
+        @Test
+        void anInterruptedWaiterStillEntersAndKeepsItsInterrupt() throws Exception {
+            HyperMutex m = sync.newMutex();
+            AtomicBoolean interruptedAfter = new AtomicBoolean();
+            AtomicReference<Thread> host = new AtomicReference<>();
+            m.enter();
+            HyperThread t = threads.create("contender", () -> {
+                host.set(Thread.currentThread());
+                m.enter();
+                interruptedAfter.set(Thread.currentThread().isInterrupted());
+                m.exit();
+            });
+            letTimePass();
+            host.get().interrupt();
+            letTimePass();
+            assertEquals(Boolean.FALSE, onOtherThread(threads, m::owned));
+            m.exit();
+            assertTrue(t.join(PATIENCE_NANOS));
+            assertTrue(interruptedAfter.get(), "the interrupt was kept");
         }
     }
 

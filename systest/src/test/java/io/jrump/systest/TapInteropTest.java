@@ -166,6 +166,7 @@ class TapInteropTest {
             sys.bind(s, SockAddr.in("0.0.0.0", PORT));
             ok(p.ns.exec("socat", "-u", "-b", "1400", "OPEN:" + f, "UDP4-SENDTO:" + RUMP + ":" + PORT));
             ByteArrayOutputStream got = new ByteArrayOutputStream();
+            java.util.List<Integer> sizes = new java.util.ArrayList<>();
             ByteBuffer in = ByteBuffer.allocate(65536);
             while (got.size() < file.length) {
                 in.clear();
@@ -178,9 +179,13 @@ class TapInteropTest {
                     return;
                 }
                 got.write(in.array(), 0, n);
+                sizes.add(n);
             }
             sys.close(s);
-            assertEquals(sha256(file), sha256(got.toByteArray()));
+            byte[] all = got.toByteArray();
+            int diff = java.util.Arrays.mismatch(file, java.util.Arrays.copyOf(all, file.length));
+            assertEquals(sha256(file), sha256(all), "first difference at byte " + diff + " of " + all.length
+                    + "; datagram sizes " + sizes + "; " + p.ifp.stats() + "; " + p.kernel.service(Inet.class).udp().stats());
         }
     }
 

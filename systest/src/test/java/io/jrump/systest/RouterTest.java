@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /** Two buses joined by a router kernel, and a raw ICMP socket doing what ping does. */
 class RouterTest {
 
-    private static void defaultRoute(Kernel k, String gw) throws Exception {
+    static void defaultRoute(Kernel k, String gw) throws Exception {
         var ifs = k.service(io.jrump.net.Interfaces.class);
         var ifp = ifs.find("shmif0");
         ifs.routes().add(new Route(0, 0, Ipv4Address.parse(gw), ifp, Route.RTF_UP | Route.RTF_GATEWAY | Route.RTF_STATIC, 0));

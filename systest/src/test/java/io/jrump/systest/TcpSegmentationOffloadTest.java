@@ -13,7 +13,6 @@ import io.jrump.kern.Syscalls;
 import io.jrump.net.BpfTap;
 import io.jrump.net.Ifnet;
 import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.wire.ChecksumOffload;
 import io.jrump.virtif.EtherLink;
 import io.jrump.virtif.FrameSink;
 import io.jrump.virtif.Hub;
@@ -67,7 +66,7 @@ class TcpSegmentationOffloadTest {
                     largest.accumulateAndGet(len, Math::max);
                     frames.incrementAndGet();
                     byte[] copy = java.util.Arrays.copyOfRange(frame, off, off + len);
-                    if (isTcp(copy) && !tcpChecksumVerifies(copy)) {
+                    if (isTcp(copy) && !ChecksumOffloadTest.verifies(copy, 0)) {
                         bad.incrementAndGet();
                     }
                     if (isTcp(copy) && (copy[14 + 20 + 13] & 0x10) != 0 && (copy[23] == 6)) {
@@ -101,7 +100,7 @@ class TcpSegmentationOffloadTest {
             BpfTap tap = (ifp, m, outbound) -> {
                 byte[] f = MbufCopy.toBytes(m);
                 largest.accumulateAndGet(f.length, Math::max);
-                if (isTcp(f) && !tcpChecksumVerifies(f)) {
+                if (isTcp(f) && !ChecksumOffloadTest.verifies(f, 0)) {
                     bad.incrementAndGet();
                 }
             };
@@ -130,8 +129,8 @@ class TcpSegmentationOffloadTest {
             attach(r, "shmif0", left.attach(), "198.18.1.254/24");
             Ifnet out = attach(r, "shmif1", right.attach(), "198.18.2.254/24");
             attach(b, "shmif0", right.attach(), "198.18.2.1/24");
-            defaultRoute(a, "198.18.1.254");
-            defaultRoute(b, "198.18.2.254");
+            RouterTest.defaultRoute(a, "198.18.1.254");
+            RouterTest.defaultRoute(b, "198.18.2.254");
             r.syscalls().sysctlWrite("net.inet.ip.forwarding", "1");
             AtomicInteger largest = new AtomicInteger();
             AtomicLong bad = new AtomicLong();
@@ -143,7 +142,7 @@ class TcpSegmentationOffloadTest {
                 byte[] f = MbufCopy.toBytes(m);
                 frames.incrementAndGet();
                 largest.accumulateAndGet(f.length, Math::max);
-                if (isTcp(f) && !tcpChecksumVerifies(f)) {
+                if (isTcp(f) && !ChecksumOffloadTest.verifies(f, 0)) {
                     bad.incrementAndGet();
                 }
             };
@@ -158,32 +157,8 @@ class TcpSegmentationOffloadTest {
         }
     }
 
-    private static void defaultRoute(Kernel k, String gw) throws Exception {
-        var ifs = k.service(io.jrump.net.Interfaces.class);
-        var ifp = ifs.find("shmif0");
-        ifs.routes().add(new io.jrump.net.Route(0, 0, io.jrump.net.wire.Ipv4Address.parse(gw), ifp,
-                io.jrump.net.Route.RTF_UP | io.jrump.net.Route.RTF_GATEWAY | io.jrump.net.Route.RTF_STATIC, 0));
-    }
-
     private static boolean isTcp(byte[] f) {
         return f.length >= 54 && f[12] == 0x08 && f[13] == 0x00 && f[23] == 6;
-    }
-
-    private static boolean tcpChecksumVerifies(byte[] f) {
-        byte[] copy = f.clone();
-        int ihl = (copy[14] & 0xf) * 4;
-        int field = 14 + ihl + ChecksumOffload.TCP_CHECKSUM_OFFSET;
-        int stored = ((copy[field] & 0xff) << 8) | (copy[field + 1] & 0xff);
-        // recompute from the pseudo-header sum, as the sender would
-        int total = ((copy[16] & 0xff) << 8) | (copy[17] & 0xff);
-        int src = java.nio.ByteBuffer.wrap(copy, 26, 4).getInt();
-        int dst = java.nio.ByteBuffer.wrap(copy, 30, 4).getInt();
-        int ps = io.jrump.net.wire.InternetChecksum.pseudoHeaderSum(src, dst, 6, total - ihl);
-        copy[field] = (byte) (ps >>> 8);
-        copy[field + 1] = (byte) ps;
-        ChecksumOffload.completeTcpInFrame(copy, 0, copy.length);
-        int want = ((copy[field] & 0xff) << 8) | (copy[field + 1] & 0xff);
-        return want == stored;
     }
 
     /** SIZE bytes from a to b, then a's shutdown; b reads to the end: byte-exact. */

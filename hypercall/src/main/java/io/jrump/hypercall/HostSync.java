@@ -43,10 +43,9 @@ final class HostSync implements HyperSync {
     static final class Mutex implements HyperMutex {
         private final ThreadLocal<Node> nodes;
         private final AtomicReference<Thread> owner = new AtomicReference<>();
-        /** Guards {@link #head} and {@link #tail}; held only for a few instructions. */
+        /** Guards {@link #waiters}' changes; held only for a few instructions. */
         private final AtomicBoolean queueLock = new AtomicBoolean();
-        private volatile Node head;
-        private Node tail;
+        private final WaitQueue<Node> waiters = new WaitQueue<>();
         /**
          * A thread a condition variable of this mutex signalled while the mutex was held, woken only once the
          * signaller lets go of the mutex (wait morphing): woken at once, it would find the mutex still held,
@@ -55,9 +54,7 @@ final class HostSync implements HyperSync {
         private Thread deferred;
 
         /** One per thread, reused for every mutex it blocks on (a thread blocks on one at a time). */
-        static final class Node {
-            final Thread thread = Thread.currentThread();
-            Node next;
+        static final class Node extends WaitQueue.Node<Node> {
         }
 
         Mutex(ThreadLocal<Node> nodes) {
@@ -113,39 +110,19 @@ final class HostSync implements HyperSync {
 
         private void enqueue(Node n) {
             lockQueue();
-            n.next = null;
-            if (tail == null) {
-                head = n;
-            } else {
-                tail.next = n;
-            }
-            tail = n;
+            waiters.add(n);
             queueLock.set(false);
         }
 
         private void dequeue(Node n) {
             lockQueue();
-            Node prev = null;
-            for (Node x = head; x != null; prev = x, x = x.next) {
-                if (x == n) {
-                    if (prev == null) {
-                        head = x.next;
-                    } else {
-                        prev.next = x.next;
-                    }
-                    if (tail == x) {
-                        tail = prev;
-                    }
-                    x.next = null;
-                    break;
-                }
-            }
+            waiters.remove(n);
             queueLock.set(false);
         }
 
         /** Whether a thread is blocked waiting for this mutex. */
         boolean hasWaiters() {
-            return head != null;
+            return waiters.first() != null;
         }
 
         @Override
@@ -178,7 +155,7 @@ final class HostSync implements HyperSync {
             Thread t = deferred;
             deferred = null;
             owner.set(null);
-            Node h = head;
+            Node h = waiters.first();
             if (h != null) {
                 LockSupport.unpark(h.thread);
             }
@@ -245,14 +222,10 @@ final class HostSync implements HyperSync {
         private final HyperClock clock;
         private final ThreadLocal<Waiter> nodes;
         private Mutex boundTo;
-        private Waiter head;
-        private Waiter tail;
+        private final WaitQueue<Waiter> waiters = new WaitQueue<>();
 
-        static final class Waiter {
-            final Thread thread = Thread.currentThread();
+        static final class Waiter extends WaitQueue.Node<Waiter> {
             volatile boolean signalled;
-            Waiter next;
-            boolean queued;
         }
 
         CondVar(HyperClock clock, ThreadLocal<Waiter> nodes) {
@@ -276,34 +249,8 @@ final class HostSync implements HyperSync {
         private Waiter enqueue() {
             Waiter w = nodes.get();
             w.signalled = false;
-            w.next = null;
-            w.queued = true;
-            if (tail == null) {
-                head = w;
-            } else {
-                tail.next = w;
-            }
-            tail = w;
+            waiters.add(w);
             return w;
-        }
-
-        private void unlink(Waiter w) {
-            Waiter prev = null;
-            for (Waiter x = head; x != null; prev = x, x = x.next) {
-                if (x == w) {
-                    if (prev == null) {
-                        head = x.next;
-                    } else {
-                        prev.next = x.next;
-                    }
-                    if (tail == x) {
-                        tail = prev;
-                    }
-                    x.next = null;
-                    x.queued = false;
-                    return;
-                }
-            }
         }
 
         @Override
@@ -348,7 +295,7 @@ final class HostSync implements HyperSync {
             }
             mutex.relock();
             if (w.queued) {
-                unlink(w);
+                waiters.remove(w);
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -366,9 +313,9 @@ final class HostSync implements HyperSync {
         @Override
         public void signal() {
             checkHeld("cv_signal");
-            Waiter w = head;
+            Waiter w = waiters.first();
             if (w != null) {
-                unlink(w);
+                waiters.remove(w);
                 w.signalled = true;
                 boundTo.wakeOnRelease(w.thread);
             }
@@ -377,8 +324,7 @@ final class HostSync implements HyperSync {
         @Override
         public void broadcast() {
             checkHeld("cv_broadcast");
-            Waiter w = head;
-            head = tail = null;
+            Waiter w = waiters.takeAll();
             while (w != null) {
                 Waiter n = w.next;
                 w.next = null;

@@ -90,23 +90,9 @@ public final class MbufCopy {
         MbufPool pool = m0.pool;
         Mbuf last = MbufChain.last(m0);
         int first = Math.min(len, last.trailingSpace());
-        Mbuf head = null;
-        Mbuf tail = null;
-        for (int left = len - first; left > 0; ) {
-            Mbuf n = left >= Mbuf.MJUMBYTES ? pool.getJumbo(last.type)
-                    : left > Mbuf.MLEN ? pool.getCluster(last.type) : pool.get(last.type);
-            if (n == null) {
-                pool.freeChain(head);
-                return false;
-            }
-            n.len = Math.min(left, n.capacity());
-            left -= n.len;
-            if (head == null) {
-                head = n;
-            } else {
-                tail.next = n;
-            }
-            tail = n;
+        Mbuf head = allocChain(pool, last.type, len - first);
+        if (head == null && len > first) {
+            return false;
         }
         fill(src, off, last.buf, last.off + last.len, first);
         last.len += first;
@@ -120,6 +106,53 @@ public final class MbufCopy {
             m0.pkthdr.setLen(m0.pkthdr.len() + len);
         }
         return true;
+    }
+
+    /**
+     * A chain of new mbufs holding {@code len} bytes, each length set and its bytes not yet written: jumbo
+     * clusters while 16 KB or more remain, then clusters, then a small mbuf. Null for 0 bytes or if no mbuf
+     * is left (nothing is kept then).
+     */
+    private static Mbuf allocChain(MbufPool pool, MbufType type, int len) {
+        Mbuf head = null;
+        Mbuf tail = null;
+        for (int left = len; left > 0; ) {
+            Mbuf n = left >= Mbuf.MJUMBYTES ? pool.getJumbo(type)
+                    : left > Mbuf.MLEN ? pool.getCluster(type) : pool.get(type);
+            if (n == null) {
+                pool.freeChain(head);
+                return null;
+            }
+            n.len = Math.min(left, n.capacity());
+            left -= n.len;
+            if (head == null) {
+                head = n;
+            } else {
+                tail.next = n;
+            }
+            tail = n;
+        }
+        return head;
+    }
+
+    /**
+     * A packet of {@code len} bytes with {@link MbufPool#MAX_HDR} of leading space, lengths set and bytes not
+     * yet written; null if no mbuf is left.
+     */
+    private static Mbuf allocPacket(MbufPool pool, int len) {
+        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
+                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
+        if (m == null) {
+            return null;
+        }
+        m.len = Math.min(len, m.trailingSpace());
+        m.next = allocChain(pool, MbufType.DATA, len - m.len);
+        if (m.next == null && len > m.len) {
+            pool.freeChain(m);
+            return null;
+        }
+        m.pkthdr.setLen(len);
+        return m;
     }
 
     private static void fill(byte[] src, int srcOff, byte[] dst, int dstOff, int len) {
@@ -270,18 +303,13 @@ public final class MbufCopy {
      */
     public static Mbuf fromBytes(MbufPool pool, byte[] b, int off, int len) {
         Objects.checkFromIndexSize(off, len, b.length);
-        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
-                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
+        Mbuf m = allocPacket(pool, len);
         if (m == null) {
             return null;
         }
-        int first = Math.min(len, m.trailingSpace());
-        System.arraycopy(b, off, m.buf, m.off, first);
-        m.len = first;
-        m.pkthdr.setLen(first);
-        if (!appendBytes(m, b, off + first, len - first)) {
-            pool.freeChain(m);
-            return null;
+        for (Mbuf n = m; n != null; n = n.next) {
+            System.arraycopy(b, off, n.buf, n.off, n.len);
+            off += n.len;
         }
         return m;
     }
@@ -295,27 +323,10 @@ public final class MbufCopy {
      * @throws IndexOutOfBoundsException if the chain holds fewer than {@code len} bytes
      */
     public static Mbuf copyPacket(MbufPool pool, Mbuf src, int len) {
-        Mbuf m = len <= Mbuf.MLEN - MbufPool.MAX_HDR ? pool.getPacketHeader()
-                : len < Mbuf.MJUMBYTES ? pool.getPacketCluster() : pool.getPacketJumbo(MbufType.DATA);
+        Mbuf m = allocPacket(pool, len);
         if (m == null) {
             return null;
         }
-        int first = Math.min(len, m.trailingSpace());
-        m.len = first;
-        Mbuf tail = m;
-        for (int left = len - first; left > 0; ) {
-            Mbuf n = left >= Mbuf.MJUMBYTES ? pool.getJumbo(MbufType.DATA)
-                    : left > Mbuf.MLEN ? pool.getCluster(MbufType.DATA) : pool.get(MbufType.DATA);
-            if (n == null) {
-                pool.freeChain(m);
-                return null;
-            }
-            n.len = Math.min(left, n.capacity());
-            left -= n.len;
-            tail.next = n;
-            tail = n;
-        }
-        m.pkthdr.setLen(len);
         Mbuf s = src;
         int soff = 0;
         for (Mbuf d = m; d != null; d = d.next) {

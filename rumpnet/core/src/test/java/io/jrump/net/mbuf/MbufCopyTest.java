@@ -41,6 +41,35 @@ class MbufCopyTest {
         assertEquals(0, pool.stats().mbufsInUse());
     }
 
+    /**
+     * A frame crossing an in-memory wire: a random chain of one pool copied into another pool's mbufs holds
+     * the same bytes, laid out as fromBytes lays them out, and takes nothing from the source pool.
+     */
+    @Test
+    void copyPacketCopiesAChainIntoAnotherPool(Kernel k) {
+        MbufPool from = new MbufPool(k);
+        MbufPool to = new MbufPool(k);
+        Random rnd = new Random(7);
+        AtomicInteger extFrees = new AtomicInteger();
+        for (int len : new int[] {1, 100, 2048, 16383, 16384, 40000, 65535}) {
+            byte[] model = TestChains.randomBytes(rnd, len + rnd.nextInt(10));
+            Mbuf src = TestChains.randomChain(from, rnd, model, extFrees);
+            long inUse = from.stats().mbufsInUse();
+            Mbuf copy = MbufCopy.copyPacket(to, src, len);
+            assertEquals(len, copy.pkthdr().len());
+            assertArrayEquals(Arrays.copyOf(model, len), MbufCopy.toBytes(copy), "copy of " + len + " bytes");
+            Mbuf flat = MbufCopy.fromBytes(to, model, 0, len);
+            assertEquals(TestChains.count(flat), TestChains.count(copy), "the same layout as fromBytes");
+            to.freeChain(flat);
+            assertEquals(inUse, from.stats().mbufsInUse(), "the source pool lent nothing");
+            byte[] before = MbufCopy.toBytes(src);
+            assertArrayEquals(model, before, "the source chain is unchanged");
+            assertThrows(IndexOutOfBoundsException.class, () -> MbufCopy.copyPacket(to, src, model.length + 1));
+            from.freeChain(src);
+            to.freeChain(copy);
+        }
+    }
+
     @Test
     void copybackAtEveryOffsetMatchesTheModel(Kernel k) {
         MbufPool pool = new MbufPool(k);

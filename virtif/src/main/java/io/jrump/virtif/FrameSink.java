@@ -57,7 +57,9 @@ public interface FrameSink {
 
     /**
      * A frame that is the first {@code len} bytes of another kernel's chain {@code m}, lent for the call
-     * only and shared with other receivers: a sink copies what it keeps and never writes into the chain.
+     * only and shared with other receivers: a sink never writes into the chain, and keeps only copies or
+     * references to its external storage ({@code MbufCopy.lendPacket}), which is reference counted and
+     * read-only while shared.
      * Flags as for {@link #receive(byte[], int, int, int)}, with the difference that the checksum can not
      * be finished in place.
      */

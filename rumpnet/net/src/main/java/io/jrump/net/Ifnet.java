@@ -330,12 +330,12 @@ public final class Ifnet {
 
     /**
      * As {@link #input(byte[], int, int, int)}, for a frame that is the first {@code len} bytes of a chain
-     * lent by another kernel on the same in-memory wire: copied straight into this kernel's mbufs. Only
-     * for an interface without capture taps ({@link #hasTaps()}), which get frames with finished checksums
-     * through the array form.
+     * of another kernel's on the same in-memory wire: its headers are copied into this kernel's mbufs and
+     * its clusters are lent, not copied ({@link MbufCopy#lendPacket}). Only for an interface without
+     * capture taps ({@link #hasTaps()}), which get frames with finished checksums through the array form.
      */
     public void input(Mbuf frame, int len, int csumFlags) {
-        Mbuf m = MbufCopy.copyPacket(mbufs(), frame, len);
+        Mbuf m = MbufCopy.lendPacket(mbufs(), frame, len);
         if (m == null) {
             iqdrops.incrementAndGet();
             return;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cluster is one pool item and costs no allocation when reused.
  */
 final class ExtStorage {
+    private final MbufPool owner;
     private final byte[] cluster;
     private final AtomicInteger refs = new AtomicInteger();
     private byte[] buf;
@@ -21,26 +22,36 @@ final class ExtStorage {
     private ExtFree free;
     private Object arg;
 
-    private ExtStorage(byte[] cluster) {
+    private ExtStorage(MbufPool owner, byte[] cluster) {
+        this.owner = owner;
         this.cluster = cluster;
         this.buf = cluster;
         this.size = cluster == null ? 0 : cluster.length;
     }
 
-    static ExtStorage newCluster() {
-        return new ExtStorage(new byte[Mbuf.MCLBYTES]);
+    static ExtStorage newCluster(MbufPool owner) {
+        return new ExtStorage(owner, new byte[Mbuf.MCLBYTES]);
     }
 
-    static ExtStorage newJumbo() {
-        return new ExtStorage(new byte[Mbuf.MJUMBYTES]);
+    static ExtStorage newJumbo(MbufPool owner) {
+        return new ExtStorage(owner, new byte[Mbuf.MJUMBYTES]);
     }
 
     boolean isJumbo() {
         return cluster != null && cluster.length == Mbuf.MJUMBYTES;
     }
 
-    static ExtStorage newDescriptor() {
-        return new ExtStorage(null);
+    static ExtStorage newDescriptor(MbufPool owner) {
+        return new ExtStorage(owner, null);
+    }
+
+    /**
+     * The pool the storage goes back to after its last reference, which may be another kernel's than the
+     * pool of the mbuf that drops it: a cluster lent across an in-memory wire ({@link MbufCopy#lendPacket})
+     * stays charged to, and returns to, the kernel that filled it.
+     */
+    MbufPool owner() {
+        return owner;
     }
 
     /** Makes a fresh cluster's (or a descriptor's) first reference. */

@@ -293,7 +293,7 @@ public final class MbufCopy {
         m.reserve(m.isPktHdr() ? Math.min(MbufPool.MAX_HDR, m.capacity() - n) : 0);
         System.arraycopy(oldBuf, oldOff, m.buf, m.off, n);
         m.len = n;
-        pool.releaseExt(old);
+        old.owner().releaseExt(old);
         return true;
     }
 
@@ -347,6 +347,89 @@ public final class MbufCopy {
             }
         }
         return m;
+    }
+
+    /**
+     * A packet of {@code pool}'s holding the first {@code len} bytes of {@code src}, a chain of another
+     * kernel's on the same in-memory wire, that shares the sender's clusters instead of copying them, as
+     * Linux's loopback device hands its {@code sk_buff} to the receiving side: a bulk segment then costs
+     * the two copies that a host loopback transfer costs (into the sender's socket buffer, out of the
+     * receiver's), not three. The bytes in front of the first cluster, where the sender prepended its
+     * link, IP and transport headers, and at least the first {@code MLEN - MAX_HDR} bytes, are copied into
+     * a writable packet-header mbuf, so that protocol input reads and rewrites headers in place and the
+     * lent storage stays read-only ({@link Mbuf#writable}). A lent cluster stays charged to the sender's
+     * kernel and goes back to its pool when the receiver frees its last reference. Where a frame has too
+     * little in clusters to be worth lending it is copied as {@link #copyPacket} copies it. Null if no
+     * mbuf is left.
+     *
+     * @throws IndexOutOfBoundsException if the chain holds fewer than {@code len} bytes
+     */
+    public static Mbuf lendPacket(MbufPool pool, Mbuf src, int len) {
+        int maxHead = Mbuf.MLEN - MbufPool.MAX_HDR;
+        int head = 0;
+        for (Mbuf s = src; s != null && head < len && !lendable(s); s = s.next) {
+            head += s.len;
+        }
+        head = Math.max(Math.min(head, len), Math.min(len, maxHead));
+        if (head > maxHead || len - head < LEND_MIN) {
+            return copyPacket(pool, src, len);
+        }
+        Mbuf m = pool.getPacketHeader();
+        if (m == null) {
+            return null;
+        }
+        copydata(src, 0, head, m.buf, m.off);
+        m.len = head;
+        m.pkthdr.setLen(len);
+        Mbuf s = src;
+        int soff = head;
+        while (s != null && soff >= s.len) {
+            soff -= s.len;
+            s = s.next;
+        }
+        Mbuf tail = m;
+        for (int left = len - head; left > 0; ) {
+            if (s == null) {
+                pool.freeChain(m);
+                throw new IndexOutOfBoundsException("mbuf chain too short for " + len + " bytes");
+            }
+            int count = Math.min(s.len - soff, left);
+            if (count == 0) {
+                // an empty mbuf in the chain: nothing to take from it
+            } else if (lendable(s)) {
+                Mbuf n = pool.share(s, s.off + soff, count);
+                if (n == null) {
+                    pool.freeChain(m);
+                    return null;
+                }
+                tail.next = n;
+                tail = n;
+            } else {
+                Mbuf c = allocChain(pool, MbufType.DATA, count);
+                if (c == null) {
+                    pool.freeChain(m);
+                    return null;
+                }
+                tail.next = c;
+                for (int o = s.off + soff; c != null; c = c.next) {
+                    System.arraycopy(s.buf, o, c.buf, c.off, c.len);
+                    o += c.len;
+                    tail = c;
+                }
+            }
+            left -= count;
+            soff = 0;
+            s = s.next;
+        }
+        return m;
+    }
+
+    /** Below this many bytes past the headers, a frame is copied rather than lent. */
+    private static final int LEND_MIN = 1024;
+
+    /** Storage another kernel may hold a reference to: a pool cluster, not caller-owned bytes. */
+    private static boolean lendable(Mbuf m) {
+        return m.ext != null && m.ext.isCluster() && m.len > 0;
     }
 
     /** The chain's bytes in a new array. */

@@ -58,11 +58,11 @@ public final class MbufPool {
                 Mbuf::recycle, nmbufs);
         this.headers = kernel.createPool("mbhdrpl", MHDR_BYTES, () -> new Mbuf(this, false),
                 Mbuf::recycle, nmbufs);
-        this.clusters = kernel.createPool("mclpl", Mbuf.MCLBYTES + EXT_BYTES, ExtStorage::newCluster,
+        this.clusters = kernel.createPool("mclpl", Mbuf.MCLBYTES + EXT_BYTES, () -> ExtStorage.newCluster(this),
                 ExtStorage::recycle, nmbclusters);
-        this.jumbos = kernel.createPool("mjumpl", Mbuf.MJUMBYTES + EXT_BYTES, ExtStorage::newJumbo,
+        this.jumbos = kernel.createPool("mjumpl", Mbuf.MJUMBYTES + EXT_BYTES, () -> ExtStorage.newJumbo(this),
                 ExtStorage::recycle, nmbclusters);
-        this.extDescriptors = kernel.createPool("mbextpl", EXT_BYTES, ExtStorage::newDescriptor,
+        this.extDescriptors = kernel.createPool("mbextpl", EXT_BYTES, () -> ExtStorage.newDescriptor(this),
                 ExtStorage::recycle, nmbufs);
         this.stats = new MbufStats(List.of(small, headers, clusters, jumbos, extDescriptors));
     }
@@ -268,7 +268,7 @@ public final class MbufPool {
         stats.mbufFreed(t);
         (m.dat != null ? small : headers).put(m);
         if (e != null) {
-            releaseExt(e);
+            e.owner().releaseExt(e);
         }
         return n;
     }
@@ -280,7 +280,10 @@ public final class MbufPool {
         }
     }
 
-    /** Drops one reference to external storage and gives the storage back after the last. */
+    /**
+     * Drops one reference to external storage of this pool's and gives the storage back after the last;
+     * the caller may be a thread of another kernel that was lent the storage.
+     */
     void releaseExt(ExtStorage e) {
         if (!e.release()) {
             return;

@@ -70,6 +70,62 @@ class MbufCopyTest {
         }
     }
 
+    /**
+     * A frame lent across an in-memory wire holds the sender's bytes, survives the sender freeing its chain,
+     * and gives every cluster back to the sender's pool, not the receiver's, when the receiver frees it.
+     */
+    @Test
+    void lendPacketReturnsTheSendersClustersToTheSendersPool(Kernel k) {
+        MbufPool from = new MbufPool(k);
+        MbufPool to = new MbufPool(k);
+        Random rnd = new Random(11);
+        AtomicInteger extFrees = new AtomicInteger();
+        for (int len : new int[] {1, 100, 128, 129, 1500, 2048, 16384, 40000, 65535}) {
+            byte[] model = TestChains.randomBytes(rnd, len + rnd.nextInt(10));
+            Mbuf src = TestChains.randomChain(from, rnd, model, extFrees);
+            Mbuf lent = MbufCopy.lendPacket(to, src, len);
+            assertEquals(len, lent.pkthdr().len());
+            assertTrue(lent.writable(), "the headers are the receiver's own");
+            assertThrows(IndexOutOfBoundsException.class, () -> MbufCopy.lendPacket(to, src, model.length + 1));
+            from.freeChain(src);
+            assertArrayEquals(Arrays.copyOf(model, len), MbufCopy.toBytes(lent), "lent " + len + " bytes");
+            to.freeChain(lent);
+            assertEquals(0, from.stats().clustersInUse(), "every cluster is back in the sender's pool");
+            assertEquals(0, from.stats().mbufsInUse());
+            assertEquals(0, to.stats().clustersInUse(), "the receiver's pool never owned one");
+            assertEquals(0, to.stats().mbufsInUse());
+        }
+        assertEquals(0, from.stats().externalInUse(), "caller-owned storage is copied, never lent");
+    }
+
+    /** Lent clusters are read-only on both sides: a receiver's write copies, and the sender stops appending. */
+    @Test
+    void lentClustersAreReadOnlyForSenderAndReceiver(Kernel k) {
+        MbufPool from = new MbufPool(k);
+        MbufPool to = new MbufPool(k);
+        byte[] payload = TestChains.sequence(1, 1500);
+        Mbuf hdr = from.getPacketHeader();
+        hdr.setLen(54);
+        Mbuf data = from.getCluster();
+        System.arraycopy(payload, 0, data.buf(), data.off(), payload.length);
+        data.setLen(payload.length);
+        hdr.setNext(data);
+        hdr.pkthdr().setLen(54 + payload.length);
+        assertTrue(data.trailingSpace() > 0);
+
+        Mbuf lent = MbufCopy.lendPacket(to, hdr, 54 + payload.length);
+        assertEquals(0, data.trailingSpace(), "shared with the receiver, the sender's cluster takes no appends");
+        assertEquals(2, TestChains.count(lent), "the headers, and a reference to the rest of the cluster");
+        assertEquals(0, to.stats().clustersInUse(), "the payload was lent, not copied into new clusters");
+        assertTrue(MbufCopy.copyback(lent, 200, 3, new byte[] {9, 9, 9}, 0));
+        assertEquals(payload[200 - 54], data.buf()[data.off() + 200 - 54], "the receiver wrote its own copy");
+
+        to.freeChain(lent);
+        assertTrue(data.trailingSpace() > 0, "the last reference back with the sender, it may append again");
+        from.freeChain(hdr);
+        assertEquals(0, from.stats().clustersInUse());
+    }
+
     @Test
     void copybackAtEveryOffsetMatchesTheModel(Kernel k) {
         MbufPool pool = new MbufPool(k);

@@ -49,6 +49,7 @@ public final class Sockin {
     private final AtomicLong acceptDrops = new AtomicLong();
     private final AtomicLong receiverRounds = new AtomicLong();
     private final AtomicLong readerHostWaits = new AtomicLong();
+    private final AtomicLong directReadBytes = new AtomicLong();
     private SockinReceiver receiver;
 
     Sockin(Kernel kernel, MbufPool mbufs) throws ErrnoException {
@@ -127,6 +128,14 @@ public final class Sockin {
         return receiverRounds.get();
     }
 
+    /**
+     * Bytes the host socket gave straight to a reader's memory ({@link SockinStream#rcvdirect}), never
+     * passing through a receive buffer.
+     */
+    public long directReadBytes() {
+        return directReadBytes.get();
+    }
+
     /** Times a reading lwp waited on its own host socket instead of on the receive buffer. */
     public long readerHostWaits() {
         return readerHostWaits.get();
@@ -134,6 +143,10 @@ public final class Sockin {
 
     void countReceiverRound() {
         receiverRounds.incrementAndGet();
+    }
+
+    void countDirectRead(int bytes) {
+        directReadBytes.addAndGet(bytes);
     }
 
     void countReaderHostWait() {

@@ -27,11 +27,6 @@ final class SockinPcb {
      * {@link SockinRxBuffers} rather than through clusters.
      */
     boolean bulk;
-    /**
-     * The last host read that returned data was large: unlike {@link #bulk}, an empty read leaves it
-     * as it was. Readers of such a stream do not wait on the host ({@link SockinStream#rcvwait}).
-     */
-    boolean bulkStream;
     /** Bytes read from the host for which no mbufs were left; delivered before the host is read again. */
     byte[] spill;
     /** The write side was shut down while data was still queued; the host is told once it is sent. */
@@ -47,6 +42,11 @@ final class SockinPcb {
     boolean direct;
     /** An lwp waits in the host for this socket's input (at most one does). */
     boolean directWaiting;
+    /**
+     * The reader about to wait found the host empty in {@link SockinStream#rcvdirect} and reads what
+     * arrives there itself, into its own memory; its wait leaves the data on the host.
+     */
+    boolean readerNext;
     /**
      * A poller relies on {@code sorwakeup} for input, so readers may not take over the input. Set by
      * every poll for input; cleared once data delivered with {@code sorwakeup} has woken the pollers,

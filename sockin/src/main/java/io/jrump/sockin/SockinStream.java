@@ -268,19 +268,32 @@ final class SockinStream implements Protosw {
      * for the receiver thread, and the receiver is asked to watch the host socket again only once the
      * host has nothing more. A bulk reader ({@link SockinPcb#bulk}) that has emptied the buffer also
      * reads what the host has at once, instead of sleeping on its next read until the receiver
-     * thread has woken and read it.
+     * thread has woken and read it; or, where the reader may take the input over
+     * ({@link #mayTakeInput}), leaves it on the host for its next read to take straight into its own
+     * memory ({@link #rcvdirect}).
      */
     @Override
     public void rcvd(Socket so, int flags) {
         if (!(so.pcb() instanceof SockinPcb p) || p.host == null) {
             return;
         }
-        if (p.rcvFull && so.rcv.space() >= so.rcv.hiwat() / 4) {
-            p.rcvFull = false;
+        boolean roomAgain = p.rcvFull && so.rcv.space() >= so.rcv.hiwat() / 4;
+        if (!roomAgain && !(p.bulk && !p.rcvFull && !p.eof && p.spill == null && so.rcv.cc() == 0)) {
+            return;
+        }
+        p.rcvFull = false;
+        if (mayTakeInput(p, so)) {
+            if (!p.direct) {
+                p.direct = true;
+                updateInterest(p, false);
+            }
+            return;
+        }
+        if (roomAgain) {
             if (fill(p, p.host, sockin.staging(), false) && p.host != null) {
                 updateInterest(p);
             }
-        } else if (p.bulk && !p.rcvFull && !p.eof && p.spill == null && so.rcv.cc() == 0) {
+        } else {
             fill(p, p.host, sockin.staging(), false);
             if (p.rcvFull && p.host != null) {
                 updateInterest(p);
@@ -289,6 +302,43 @@ final class SockinStream implements Protosw {
     }
 
     // ---- readers waiting on the host ----
+
+    /**
+     * Reads what the host socket has straight into the reader's buffer when this lwp may take the
+     * connection's input over ({@link #mayReadDirect}) and the receive buffer is empty: one copy from the
+     * host into the reader's memory, as a plain host socket makes, where going through the buffer makes
+     * two more (into an mbuf, out of it), which is what held bulk receive below plain NIO (README,
+     * "Performance"). An empty read marks the coming {@link #rcvwait} as this reader's, which then leaves
+     * what arrives on the host for the next call here instead of moving it into the buffer.
+     */
+    @Override
+    public int rcvdirect(Socket so, ByteBuffer dst, Lwp l) {
+        if (!(so.pcb() instanceof SockinPcb p) || so.rcv.cc() != 0 || !mayReadDirect(p, so, l)) {
+            return 0;
+        }
+        if (!p.direct) {
+            p.direct = true;
+            updateInterest(p, false);
+        }
+        int n;
+        try {
+            n = user.read(p.host, dst);
+        } catch (ErrnoException e) {
+            fail(p, e.errno());
+            return 0;
+        }
+        if (n < 0) {
+            p.eof = true;
+            so.cantRcvMore();
+            return 0;
+        }
+        if (n == 0) {
+            p.readerNext = true;
+        } else {
+            sockin.countDirectRead(n);
+        }
+        return n;
+    }
 
     /**
      * Waits for input on the host socket itself when this lwp may take the connection's input over
@@ -303,6 +353,8 @@ final class SockinStream implements Protosw {
         if (!(so.pcb() instanceof SockinPcb p)) {
             return so.rcv.await(deadlineNanos);
         }
+        boolean readerNext = p.readerNext;
+        p.readerNext = false;
         if (!mayReadDirect(p, so, l)) {
             return sleep(p, deadlineNanos);
         }
@@ -343,7 +395,7 @@ final class SockinStream implements Protosw {
         }
         int cc = so.rcv.cc();
         int state = so.state();
-        if (so.pcb() == p && p.host == h && mayFill(p, so)) {
+        if (so.pcb() == p && p.host == h && mayFill(p, so) && !(readerNext && mayReadDirect(p, so, l))) {
             fill(p, h, sockin.staging(), false);
         }
         if (deadlineNanos != Long.MAX_VALUE && so.rcv.cc() == cc && so.state() == state && so.error() == 0
@@ -354,15 +406,18 @@ final class SockinStream implements Protosw {
     }
 
     /**
-     * Whether a reader may wait on the host for this connection: an established connection with
-     * input to come and room for it, no upcall, no poller counting on {@code sorwakeup}, and no other
-     * reader waiting, on the host or on the buffer (the receiver must keep delivering for those). Not
-     * a bulk stream ({@link SockinPcb#bulkStream}) either: there a wakeup is paid once per 64 KB, and the
-     * receiver reading the next chunk from the host on another CPU while the reader copies out the
-     * last one is worth more than the wakeup saved (README, "Performance").
+     * Whether a reader may wait on the host for this connection and read from it itself: an established
+     * connection with input to come and room for it, no upcall, no poller counting on {@code sorwakeup},
+     * and no other reader waiting, on the host or on the buffer (the receiver must keep delivering for
+     * those).
      */
     private static boolean mayReadDirect(SockinPcb p, Socket so, Lwp l) {
-        return l != null && !p.bulkStream && !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null
+        return l != null && mayTakeInput(p, so);
+    }
+
+    /** {@link #mayReadDirect} for whichever lwp reads next. */
+    private static boolean mayTakeInput(SockinPcb p, Socket so) {
+        return !p.directWaiting && p.sleepers == 0 && !p.watched && so.upcall() == null
                 && !p.listening && !p.connecting && !p.detached && so.hasState(Socket.SS_ISCONNECTED)
                 && mayFill(p, so);
     }
@@ -681,9 +736,6 @@ final class SockinStream implements Protosw {
                 return true;
             }
             p.bulk = n >= BULK_READ;
-            if (n > 0) {
-                p.bulkStream = p.bulk;
-            }
             if (!discard && n > 0 && big != null && n >= BULK_READ) {
                 Mbuf m = sockin.rxBuffers.wrap(big);
                 if (m != null) {

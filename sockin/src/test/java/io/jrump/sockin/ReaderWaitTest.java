@@ -367,6 +367,44 @@ class ReaderWaitTest {
         }
     }
 
+    /**
+     * A lone blocking reader of a bulk stream gets the host's bytes in its own buffer without their passing
+     * through the receive buffer (one copy, as a plain host socket makes), in order, up to end of stream.
+     */
+    @Test
+    void aLoneBulkReaderTakesTheHostsBytesStraightIntoItsBuffer(Kernel k) throws Exception {
+        Syscalls s = k.syscalls();
+        byte[] data = new byte[4 << 20];
+        new SplittableRandom(12).nextBytes(data);
+        try (Pair p = new Pair(s)) {
+            long direct = sockin(k).directReadBytes();
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int off = 0; off < data.length; off += 65536) {
+                        p.out.write(data, off, Math.min(65536, data.length - off));
+                    }
+                    p.peer.shutdownOutput();
+                } catch (Exception e) {
+                    // the reader's check fails on a short stream
+                }
+            }, "host writer");
+            writer.start();
+            byte[] got = new byte[data.length + 1];
+            int at = 0;
+            int n;
+            while ((n = s.read(p.fd, ByteBuffer.wrap(got, at, Math.min(65536, got.length - at)))) > 0) {
+                at += n;
+            }
+            writer.join(TimeUnit.SECONDS.toMillis(WAIT_S));
+            assertEquals(data.length, at, "every byte, then end of stream");
+            assertArrayEquals(data, Arrays.copyOf(got, at));
+            long took = sockin(k).directReadBytes() - direct;
+            assertTrue(took >= data.length / 2, "only " + took + " of " + data.length
+                    + " bytes went from the host straight to the reader");
+            s.close(p.fd);
+        }
+    }
+
     @Test
     void mixedReadsKeepEveryByteInOrder(Kernel k) throws Exception {
         Syscalls s = k.syscalls();

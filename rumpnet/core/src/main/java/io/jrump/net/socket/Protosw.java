@@ -130,6 +130,20 @@ public interface Protosw {
     }
 
     /**
+     * A blocking stream reader found the receive buffer empty: a protocol whose data waits in a host
+     * object (sockin's host sockets) may store what the host has now straight into the reader's
+     * {@code dst}, so that bulk input is copied once, from the host into the reader's memory, as a plain
+     * host socket copies it, instead of into the buffer and out again. It does so only while no one else
+     * counts on the buffer (no upcall, poller or second reader; {@link #rcvsync} takes the input back),
+     * since the bytes never pass through it. Returns the bytes stored, 0 when it stored none (the reader
+     * then waits in {@link #rcvwait} and looks again); never blocks. Lock held, as for {@link #rcvwait};
+     * the default stores nothing.
+     */
+    default int rcvdirect(Socket so, java.nio.ByteBuffer dst, Lwp l) {
+        return 0;
+    }
+
+    /**
      * The socket layer woke the readers of the receive buffer (data, end of input, an error, a
      * shutdown or disconnect), lock held: a protocol that waits for them in {@link #rcvwait} other than
      * on the buffer wakes them there too.

@@ -114,6 +114,15 @@ public final class SoReceive {
                                 }
                                 throw new ErrnoException(Errno.EAGAIN, "nothing to receive");
                             }
+                            if (m == null && !atomic && !peek && !waitall && sb.lowat() <= 1) {
+                                int n = pr.rcvdirect(so, dst, l);
+                                if (n > 0) {
+                                    return n;
+                                }
+                                if (so.error() != 0 || so.hasState(Socket.SS_CANTRCVMORE)) {
+                                    continue;
+                                }
+                            }
                             wait = true;
                         }
                     }

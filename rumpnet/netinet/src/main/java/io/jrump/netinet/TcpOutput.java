@@ -221,16 +221,26 @@ final class TcpOutput {
     }
 
     /**
-     * RFC 1122 section 4.2.3.3: the receive window is worth advertising again when it grew by two
-     * segments or by half the buffer since the last advertisement.
+     * Whether the receive window is worth advertising again on its own. RFC 1122 section 4.2.3.3 sets the
+     * floor (it grew by two segments, or by half the buffer); above it, as FreeBSD's {@code tcp_output}
+     * does, a large buffer waits until the growth is a quarter of the buffer or the window the peer still
+     * has shrank to an eighth of it. Otherwise a reader taking 64 KB at a time from a 2 MB autosized
+     * buffer sends an update per read, more segments than it receives from a sender of 64 KB (TSO/GSO)
+     * packets, each a wakeup and a system call on a tap.
      */
     private static boolean windowUpdateDue(TcpCb tp) {
         if (!TcpState.canReceive(tp.state)) {
             return false;
         }
-        int win = Math.min(tp.so.rcv.space() - tp.reass.bytes(), 65535 << tp.rcvScale);
-        int adv = win - (tp.rcvAdv - tp.rcvNxt);
-        return adv >= 2 * tp.maxseg || adv >= tp.so.rcv.hiwat() / 2 && adv > 0;
+        int hiwat = tp.so.rcv.hiwat();
+        int maxwin = 65535 << tp.rcvScale;
+        int win = Math.min(tp.so.rcv.space() - tp.reass.bytes(), maxwin);
+        int peerHas = tp.rcvAdv - tp.rcvNxt;
+        int adv = win - peerHas;
+        if (adv >= 2 * tp.maxseg) {
+            return adv >= hiwat / 4 || peerHas <= hiwat / 8 || hiwat <= 8 * tp.maxseg || adv >= maxwin;
+        }
+        return adv >= hiwat / 2 && adv > 0;
     }
 
     /**

@@ -56,6 +56,17 @@ public interface FrameSink {
     }
 
     /**
+     * A frame holding one TCP segment larger than the wire's frames, received whole (Linux's GSO frames
+     * through a tap with offload): {@code csumFlags} has {@code M_CSUM_TSOv4} beside the partial
+     * {@code M_CSUM_TCPv4}, and {@code segSize} is the size the sender would have cut it at
+     * ({@code gso_size}), which a router needs to judge DF and to cut it for its next hop. Only for a
+     * sink that {@link #acceptsSegmentationOffload() accepts} large segments.
+     */
+    default void receive(byte[] frame, int off, int len, int csumFlags, int segSize) {
+        throw new UnsupportedOperationException(this + " takes no large TCP segments");
+    }
+
+    /**
      * A frame that is the first {@code len} bytes of another kernel's chain {@code m}, lent for the call
      * only and shared with other receivers: a sink never writes into the chain, and keeps only copies or
      * references to its external storage ({@code MbufCopy.lendPacket}), which is reference counted and

@@ -3,6 +3,7 @@ package io.jrump.virtif;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.HyperThread;
 import io.jrump.hypercall.Hypercall;
+import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
@@ -113,6 +114,9 @@ public final class TapLink implements EtherLink {
             try {
                 if (flags == 0) {
                     s.receive(rxBuf, 0, n);
+                } else if (rxHdr.gsoType != VirtioNetHdr.GSO_NONE && rxHdr.gsoSize > 0
+                        && s.acceptsSegmentationOffload()) {
+                    s.receive(rxBuf, 0, n, flags | CsumFlags.M_CSUM_TSOv4, rxHdr.gsoSize);
                 } else {
                     s.receive(rxBuf, 0, n, flags);
                 }

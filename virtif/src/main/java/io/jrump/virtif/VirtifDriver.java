@@ -72,6 +72,16 @@ final class VirtifDriver implements IfnetDriver {
             public void receive(byte[] f, int off, int len, int csumFlags) {
                 ifp.input(f, off, len, csumFlags);
             }
+
+            @Override
+            public boolean acceptsSegmentationOffload() {
+                return true;
+            }
+
+            @Override
+            public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
+                ifp.input(f, off, len, csumFlags, segSize);
+            }
         };
         ifp.inputQueue().setMaxLength(INPUT_QUEUE);
         tap.setReceiver(sink);

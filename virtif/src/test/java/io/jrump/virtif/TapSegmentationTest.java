@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * Linux reads the virtio header the tap writes as it was meant: two taps on a Linux bridge in a namespace made
  * for the test, a 20000-byte TCP segment written to one with {@code GSO_TCPV4} and its checksum partial, and the
  * other tap's reader gets it cut at the MSS with every checksum finished (that tap without offload, as a device
- * that cannot segment), or whole with the checksum still partial (that tap with offload, as Linux hands it over).
+ * that cannot segment), or whole with the checksum still partial (that tap with offload, as Linux hands it over),
+ * with the MSS as its segment size for a reader that takes large segments.
  * Skipped without root, /dev/net/tun or ip.
  */
 @RumpKernel(components = "rumpnet_virtif")
@@ -38,6 +39,19 @@ class TapSegmentationTest {
     static final class Collector implements FrameSink {
         final List<byte[]> frames = new ArrayList<>();
         final List<Integer> flags = new ArrayList<>();
+        final List<Integer> segSizes = new ArrayList<>();
+        volatile boolean takesLargeSegments;
+
+        @Override
+        public boolean acceptsSegmentationOffload() {
+            return takesLargeSegments;
+        }
+
+        @Override
+        public synchronized void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
+            receive(f, off, len, csumFlags);
+            segSizes.add(segSize);
+        }
 
         @Override
         public synchronized void receive(byte[] f, int off, int len) {
@@ -143,6 +157,19 @@ class TapSegmentationTest {
                 assertEquals(1, got.frames.size(), "a tap with offload takes the segment whole");
                 assertArrayEquals(sent, got.frames.get(0), "as sent, the checksum still the pseudo-header sum");
                 assertEquals(CsumFlags.M_CSUM_TCPv4, got.flags.get(0));
+
+                // a sink that takes large segments (a kernel interface) learns the size Linux would cut at,
+                // which a router forwarding it needs
+                got.frames.clear();
+                got.flags.clear();
+                got.takesLargeSegments = true;
+                m.pkthdr().setLen(sent.length);
+                a.send(m);
+                got.await(PAYLOAD);
+                assertEquals(1, got.frames.size());
+                assertArrayEquals(sent, got.frames.get(0));
+                assertEquals(CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4, got.flags.get(0));
+                assertEquals(List.of(MSS), got.segSizes, "gso_size");
                 pool.freeChain(m);
             } finally {
                 a.close();

@@ -316,6 +316,16 @@ public final class Ifnet {
      * gets the finished checksum.
      */
     public void input(byte[] frame, int off, int len, int csumFlags) {
+        input(frame, off, len, csumFlags, 0);
+    }
+
+    /**
+     * As {@link #input(byte[], int, int, int)}, for a frame whose flags may include {@code M_CSUM_TSOv4}: one
+     * TCP segment received whole (a GSO frame from Linux through a tap), which would be cut at
+     * {@code segSize} bytes of payload. Local delivery takes it as it is; forwarding judges DF by, and cuts
+     * it at, that size ({@code IpForward}), as the hub's large segments are treated.
+     */
+    public void input(byte[] frame, int off, int len, int csumFlags, int segSize) {
         if (csumFlags != 0 && taps.length > 0) {
             io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
         }
@@ -325,6 +335,9 @@ public final class Ifnet {
             return;
         }
         m.pkthdr().setCsumFlags(csumFlags);
+        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
+            m.pkthdr().setCsumData(segSize);
+        }
         input(m);
     }
 

@@ -395,11 +395,14 @@ final class SockinStream implements Protosw {
         }
         int cc = so.rcv.cc();
         int state = so.state();
-        if (so.pcb() == p && p.host == h && mayFill(p, so) && !(readerNext && mayReadDirect(p, so, l))) {
+        // what arrived stays on the host for this reader's next rcvdirect; an expired deadline is then
+        // reported by the next wait, after that read found nothing
+        boolean leaveOnHost = readerNext && mayReadDirect(p, so, l);
+        if (so.pcb() == p && p.host == h && mayFill(p, so) && !leaveOnHost) {
             fill(p, h, sockin.staging(), false);
         }
-        if (deadlineNanos != Long.MAX_VALUE && so.rcv.cc() == cc && so.state() == state && so.error() == 0
-                && sockin.kernel.hypercall().clock().monotonicNanos() >= deadlineNanos) {
+        if (!leaveOnHost && deadlineNanos != Long.MAX_VALUE && so.rcv.cc() == cc && so.state() == state
+                && so.error() == 0 && sockin.kernel.hypercall().clock().monotonicNanos() >= deadlineNanos) {
             return Errno.EWOULDBLOCK;
         }
         return 0;

@@ -19,9 +19,9 @@ import java.util.Objects;
  * returns: no queue, no thread hop, and so no reordering and no loss on the hub itself. A frame sent as
  * an mbuf chain goes as that chain to receivers that take chains (kernel interfaces), which copy its
  * headers into their own mbufs and take references to its clusters (as Linux's loopback passes one
- * {@code sk_buff} from sender to receiver); otherwise the frame is copied once into a buffer the hub lends to all receivers for the duration of their
- * {@link FrameSink#receive} call; a receiver that keeps the frame must copy it, and must not write
- * into it. The lent buffers are pooled, so a frame costs no allocation once the pool has as many
+ * {@code sk_buff} from sender to receiver); otherwise the frame is copied once into a buffer the hub
+ * lends to all receivers for the duration of their {@link FrameSink#receive} call; a receiver that
+ * keeps the frame must copy it, and must not write into it. The lent buffers are pooled, so a frame costs no allocation once the pool has as many
  * buffers as there have been concurrent (or nested: a receiver answering from inside its sink)
  * deliveries. No lock is held while sinks run, so receivers may send from their sink and concurrent
  * senders do not wait for each other.
@@ -125,7 +125,8 @@ public final class Hub {
 
     /**
      * Delivers packet {@code m}'s frame to every port but {@code from}: a port whose sink takes chains reads
-     * the sender's mbufs in place and shares their clusters, so only headers are copied; for the others it is flattened once into a lent buffer. Failures as for the array form.
+     * the sender's mbufs in place and shares their clusters, so only headers are copied; for the others it
+     * is flattened once into a lent buffer. Failures as for the array form.
      */
     void deliver(HubPort from, Mbuf m, int len, int csumFlags) {
         byte[] flat = null;

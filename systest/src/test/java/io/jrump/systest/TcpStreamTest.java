@@ -107,6 +107,53 @@ class TcpStreamTest {
         }
     }
 
+    /**
+     * The hub lends the sender's clusters to the receiver (MbufCopy.lendPacket): a sender that halts while
+     * the receiver still holds unread data halts clean (the clusters are the receiver's to give back, not
+     * the sender's leak), and the receiver still reads every byte, then halts clean too.
+     */
+    @Test
+    void aSenderHaltsCleanWhileTheReceiverStillHoldsWhatItSent() throws Exception {
+        try (TestNet net = new TestNet()) {
+            Hub hub = new Hub("h");
+            Kernel a = net.boot("a");
+            Kernel b = net.boot("b");
+            attach(a, "shmif0", hub.attach(), "198.18.0.1/24");
+            attach(b, "shmif0", hub.attach(), "198.18.0.2/24");
+            Syscalls sa = a.syscalls();
+            Syscalls sb = b.syscalls();
+            int l = tcp(sb);
+            sb.bind(l, SockAddr.in("0.0.0.0", 5002));
+            sb.listen(l, 5);
+            int c = tcp(sa);
+            sa.connect(c, SockAddr.in("198.18.0.2", 5002));
+            int srv = sb.accept(l, null);
+            byte[] data = new byte[100_000];
+            new SplittableRandom(4).nextBytes(data);
+            ByteBuffer src = ByteBuffer.wrap(data);
+            while (src.hasRemaining()) {
+                sa.write(c, src);
+            }
+            sa.close(c);
+            int[] queued = new int[1];
+            long end = System.nanoTime() + 10_000_000_000L;
+            do {
+                Thread.sleep(1);
+                sb.ioctl(srv, io.jrump.kern.SocketDefs.FIONREAD, queued);
+            } while (queued[0] < data.length && System.nanoTime() < end);
+            assertEquals(data.length, queued[0], "all of it waits, unread, in the receiver's buffer");
+            io.jrump.kern.HaltReport r = a.halt();
+            assertTrue(r.clean(), r.toString());
+            ByteBuffer got = ByteBuffer.allocate(data.length + 1);
+            while (sb.read(srv, got) > 0) {
+                // until the end of the stream the sender's close queued
+            }
+            assertArrayEquals(data, java.util.Arrays.copyOf(got.array(), got.position()));
+            sb.close(srv);
+            sb.close(l);
+        }
+    }
+
     @Test
     void connectToAClosedPortIsRefused() throws Exception {
         try (TestNet net = new TestNet()) {

@@ -413,8 +413,11 @@ public final class Kernel {
         callouts.stop();
         softints.stop();
         List<String> poolsOut = new ArrayList<>();
+        long lentBytes = 0;
         for (Pool<?> p : pools) {
-            long out = p.outstanding();
+            // items another kernel holds come back when it frees them: not a leak of this kernel's
+            lentBytes += p.lentItems() * p.itemSize();
+            long out = p.outstanding() - p.lentItems();
             if (out != 0) {
                 poolsOut.add(p.name() + " (" + out + ")");
             }
@@ -431,8 +434,8 @@ public final class Kernel {
         for (Proc p : procs.values()) {
             open += p.files().openCount();
         }
-        haltReport = new HaltReport(hostname(), List.copyOf(left), kmem.used(), List.copyOf(poolsOut), open,
-                System.nanoTime() - t0);
+        haltReport = new HaltReport(hostname(), List.copyOf(left), kmem.used() - lentBytes, List.copyOf(poolsOut),
+                open, System.nanoTime() - t0);
         return haltReport;
     }
 }

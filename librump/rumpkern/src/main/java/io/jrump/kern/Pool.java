@@ -1,6 +1,7 @@
 package io.jrump.kern;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -28,6 +29,7 @@ public final class Pool<T> {
     private long depotPuts;
     private long fails;
     private long peakOut;
+    private final AtomicLong lent = new AtomicLong();
 
     Pool(Kernel kernel, int id, String name, long itemSize, Supplier<T> ctor, Consumer<T> reset, int hardLimit) {
         this.kernel = kernel;
@@ -162,6 +164,20 @@ public final class Pool<T> {
         long out = gets - puts;
         peakOut = Math.max(peakOut, out);
         return out;
+    }
+
+    /**
+     * Counts items handed out that another kernel now holds ({@code delta} +1 when the first reference from
+     * another kernel is taken, -1 when the last is dropped): mbuf clusters lent across an in-memory wire.
+     * They are outstanding here until that kernel frees them, and are not this kernel's leak at halt.
+     */
+    public void lent(int delta) {
+        lent.addAndGet(delta);
+    }
+
+    /** Items that another kernel holds ({@link #lent(int)}). */
+    public long lentItems() {
+        return lent.get();
     }
 
     /** Items made and still charged to kernel memory. */

@@ -16,6 +16,7 @@ final class ExtStorage {
     private final MbufPool owner;
     private final byte[] cluster;
     private final AtomicInteger refs = new AtomicInteger();
+    private final AtomicInteger foreignRefs = new AtomicInteger();
     private byte[] buf;
     private int off;
     private int size;
@@ -107,6 +108,16 @@ final class ExtStorage {
         if (refs.getAndIncrement() <= 0) {
             throw new IllegalStateException("reference to freed external storage");
         }
+    }
+
+    /** Notes a reference from another kernel's mbuf; true if it is the first such reference. */
+    boolean acquireForeign() {
+        return foreignRefs.getAndIncrement() == 0;
+    }
+
+    /** Drops a reference from another kernel's mbuf; true if it was the last such reference. */
+    boolean releaseForeign() {
+        return foreignRefs.decrementAndGet() == 0;
     }
 
     /** Drops one reference; true if it was the last. */

@@ -293,7 +293,7 @@ public final class MbufCopy {
         m.reserve(m.isPktHdr() ? Math.min(MbufPool.MAX_HDR, m.capacity() - n) : 0);
         System.arraycopy(oldBuf, oldOff, m.buf, m.off, n);
         m.len = n;
-        old.owner().releaseExt(old);
+        pool.dropRef(old);
         return true;
     }
 

@@ -206,12 +206,21 @@ public final class MbufPool {
     Mbuf share(Mbuf src, int off, int len) {
         Mbuf m = take(headers, src.type);
         if (m != null) {
-            m.attach(src.ext);
-            src.ext.acquire();
+            ExtStorage e = src.ext;
+            m.attach(e);
+            e.acquire();
+            if (e.owner() != this && e.isCluster() && e.acquireForeign()) {
+                e.owner().poolOf(e).lent(1);
+            }
             m.off = off;
             m.len = len;
         }
         return m;
+    }
+
+    /** The pool a cluster of this pool's came from. */
+    private Pool<ExtStorage> poolOf(ExtStorage e) {
+        return e.isJumbo() ? jumbos : clusters;
     }
 
     /** Gives an mbuf, which must have no external storage, a fresh cluster ({@code MCLGET}); false if none is left. */
@@ -268,7 +277,7 @@ public final class MbufPool {
         stats.mbufFreed(t);
         (m.dat != null ? small : headers).put(m);
         if (e != null) {
-            e.owner().releaseExt(e);
+            dropRef(e);
         }
         return n;
     }
@@ -281,6 +290,18 @@ public final class MbufPool {
     }
 
     /**
+     * Drops the reference an mbuf of this pool's had to {@code e}, which may be storage another kernel lent
+     * (then returned to that kernel's pool after its last reference).
+     */
+    void dropRef(ExtStorage e) {
+        MbufPool owner = e.owner();
+        if (owner != this && e.isCluster() && e.releaseForeign()) {
+            owner.poolOf(e).lent(-1);
+        }
+        owner.releaseExt(e);
+    }
+
+    /**
      * Drops one reference to external storage of this pool's and gives the storage back after the last;
      * the caller may be a thread of another kernel that was lent the storage.
      */
@@ -290,7 +311,7 @@ public final class MbufPool {
         }
         if (e.isCluster()) {
             stats.clusterFreed();
-            (e.isJumbo() ? jumbos : clusters).put(e);
+            poolOf(e).put(e);
             return;
         }
         ExtFree f = e.freeFn();

@@ -368,6 +368,30 @@ class ReaderWaitTest {
     }
 
     /**
+     * Starts a thread that writes {@code data} from the host peer and then shuts its side down: in 64 KB
+     * writes, or with {@code rnd} in writes of 1 to 40,000 bytes and a millisecond's pause now and then.
+     */
+    private static Thread hostWriter(Pair p, byte[] data, SplittableRandom rnd) {
+        Thread writer = new Thread(() -> {
+            try {
+                for (int off = 0; off < data.length; ) {
+                    int n = Math.min(data.length - off, rnd == null ? 65536 : 1 + rnd.nextInt(40_000));
+                    p.out.write(data, off, n);
+                    off += n;
+                    if (rnd != null && rnd.nextInt(4) == 0) {
+                        Thread.sleep(1);
+                    }
+                }
+                p.peer.shutdownOutput();
+            } catch (Exception e) {
+                // the reader's check fails on a short stream
+            }
+        }, "host writer");
+        writer.start();
+        return writer;
+    }
+
+    /**
      * A lone blocking reader of a bulk stream gets the host's bytes in its own buffer without their passing
      * through the receive buffer (one copy, as a plain host socket makes), in order, up to end of stream.
      */
@@ -378,17 +402,7 @@ class ReaderWaitTest {
         new SplittableRandom(12).nextBytes(data);
         try (Pair p = new Pair(s)) {
             long direct = sockin(k).directReadBytes();
-            Thread writer = new Thread(() -> {
-                try {
-                    for (int off = 0; off < data.length; off += 65536) {
-                        p.out.write(data, off, Math.min(65536, data.length - off));
-                    }
-                    p.peer.shutdownOutput();
-                } catch (Exception e) {
-                    // the reader's check fails on a short stream
-                }
-            }, "host writer");
-            writer.start();
+            Thread writer = hostWriter(p, data, null);
             byte[] got = new byte[data.length + 1];
             int at = 0;
             int n;
@@ -411,23 +425,7 @@ class ReaderWaitTest {
         byte[] data = new byte[2 << 20];
         new SplittableRandom(8).nextBytes(data);
         try (Pair p = new Pair(s)) {
-            Thread writer = new Thread(() -> {
-                try {
-                    SplittableRandom rnd = new SplittableRandom(9);
-                    for (int off = 0; off < data.length; ) {
-                        int n = Math.min(data.length - off, 1 + rnd.nextInt(40_000));
-                        p.out.write(data, off, n);
-                        off += n;
-                        if (rnd.nextInt(4) == 0) {
-                            Thread.sleep(1);
-                        }
-                    }
-                    p.peer.shutdownOutput();
-                } catch (Exception e) {
-                    // the reader's check fails on a short stream
-                }
-            }, "host writer");
-            writer.start();
+            Thread writer = hostWriter(p, data, new SplittableRandom(9));
             byte[] got = new byte[data.length + 1];
             int at = 0;
             SplittableRandom rnd = new SplittableRandom(10);

@@ -33,6 +33,26 @@ class TcpStreamTest {
         return total;
     }
 
+    /** Two kernels on one hub, and a TCP connection from {@code a} to a listener of {@code b}'s. */
+    record HubPair(Kernel a, Kernel b, Syscalls sa, Syscalls sb, int client, int server, int listener) {
+    }
+
+    static HubPair connectOverHub(TestNet net, int port) throws Exception {
+        Hub hub = new Hub("h");
+        Kernel a = net.boot("a");
+        Kernel b = net.boot("b");
+        attach(a, "shmif0", hub.attach(), "198.18.0.1/24");
+        attach(b, "shmif0", hub.attach(), "198.18.0.2/24");
+        Syscalls sa = a.syscalls();
+        Syscalls sb = b.syscalls();
+        int l = tcp(sb);
+        sb.bind(l, SockAddr.in("0.0.0.0", port));
+        sb.listen(l, 5);
+        int c = tcp(sa);
+        sa.connect(c, SockAddr.in("198.18.0.2", port));
+        return new HubPair(a, b, sa, sb, c, sb.accept(l, null), l);
+    }
+
     @Test
     void echoOverLoopback() throws Exception {
         try (TestNet net = new TestNet()) {
@@ -60,19 +80,12 @@ class TcpStreamTest {
     @Test
     void megabytesBetweenTwoKernels() throws Exception {
         try (TestNet net = new TestNet()) {
-            Hub hub = new Hub("h");
-            Kernel a = net.boot("a");
-            Kernel b = net.boot("b");
-            attach(a, "shmif0", hub.attach(), "198.18.0.1/24");
-            attach(b, "shmif0", hub.attach(), "198.18.0.2/24");
-            Syscalls sa = a.syscalls();
-            Syscalls sb = b.syscalls();
-            int l = tcp(sb);
-            sb.bind(l, SockAddr.in("0.0.0.0", 5001));
-            sb.listen(l, 5);
-            int c = tcp(sa);
-            sa.connect(c, SockAddr.in("198.18.0.2", 5001));
-            int srv = sb.accept(l, null);
+            HubPair p = connectOverHub(net, 5001);
+            Syscalls sa = p.sa();
+            Syscalls sb = p.sb();
+            int c = p.client();
+            int srv = p.server();
+            int l = p.listener();
             byte[] data = new byte[8 << 20];
             new SplittableRandom(3).nextBytes(data);
             Thread writer = new Thread(() -> {
@@ -115,26 +128,17 @@ class TcpStreamTest {
     @Test
     void aSenderHaltsCleanWhileTheReceiverStillHoldsWhatItSent() throws Exception {
         try (TestNet net = new TestNet()) {
-            Hub hub = new Hub("h");
-            Kernel a = net.boot("a");
-            Kernel b = net.boot("b");
-            attach(a, "shmif0", hub.attach(), "198.18.0.1/24");
-            attach(b, "shmif0", hub.attach(), "198.18.0.2/24");
-            Syscalls sa = a.syscalls();
-            Syscalls sb = b.syscalls();
-            int l = tcp(sb);
-            sb.bind(l, SockAddr.in("0.0.0.0", 5002));
-            sb.listen(l, 5);
-            int c = tcp(sa);
-            sa.connect(c, SockAddr.in("198.18.0.2", 5002));
-            int srv = sb.accept(l, null);
+            HubPair p = connectOverHub(net, 5002);
+            Syscalls sa = p.sa();
+            Syscalls sb = p.sb();
+            int srv = p.server();
             byte[] data = new byte[100_000];
             new SplittableRandom(4).nextBytes(data);
             ByteBuffer src = ByteBuffer.wrap(data);
             while (src.hasRemaining()) {
-                sa.write(c, src);
+                sa.write(p.client(), src);
             }
-            sa.close(c);
+            sa.close(p.client());
             int[] queued = new int[1];
             long end = System.nanoTime() + 10_000_000_000L;
             do {
@@ -142,15 +146,13 @@ class TcpStreamTest {
                 sb.ioctl(srv, io.jrump.kern.SocketDefs.FIONREAD, queued);
             } while (queued[0] < data.length && System.nanoTime() < end);
             assertEquals(data.length, queued[0], "all of it waits, unread, in the receiver's buffer");
-            io.jrump.kern.HaltReport r = a.halt();
+            io.jrump.kern.HaltReport r = p.a().halt();
             assertTrue(r.clean(), r.toString());
             ByteBuffer got = ByteBuffer.allocate(data.length + 1);
-            while (sb.read(srv, got) > 0) {
-                // until the end of the stream the sender's close queued
-            }
-            assertArrayEquals(data, java.util.Arrays.copyOf(got.array(), got.position()));
+            assertEquals(data.length, readFully(sb, srv, got), "every byte, then the end of the stream");
+            assertArrayEquals(data, java.util.Arrays.copyOf(got.array(), data.length));
             sb.close(srv);
-            sb.close(l);
+            sb.close(p.listener());
         }
     }
 

@@ -1079,7 +1079,12 @@ final class TcpInput {
     /**
      * RFC 1122 section 4.2.3.2 and RFC 5681 section 4.2: ACK every second full segment at once, the
      * first segments of a connection at once (quick-ACK, so slow start is not held back by delayed
-     * ACKs), and otherwise within {@code net.inet.tcp.delack_ticks}.
+     * ACKs), and otherwise within {@code net.inet.tcp.delack_ticks}. The rule counts full-sized segments
+     * of the wire, so a segment received whole from a device that merged or never cut it (a 64 KB GSO frame
+     * from a tap, a large segment over the hub) counts as the segments it stands for and is ACKed at once,
+     * as FreeBSD delays only segments of at most one MSS and Linux ACKs each merged GRO packet. Delaying it
+     * held the sender's next window back by a whole frame's arrival time: with a sender whose congestion
+     * window follows its minimum RTT (Linux's BBR) that halved a tap's throughput.
      */
     private void ackPolicy(TcpCb tp, int len) {
         if (tp.quickAcks > 0) {
@@ -1087,7 +1092,7 @@ final class TcpInput {
             tp.set(TcpCb.TF_ACKNOW);
             return;
         }
-        tp.segsSinceAck++;
+        tp.segsSinceAck += len > tp.maxseg ? 2 : 1;
         int ticks = tcp.delackTicks.intValue();
         if (tp.segsSinceAck >= 2 || ticks == 0 || tp.has(TcpCb.TF_DELACK)) {
             tp.set(TcpCb.TF_ACKNOW);

@@ -51,6 +51,23 @@ class TcpDelayedAckTest {
         }
     }
 
+    /**
+     * RFC 5681 section 4.2 counts full-sized segments of the wire: one segment carrying several of them (a
+     * 64 KB GSO frame from a Linux tap) is ACKed at once, and so is a lone full-sized one that follows it.
+     */
+    @Test
+    void aSegmentLargerThanTheMssIsAckedAtOnce() throws Exception {
+        try (TcpTestContext c = context(0)) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            for (int i = 0; i < 2; i++) {
+                p.inject(p.data(3 * 1460));
+                p.expect(p.expectAck());
+            }
+            p.inject(p.data(1460));
+            c.expectNothing("a full-sized segment after the ACK waits for its second, as before");
+        }
+    }
+
     /** The quick-ACK start: the first {@code net.inet.tcp.quickack} segments are ACKed one by one, at once. */
     @Test
     void quickAckAtStart() throws Exception {

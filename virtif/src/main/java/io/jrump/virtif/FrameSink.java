@@ -1,6 +1,7 @@
 package io.jrump.virtif;
 
 import io.jrump.net.mbuf.Mbuf;
+import java.nio.ByteBuffer;
 
 /**
  * Where a link delivers the frames that arrive on its segment: the driver's receive interrupt, in
@@ -64,6 +65,26 @@ public interface FrameSink {
      */
     default void receive(byte[] frame, int off, int len, int csumFlags, int segSize) {
         throw new UnsupportedOperationException(this + " takes no large TCP segments");
+    }
+
+    /**
+     * Whether this sink takes a frame in a buffer of the link's ({@link #receive(ByteBuffer, int, int, int, int)}),
+     * typically memory the host wrote the frame into, so that the frame is copied once, into the sink's mbufs;
+     * a link copies the frame into a lent array for any other sink. A sink answers for the frame at hand.
+     */
+    default boolean acceptsBuffers() {
+        return false;
+    }
+
+    /**
+     * The frame at {@code frame[off..off+len)} (absolute indexes below the limit; the position means
+     * nothing), lent for the call only and read-only to the sink. Flags and segment size as for
+     * {@link #receive(byte[], int, int, int, int)}, {@code segSize} 0 when there is no large segment; as with
+     * a chain, the checksum can not be finished in place. Only for a sink that {@link #acceptsBuffers()
+     * accepts} buffers.
+     */
+    default void receive(ByteBuffer frame, int off, int len, int csumFlags, int segSize) {
+        throw new UnsupportedOperationException(this + " takes frames as arrays");
     }
 
     /**

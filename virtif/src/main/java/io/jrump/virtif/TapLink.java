@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Linux tap device as an {@link EtherLink}: the data path of NetBSD's {@code if_virt.c}. One receive
  * thread per tap, created through the hypercall layer like a shmif bus reader, blocks in the host
- * until a frame arrives and hands it to the receiver in a buffer it reuses. {@link #send(Mbuf)} writes
+ * until a frame arrives and hands it to the receiver in a buffer it reuses: to a receiver that
+ * {@linkplain FrameSink#acceptsBuffers() takes buffers}, the host memory the frame was read into, so that
+ * the frame's one copy in the JVM is into the receiver's mbufs; otherwise an array. {@link #send(Mbuf)} writes
  * a chain with one {@code writev}, one iovec per mbuf; {@link #send(byte[], int, int)} serves wrappers
  * such as the {@link LinkEmulator} that hold frames as arrays. Neither direction allocates per frame.
  *
@@ -104,18 +106,31 @@ public final class TapLink implements EtherLink {
                 counters.drop();
                 continue;
             }
-            tap.copyFrame(rxBuf, 0, n);
-            int flags = TapOffload.forReceive(rxHdr, rxBuf, 0, n, s.acceptsPartialChecksums());
+            boolean partialOk = s.acceptsPartialChecksums();
+            int head = Math.min(n, TapOffload.HEADERS);
+            tap.copyFrame(0, rxBuf, 0, head);
+            boolean direct = head < n && s.acceptsBuffers()
+                    && TapOffload.needsOnlyHeaders(rxHdr, rxBuf, 0, n, partialOk);
+            if (!direct) {
+                tap.copyFrame(head, rxBuf, head, n - head);
+            }
+            int flags = TapOffload.forReceive(rxHdr, rxBuf, 0, n, partialOk);
             if (flags == TapOffload.DROP) {
                 counters.drop();
                 continue;
             }
             counters.received(n);
+            boolean whole = flags != 0 && rxHdr.gsoType != VirtioNetHdr.GSO_NONE && rxHdr.gsoSize > 0
+                    && s.acceptsSegmentationOffload();
             try {
-                if (flags == 0) {
+                if (direct) {
+                    // the headers as forReceive left them (it may have put a pseudo-header sum in)
+                    tap.replaceFrameStart(rxBuf, head);
+                    s.receive(tap.receiveArea(), VirtifUser.FRAME_OFFSET, n,
+                            whole ? flags | CsumFlags.M_CSUM_TSOv4 : flags, whole ? rxHdr.gsoSize : 0);
+                } else if (flags == 0) {
                     s.receive(rxBuf, 0, n);
-                } else if (rxHdr.gsoType != VirtioNetHdr.GSO_NONE && rxHdr.gsoSize > 0
-                        && s.acceptsSegmentationOffload()) {
+                } else if (whole) {
                     s.receive(rxBuf, 0, n, flags | CsumFlags.M_CSUM_TSOv4, rxHdr.gsoSize);
                 } else {
                     s.receive(rxBuf, 0, n, flags);

@@ -72,6 +72,27 @@ final class TapOffload {
     }
 
     /**
+     * Leading bytes of a frame that hold everything {@link #forReceive} reads or writes when
+     * {@link #needsOnlyHeaders} holds: the Ethernet header, the largest IPv4 header and the TCP checksum.
+     */
+    static final int HEADERS = 128;
+
+    /**
+     * Whether {@link #forReceive} for the frame of {@code len} bytes that came with {@code h} reads and writes
+     * only its first {@link #HEADERS} bytes, which are at {@code f[off..)}: so unless a checksum has to be
+     * computed over the frame, which only a partial checksum going to a sink that does not take it calls for.
+     * A receiver can then leave the rest of the frame where the host put it.
+     */
+    static boolean needsOnlyHeaders(VirtioNetHdr h, byte[] f, int off, int len, boolean partialOk) {
+        if ((h.flags & VirtioNetHdr.F_NEEDS_CSUM) == 0) {
+            return true;
+        }
+        int ihl = tcp4HeaderLen(f, off, len);
+        return partialOk && ihl != 0 && h.csumStart == ETHER + ihl
+                && h.csumOffset == ChecksumOffload.TCP_CHECKSUM_OFFSET;
+    }
+
+    /**
      * The offload flags for the received frame {@code f[off..off+len)} that came with {@code h}, or {@link #DROP}.
      * When {@code partialOk} is false (the frame goes to a sink that checks or may damage it, such as the link
      * emulator) every checksum is finished here and the result is 0.

@@ -10,6 +10,7 @@ import io.jrump.net.IfnetDriver;
 import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
+import java.nio.ByteBuffer;
 
 /**
  * The ifnet driver of a {@code virtN} interface: a Linux tap ({@link TapLink}), optionally behind a
@@ -80,6 +81,16 @@ final class VirtifDriver implements IfnetDriver {
 
             @Override
             public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
+                ifp.input(f, off, len, csumFlags, segSize);
+            }
+
+            @Override
+            public boolean acceptsBuffers() {
+                return !ifp.hasTaps();
+            }
+
+            @Override
+            public void receive(ByteBuffer f, int off, int len, int csumFlags, int segSize) {
                 ifp.input(f, off, len, csumFlags, segSize);
             }
         };

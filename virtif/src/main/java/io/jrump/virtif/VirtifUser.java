@@ -50,6 +50,8 @@ final class VirtifUser implements AutoCloseable {
     static final int MAX_FRAME = EtherLink.DEFAULT_MAX_FRAME;
     /** Area for one frame and its virtio header. */
     private static final int AREA = VirtioNetHdr.LEN + MAX_FRAME;
+    /** Where a frame starts in {@link #receiveArea()}: behind its virtio header. */
+    static final int FRAME_OFFSET = VirtioNetHdr.LEN;
     /** {@code TUN_F_CSUM}: Linux may hand over frames whose checksum is partial ({@code NEEDS_CSUM}). */
     static final int TUN_F_CSUM = 0x01;
     /** {@code TUN_F_TSO4}: ... and TCP/IPv4 segments larger than the MTU ({@code GSO_TCPV4}). */
@@ -141,6 +143,7 @@ final class VirtifUser implements AutoCloseable {
     private final Memory one = new Memory(1);
     private final long txBase = Pointer.nativeValue(tx);
     private final ByteBuffer rxView = rx.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer rxArea = rxView.asReadOnlyBuffer();
     private final ByteBuffer txView = tx.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer iovView = iov.getByteBuffer(0, (long) MAX_IOV * IOV_SIZE).order(ByteOrder.nativeOrder());
     private int iovCount;
@@ -361,9 +364,22 @@ final class VirtifUser implements AutoCloseable {
         h.decode(rxView, 0);
     }
 
-    /** Copies {@code len} bytes of the last frame read into {@code dst} at {@code off}. */
-    void copyFrame(byte[] dst, int off, int len) {
-        rxView.get(VirtioNetHdr.LEN, dst, off, len);
+    /** Copies bytes {@code [from, from+len)} of the last frame read into {@code dst} at {@code off}. */
+    void copyFrame(int from, byte[] dst, int off, int len) {
+        rxView.get(VirtioNetHdr.LEN + from, dst, off, len);
+    }
+
+    /** Overwrites the first {@code len} bytes of the last frame read with {@code src[0..len)}. */
+    void replaceFrameStart(byte[] src, int len) {
+        rxView.put(VirtioNetHdr.LEN, src, 0, len);
+    }
+
+    /**
+     * The receive area, read-only: the last frame read is at {@link #FRAME_OFFSET}, its length as
+     * {@link #awaitFrame} returned it; valid until the next call.
+     */
+    ByteBuffer receiveArea() {
+        return rxArea;
     }
 
     /** Starts a frame to send behind virtio header {@code h}: forgets any segments added before. */

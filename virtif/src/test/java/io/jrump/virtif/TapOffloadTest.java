@@ -115,6 +115,41 @@ class TapOffloadTest {
         assertArrayEquals(complete, f);
     }
 
+    /**
+     * A receiver that leaves the frame in host memory relies on this: where {@code needsOnlyHeaders} says so,
+     * the verdict and the headers come out the same from the first {@code HEADERS} bytes alone as from the
+     * whole frame; only a checksum to compute over the frame needs all of it.
+     */
+    @Test
+    void theHeadersAloneDecideWhereNeedsOnlyHeadersSaysSo() {
+        int h = TapOffload.HEADERS;
+        byte[] tcp = frame(IpProtocol.TCP, 20, 4000);
+        byte[] udp = frame(IpProtocol.UDP, 8, 4000);
+        Object[][] cases = {
+            {hdr(VirtioNetHdr.F_NEEDS_CSUM, 0, 34, 16), partial(tcp.clone(), IpProtocol.TCP, 50), true, true},
+            {hdr(VirtioNetHdr.F_NEEDS_CSUM, VirtioNetHdr.GSO_TCPV4, 34, 16), partial(tcp.clone(), IpProtocol.TCP, 50),
+                true, true},
+            {hdr(VirtioNetHdr.F_DATA_VALID, 0, 0, 0), tcp.clone(), true, true},
+            {new VirtioNetHdr(), udp.clone(), true, true},
+            {hdr(0, VirtioNetHdr.GSO_UDP, 34, 6), udp.clone(), true, true},
+            {hdr(VirtioNetHdr.F_NEEDS_CSUM, 0, 34, 16), partial(tcp.clone(), IpProtocol.TCP, 50), false, false},
+            {hdr(VirtioNetHdr.F_NEEDS_CSUM, 0, 34, 6), partial(udp.clone(), IpProtocol.UDP, 40), true, false},
+        };
+        for (Object[] c : cases) {
+            VirtioNetHdr hd = (VirtioNetHdr) c[0];
+            byte[] whole = (byte[]) c[1];
+            boolean partialOk = (Boolean) c[2];
+            assertEquals(c[3], TapOffload.needsOnlyHeaders(hd, whole, 0, whole.length, partialOk), hd + " " + partialOk);
+            if ((Boolean) c[3]) {
+                byte[] head = Arrays.copyOf(whole, whole.length);
+                Arrays.fill(head, h, head.length, (byte) 0x5a);
+                assertEquals(TapOffload.forReceive(hd, whole, 0, whole.length, partialOk),
+                        TapOffload.forReceive(hd, head, 0, head.length, partialOk));
+                assertArrayEquals(Arrays.copyOf(whole, h), Arrays.copyOf(head, h), "the same headers");
+            }
+        }
+    }
+
     @Test
     void headersThatDoNotFitTheFrameDropIt() {
         byte[] tcp = partial(frame(IpProtocol.TCP, 20, 100), IpProtocol.TCP, 50);

@@ -6,6 +6,7 @@ import io.jrump.kern.Softint;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
 import io.jrump.net.mbuf.MbufPool;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -330,6 +331,25 @@ public final class Ifnet {
             io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
         }
         Mbuf m = MbufCopy.fromBytes(mbufs(), frame, off, len);
+        if (m == null) {
+            iqdrops.incrementAndGet();
+            return;
+        }
+        m.pkthdr().setCsumFlags(csumFlags);
+        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
+            m.pkthdr().setCsumData(segSize);
+        }
+        input(m);
+    }
+
+    /**
+     * As {@link #input(byte[], int, int, int, int)}, for a frame at absolute indexes {@code frame[off..off+len)}
+     * of a driver's receive area ({@code segSize} 0 without {@code M_CSUM_TSOv4}), copied once, into mbufs.
+     * Like the chain form, only for an interface without capture taps ({@link #hasTaps()}) when a checksum is
+     * partial: the buffer is the driver's, so the checksum is not finished in it for a capture.
+     */
+    public void input(ByteBuffer frame, int off, int len, int csumFlags, int segSize) {
+        Mbuf m = MbufCopy.fromBuffer(mbufs(), frame, off, len);
         if (m == null) {
             iqdrops.incrementAndGet();
             return;

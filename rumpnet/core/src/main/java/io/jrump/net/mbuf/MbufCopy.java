@@ -1,5 +1,6 @@
 package io.jrump.net.mbuf;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -309,6 +310,25 @@ public final class MbufCopy {
         }
         for (Mbuf n = m; n != null; n = n.next) {
             System.arraycopy(b, off, n.buf, n.off, n.len);
+            off += n.len;
+        }
+        return m;
+    }
+
+    /**
+     * As {@link #fromBytes}, from {@code b[off..off+len)} at absolute indexes below the limit (the position is
+     * neither used nor moved):
+     * a driver's receive area in host memory goes straight into the clusters, with no array in between.
+     * Null if no mbuf is left.
+     */
+    public static Mbuf fromBuffer(MbufPool pool, ByteBuffer b, int off, int len) {
+        Objects.checkFromIndexSize(off, len, b.limit());
+        Mbuf m = allocPacket(pool, len);
+        if (m == null) {
+            return null;
+        }
+        for (Mbuf n = m; n != null; n = n.next) {
+            b.get(off, n.buf, n.off, n.len);
             off += n.len;
         }
         return m;

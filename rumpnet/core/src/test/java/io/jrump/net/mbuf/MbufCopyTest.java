@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.kern.Kernel;
 import io.jrump.testkit.RumpKernel;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -272,6 +273,32 @@ class MbufCopyTest {
         assertArrayEquals(data, MbufCopy.toBytes(m));
         assertEquals(5000, m.pkthdr().len());
         pool.freeChain(m);
+    }
+
+    /**
+     * A driver's receive area (a direct buffer) goes into mbufs laid out as from an array, read at absolute
+     * indexes: the buffer's position, which the driver may use for something else, is left alone.
+     */
+    @Test
+    void fromBufferCopiesAbsoluteIndexesAsFromBytesLaysThemOut(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Random rnd = new Random(5);
+        byte[] b = TestChains.randomBytes(rnd, 70_000);
+        ByteBuffer area = ByteBuffer.allocateDirect(b.length).put(b);
+        area.position(3);
+        ByteBuffer ro = area.asReadOnlyBuffer();
+        for (int n : new int[] {0, 1, 128, 1514, 1921, 65_535}) {
+            Mbuf m = MbufCopy.fromBuffer(pool, ro, 12, n);
+            Mbuf model = MbufCopy.fromBytes(pool, b, 12, n);
+            assertArrayEquals(Arrays.copyOfRange(b, 12, 12 + n), MbufCopy.toBytes(m));
+            assertEquals(TestChains.count(model), TestChains.count(m), "the layout of fromBytes");
+            assertEquals(MbufPool.MAX_HDR, m.leadingSpace());
+            pool.freeChain(m);
+            pool.freeChain(model);
+        }
+        assertEquals(3, ro.position());
+        assertThrows(IndexOutOfBoundsException.class, () -> MbufCopy.fromBuffer(pool, ro, 69_000, 1001));
+        assertEquals(0, pool.stats().mbufsInUse());
     }
 
     @Test

@@ -20,6 +20,8 @@ public final class Lwp {
     /** The binding the host thread had before this lwp entered the kernel, restored on return. */
     Object saved;
     private SelInfo.Waiter pollWaiter;
+    /** Set on an interrupt thread's lwp whose softints run at its tail ({@link Softints.InterruptTail}). */
+    volatile Softints.InterruptTail tail;
 
     Lwp(Proc proc, int lid, String name) {
         this.proc = proc;

@@ -49,8 +49,97 @@ public final class Softints {
      */
     public void schedule(Softint s) {
         Lwp l = kernel.curlwp();
+        InterruptTail t = l == null ? null : l.tail;
+        if (t != null && l.cpu() == null && t.add(s)) {
+            return;
+        }
         Cpu c = l != null && l.cpu() != null ? l.cpu() : kernel.scheduler().cpu(0);
         c.softints.schedule(s);
+    }
+
+    /**
+     * An interrupt tail for the calling thread, a backend's receive thread: the softints that thread
+     * schedules are kept and run by {@link InterruptTail#run()} on that same thread, holding a free CPU,
+     * when the thread has taken a burst of interrupts; no other thread is woken for them. This is Linux's
+     * {@code irq_exit} running the softirqs its interrupt raised, and NetBSD's fast softints, which run on the
+     * interrupted CPU: a frame goes from the device to the socket on one host thread, with no wakeup of a
+     * second thread and no move of its data to another host CPU's cache.
+     */
+    public InterruptTail interruptTail(String name) {
+        Lwp l = kernel.proc0().newLwp(name);
+        InterruptTail t = new InterruptTail(l, Thread.currentThread());
+        l.tail = t;
+        kernel.hypercall().threads().setCurLwp(l);
+        return t;
+    }
+
+    /**
+     * The softints one interrupt thread scheduled, run on that thread ({@link #interruptTail}). Whoever
+     * reconfigures the thread's link may {@link #close} it from another thread meanwhile, so it is locked.
+     */
+    public final class InterruptTail {
+        private final Lwp lwp;
+        private final Thread owner;
+        private final ArrayList<Softint> pending = new ArrayList<>();
+        private boolean closed;
+
+        private InterruptTail(Lwp lwp, Thread owner) {
+            this.lwp = lwp;
+            this.owner = owner;
+        }
+
+        /** Whether the calling thread is the one this tail was made on. */
+        public boolean isOwner() {
+            return Thread.currentThread() == owner;
+        }
+
+        /** Keeps {@code s} for the next {@link #run}; false once closed (the caller schedules it elsewhere). */
+        synchronized boolean add(Softint s) {
+            if (closed) {
+                return false;
+            }
+            if (!pending.contains(s)) {
+                pending.add(s);
+            }
+            return true;
+        }
+
+        /**
+         * Runs the softints scheduled since the last run, holding a CPU; on the owner thread only. Handlers
+         * that schedule softints meanwhile hold a CPU, so theirs go to that CPU's softint thread.
+         */
+        public synchronized void run() {
+            if (pending.isEmpty() || closed) {
+                return;
+            }
+            Scheduler sched = kernel.scheduler();
+            sched.schedule(lwp, null);
+            try {
+                for (int i = 0; i < pending.size(); i++) {
+                    Softints.this.run(pending.get(i));
+                }
+            } finally {
+                pending.clear();
+                sched.unschedule(lwp);
+            }
+        }
+
+        /**
+         * Ends the tail, from any thread: what is still pending goes to CPU 0's softint thread, the lwp exits,
+         * and the owner thread's later softints go to CPU 0 as any interrupt thread's do.
+         */
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lwp.tail = null;
+            for (Softint s : pending) {
+                kernel.scheduler().cpu(0).softints.schedule(s);
+            }
+            pending.clear();
+            kernel.proc0().lwpExit(lwp);
+        }
     }
 
     /** Schedules {@code s} on a chosen CPU (receive-side steering). */

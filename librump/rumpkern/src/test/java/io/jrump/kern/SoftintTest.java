@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,6 +36,52 @@ class SoftintTest {
         k.softints().schedule(s);
         assertTrue(done.await(10, TimeUnit.SECONDS));
         assertSame(k.scheduler().cpu(0), on[0]);
+    }
+
+    /**
+     * A receive thread's interrupt tail: what the thread schedules waits for it (no softint thread is woken),
+     * runs once on that thread holding a CPU, and after the tail is closed goes to CPU 0's softint thread.
+     */
+    @Test
+    void anInterruptTailRunsWhatItsThreadScheduledOnThatThread() throws Exception {
+        List<String> ran = new CopyOnWriteArrayList<>();
+        List<Cpu> on = new CopyOnWriteArrayList<>();
+        Softint s = k.softints().establish("net", Softint.NET, () -> {
+            ran.add(Thread.currentThread().getName());
+            on.add(k.curcpu());
+        });
+        List<String> seen = new CopyOnWriteArrayList<>();
+        Thread rx = new Thread(() -> {
+            Softints.InterruptTail tail = k.softints().interruptTail("rx");
+            k.softints().schedule(s);
+            k.softints().schedule(s);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            seen.add("before run: " + ran);
+            tail.run();
+            seen.add("after run: " + ran);
+            tail.run();
+            seen.add("again: " + ran);
+            tail.close();
+            k.softints().schedule(s);
+        }, "test rx");
+        rx.start();
+        rx.join(10_000);
+        assertTrue(waitFor(() -> ran.size() == 2), "ran " + ran);
+        assertEquals(List.of("before run: []", "after run: [test rx]", "again: [test rx]"), seen);
+        assertNotNull(on.get(0), "the tail holds a CPU while the handler runs");
+        assertNotEquals("test rx", ran.get(1), "after close: a softint thread");
+        assertSame(k.scheduler().cpu(0), on.get(1));
+    }
+
+    private static boolean waitFor(BooleanSupplier c) throws InterruptedException {
+        for (int i = 0; i < 500 && !c.getAsBoolean(); i++) {
+            Thread.sleep(10);
+        }
+        return c.getAsBoolean();
     }
 
     @Test

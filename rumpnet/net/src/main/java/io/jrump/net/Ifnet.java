@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -55,6 +56,7 @@ public final class Ifnet {
     private final IfnetDriver driver;
     private final IfQueue inq = new IfQueue(IFQ_MAXLEN);
     private final Softint inputSoftint;
+    private final AtomicBoolean draining = new AtomicBoolean();
     private final List<IfAddr> addrs = new CopyOnWriteArrayList<>();
     private volatile BpfTap[] taps = new BpfTap[0];
     private volatile int flags;
@@ -381,8 +383,25 @@ public final class Ifnet {
         input(m);
     }
 
+    /**
+     * The bottom half. One thread at a time drains the queue, so frames reach the protocols in the order they
+     * arrived even when the softint runs on two threads at once (a CPU's softint thread, and a receive
+     * thread's interrupt tail); a thread that finds another draining leaves its frames to it.
+     */
     private void inputSoftint() {
-        Mbuf m = inq.dequeueAll();
+        while (inq.length() > 0 && draining.compareAndSet(false, true)) {
+            try {
+                Mbuf m;
+                while ((m = inq.dequeueAll()) != null) {
+                    linkInputAll(m);
+                }
+            } finally {
+                draining.set(false);
+            }
+        }
+    }
+
+    private void linkInputAll(Mbuf m) {
         while (m != null) {
             Mbuf next = m.nextPkt();
             m.setNextPkt(null);

@@ -68,6 +68,14 @@ public interface FrameSink {
     }
 
     /**
+     * The link has delivered a burst of frames and is about to wait for more, or has delivered a budget's
+     * worth: the point where a receive thread's interrupt ends, and where the sink may finish what the frames
+     * started on the same thread (the kernel's interrupt tail). Called on the delivery thread.
+     */
+    default void endOfBurst() {
+    }
+
+    /**
      * Whether this sink takes a frame in a buffer of the link's ({@link #receive(ByteBuffer, int, int, int, int)}),
      * typically memory the host wrote the frame into, so that the frame is copied once, into the sink's mbufs;
      * a link copies the frame into a lent array for any other sink. A sink answers for the frame at hand.

@@ -40,7 +40,21 @@ public final class LinkEmulator implements EtherLink {
                 config.queueFrames(), config.queueBytes(), inner::send);
         this.ingress = new EmulatedPath("linkemu-ingress", hc.clock(), config.ingress(), root.split(),
                 config.queueFrames(), config.queueBytes(), this::deliver);
-        inner.setReceiver(ingress::offer);
+        inner.setReceiver(new FrameSink() {
+            @Override
+            public void receive(byte[] frame, int off, int len) {
+                ingress.offer(frame, off, len);
+            }
+
+            /** Frames that pass unimpaired reach the receiver on the inner link's thread, whose burst this ends. */
+            @Override
+            public void endOfBurst() {
+                FrameSink s = sink;
+                if (s != null) {
+                    s.endOfBurst();
+                }
+            }
+        });
     }
 
     /** Parses {@code config} with {@link LinkEmulatorConfig#parse}. */

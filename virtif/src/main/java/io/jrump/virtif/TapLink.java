@@ -13,7 +13,9 @@ import java.util.concurrent.TimeUnit;
  * thread per tap, created through the hypercall layer like a shmif bus reader, blocks in the host
  * until a frame arrives and hands it to the receiver in a buffer it reuses: to a receiver that
  * {@linkplain FrameSink#acceptsBuffers() takes buffers}, the host memory the frame was read into, so that
- * the frame's one copy in the JVM is into the receiver's mbufs; otherwise an array. {@link #send(Mbuf)} writes
+ * the frame's one copy in the JVM is into the receiver's mbufs; otherwise an array. It reads frames while
+ * the tap has them, up to {@link #BURST}, and tells the receiver where each burst ends
+ * ({@link FrameSink#endOfBurst}) before it reads on or waits in the host. {@link #send(Mbuf)} writes
  * a chain with one {@code writev}, one iovec per mbuf; {@link #send(byte[], int, int)} serves wrappers
  * such as the {@link LinkEmulator} that hold frames as arrays. Neither direction allocates per frame.
  *
@@ -28,6 +30,12 @@ public final class TapLink implements EtherLink {
     private final Hypercall hc;
     private final VirtifUser tap;
     private final int maxFrame;
+    /**
+     * Frames read between two {@link FrameSink#endOfBurst} calls at most, NAPI's budget: enough to spread
+     * the cost of the interrupt's end over a burst, few enough that the first frame's ACK is not held back
+     * behind many others'.
+     */
+    static final int BURST = 8;
     private final LinkCounters counters = new LinkCounters();
     private final byte[] rxBuf;
     private final VirtioNetHdr rxHdr = new VirtioNetHdr();
@@ -85,10 +93,12 @@ public final class TapLink implements EtherLink {
 
     private void receiveLoop() {
         rxHostThread = Thread.currentThread();
+        int burst = 0;
+        FrameSink last = null;
         while (!closed) {
             int n;
             try {
-                n = tap.awaitFrame();
+                n = tap.awaitFrame(burst == 0);
             } catch (HyperError e) {
                 gone = true;
                 hc.console().println("virtif: " + e.getMessage() + "; its receiver stops");
@@ -98,9 +108,17 @@ public final class TapLink implements EtherLink {
                 return;
             }
             FrameSink s = sink;
-            if (n == 0) {
-                continue;
+            if (n == 0 || burst >= BURST) {
+                if (burst > 0 && last != null) {
+                    endOfBurst(last);
+                }
+                burst = 0;
+                if (n == 0) {
+                    continue;
+                }
             }
+            burst++;
+            last = s;
             tap.readHeader(rxHdr);
             if (n < HEADER_LEN || n > maxFrame && rxHdr.gsoType == VirtioNetHdr.GSO_NONE || s == null) {
                 counters.drop();
@@ -138,6 +156,14 @@ public final class TapLink implements EtherLink {
             } catch (RuntimeException e) {
                 hc.console().println("virtif " + tap.name() + ": receiver threw " + e);
             }
+        }
+    }
+
+    private void endOfBurst(FrameSink s) {
+        try {
+            s.endOfBurst();
+        } catch (RuntimeException e) {
+            hc.console().println("virtif " + tap.name() + ": receiver threw " + e);
         }
     }
 

@@ -4,6 +4,9 @@ import io.jrump.hypercall.Errno;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.Hypercall;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.Lwp;
+import io.jrump.kern.Softints;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;
@@ -48,7 +51,7 @@ final class VirtifDriver implements IfnetDriver {
     private volatile TapLink tap;
     private volatile LinkEmulator emulator;
     private volatile LinkEmulatorConfig emulatorConfig;
-    private volatile FrameSink sink;
+    private volatile InputSink sink;
     private volatile boolean offload = DEFAULT_OFFLOAD;
 
     VirtifDriver(Hypercall hc, TapLink tap) {
@@ -58,42 +61,7 @@ final class VirtifDriver implements IfnetDriver {
 
     /** Starts delivering the tap's frames to {@code ifp}. */
     void connect(Ifnet ifp) {
-        sink = new FrameSink() {
-            @Override
-            public void receive(byte[] f, int off, int len) {
-                ifp.input(f, off, len);
-            }
-
-            @Override
-            public boolean acceptsPartialChecksums() {
-                return true;
-            }
-
-            @Override
-            public void receive(byte[] f, int off, int len, int csumFlags) {
-                ifp.input(f, off, len, csumFlags);
-            }
-
-            @Override
-            public boolean acceptsSegmentationOffload() {
-                return true;
-            }
-
-            @Override
-            public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
-                ifp.input(f, off, len, csumFlags, segSize);
-            }
-
-            @Override
-            public boolean acceptsBuffers() {
-                return !ifp.hasTaps();
-            }
-
-            @Override
-            public void receive(ByteBuffer f, int off, int len, int csumFlags, int segSize) {
-                ifp.input(f, off, len, csumFlags, segSize);
-            }
-        };
+        sink = new InputSink(ifp);
         ifp.inputQueue().setMaxLength(INPUT_QUEUE);
         tap.setReceiver(sink);
         applyOffload(ifp);
@@ -202,18 +170,13 @@ final class VirtifDriver implements IfnetDriver {
         }
         LinkEmulator oldEmu = emulator;
         emulator = null;
-        if (oldEmu != null) {
-            oldEmu.close();
-        }
         if (next != old) {
             if (ifp.mtu() != next.mtu()) {
                 ifp.setMtu(next.mtu());
             }
             tap = next;
-            if (old != null) {
-                old.close();
-            }
         }
+        closeLinks(ifp, oldEmu, next != old ? old : null);
         if (ls.offload() != null) {
             offload = ls.offload();
         }
@@ -239,11 +202,107 @@ final class VirtifDriver implements IfnetDriver {
         tap = null;
         ifp.setCsumFlagsTx(0);
         ifp.setLinkState(Ifnet.LINK_STATE_DOWN);
-        if (e != null) {
-            e.close();
+        closeLinks(ifp, e, t);
+    }
+
+    /**
+     * Closes the links that are out of use (either may be null), and with a tap that goes, its receive thread's
+     * interrupt tail: what that still has pending goes to a softint thread. Closing a tap joins its receive
+     * thread, which may be waiting for a CPU to run its tail, so the caller's CPU is given up meanwhile.
+     */
+    private void closeLinks(Ifnet ifp, LinkEmulator e, TapLink t) {
+        if (e == null && t == null) {
+            return;
         }
-        if (t != null) {
-            t.close();
+        Kernel k = ifp.interfaces().kernel();
+        Lwp l = k.curlwp();
+        int depth = l == null ? -1 : k.scheduler().unschedForHost(l, null);
+        try {
+            if (e != null) {
+                e.close();
+            }
+            if (t != null) {
+                t.close();
+            }
+        } finally {
+            if (l != null) {
+                k.scheduler().schedAfterHost(l, depth);
+            }
+        }
+        InputSink s = sink;
+        if (t != null && s != null) {
+            s.closeTail();
+        }
+    }
+
+    /**
+     * The interface's receive interrupt. Its softints (the interface's input, and through it IP and TCP
+     * input) run at the tail of each burst the receive thread reads ({@link Softints#interruptTail}), on
+     * that thread, so a frame reaches its socket without waking a softint thread; a link that never ends a
+     * burst (the emulator's timer) leaves them to CPU 0's softint thread as before.
+     */
+    private static final class InputSink implements FrameSink {
+        private final Ifnet ifp;
+        private volatile Softints.InterruptTail tail;
+
+        InputSink(Ifnet ifp) {
+            this.ifp = ifp;
+        }
+
+        @Override
+        public void endOfBurst() {
+            Softints.InterruptTail t = tail;
+            if (t == null || !t.isOwner()) {
+                // the first burst, or a new tap's receive thread after a linkstr change
+                if (t != null) {
+                    t.close();
+                }
+                t = tail = ifp.interfaces().kernel().softints().interruptTail("virtif rx " + ifp.name());
+            }
+            t.run();
+        }
+
+        /** After the receive thread has ended: what its tail still has pending goes to a softint thread. */
+        void closeTail() {
+            if (tail != null) {
+                tail.close();
+                tail = null;
+            }
+        }
+
+        @Override
+        public void receive(byte[] f, int off, int len) {
+            ifp.input(f, off, len);
+        }
+
+        @Override
+        public boolean acceptsPartialChecksums() {
+            return true;
+        }
+
+        @Override
+        public void receive(byte[] f, int off, int len, int csumFlags) {
+            ifp.input(f, off, len, csumFlags);
+        }
+
+        @Override
+        public boolean acceptsSegmentationOffload() {
+            return true;
+        }
+
+        @Override
+        public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
+            ifp.input(f, off, len, csumFlags, segSize);
+        }
+
+        @Override
+        public boolean acceptsBuffers() {
+            return !ifp.hasTaps();
+        }
+
+        @Override
+        public void receive(ByteBuffer f, int off, int len, int csumFlags, int segSize) {
+            ifp.input(f, off, len, csumFlags, segSize);
         }
     }
 

@@ -324,6 +324,11 @@ final class VirtifUser implements AutoCloseable {
      * and throws HyperError EIO if the tap has gone (its host interface was deleted).
      */
     int awaitFrame() {
+        return awaitFrame(true);
+    }
+
+    /** As {@link #awaitFrame()}; with {@code wait} false, returns 0 at once when the tap has no frame. */
+    int awaitFrame(boolean wait) {
         if (closed) {
             return -1;
         }
@@ -332,7 +337,7 @@ final class VirtifUser implements AutoCloseable {
             return n >= VirtioNetHdr.LEN ? (int) n - VirtioNetHdr.LEN : n > 0 ? 1 : 0;
         }
         int err = Native.getLastError();
-        if (err == L_EINTR) {
+        if (err == L_EINTR || err == L_EAGAIN && !wait) {
             return 0;
         }
         if (err != L_EAGAIN) {

@@ -68,11 +68,12 @@ public interface FrameSink {
     }
 
     /**
-     * The link has delivered a burst of frames and is about to wait for more, or has delivered a budget's
-     * worth: the point where a receive thread's interrupt ends, and where the sink may finish what the frames
-     * started on the same thread (the kernel's interrupt tail). Called on the delivery thread.
+     * The link has delivered a burst of frames and is about to wait for more ({@code more} false), or has
+     * delivered a budget's worth with more waiting ({@code more} true): the point where a receive thread's
+     * interrupt ends, and where the sink may finish what the frames started on the same thread (the kernel's
+     * interrupt tail). Called on the delivery thread.
      */
-    default void endOfBurst() {
+    default void endOfBurst(boolean more) {
     }
 
     /**

@@ -48,10 +48,10 @@ public final class LinkEmulator implements EtherLink {
 
             /** Frames that pass unimpaired reach the receiver on the inner link's thread, whose burst this ends. */
             @Override
-            public void endOfBurst() {
+            public void endOfBurst(boolean more) {
                 FrameSink s = sink;
                 if (s != null) {
-                    s.endOfBurst();
+                    s.endOfBurst(more);
                 }
             }
         });

@@ -110,7 +110,7 @@ public final class TapLink implements EtherLink {
             FrameSink s = sink;
             if (n == 0 || burst >= BURST) {
                 if (burst > 0 && last != null) {
-                    endOfBurst(last);
+                    endOfBurst(last, n != 0);
                 }
                 burst = 0;
                 if (n == 0) {
@@ -159,9 +159,9 @@ public final class TapLink implements EtherLink {
         }
     }
 
-    private void endOfBurst(FrameSink s) {
+    private void endOfBurst(FrameSink s, boolean more) {
         try {
-            s.endOfBurst();
+            s.endOfBurst(more);
         } catch (RuntimeException e) {
             hc.console().println("virtif " + tap.name() + ": receiver threw " + e);
         }

@@ -249,8 +249,13 @@ final class VirtifDriver implements IfnetDriver {
             this.ifp = ifp;
         }
 
+        /**
+         * A burst that ended with the tap empty is finished here, on the receive thread; one cut short with
+         * frames waiting goes to a softint thread, so that reading the next burst and the protocols' work on
+         * this one run side by side (a stream of wire-sized frames keeps bursts full).
+         */
         @Override
-        public void endOfBurst() {
+        public void endOfBurst(boolean more) {
             Softints.InterruptTail t = tail;
             if (t == null || !t.isOwner()) {
                 // the first burst, or a new tap's receive thread after a linkstr change
@@ -259,7 +264,11 @@ final class VirtifDriver implements IfnetDriver {
                 }
                 t = tail = ifp.interfaces().kernel().softints().interruptTail("virtif rx " + ifp.name());
             }
-            t.run();
+            if (more) {
+                t.defer();
+            } else {
+                t.run();
+            }
         }
 
         /** After the receive thread has ended: what its tail still has pending goes to a softint thread. */

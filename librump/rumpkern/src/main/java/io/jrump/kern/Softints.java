@@ -125,6 +125,18 @@ public final class Softints {
         }
 
         /**
+         * Hands what is pending to CPU 0's softint thread instead of running it here: for an interrupt thread
+         * that has more interrupts waiting, so that its next burst and this one's protocol work overlap, as
+         * Linux leaves softirqs to {@code ksoftirqd} when they keep coming.
+         */
+        public synchronized void defer() {
+            for (Softint s : pending) {
+                kernel.scheduler().cpu(0).softints.schedule(s);
+            }
+            pending.clear();
+        }
+
+        /**
          * Ends the tail, from any thread: what is still pending goes to CPU 0's softint thread, the lwp exits,
          * and the owner thread's later softints go to CPU 0 as any interrupt thread's do.
          */
@@ -134,10 +146,7 @@ public final class Softints {
             }
             closed = true;
             lwp.tail = null;
-            for (Softint s : pending) {
-                kernel.scheduler().cpu(0).softints.schedule(s);
-            }
-            pending.clear();
+            defer();
             kernel.proc0().lwpExit(lwp);
         }
     }

@@ -40,7 +40,8 @@ class SoftintTest {
 
     /**
      * A receive thread's interrupt tail: what the thread schedules waits for it (no softint thread is woken),
-     * runs once on that thread holding a CPU, and after the tail is closed goes to CPU 0's softint thread.
+     * runs once on that thread holding a CPU, or on CPU 0's softint thread when deferred, and after the tail
+     * is closed goes to CPU 0's softint thread.
      */
     @Test
     void anInterruptTailRunsWhatItsThreadScheduledOnThatThread() throws Exception {
@@ -65,16 +66,25 @@ class SoftintTest {
             seen.add("after run: " + ran);
             tail.run();
             seen.add("again: " + ran);
+            k.softints().schedule(s);
+            tail.defer();
+            try {
+                seen.add("deferred: " + waitFor(() -> ran.size() == 2));
+            } catch (InterruptedException e) {
+                return;
+            }
             tail.close();
             k.softints().schedule(s);
         }, "test rx");
         rx.start();
         rx.join(10_000);
-        assertTrue(waitFor(() -> ran.size() == 2), "ran " + ran);
-        assertEquals(List.of("before run: []", "after run: [test rx]", "again: [test rx]"), seen);
+        assertTrue(waitFor(() -> ran.size() == 3), "ran " + ran);
+        assertEquals(List.of("before run: []", "after run: [test rx]", "again: [test rx]", "deferred: true"), seen);
         assertNotNull(on.get(0), "the tail holds a CPU while the handler runs");
-        assertNotEquals("test rx", ran.get(1), "after close: a softint thread");
-        assertSame(k.scheduler().cpu(0), on.get(1));
+        for (int i = 1; i < 3; i++) {
+            assertNotEquals("test rx", ran.get(i), "deferred, then after close: a softint thread");
+            assertSame(k.scheduler().cpu(0), on.get(i));
+        }
     }
 
     private static boolean waitFor(BooleanSupplier c) throws InterruptedException {

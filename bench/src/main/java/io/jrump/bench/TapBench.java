@@ -50,6 +50,14 @@ import java.util.regex.Pattern;
  * tap's virtio header (the issue's keys), and again after {@code ifconfig virt0 linkstr -tso4} turned it off
  * (keys ending in {@code _nooffload}), every frame then at most the MTU with its checksum computed by its sender.
  *
+ * <p>Linux's senders use {@code cc} ({@code cubic}, Linux's default, unless {@code cc=NAME}; {@code cc=host}
+ * takes the host's), set on each socat's socket, loopback and tap alike. A host whose default differs (BBR
+ * here) gets the Linux -> rump transfer and its loopback baseline once more with it (keys ending in
+ * {@code _host_cc}): BBR sizes its window from the smallest RTT it has seen (some 15 us over the tap, where
+ * the RTT under load is ten times that) and paces with timers, which costs it half its throughput even
+ * between two Linux namespaces over a veth pair on this machine. For each Linux -> rump transfer it prints
+ * the sender's {@code ss -ti} view 0.3 s in: RTT, window, and how long the receiver's window held it back.
+ *
  * <p>A transfer's time runs from just before the sender starts to the moment the receiver sees its end
  * (the discard service reads EOF; the Linux sink exits), so the process start of {@code ip netns exec
  * socat} (a few ms) is in every figure, rump and loopback alike. Needs root, {@code /dev/net/tun},
@@ -68,7 +76,7 @@ public final class TapBench {
     /** One TCP transfer: bytes in nanos; for rump transfers also CPU, tap frames, TCP counters and busy threads. */
     private record Transfer(long bytes, long nanos, long cpuNanos, long framesIn, long framesOut,
                             Map<String, Long> tcp, String busyThreads, long allocated, long gcMillis,
-                            long linuxDrops, long jitMillis, long inputDrops) {
+                            long linuxDrops, long jitMillis, long inputDrops, String linuxSender) {
         double gbps() {
             return bytes * 8.0 / nanos;
         }
@@ -89,10 +97,12 @@ public final class TapBench {
         Map<String, String> opt = new HashMap<>();
         for (String a : args) {
             String[] kv = a.replaceFirst("^-+", "").split("=", 2);
-            if (kv.length != 2 || !List.of("mb", "warmup_mb", "udp", "seconds", "pings", "mtu").contains(kv[0])) {
+            List<String> known = List.of("mb", "warmup_mb", "udp", "seconds", "pings", "mtu", "cc");
+            if (kv.length != 2 || !known.contains(kv[0])) {
                 System.err.println("usage: bench/run tap [mb=MEGABYTES per TCP transfer, 1024] [warmup_mb=MEGABYTES, 1024 or 30000"
                         + " frames of the MTU]"
-                        + " [pings=N, 1000] [mtu=TAP MTU, 1500]"
+                        + " [pings=N, 1000] [mtu=TAP MTU, 1500] [cc=LINUX SENDERS' CONGESTION CONTROL, cubic; host: the"
+                        + " host's default]"
                         + " [udp=0|1, 1] [seconds=UDP SECONDS, 2]");
                 System.exit(2);
             }
@@ -108,6 +118,11 @@ public final class TapBench {
         long warm = opt.containsKey("warmup_mb") ? Long.parseLong(opt.get("warmup_mb")) << 20
                 : Math.max(1024L << 20, 30_000L * tapMtu);
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
+        String ccOpt = opt.getOrDefault("cc", "cubic");
+        if (!ccOpt.matches("[a-z0-9_]{1,15}")) {
+            System.err.println("bench/run tap: cc=" + ccOpt + " is not a congestion control's name");
+            System.exit(2);
+        }
         String why = NetNs.unavailableReason();
         if (why == null) {
             why = missingTool("socat", "ss", "ping");
@@ -137,6 +152,10 @@ public final class TapBench {
         Transfer outOff;
         Transfer lo2;
         double[] u = null;
+        Transfer inHost = null;
+        Transfer loHost = null;
+        String hostCc;
+        String cc;
         String tapName = NetNs.tapName("jrb");
         int mtu;
         try {
@@ -148,26 +167,32 @@ public final class TapBench {
             attach(k, tapName);
             ns.adoptTap(tapName, LINUX + "/24");
             mtu = k.service(Interfaces.class).find("virt0").mtu();
+            hostCc = ns.check("cat", "/proc/sys/net/ipv4/tcp_congestion_control").out().trim();
+            cc = ccOpt.equals("host") ? hostCc : ccOpt;
             ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP);
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
             // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; twice, since
             // code compiled for one direction is recompiled when the other direction runs it.
             for (int i = 0; i < 2; i++) {
-                linuxToRump(ns, k, tapName, warm / 2);
+                linuxToRump(ns, k, tapName, warm / 2, cc);
                 rumpToLinux(ns, k, tapName, warm / 2);
             }
-            lo1 = loopback(ns, bytes);
-            in = linuxToRump(ns, k, tapName, bytes);
+            lo1 = loopback(ns, bytes, cc);
+            in = linuxToRump(ns, k, tapName, bytes, cc);
             out = rumpToLinux(ns, k, tapName, bytes);
             setOffload(k, false);
             // The paths of wire-sized frames (ACK per two segments, Linux's segmentation) get their own warm-up.
-            linuxToRump(ns, k, tapName, warm / 4);
+            linuxToRump(ns, k, tapName, warm / 4, cc);
             rumpToLinux(ns, k, tapName, warm / 4);
-            inOff = linuxToRump(ns, k, tapName, bytes);
+            inOff = linuxToRump(ns, k, tapName, bytes, cc);
             outOff = rumpToLinux(ns, k, tapName, bytes);
             setOffload(k, true);
-            lo2 = loopback(ns, bytes);
+            if (!cc.equals(hostCc)) {
+                inHost = linuxToRump(ns, k, tapName, bytes, hostCc);
+                loHost = loopback(ns, bytes, hostCc);
+            }
+            lo2 = loopback(ns, bytes, cc);
             if (udp) {
                 u = TapUdp.measure(ns, k.syscalls(), RUMP, LINUX, seconds);
             }
@@ -188,12 +213,13 @@ public final class TapBench {
         double rttUs = rtt * 1000;
         double loRttUs = loRtt * 1000;
         System.out.println("command: bench/run tap mb=" + (bytes >> 20) + " warmup_mb=" + (warm >> 20) + " pings="
-                + pings + (tapMtu != 1500 ? " mtu=" + tapMtu : "") + " udp=" + (udp ? 1 : 0)
+                + pings + (tapMtu != 1500 ? " mtu=" + tapMtu : "") + " cc=" + ccOpt + " udp=" + (udp ? 1 : 0)
                 + (udp ? " seconds=" + seconds : ""));
         System.out.println("a rump kernel (2 cpus) on tap " + tapName + " (MTU " + mtu + ") whose Linux side is in a"
                 + " namespace; baseline: the same Linux tools over the namespace's loopback (MTU 65536)");
         System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " cpus; load average before "
                 + load0 + ", after " + loadavg() + " (other work on the machine lowers every figure)");
+        System.out.println("Linux's TCP senders use " + cc + " (the host's default is " + hostCc + ")");
         System.out.printf("  ping RTT (%d pings) Linux -> rump %8.1f us   loopback %8.1f us   ratio %.2f  (target <= 2)%n",
                 pings, rttUs, loRttUs, rttUs / loRttUs);
         System.out.printf("  TCP %d MB socat -> socat over lo: %6.3f Gbit/s (before %.3f, after %.3f);"
@@ -204,6 +230,11 @@ public final class TapBench {
         System.out.println("  without offload (linkstr -tso4: frames of the MTU, checksums computed by their senders):");
         print("socat -> rump discard (in)", inOff, loGbps);
         print("rump client -> socat (out)", outOff, loGbps);
+        if (inHost != null) {
+            System.out.println("  with the host's default congestion control, " + hostCc + ", for the Linux senders:");
+            System.out.printf("  TCP %d MB socat -> socat over lo: %6.3f Gbit/s%n", bytes >> 20, loHost.gbps());
+            print("socat -> rump discard (in)", inHost, loHost.gbps());
+        }
         if (u != null) {
             System.out.printf("  UDP %d B socat -> rump    %8.1f Mbit/s  loopback %8.1f Mbit/s  ratio %.2f%n",
                     TapUdp.PAYLOAD, u[0], u[1], u[0] / u[1]);
@@ -221,6 +252,11 @@ public final class TapBench {
                         + " in_cpu_ns_per_byte_nooffload=%.2f out_cpu_ns_per_byte_nooffload=%.2f",
                 inOff.gbps(), outOff.gbps(), inOff.gbps() / loGbps, outOff.gbps() / loGbps, inOff.fps(), outOff.fps(),
                 inOff.cpuPerByte(), outOff.cpuPerByte()));
+        r.append(" cc=").append(cc);
+        if (inHost != null) {
+            r.append(String.format(" host_cc=%s in_gbps_host_cc=%.3f loopback_gbps_host_cc=%.3f ratio_in_host_cc=%.3f",
+                    hostCc, inHost.gbps(), loHost.gbps(), inHost.gbps() / loHost.gbps()));
+        }
         if (u != null) {
             r.append(String.format(" udp_in_mbps=%.1f udp_in_ratio=%.2f udp_out_mbps=%.1f udp_out_ratio=%.2f",
                     u[0], u[0] / u[1], u[2], u[2] / u[3]));
@@ -238,6 +274,9 @@ public final class TapBench {
                 (double) t.allocated / Math.max(1, t.framesIn + t.framesOut), t.gcMillis, t.jitMillis, t.linuxDrops,
                 t.inputDrops);
         System.out.println("      rump TCP counters: " + t.tcp);
+        if (!t.linuxSender.isEmpty()) {
+            System.out.println("      the Linux sender 0.3 s in (ss -ti): " + t.linuxSender);
+        }
     }
 
     /** Runs {@code cmd} in the host's namespace, failing with its output unless it exits 0. */
@@ -303,9 +342,13 @@ public final class TapBench {
 
     // ---- TCP ----
 
-    private static String[] sender(String dst, int port, long bytes) {
+    /**
+     * A socat that sends {@code bytes} zeros to {@code dst}; its socket's congestion control is {@code cc}
+     * ({@code TCP_CONGESTION}, level 6 option 13, which root may set to any the kernel has).
+     */
+    private static String[] sender(String dst, int port, long bytes, String cc) {
         return new String[] {"socat", "-u", "-b", Integer.toString(CHUNK), "OPEN:/dev/zero,readbytes=" + bytes,
-            "TCP4:" + dst + ":" + port};
+            "TCP4:" + dst + ":" + port + ",setsockopt-string=6:13:" + cc};
     }
 
     /** A socat that accepts one connection on {@code port} and drops what it reads; it exits at EOF. */
@@ -337,10 +380,10 @@ public final class TapBench {
     }
 
     /** socat to socat over the namespace's loopback; the CPU figure is both socats' (user and system). */
-    private static Transfer loopback(NetNs ns, long bytes) throws Exception {
+    private static Transfer loopback(NetNs ns, long bytes, String cc) throws Exception {
         Process sink = sink(ns, "127.0.0.1", 5002);
         long t0 = System.nanoTime();
-        Process snd = ns.spawnData(null, "bash", "-c", String.join(" ", sender("127.0.0.1", 5002, bytes))
+        Process snd = ns.spawnData(null, "bash", "-c", String.join(" ", sender("127.0.0.1", 5002, bytes, cc))
                 + "; rc=$?; times; exit $rc");
         if (!sink.waitFor(600, TimeUnit.SECONDS)) {
             throw new IllegalStateException("loopback transfer did not end in 600 s");
@@ -351,11 +394,12 @@ public final class TapBench {
             throw new IllegalStateException("loopback socat failed: sink " + sink.exitValue() + ", sender "
                     + snd.exitValue());
         }
-        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0, 0);
+        return new Transfer(bytes, t1 - t0, childCpuNanos(sink) + childCpuNanos(snd), 0, 0, Map.of(), "", 0, 0, 0, 0, 0,
+                "");
     }
 
     /** Linux socat sends {@code bytes} to a discard service on rump sockets; ends when the service reads EOF. */
-    private static Transfer linuxToRump(NetNs ns, Kernel k, String tap, long bytes) throws Exception {
+    private static Transfer linuxToRump(NetNs ns, Kernel k, String tap, long bytes, String cc) throws Exception {
         Syscalls sys = k.syscalls();
         int l = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
         sys.setsockopt(l, SocketDefs.SOL_SOCKET, SocketDefs.SO_REUSEADDR, 1);
@@ -378,14 +422,36 @@ public final class TapBench {
         }, "rump discard");
         Probe p = new Probe(k, ns, tap);
         discard.start();
-        Process snd = ns.spawn(sender(RUMP, 9, bytes));
+        Process snd = ns.spawn(sender(RUMP, 9, bytes, cc));
+        Process ss = ns.spawn("bash", "-c", "sleep 0.3; ss -Hti dst " + RUMP + " dport = :9");
         discard.join(TimeUnit.SECONDS.toMillis(600));
         sys.close(l);
         if (discard.isAlive() || got[0] != bytes || !snd.waitFor(60, TimeUnit.SECONDS) || snd.exitValue() != 0) {
             throw new IllegalStateException("Linux -> rump: " + got[0] + " of " + bytes + " bytes arrived; socat: "
                     + new String(snd.getInputStream().readAllBytes()) + "\n" + sys.sysctlRead("net.inet.tcp.pcblist"));
         }
-        return p.end(bytes, got[1], "rump discard", got[2]);
+        ss.waitFor(10, TimeUnit.SECONDS);
+        return p.end(bytes, got[1], "rump discard", got[2], senderView(new String(ss.getInputStream().readAllBytes())));
+    }
+
+    /**
+     * What limits a Linux sender, from its {@code ss -ti} line: its congestion control, smoothed and minimum RTT,
+     * congestion window, pacing and delivery rates, and the share of time the receiver's window held it back.
+     * Empty if the connection had gone.
+     */
+    private static String senderView(String ss) {
+        StringBuilder v = new StringBuilder();
+        Matcher name = Pattern.compile("^\\s*([a-z0-9_]+) wscale", Pattern.MULTILINE).matcher(ss);
+        if (name.find()) {
+            v.append(name.group(1));
+        }
+        for (String key : List.of("rtt", "minrtt", "cwnd", "pacing_rate", "delivery_rate", "rwnd_limited")) {
+            Matcher m = Pattern.compile("(?<![a-z_])" + key + "[: ](\\S+)").matcher(ss);
+            if (m.find()) {
+                v.append(' ').append(key).append(' ').append(m.group(1));
+            }
+        }
+        return v.toString();
     }
 
     /** The rump kernel's TCP client sends {@code bytes} to a Linux socat sink; ends when the sink exits. */
@@ -407,7 +473,7 @@ public final class TapBench {
             throw new IllegalStateException("rump -> Linux: socat sink did not end well\n"
                     + sys.sysctlRead("net.inet.tcp.pcblist"));
         }
-        return p.end(bytes, System.nanoTime(), null, 0);
+        return p.end(bytes, System.nanoTime(), null, 0, "");
     }
 
     /** What a rump transfer costs: process CPU, tap frames, TCP counters and per-thread CPU from its start. */
@@ -486,7 +552,7 @@ public final class TapBench {
          * The transfer ended at {@code t1}; {@code ended}, if not null, names a thread that has ended
          * since the start after using {@code endedCpu} ns (the JVM no longer reports its time).
          */
-        Transfer end(long bytes, long t1, String ended, long endedCpu) {
+        Transfer end(long bytes, long t1, String ended, long endedCpu, String linuxSender) {
             long cpu = os.getProcessCpuTime() - cpu0;
             long alloc = allocated() - alloc0;
             long gc = gcMillis() - gc0;
@@ -527,7 +593,8 @@ public final class TapBench {
             }
             top.append(String.format(", the rest (other threads, JIT, GC) %.0f%%", 100.0 * (cpu - listed) / (t1 - t0)));
             return new Transfer(bytes, t1 - t0, cpu, if1.ipackets() - if0.ipackets(), if1.opackets() - if0.opackets(),
-                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit, if1.iqdrops() - if0.iqdrops());
+                    trouble, top.toString(), alloc, gc, linuxDrops() - drops0, jit, if1.iqdrops() - if0.iqdrops(),
+                    linuxSender);
         }
     }
 }

@@ -66,6 +66,8 @@ import java.util.regex.Pattern;
 public final class TapBench {
     private static final String LINUX = "198.18.11.1";
     private static final String RUMP = "198.18.11.2";
+    /** The bare echo responder's address ({@link TapEchoFloor}), on a second tap and subnet. */
+    private static final String FLOOR = "198.18.12.2";
     private static final int CHUNK = 64 << 10;
     private static final Pattern RTT = Pattern.compile("= ([0-9.]+)/([0-9.]+)/([0-9.]+)/([0-9.]+) ms");
     private static final List<String> TCP_TROUBLE = List.of("data packets retransmitted", "retransmit timeouts",
@@ -145,6 +147,7 @@ public final class TapBench {
         }
         double rtt;
         double loRtt;
+        double floorRtt;
         Transfer lo1;
         Transfer in;
         Transfer out;
@@ -172,6 +175,14 @@ public final class TapBench {
             ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP);
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
+            String floorTap = NetNs.tapName("jre");
+            byte[] floorIp = new byte[4];
+            Ipv4Address.write(floorIp, 0, Ipv4Address.parse(FLOOR));
+            try (TapEchoFloor f = TapEchoFloor.open(floorTap, floorIp)) {
+                ns.adoptTap(floorTap, "198.18.12.1/24");
+                ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", FLOOR);
+                floorRtt = avgRtt(ns, FLOOR, pings);
+            }
             // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; twice, since
             // code compiled for one direction is recompiled when the other direction runs it.
             for (int i = 0; i < 2; i++) {
@@ -222,6 +233,9 @@ public final class TapBench {
         System.out.println("Linux's TCP senders use " + cc + " (the host's default is " + hostCc + ")");
         System.out.printf("  ping RTT (%d pings) Linux -> rump %8.1f us   loopback %8.1f us   ratio %.2f  (target <= 2)%n",
                 pings, rttUs, loRttUs, rttUs / loRttUs);
+        System.out.printf("  ping RTT to a bare echo responder on a second tap, no kernel (TapEchoFloor) %8.1f us:"
+                + " ratio %.2f to loopback; the rump kernel's own share %.1f us%n", floorRtt * 1000,
+                floorRtt / loRtt, rttUs - floorRtt * 1000);
         System.out.printf("  TCP %d MB socat -> socat over lo: %6.3f Gbit/s (before %.3f, after %.3f);"
                         + " socat CPU %.2f ns/byte%n", bytes >> 20, loGbps, lo1.gbps(), lo2.gbps(), loCpu);
         System.out.println("  with offload (virtio header: partial checksums and 64 KB TCP segments both ways; the default):");
@@ -252,7 +266,7 @@ public final class TapBench {
                         + " in_cpu_ns_per_byte_nooffload=%.2f out_cpu_ns_per_byte_nooffload=%.2f",
                 inOff.gbps(), outOff.gbps(), inOff.gbps() / loGbps, outOff.gbps() / loGbps, inOff.fps(), outOff.fps(),
                 inOff.cpuPerByte(), outOff.cpuPerByte()));
-        r.append(" cc=").append(cc);
+        r.append(String.format(" floor_rtt_us=%.1f floor_rtt_ratio=%.2f cc=%s", floorRtt * 1000, floorRtt / loRtt, cc));
         if (inHost != null) {
             r.append(String.format(" host_cc=%s in_gbps_host_cc=%.3f loopback_gbps_host_cc=%.3f ratio_in_host_cc=%.3f",
                     hostCc, inHost.gbps(), loHost.gbps(), inHost.gbps() / loHost.gbps()));

@@ -197,8 +197,8 @@ final class TcpInput {
             if (tp == null) {
                 if (tcp.vtw().input(s)) {
                     pool.freeChain(m);
-                } else {
-                    listenInput(s, m);
+                } else if (listenInput(s, m)) {
+                    continue;
                 }
                 return;
             }
@@ -223,15 +223,20 @@ final class TcpInput {
     /**
      * A segment for no connection: LISTEN processing (RFC 9293 section 3.10.7.2) with the SYN cache
      * standing in for SYN_RECEIVED, or, with nobody listening, CLOSED processing (section 3.10.7.1).
+     * Returns true, keeping {@code m}, when the segment's connection turned up meanwhile: input on another
+     * thread (another interface's, or another CPU's softint) completed the handshake between this
+     * segment's lookup and its turn at the listener, which took the SYN cache entry with it. NetBSD rules
+     * this out by running all TCP input under {@code softnet_lock}; here the caller looks the connection up
+     * again instead of answering an ACK it would have accepted a moment later with a RST.
      */
-    private void listenInput(Seg s, Mbuf m) {
+    private boolean listenInput(Seg s, Mbuf m) {
         InPcb lp = tcp.table().lookupListener(s.dst, s.dport);
         TcpCb ltp = lp == null ? null : (TcpCb) lp.ppcb;
         if (ltp == null) {
             st.inc(TcpStat.NOPORT);
             pool.freeChain(m);
             respondClosed(s);
-            return;
+            return false;
         }
         Socket lso = ltp.so;
         TcpCb child = null;
@@ -240,12 +245,15 @@ final class TcpInput {
             if (ltp.state != TcpState.LISTEN || ltp.has(TcpCb.TF_CLOSED)) {
                 pool.freeChain(m);
                 respondClosed(s);
-                return;
+                return false;
+            }
+            if (tcp.conns().lookup(s.dst, s.dport, s.src, s.sport) != null) {
+                return true;
             }
             if (s.has(TcpFlags.RST)) {
                 tcp.synCache().reset(s.dst, s.dport, s.src, s.sport, s.seq);
                 pool.freeChain(m);
-                return;
+                return false;
             }
             if (s.has(TcpFlags.ACK)) {
                 TcpSynCache.Entry e = tcp.synCache().lookup(s.dst, s.dport, s.src, s.sport);
@@ -255,20 +263,20 @@ final class TcpInput {
                     pool.freeChain(m);
                     // RFC 9293 section 3.10.7.2: an ACK to a listener is answered <SEQ=SEG.ACK><CTL=RST>.
                     tcp.output().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
-                    return;
+                    return false;
                 }
                 child = expand(ltp, e, s);
                 if (child == null) {
                     pool.freeChain(m);
-                    return;
+                    return false;
                 }
             } else if (s.has(TcpFlags.SYN)) {
                 synInput(ltp, s);
                 pool.freeChain(m);
-                return;
+                return false;
             } else {
                 pool.freeChain(m);
-                return;
+                return false;
             }
         } finally {
             lso.lock().exit();
@@ -285,6 +293,7 @@ final class TcpInput {
         } finally {
             child.so.lock().exit();
         }
+        return false;
     }
 
     /**

@@ -173,6 +173,8 @@ public final class TapBench {
             hostCc = ns.check("cat", "/proc/sys/net/ipv4/tcp_congestion_control").out().trim();
             cc = ccOpt.equals("host") ? hostCc : ccOpt;
             ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", RUMP);
+            // Each responder's first pings run interpreted code: an unmeasured round first, for both.
+            avgRtt(ns, RUMP, pings);
             rtt = avgRtt(ns, RUMP, pings);
             loRtt = avgRtt(ns, "127.0.0.1", pings);
             String floorTap = NetNs.tapName("jre");
@@ -181,6 +183,7 @@ public final class TapBench {
             try (TapEchoFloor f = TapEchoFloor.open(floorTap, floorIp)) {
                 ns.adoptTap(floorTap, "198.18.12.1/24");
                 ns.check("ping", "-c", "3", "-i", "0.2", "-W", "5", FLOOR);
+                avgRtt(ns, FLOOR, pings);
                 floorRtt = avgRtt(ns, FLOOR, pings);
             }
             // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; twice, since

@@ -186,12 +186,15 @@ public final class TapBench {
                 avgRtt(ns, FLOOR, pings);
                 floorRtt = avgRtt(ns, FLOOR, pings);
             }
-            // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; twice, since
-            // code compiled for one direction is recompiled when the other direction runs it.
-            for (int i = 0; i < 2; i++) {
+            // Warm-up: the JIT compiles the rump data paths on unmeasured transfers each way; three times, since
+            // code compiled for one direction is recompiled when the other direction runs it (with two rounds C2
+            // still spent 55 to 290 ms of a 0.8 s measured transfer compiling), and once more in the direction
+            // measured next.
+            for (int i = 0; i < 3; i++) {
                 linuxToRump(ns, k, tapName, warm / 2, cc);
                 rumpToLinux(ns, k, tapName, warm / 2);
             }
+            linuxToRump(ns, k, tapName, warm / 4, cc);
             lo1 = loopback(ns, bytes, cc);
             in = linuxToRump(ns, k, tapName, bytes, cc);
             out = rumpToLinux(ns, k, tapName, bytes);

@@ -239,7 +239,7 @@ final class VirtifDriver implements IfnetDriver {
      * The interface's receive interrupt. Its softints (the interface's input, and through it IP and TCP
      * input) run at the tail of each burst the receive thread reads ({@link Softints#interruptTail}), on
      * that thread, so a frame reaches its socket without waking a softint thread; a link that never ends a
-     * burst (the emulator's timer) leaves them to CPU 0's softint thread as before.
+     * burst (the emulator's timer) leaves them to CPU 0's softint thread.
      */
     private static final class InputSink implements FrameSink {
         private final Ifnet ifp;

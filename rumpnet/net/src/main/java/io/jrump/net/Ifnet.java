@@ -332,16 +332,7 @@ public final class Ifnet {
         if (csumFlags != 0 && taps.length > 0) {
             io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
         }
-        Mbuf m = MbufCopy.fromBytes(mbufs(), frame, off, len);
-        if (m == null) {
-            iqdrops.incrementAndGet();
-            return;
-        }
-        m.pkthdr().setCsumFlags(csumFlags);
-        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
-            m.pkthdr().setCsumData(segSize);
-        }
-        input(m);
+        inputCopied(MbufCopy.fromBytes(mbufs(), frame, off, len), csumFlags, segSize);
     }
 
     /**
@@ -351,7 +342,14 @@ public final class Ifnet {
      * partial: the buffer is the driver's, so the checksum is not finished in it for a capture.
      */
     public void input(ByteBuffer frame, int off, int len, int csumFlags, int segSize) {
-        Mbuf m = MbufCopy.fromBuffer(mbufs(), frame, off, len);
+        inputCopied(MbufCopy.fromBuffer(mbufs(), frame, off, len), csumFlags, segSize);
+    }
+
+    /**
+     * Inputs a frame a driver's buffer was copied into ({@code m}, null if no mbuf was left: a counted drop),
+     * with its offload flags and, for a segment received whole, the size it would be cut at.
+     */
+    private void inputCopied(Mbuf m, int csumFlags, int segSize) {
         if (m == null) {
             iqdrops.incrementAndGet();
             return;

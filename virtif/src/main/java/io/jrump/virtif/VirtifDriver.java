@@ -221,17 +221,18 @@ final class VirtifDriver implements IfnetDriver {
             if (e != null) {
                 e.close();
             }
+            InputSink s = sink;
             if (t != null) {
                 t.close();
+                // still without a CPU: a receive thread that outlived the join may hold the tail, waiting for one
+                if (s != null) {
+                    s.closeTail();
+                }
             }
         } finally {
             if (l != null) {
                 k.scheduler().schedAfterHost(l, depth);
             }
-        }
-        InputSink s = sink;
-        if (t != null && s != null) {
-            s.closeTail();
         }
     }
 

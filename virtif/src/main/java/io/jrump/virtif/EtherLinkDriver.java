@@ -34,37 +34,7 @@ public final class EtherLinkDriver implements IfnetDriver {
     void connect(Ifnet ifp) {
         EtherLink l = link;
         if (l != null) {
-            l.setReceiver(new FrameSink() {
-                @Override
-                public void receive(byte[] frame, int off, int len) {
-                    ifp.input(frame, off, len);
-                }
-
-                @Override
-                public boolean acceptsPartialChecksums() {
-                    return true;
-                }
-
-                @Override
-                public void receive(byte[] frame, int off, int len, int csumFlags) {
-                    ifp.input(frame, off, len, csumFlags);
-                }
-
-                @Override
-                public boolean acceptsChains() {
-                    return !ifp.hasTaps();
-                }
-
-                @Override
-                public boolean acceptsSegmentationOffload() {
-                    return true;
-                }
-
-                @Override
-                public void receive(Mbuf m, int len, int csumFlags) {
-                    ifp.input(m, len, csumFlags);
-                }
-            });
+            l.setReceiver(new IfnetSink(ifp));
             // A link that takes chains in memory (the hub) and frames of a whole IP datagram also takes large
             // TCP segments whole: TSO.
             boolean tso = l.carriesPartialChecksums() && l.sendsChains() && l.maxFrame() >= EtherLink.DEFAULT_MAX_FRAME;

@@ -6,14 +6,12 @@ import io.jrump.hypercall.Hypercall;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.Lwp;
-import io.jrump.kern.Softints;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;
 import io.jrump.net.mbuf.CsumFlags;
 import io.jrump.net.mbuf.Mbuf;
 import io.jrump.net.mbuf.MbufCopy;
-import java.nio.ByteBuffer;
 
 /**
  * The ifnet driver of a {@code virtN} interface: a Linux tap ({@link TapLink}), optionally behind a
@@ -51,7 +49,7 @@ final class VirtifDriver implements IfnetDriver {
     private volatile TapLink tap;
     private volatile LinkEmulator emulator;
     private volatile LinkEmulatorConfig emulatorConfig;
-    private volatile InputSink sink;
+    private volatile IfnetSink sink;
     private volatile boolean offload = DEFAULT_OFFLOAD;
 
     VirtifDriver(Hypercall hc, TapLink tap) {
@@ -61,7 +59,7 @@ final class VirtifDriver implements IfnetDriver {
 
     /** Starts delivering the tap's frames to {@code ifp}. */
     void connect(Ifnet ifp) {
-        sink = new InputSink(ifp);
+        sink = new IfnetSink(ifp);
         ifp.inputQueue().setMaxLength(INPUT_QUEUE);
         tap.setReceiver(sink);
         applyOffload(ifp);
@@ -221,7 +219,7 @@ final class VirtifDriver implements IfnetDriver {
             if (e != null) {
                 e.close();
             }
-            InputSink s = sink;
+            IfnetSink s = sink;
             if (t != null) {
                 t.close();
                 // still without a CPU: a receive thread that outlived the join may hold the tail, waiting for one
@@ -233,86 +231,6 @@ final class VirtifDriver implements IfnetDriver {
             if (l != null) {
                 k.scheduler().schedAfterHost(l, depth);
             }
-        }
-    }
-
-    /**
-     * The interface's receive interrupt. Its softints (the interface's input, and through it IP and TCP
-     * input) run at the tail of each burst the receive thread reads ({@link Softints#interruptTail}), on
-     * that thread, so a frame reaches its socket without waking a softint thread; a link that never ends a
-     * burst (the emulator's timer) leaves them to CPU 0's softint thread.
-     */
-    private static final class InputSink implements FrameSink {
-        private final Ifnet ifp;
-        private volatile Softints.InterruptTail tail;
-
-        InputSink(Ifnet ifp) {
-            this.ifp = ifp;
-        }
-
-        /**
-         * A burst that ended with the tap empty is finished here, on the receive thread; one cut short with
-         * frames waiting goes to a softint thread, so that reading the next burst and the protocols' work on
-         * this one run side by side (a stream of wire-sized frames keeps bursts full).
-         */
-        @Override
-        public void endOfBurst(boolean more) {
-            Softints.InterruptTail t = tail;
-            if (t == null || !t.isOwner()) {
-                // the first burst, or a new tap's receive thread after a linkstr change
-                if (t != null) {
-                    t.close();
-                }
-                t = tail = ifp.interfaces().kernel().softints().interruptTail("virtif rx " + ifp.name());
-            }
-            if (more) {
-                t.defer();
-            } else {
-                t.run();
-            }
-        }
-
-        /** After the receive thread has ended: what its tail still has pending goes to a softint thread. */
-        void closeTail() {
-            if (tail != null) {
-                tail.close();
-                tail = null;
-            }
-        }
-
-        @Override
-        public void receive(byte[] f, int off, int len) {
-            ifp.input(f, off, len);
-        }
-
-        @Override
-        public boolean acceptsPartialChecksums() {
-            return true;
-        }
-
-        @Override
-        public void receive(byte[] f, int off, int len, int csumFlags) {
-            ifp.input(f, off, len, csumFlags);
-        }
-
-        @Override
-        public boolean acceptsSegmentationOffload() {
-            return true;
-        }
-
-        @Override
-        public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
-            ifp.input(f, off, len, csumFlags, segSize);
-        }
-
-        @Override
-        public boolean acceptsBuffers() {
-            return !ifp.hasTaps();
-        }
-
-        @Override
-        public void receive(ByteBuffer f, int off, int len, int csumFlags, int segSize) {
-            ifp.input(f, off, len, csumFlags, segSize);
         }
     }
 

@@ -35,7 +35,12 @@ class VtwClassesTest {
                 Route.RTF_UP | Route.RTF_GATEWAY | Route.RTF_STATIC, 0));
     }
 
-    /** {@code client} connects to the server, the server closes first, then the client: the server is in TIME_WAIT. */
+    /**
+     * {@code client} connects to the server, the server closes first, then the client: the server is in
+     * TIME_WAIT. Returns once the client has the server's last ACK as well: a client still in LAST_ACK
+     * when the test moves the clock would resend its FIN after its 200 ms RTO, and the server would
+     * restart its 2MSL wait from that later moment (RFC 9293 section 3.10.7.4).
+     */
     private static void serverClosesFirst(Kernel server, int listener, Kernel client, int expectedTw) throws Exception {
         Syscalls c = client.syscalls();
         Syscalls s = server.syscalls();
@@ -47,6 +52,10 @@ class VtwClassesTest {
         c.close(fd);
         Tcp tcp = inet(server).tcp();
         await("TIME_WAIT number " + expectedTw, () -> tcp.timeWaitCount() == expectedTw);
+        Tcp clientTcp = inet(client).tcp();
+        // what stays is the server's listener and its TIME_WAIT blocks that are not vestigial
+        int staying = client == server ? 1 + tcp.timeWaitCount() - tcp.vestigialCount() : 0;
+        await("the client's LAST_ACK to end", () -> clientTcp.pcbCount() == staying);
     }
 
     @ParameterizedTest(name = "vtw={0}")

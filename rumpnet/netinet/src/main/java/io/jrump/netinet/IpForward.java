@@ -70,7 +70,7 @@ final class IpForward {
      * ({@code M_CSUM_TSOv4}) the segments IP output will cut it into, whose size the DF check must judge
      * (as Linux's {@code skb_gso_validate_network_len}).
      */
-    private static int wireLength(Mbuf m, Ipv4Packet ip, int hlen) {
+    static int wireLength(Mbuf m, Ipv4Packet ip, int hlen) {
         int mss = m.pkthdr().csumData();
         if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 || mss <= 0 || m.len() <= hlen + 12) {
             return ip.totalLength();

@@ -128,11 +128,14 @@ public final class IpOutput {
         }
         int len = m.pkthdr().len();
         if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
-            if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) != 0 && !ifp.hasTaps()) {
+            if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) != 0 && !ifp.hasTaps()
+                    && IpForward.wireLength(m, ip, hlen) <= ifp.mtu()) {
                 linkOutput(ifp, m, nextHop, bcast);
                 return;
             }
-            // The route's interface cannot segment, or a capture wants the segments as they go on the wire.
+            // The route's interface cannot segment, a capture wants the segments as they go on the wire, or
+            // a router's segments are too big for this link and each must be fragmented or refused (DF),
+            // as Linux's ip_finish_output_gso does.
             Ifnet outIfp = ifp;
             int lost = segmenters.get().segment(inet.mbufs(), accs.get(), m, hlen,
                     seg -> finish(outIfp, seg, hlen, nextHop, bcast));

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * and are cut in software before a capture on the sending interface.
  */
 class TcpSegmentationOffloadTest {
-    private static final int SIZE = 6 << 20;
+    static final int SIZE = 6 << 20;
 
     @Test
     void largeSegmentsCrossTheHubWhole() throws Exception {
@@ -161,12 +161,12 @@ class TcpSegmentationOffloadTest {
         return f.length >= 54 && f[12] == 0x08 && f[13] == 0x00 && f[23] == 6;
     }
 
-    /** SIZE bytes from a to b, then a's shutdown; b reads to the end: byte-exact. */
     private static void transfer(Kernel a, Kernel b) throws Exception {
         transfer(a, b, "198.18.0.2");
     }
 
-    private static void transfer(Kernel a, Kernel b, String bAddr) throws Exception {
+    /** SIZE random bytes from a to b at {@code bAddr}, then a's shutdown; b reads to the end: byte-exact. */
+    static void transfer(Kernel a, Kernel b, String bAddr) throws Exception {
         Syscalls sa = a.syscalls();
         Syscalls sb = b.syscalls();
         int l = sb.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);

@@ -186,12 +186,37 @@ public final class Icmp {
         byte[] b = icmp.buffer();
         int sport = (b[t] & 0xff) << 8 | (b[t + 1] & 0xff);
         int dport = (b[t + 2] & 0xff) << 8 | (b[t + 3] & 0xff);
+        long word = qlen >= q.headerLength() + 8
+                ? ((long) (b[t + 4] & 0xff) << 24 | (b[t + 5] & 0xff) << 16 | (b[t + 6] & 0xff) << 8 | (b[t + 7] & 0xff))
+                : -1;
+        int mtu = 0;
+        if (errno == Errno.EMSGSIZE) {
+            mtu = icmp.nextHopMtu();
+            if (mtu == 0) {
+                mtu = plateauBelow(q.totalLength());
+            }
+        }
         IpCtlInput ctl = inet.ctlinput(q.protocol());
         if (ctl != null) {
-            ctl.ctlinput(errno, q.source(), q.destination(), sport, dport, code == IcmpCode.FRAGMENTATION_NEEDED
-                    ? icmp.nextHopMtu() : 0);
+            ctl.ctlinput(errno, q.source(), q.destination(), sport, dport, mtu, word);
         }
     }
+
+    /**
+     * The MTU to try after a "fragmentation needed" from a router older than RFC 1191, which leaves the
+     * next-hop MTU field zero: the largest plateau of RFC 1191 section 7's table below the size of the
+     * datagram that did not fit.
+     */
+    static int plateauBelow(int tooBig) {
+        for (int p : MTU_PLATEAUS) {
+            if (p < tooBig) {
+                return p;
+            }
+        }
+        return MTU_PLATEAUS[MTU_PLATEAUS.length - 1];
+    }
+
+    private static final int[] MTU_PLATEAUS = {32000, 17914, 8166, 4352, 2002, 1492, 1006, 508, 296, 68};
 
     /**
      * A token bucket refilled with kernel time ({@code ppsratecheck}): at most {@code errppslimit}

@@ -24,6 +24,7 @@ public final class Inet {
     private final Counters ipStats = IpStat.create();
     private final SysctlNode forwarding;
     private final SysctlNode ttl;
+    private final SysctlNode mtudisc;
     private final InAddrs addrs;
     private final Arp arp;
     private final Icmp icmp;
@@ -48,6 +49,9 @@ public final class Inet {
                 SysctlNode.READWRITE, v -> v == 0 || v == 1);
         this.ttl = sysctl.createInt("net.inet.ip.ttl", "Default TTL of datagrams we send", 64,
                 SysctlNode.READWRITE, v -> v > 0 && v < 256);
+        this.mtudisc = sysctl.createInt("net.inet.ip.mtudisc",
+                "Send TCP segments with DF and learn the path MTU from ICMP (RFC 1191)", 1,
+                SysctlNode.READWRITE, v -> v == 0 || v == 1);
         this.addrs = new InAddrs(this);
         this.arp = new Arp(this);
         this.icmp = new Icmp(this);
@@ -226,6 +230,11 @@ public final class Inet {
 
     public int defaultTtl() {
         return ttl.intValue();
+    }
+
+    /** Whether TCP discovers the path MTU ({@code net.inet.ip.mtudisc}), so its segments carry DF. */
+    boolean mtudisc() {
+        return mtudisc.intValue() != 0;
     }
 
     public Counters ipStats() {

@@ -465,7 +465,8 @@ final class TcpOutput {
         }
         tp.lastSndNanos = tcp.now();
         try {
-            inet.ipOutput().output(m, laddr, faddr, IpProtocol.TCP, tp.inp.ttl, tp.inp.tos, 0);
+            inet.ipOutput().output(m, laddr, faddr, IpProtocol.TCP, tp.inp.ttl, tp.inp.tos,
+                    inet.mtudisc() ? IpOutput.IP_DF : 0);
         } catch (ErrnoException e) {
             // The segment is lost like any other; the retransmission timer recovers. A hard error is
             // reported to the user only if nothing ever gets through (tcp_drop on timeout).

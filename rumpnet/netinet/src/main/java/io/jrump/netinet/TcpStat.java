@@ -74,6 +74,8 @@ final class TcpStat {
     static final int PREDDAT = 66;
     static final int REASSFULL = 67;
     static final int BADACK = 68;
+    static final int PMTUDECREASE = 69;
+    static final int ICMPOUTOFWINDOW = 70;
 
     private TcpStat() {
     }
@@ -104,6 +106,7 @@ final class TcpStat {
                 "SACK blocks received", "SACK blocks sent", "segments to a port nobody listens on",
                 "connections entered TIME_WAIT", "TIME_WAIT connections recycled by a new SYN",
                 "correct ACK header predictions", "correct data packet header predictions",
-                "segments dropped for a full reassembly queue", "segments with an unacceptable ACK");
+                "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
+                "path MTU decreases", "ICMP errors quoting a segment outside the send window");
     }
 }

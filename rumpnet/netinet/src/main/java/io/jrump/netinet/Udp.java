@@ -162,7 +162,7 @@ public final class Udp {
     }
 
     /** {@code udp_ctlinput}: an ICMP error about a datagram we sent to {@code dst:dport}. */
-    void ctlinput(int errno, int src, int dst, int sport, int dport, int mtu) {
+    void ctlinput(int errno, int src, int dst, int sport, int dport, int mtu, long quotedWord) {
         for (InPcb p : table.connectedTo(src, sport, dst, dport)) {
             Socket so = p.so;
             so.lock().enter();

@@ -5,9 +5,9 @@ import io.jrump.net.wire.TcpRepr;
 
 /**
  * A segment the kernel sent, as the test's peer received it: the parsed header (checksums verified),
- * the payload, and when it left by the manual clock.
+ * the payload, the IP header's TTL and DF bit, and when it left by the manual clock.
  */
-record Sent(TcpRepr tcp, byte[] payload, int ttl, long atNanos) {
+record Sent(TcpRepr tcp, byte[] payload, int ttl, boolean dontFragment, long atNanos) {
     int flags() {
         return tcp.flags();
     }

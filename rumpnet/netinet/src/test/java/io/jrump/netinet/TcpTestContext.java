@@ -222,7 +222,8 @@ final class TcpTestContext implements AutoCloseable {
             throw new AssertionError("the kernel sent a bad TCP segment (" + e.getMessage() + ")");
         }
         int p = off + th.headerLength();
-        return new Sent(r, Arrays.copyOfRange(frame, p, p + r.payloadLength()), ipr.ttl(), clock.monotonicNanos());
+        return new Sent(r, Arrays.copyOfRange(frame, p, p + r.payloadLength()), ipr.ttl(), ip.dontFragment(),
+                clock.monotonicNanos());
     }
 
     // ---- the peer's side: injection

@@ -1171,7 +1171,7 @@ final class TcpInput {
      * sent again at once in the new size, since the router dropped it. The error is believed only if it
      * quotes a sequence number we have sent and not had acknowledged (RFC 5927 section 4.1); an MTU
      * below 296 bytes, the smallest plateau of RFC 1191 section 7 that a real path has, is not believed
-     * either, so a forged error cannot shrink segments to a few bytes each (RFC 5927 section 7.3).
+     * either, so a forged error cannot shrink segments to a few bytes each (RFC 5927 section 7).
      * The learned size stays with the connection; it is not cached for the destination.
      */
     private void mtuDecrease(TcpCb tp, int mtu, long quotedSeq) {

@@ -107,6 +107,6 @@ final class TcpStat {
                 "connections entered TIME_WAIT", "TIME_WAIT connections recycled by a new SYN",
                 "correct ACK header predictions", "correct data packet header predictions",
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
-                "path MTU decreases", "ICMP errors quoting a segment outside the send window");
+                "path MTU decreases", "ICMP errors not quoting an outstanding sequence number");
     }
 }

@@ -13,7 +13,7 @@ import io.jrump.net.IfReq;
 import io.jrump.net.IfStats;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.Inet;
 import io.jrump.testkit.NetNs;
 import java.io.IOException;

@@ -12,7 +12,7 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.lang.management.ManagementFactory;

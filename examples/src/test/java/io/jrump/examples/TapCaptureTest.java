@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.net.Interfaces;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.wire.MacAddress;
 import io.jrump.testkit.NetNs;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,8 +2,8 @@ package io.jrump.sockin;
 
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufPool;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;

@@ -6,8 +6,8 @@ import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.socket.Domains;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.Domains;
 import java.util.Set;
 
 /**

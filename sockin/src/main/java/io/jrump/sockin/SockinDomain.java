@@ -1,8 +1,8 @@
 package io.jrump.sockin;
 
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.socket.Domain;
-import io.jrump.net.socket.Protosw;
+import io.jrump.rumpnet.socket.Domain;
+import io.jrump.rumpnet.socket.Protosw;
 
 /**
  * sockin's inet domain ({@code sockindomain} in NetBSD's {@code sockin.c}): AF_INET with TCP and UDP

@@ -1,6 +1,6 @@
 package io.jrump.sockin;
 
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 
 /**
  * A sockin socket's protocol control block: its host socket and the little state needed to move
@@ -18,7 +18,7 @@ final class SockinPcb {
     boolean eof;
     /**
      * The receive buffer had no room, so the host socket is not read until the user has taken data
-     * ({@link io.jrump.net.socket.Protosw#rcvd}); the host's own buffer and TCP window hold the rest,
+     * ({@link io.jrump.rumpnet.socket.Protosw#rcvd}); the host's own buffer and TCP window hold the rest,
      * which is how back-pressure reaches the peer without losing a byte.
      */
     boolean rcvFull;

@@ -5,7 +5,7 @@ import io.jrump.kern.KThread;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.Lwp;
 import io.jrump.kern.Scheduler;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 import java.util.concurrent.TimeUnit;
 
 /**

@@ -1,9 +1,9 @@
 package io.jrump.sockin;
 
 import io.jrump.kern.Kmem;
-import io.jrump.net.mbuf.ExtFree;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.ExtFree;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufPool;
 import java.nio.ByteBuffer;
 
 /**

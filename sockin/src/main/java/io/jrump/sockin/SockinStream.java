@@ -7,10 +7,10 @@ import io.jrump.kern.Lwp;
 import io.jrump.kern.Scheduler;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.socket.Protosw;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.socket.Protosw;
+import io.jrump.rumpnet.socket.Socket;
 import java.nio.ByteBuffer;
 
 /**

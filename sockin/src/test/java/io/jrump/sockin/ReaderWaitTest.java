@@ -13,7 +13,7 @@ import io.jrump.kern.Proc;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 import io.jrump.testkit.RumpKernel;
 import java.io.InputStream;
 import java.io.OutputStream;

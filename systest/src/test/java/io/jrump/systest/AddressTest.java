@@ -13,7 +13,7 @@ import io.jrump.kern.Syscalls;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.virtif.Hub;
 import org.junit.jupiter.api.Test;
 

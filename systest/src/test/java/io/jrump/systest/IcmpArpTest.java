@@ -9,7 +9,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.net.Ifnet;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.virtif.Hub;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;

@@ -13,12 +13,12 @@ import io.jrump.kern.KernelConfig;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.net.Ifnet;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.EthernetFrame;
-import io.jrump.net.wire.EthernetRepr;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.EthernetFrame;
+import io.jrump.wire.EthernetRepr;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
 import io.jrump.virtif.EtherLink;
 import io.jrump.virtif.Hub;
 import java.util.Map;
@@ -123,7 +123,7 @@ class InputFuzzTest {
         Victim v = Victim.V;
         byte[] f = data.clone();
         if (f.length >= 6) {
-            io.jrump.net.wire.MacAddress.write(f, 0, v.ifp.lladdr());
+            io.jrump.wire.MacAddress.write(f, 0, v.ifp.lladdr());
         }
         v.inject(f);
     }
@@ -161,7 +161,7 @@ class InputFuzzTest {
                 byte[] f = new byte[r.nextInt(0, 1600)];
                 r.nextBytes(f);
                 if (f.length >= 6) {
-                    io.jrump.net.wire.MacAddress.write(f, 0, v.ifp.lladdr());
+                    io.jrump.wire.MacAddress.write(f, 0, v.ifp.lladdr());
                 }
                 v.inject(f);
             } else if (kind == 1) {

@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.hypercall.ManualClock;
 import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.ArpInfo;
 import io.jrump.virtif.Hub;
 import io.jrump.virtif.LinkEmulator;

@@ -13,7 +13,7 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.wire.MacAddress;
 import io.jrump.testkit.NetNs;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.virtif.Hub;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

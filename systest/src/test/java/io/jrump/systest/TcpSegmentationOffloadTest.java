@@ -12,7 +12,7 @@ import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
 import io.jrump.net.BpfTap;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.virtif.EtherLink;
 import io.jrump.virtif.FrameSink;
 import io.jrump.virtif.Hub;

@@ -16,12 +16,12 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.wire.IcmpPacket;
-import io.jrump.net.wire.IcmpRepr;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.IcmpPacket;
+import io.jrump.wire.IcmpRepr;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.Inet;
 import io.jrump.netinet.IpOutput;
 import io.jrump.virtif.EtherIfs;
@@ -95,7 +95,7 @@ public final class TestNet implements AutoCloseable {
             b[IcmpPacket.HEADER_LEN + i] = (byte) (i * 7 + seq);
         }
         e.emit(new IcmpPacket().wrap(b, 0, b.length));
-        Mbuf m = io.jrump.net.mbuf.MbufCopy.fromBytes(pool, b, 0, b.length);
+        Mbuf m = io.jrump.rumpnet.mbuf.MbufCopy.fromBytes(pool, b, 0, b.length);
         inet(k).ipOutput().output(m, 0, Ipv4Address.parse(dst), IpProtocol.ICMP, 64, 0, 0);
     }
 

@@ -41,7 +41,7 @@ public final class ArpTool implements Tool {
                 if (args[i].equals("-s")) {
                     String mac = Ifconfig.arg(args, i + 2, "-s host");
                     try {
-                        r.mac = io.jrump.net.wire.MacAddress.parse(mac);
+                        r.mac = io.jrump.wire.MacAddress.parse(mac);
                     } catch (IllegalArgumentException e) {
                         throw new UsageException("bad MAC address '" + mac + "'");
                     }

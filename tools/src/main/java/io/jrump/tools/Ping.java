@@ -5,10 +5,10 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
-import io.jrump.net.wire.IcmpPacket;
-import io.jrump.net.wire.IcmpRepr;
-import io.jrump.net.wire.IcmpType;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.wire.IcmpPacket;
+import io.jrump.wire.IcmpRepr;
+import io.jrump.wire.IcmpType;
+import io.jrump.wire.Ipv4Packet;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 

@@ -184,7 +184,7 @@ class ToolsTest {
         Thread server = new Thread(() -> Main.run(new Nc(new ByteArrayInputStream(new byte[0])), b.syscalls(),
                 new String[] {"-l", "-u", "-w", "2", "9000"}, new PrintStream(got, true), System.err));
         server.start();
-        while (b.service(io.jrump.net.socket.Sockets.class).count() == 0) {
+        while (b.service(io.jrump.rumpnet.socket.Sockets.class).count() == 0) {
             Thread.sleep(5);
         }
         Thread.sleep(50);

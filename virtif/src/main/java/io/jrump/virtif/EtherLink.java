@@ -1,6 +1,6 @@
 package io.jrump.virtif;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * One attachment to an Ethernet segment: the frame-level half of an interface driver, below the
@@ -49,7 +49,7 @@ public interface EtherLink extends AutoCloseable {
      */
     default void send(byte[] frame, int off, int len, int csumFlags) {
         if (csumFlags != 0) {
-            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
+            io.jrump.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
         }
         send(frame, off, len);
     }

@@ -1,6 +1,6 @@
 package io.jrump.virtif;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import java.nio.ByteBuffer;
 
 /**
@@ -29,7 +29,7 @@ public interface FrameSink {
     }
 
     /**
-     * A frame with offload flags ({@link io.jrump.net.mbuf.CsumFlags}): {@code M_CSUM_TCPv4} says its TCP
+     * A frame with offload flags ({@link io.jrump.rumpnet.mbuf.CsumFlags}): {@code M_CSUM_TCPv4} says its TCP
      * checksum is partial. Links that carry flags call this for every frame, with flags only on a sink
      * that {@link #acceptsPartialChecksums() accepts} them; such a sink may finish the checksum in place (for a capture, say), which other receivers of
      * the same lent buffer cannot tell from the sender's work.

@@ -1,9 +1,9 @@
 package io.jrump.virtif;
 
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.wire.SegmentationOffload;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.wire.SegmentationOffload;
 import java.util.Arrays;
 import java.util.Objects;
 

@@ -1,7 +1,7 @@
 package io.jrump.virtif;
 
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import java.util.Objects;
 
 /** One port of a {@link Hub}: what {@link Hub#attach()} hands out. */
@@ -83,7 +83,7 @@ final class HubPort implements EtherLink {
         }
         counters.received(len);
         if (csumFlags != 0 && !s.acceptsPartialChecksums()) {
-            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(buf, 0, len);
+            io.jrump.wire.ChecksumOffload.completeTcpInFrame(buf, 0, len);
             csumFlags = 0;
         }
         s.receive(buf, 0, len, csumFlags);

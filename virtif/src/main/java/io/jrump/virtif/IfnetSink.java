@@ -2,7 +2,7 @@ package io.jrump.virtif;
 
 import io.jrump.kern.Softints;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import java.nio.ByteBuffer;
 
 /**

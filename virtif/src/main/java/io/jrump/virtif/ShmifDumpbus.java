@@ -1,9 +1,9 @@
 package io.jrump.virtif;
 
 import io.jrump.hypercall.HyperError;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.MacAddress;
-import io.jrump.net.wire.Pcap;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.MacAddress;
+import io.jrump.wire.Pcap;
 import java.io.PrintStream;
 import java.util.Arrays;
 

@@ -3,8 +3,8 @@ package io.jrump.virtif;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.HyperThread;
 import io.jrump.hypercall.Hypercall;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 

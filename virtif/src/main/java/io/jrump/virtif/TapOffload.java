@@ -1,12 +1,12 @@
 package io.jrump.virtif;
 
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.wire.ChecksumOffload;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.InternetChecksum;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.wire.ChecksumOffload;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.InternetChecksum;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.TcpFlags;
 
 /**
  * Translation between the kernel's checksum-offload flags ({@link CsumFlags}, NetBSD's {@code m_pkthdr.csum_flags})

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.kern.Kernel;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.wire.InternetChecksum;
-import io.jrump.net.wire.IpProtocol;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.InternetChecksum;
+import io.jrump.wire.IpProtocol;
 import io.jrump.testkit.RumpKernel;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -106,12 +106,12 @@ class TapOffloadTest {
     @Test
     void dataValidTcpBecomesThePartialFormSoACaptureCanFinishItAgain() {
         byte[] f = partial(frame(IpProtocol.TCP, 20, 500), IpProtocol.TCP, 50);
-        io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(f, 0, f.length);
+        io.jrump.wire.ChecksumOffload.completeTcpInFrame(f, 0, f.length);
         byte[] complete = f.clone();
         assertEquals(CsumFlags.M_CSUM_TCPv4,
                 TapOffload.forReceive(hdr(VirtioNetHdr.F_DATA_VALID, 0, 0, 0), f, 0, f.length, true));
         assertNotEquals(complete[50] << 8 | complete[51], f[50] << 8 | f[51]);
-        io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(f, 0, f.length);
+        io.jrump.wire.ChecksumOffload.completeTcpInFrame(f, 0, f.length);
         assertArrayEquals(complete, f);
     }
 

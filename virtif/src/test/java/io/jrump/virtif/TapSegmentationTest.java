@@ -6,12 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.Hypercall;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.wire.InternetChecksum;
-import io.jrump.net.wire.IpProtocol;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.InternetChecksum;
+import io.jrump.wire.IpProtocol;
 import io.jrump.kern.Kernel;
 import io.jrump.testkit.NetNs;
 import io.jrump.testkit.RumpKernel;

@@ -1,7 +1,7 @@
 package io.jrump.virtif;
 
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.MacAddress;
 
 /** Ethernet frames whose payload says which frame they are and lets a test check they arrived whole. */
 final class TestFrames {

@@ -19,7 +19,7 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.testkit.NetNs;
 import io.jrump.testkit.RumpKernel;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.jrump.net;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * A packet capture point on an interface ({@code bpf_mtap}): sees every frame the interface receives

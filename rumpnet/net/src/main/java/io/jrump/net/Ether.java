@@ -2,11 +2,11 @@ package io.jrump.net;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufFlags;
-import io.jrump.net.wire.EthernetFrame;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufFlags;
+import io.jrump.wire.EthernetFrame;
+import io.jrump.wire.MacAddress;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -1,6 +1,6 @@
 package io.jrump.net;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * A protocol that takes frames of one ethertype from {@code ether_input} (ARP, IPv4). The handler

@@ -1,6 +1,6 @@
 package io.jrump.net;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * A bounded queue of packets linked through {@code m_nextpkt} ({@code struct ifqueue}): no

@@ -3,9 +3,9 @@ package io.jrump.net;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Softint;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufPool;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -228,7 +228,7 @@ public final class Ifnet {
 
     /**
      * The checksums the interface computes on transmit ({@code if_csum_flags_tx}, {@link
-     * io.jrump.net.mbuf.CsumFlags} bits). IP output leaves a checksum partial only for an interface
+     * io.jrump.rumpnet.mbuf.CsumFlags} bits). IP output leaves a checksum partial only for an interface
      * that has its bit and no capture tap, and finishes it in software otherwise, as NetBSD's
      * {@code ip_output} does with {@code in_undefer_cksum}.
      */
@@ -330,7 +330,7 @@ public final class Ifnet {
      */
     public void input(byte[] frame, int off, int len, int csumFlags, int segSize) {
         if (csumFlags != 0 && taps.length > 0) {
-            io.jrump.net.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
+            io.jrump.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
         }
         inputCopied(MbufCopy.fromBytes(mbufs(), frame, off, len), csumFlags, segSize);
     }
@@ -355,7 +355,7 @@ public final class Ifnet {
             return;
         }
         m.pkthdr().setCsumFlags(csumFlags);
-        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
+        if ((csumFlags & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
             m.pkthdr().setCsumData(segSize);
         }
         input(m);
@@ -374,7 +374,7 @@ public final class Ifnet {
             return;
         }
         m.pkthdr().setCsumFlags(csumFlags);
-        if ((csumFlags & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
+        if ((csumFlags & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
             // received whole (GRO, in Linux's words); forwarding it on cuts it at this segment size
             m.pkthdr().setCsumData(frame.pkthdr().csumData());
         }

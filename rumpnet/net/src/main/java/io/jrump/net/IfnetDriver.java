@@ -1,7 +1,7 @@
 package io.jrump.net;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * The driver side of an interface ({@code if_transmit}, {@code if_ioctl}, {@code if_stop}): what a

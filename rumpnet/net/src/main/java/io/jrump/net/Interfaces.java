@@ -4,8 +4,8 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufPool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -244,7 +244,7 @@ public final class Interfaces {
         } else {
             Route via = r.gateway == 0 ? null : routes.lookup(r.gateway);
             if (via == null || via.isGateway()) {
-                throw new ErrnoException(Errno.ENETUNREACH, "gateway " + io.jrump.net.wire.Ipv4Address.format(r.gateway)
+                throw new ErrnoException(Errno.ENETUNREACH, "gateway " + io.jrump.wire.Ipv4Address.format(r.gateway)
                         + " is not on a connected network");
             }
             ifp = via.ifp();
@@ -312,7 +312,7 @@ public final class Interfaces {
         for (Ifnet i : list) {
             IfStats st = i.stats();
             sb.append(i.name()).append(' ').append(i.index()).append(' ').append(i.flags()).append(' ')
-                    .append(i.mtu()).append(' ').append(io.jrump.net.wire.MacAddress.format(i.lladdr())).append(' ')
+                    .append(i.mtu()).append(' ').append(io.jrump.wire.MacAddress.format(i.lladdr())).append(' ')
                     .append(i.linkState()).append(' ').append(i.linkstr() == null ? "-" : i.linkstr()).append(' ')
                     .append(st.ipackets()).append(' ').append(st.ierrors()).append(' ').append(st.iqdrops()).append(' ')
                     .append(st.opackets()).append(' ').append(st.oerrors()).append(' ').append(st.ibytes()).append(' ')
@@ -322,8 +322,8 @@ public final class Interfaces {
                 if (a.length() > 0) {
                     a.append(',');
                 }
-                a.append(io.jrump.net.wire.Ipv4Address.format(ifa.addr())).append('/').append(ifa.prefixLen())
-                        .append('/').append(io.jrump.net.wire.Ipv4Address.format(ifa.broadcast()));
+                a.append(io.jrump.wire.Ipv4Address.format(ifa.addr())).append('/').append(ifa.prefixLen())
+                        .append('/').append(io.jrump.wire.Ipv4Address.format(ifa.broadcast()));
             }
             sb.append(a.length() == 0 ? "-" : a).append('\n');
         }
@@ -334,8 +334,8 @@ public final class Interfaces {
     String routeTable() {
         StringBuilder sb = new StringBuilder();
         for (Route r : routes.routes()) {
-            sb.append(io.jrump.net.wire.Ipv4Address.format(r.dst())).append('/').append(r.prefixLen()).append(' ')
-                    .append(r.isGateway() ? io.jrump.net.wire.Ipv4Address.format(r.gateway()) : "link#" + r.ifp().index())
+            sb.append(io.jrump.wire.Ipv4Address.format(r.dst())).append('/').append(r.prefixLen()).append(' ')
+                    .append(r.isGateway() ? io.jrump.wire.Ipv4Address.format(r.gateway()) : "link#" + r.ifp().index())
                     .append(' ').append(r.flagString()).append(' ').append(r.ifp().name()).append('\n');
         }
         return sb.toString();

@@ -1,6 +1,6 @@
 package io.jrump.net;
 
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * {@code lo0} ({@code if_loop.c}): every frame sent comes back as input. It carries an Ethernet
@@ -12,7 +12,7 @@ final class Loopback implements IfnetDriver {
 
     @Override
     public void transmit(Ifnet ifp, Mbuf m) {
-        m.setFlags(io.jrump.net.mbuf.MbufFlags.M_LOOP);
+        m.setFlags(io.jrump.rumpnet.mbuf.MbufFlags.M_LOOP);
         ifp.inputLooped(m);
     }
 

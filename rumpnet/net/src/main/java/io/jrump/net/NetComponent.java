@@ -7,8 +7,8 @@ import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.socket.IfIoctlHook;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.IfIoctlHook;
 import java.util.Set;
 
 /**
@@ -49,7 +49,7 @@ public final class NetComponent implements Component {
             Ifnet lo = ifs.attach("lo0", Ifnet.IFT_LOOP, Loopback.LOMTU, 0,
                     Ifnet.IFF_LOOPBACK | Ifnet.IFF_MULTICAST, new Loopback());
             // NetBSD does not checksum TCP on the loopback (tcp_do_loopback_cksum 0): the data never leaves memory.
-            lo.setCsumFlagsTx(io.jrump.net.mbuf.CsumFlags.M_CSUM_TCPv4);
+            lo.setCsumFlagsTx(io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TCPv4);
             lo.setLinkState(Ifnet.LINK_STATE_UP);
             lo.setFlags(Ifnet.IFF_UP);
         } catch (ErrnoException e) {

@@ -3,9 +3,9 @@ package io.jrump.net;
 import io.jrump.hypercall.HyperFile;
 import io.jrump.hypercall.HyperFiles;
 import io.jrump.hypercall.Hypercall;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.wire.Pcap;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.wire.Pcap;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,6 +1,6 @@
 package io.jrump.net;
 
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 
 /**
  * An IPv4 route ({@code struct rtentry}): a destination prefix, an interface, and a gateway unless

@@ -2,7 +2,7 @@ package io.jrump.net;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

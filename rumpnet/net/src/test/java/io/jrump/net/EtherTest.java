@@ -25,7 +25,7 @@ import io.jrump.net.NetTestSupport.Received;
 import io.jrump.net.NetTestSupport.RecordingDriver;
 import io.jrump.net.NetTestSupport.RecordingHandler;
 import io.jrump.net.NetTestSupport.RecordingTap;
-import io.jrump.net.mbuf.MbufFlags;
+import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.testkit.RumpKernel;
 import java.util.Arrays;
 import java.util.List;
@@ -204,10 +204,10 @@ class EtherTest {
     void outputPrependsAHeaderEvenWithoutLeadingSpace(Kernel k) throws Exception {
         RecordingDriver d = new RecordingDriver();
         Ifnet eth0 = upEther(k, "eth0", MAC_A, d);
-        io.jrump.net.mbuf.Mbuf m = pool(k).getPacketHeader();
+        io.jrump.rumpnet.mbuf.Mbuf m = pool(k).getPacketHeader();
         m.reserve(0);
         byte[] p = payload(60);
-        assertTrue(io.jrump.net.mbuf.MbufCopy.append(m, p, 0, p.length));
+        assertTrue(io.jrump.rumpnet.mbuf.MbufCopy.append(m, p, 0, p.length));
         assertEquals(0, m.leadingSpace());
         ifs(k).ether().output(eth0, m, BROADCAST, 0x0806);
         byte[] f = d.frames().get(0);

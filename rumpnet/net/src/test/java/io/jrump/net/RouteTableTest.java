@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Kernel;
 import io.jrump.net.NetTestSupport.RecordingDriver;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.testkit.RumpKernel;
 import java.util.List;
 import org.junit.jupiter.api.Test;

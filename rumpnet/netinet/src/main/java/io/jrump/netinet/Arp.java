@@ -5,11 +5,11 @@ import io.jrump.kern.Callout;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.SysctlNode;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.wire.ArpPacket;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.wire.ArpPacket;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.MacAddress;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -211,7 +211,7 @@ public final class Arp {
             if (spa != 0 && inet.addrs().isLocal(spa)) {
                 stats.inc(ST_DUPLICATE_IP);
                 inet.kernel().log("arp: " + MacAddress.format(sha) + " is using my IP address "
-                        + io.jrump.net.wire.Ipv4Address.format(spa) + " on " + ifp.name());
+                        + io.jrump.wire.Ipv4Address.format(spa) + " on " + ifp.name());
                 return;
             }
             InAddr target = inet.addrs().find(tpa);
@@ -309,7 +309,7 @@ public final class Arp {
     public synchronized void delete(int ip) throws ErrnoException {
         ArpEntry e = cache.remove(ip);
         if (e == null) {
-            throw new ErrnoException(Errno.ENXIO, "no ARP entry for " + io.jrump.net.wire.Ipv4Address.format(ip));
+            throw new ErrnoException(Errno.ENXIO, "no ARP entry for " + io.jrump.wire.Ipv4Address.format(ip));
         }
         dropHeld(e);
     }

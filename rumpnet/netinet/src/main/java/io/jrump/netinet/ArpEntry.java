@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /** One ARP cache entry ({@code struct llentry}): a neighbour's MAC, or packets waiting for it. */
 final class ArpEntry {

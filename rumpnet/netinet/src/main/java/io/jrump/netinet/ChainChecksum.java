@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.wire.ChecksumAccumulator;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.wire.ChecksumAccumulator;
 
 /**
  * The Internet checksum (RFC 1071) over part of an mbuf chain, piece by piece, so a datagram spread
@@ -28,16 +28,16 @@ final class ChainChecksum {
     }
 
     /**
-     * Finishes a TCP checksum left partial ({@link io.jrump.net.mbuf.CsumFlags#M_CSUM_TCPv4}: the field holds the
+     * Finishes a TCP checksum left partial ({@link io.jrump.rumpnet.mbuf.CsumFlags#M_CSUM_TCPv4}: the field holds the
      * pseudo-header sum) in the datagram {@code m} whose IP header is {@code hlen} bytes, for an interface that
      * cannot, a capture, or fragmentation ({@code in_undefer_cksum} in NetBSD).
      */
     static void completeTcp(ChecksumAccumulator acc, Mbuf m, int hlen) {
         int len = m.pkthdr().len() - hlen;
         int sum = add(acc.reset(), m, hlen, len).checksum();
-        put(m, hlen + io.jrump.net.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET, sum >>> 8);
-        put(m, hlen + io.jrump.net.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET + 1, sum);
-        m.pkthdr().setCsumFlags(m.pkthdr().csumFlags() & ~io.jrump.net.mbuf.CsumFlags.M_CSUM_TCPv4);
+        put(m, hlen + io.jrump.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET, sum >>> 8);
+        put(m, hlen + io.jrump.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET + 1, sum);
+        m.pkthdr().setCsumFlags(m.pkthdr().csumFlags() & ~io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TCPv4);
     }
 
     private static void put(Mbuf m, int off, int v) {

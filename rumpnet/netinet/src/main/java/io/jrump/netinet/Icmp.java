@@ -4,16 +4,16 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.SysctlNode;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufFlags;
-import io.jrump.net.wire.IcmpCode;
-import io.jrump.net.wire.IcmpPacket;
-import io.jrump.net.wire.IcmpType;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
+import io.jrump.wire.IcmpCode;
+import io.jrump.wire.IcmpPacket;
+import io.jrump.wire.IcmpType;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
 
 /**
  * ICMP (RFC 792, RFC 1122 section 3.2.2): echo replies, error messages about datagrams we could not
@@ -48,8 +48,8 @@ public final class Icmp {
     private final SysctlNode bmcastecho;
     private final ThreadLocal<IcmpPacket> icmpViews = ThreadLocal.withInitial(IcmpPacket::new);
     private final ThreadLocal<Ipv4Packet> ipViews = ThreadLocal.withInitial(Ipv4Packet::new);
-    private final ThreadLocal<io.jrump.net.wire.ChecksumAccumulator> sums =
-            ThreadLocal.withInitial(io.jrump.net.wire.ChecksumAccumulator::new);
+    private final ThreadLocal<io.jrump.wire.ChecksumAccumulator> sums =
+            ThreadLocal.withInitial(io.jrump.wire.ChecksumAccumulator::new);
     private long tokens;
     private long lastRefill;
 

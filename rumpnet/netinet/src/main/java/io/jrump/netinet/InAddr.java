@@ -2,7 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.net.IfAddr;
 import io.jrump.net.Ifnet;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 
 /** An IPv4 address on an interface ({@code struct in_ifaddr}): address, prefix and broadcast. */
 public record InAddr(Ifnet ifp, int addr, int prefixLen, int broadcast, IfAddr ifa) {

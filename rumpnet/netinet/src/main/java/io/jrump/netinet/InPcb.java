@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 
 /**
  * An Internet protocol control block ({@code struct inpcb}): a socket's local and foreign address and

@@ -89,8 +89,8 @@ public final class InPcbTable {
         if (p.lport != 0) {
             throw new ErrnoException(Errno.EINVAL, "socket is already bound");
         }
-        if (addr != 0 && !inet.addrs().isLocal(addr) && !io.jrump.net.wire.Ipv4Address.isMulticast(addr)) {
-            throw new ErrnoException(Errno.EADDRNOTAVAIL, io.jrump.net.wire.Ipv4Address.format(addr) + " is not a local address");
+        if (addr != 0 && !inet.addrs().isLocal(addr) && !io.jrump.wire.Ipv4Address.isMulticast(addr)) {
+            throw new ErrnoException(Errno.EADDRNOTAVAIL, io.jrump.wire.Ipv4Address.format(addr) + " is not a local address");
         }
         if (port == 0) {
             port = ephemeral(addr);
@@ -125,7 +125,7 @@ public final class InPcbTable {
             boolean reusePort = (myOpts & SocketDefs.SO_REUSEPORT) != 0 && (theirs & SocketDefs.SO_REUSEPORT) != 0;
             boolean reuseAddr = (!sameAddr || o.timeWait) && (myOpts & SocketDefs.SO_REUSEADDR) != 0;
             if (!reusePort && !reuseAddr) {
-                throw new ErrnoException(Errno.EADDRINUSE, io.jrump.net.wire.Ipv4Address.format(addr) + ":" + port
+                throw new ErrnoException(Errno.EADDRINUSE, io.jrump.wire.Ipv4Address.format(addr) + ":" + port
                         + " is in use");
             }
         }

@@ -6,9 +6,9 @@ import io.jrump.net.IfIoctl;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.net.RouteTable;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.IpProtocol;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.IpProtocol;
 import java.util.List;
 
 /**
@@ -74,7 +74,7 @@ public final class Inet {
 
     /** Hooks the stack into the link layer and the interface ioctls. */
     /** The inet domain, for the socket layer. */
-    io.jrump.net.socket.Domain domain() {
+    io.jrump.rumpnet.socket.Domain domain() {
         return new InetDomain(this, udpUsrreq, tcp.usrreq());
     }
 
@@ -96,8 +96,8 @@ public final class Inet {
         sysctl.createTable("net.inet.arp.table", "ARP cache: ip mac interface flags seconds-left", () -> {
             StringBuilder sb = new StringBuilder();
             for (ArpInfo e : arp.list()) {
-                sb.append(io.jrump.net.wire.Ipv4Address.format(e.ip())).append(' ')
-                        .append(e.complete() ? io.jrump.net.wire.MacAddress.format(e.mac()) : "(incomplete)").append(' ')
+                sb.append(io.jrump.wire.Ipv4Address.format(e.ip())).append(' ')
+                        .append(e.complete() ? io.jrump.wire.MacAddress.format(e.mac()) : "(incomplete)").append(' ')
                         .append(e.ifname()).append(' ').append(e.permanent() ? "permanent" : "dynamic").append(' ')
                         .append(e.expiresInNanos() / 1_000_000_000L).append('\n');
             }
@@ -109,8 +109,8 @@ public final class Inet {
     private static String pcbs(List<InPcb> l) {
         StringBuilder sb = new StringBuilder();
         for (InPcb p : l) {
-            sb.append(io.jrump.net.wire.Ipv4Address.format(p.laddr)).append(' ').append(p.lport).append(' ')
-                    .append(io.jrump.net.wire.Ipv4Address.format(p.faddr)).append(' ').append(p.fport).append(' ')
+            sb.append(io.jrump.wire.Ipv4Address.format(p.laddr)).append(' ').append(p.lport).append(' ')
+                    .append(io.jrump.wire.Ipv4Address.format(p.faddr)).append(' ').append(p.fport).append(' ')
                     .append(p.so.pid()).append(' ').append(p.so.rcv.cc()).append(' ').append(p.so.snd.cc()).append('\n');
         }
         return sb.toString();
@@ -161,7 +161,7 @@ public final class Inet {
             var rt = routes().lookup(r.addr);
             if (rt == null || rt.isGateway() || rt.ifp().type() != Ifnet.IFT_ETHER) {
                 throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.ENETUNREACH,
-                        io.jrump.net.wire.Ipv4Address.format(r.addr) + " is not on a connected Ethernet");
+                        io.jrump.wire.Ipv4Address.format(r.addr) + " is not on a connected Ethernet");
             }
             ifp = rt.ifp();
         }

@@ -1,8 +1,8 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.socket.Domain;
-import io.jrump.net.socket.Protosw;
+import io.jrump.rumpnet.socket.Domain;
+import io.jrump.rumpnet.socket.Protosw;
 
 /** The inet domain ({@code inetdomain} and its {@code inetsw}): TCP stream, UDP datagram and raw IP sockets. */
 final class InetDomain implements Domain {

@@ -2,12 +2,12 @@ package io.jrump.netinet;
 
 import io.jrump.kern.ErrnoException;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.wire.IcmpCode;
-import io.jrump.net.wire.IcmpType;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.wire.IcmpCode;
+import io.jrump.wire.IcmpType;
+import io.jrump.wire.Ipv4Packet;
 
 /**
  * {@code ip_forward} (RFC 1812 section 5.2 and 5.3): with {@code net.inet.ip.forwarding} set, a

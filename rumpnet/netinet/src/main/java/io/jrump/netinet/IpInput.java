@@ -1,14 +1,14 @@
 package io.jrump.netinet;
 
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufFlags;
-import io.jrump.net.wire.IcmpCode;
-import io.jrump.net.wire.IcmpType;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufFlags;
+import io.jrump.wire.IcmpCode;
+import io.jrump.wire.IcmpType;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
 
 /**
  * {@code ip_input} (RFC 791 section 3.2, RFC 1122 section 3.2.1): validates the header, trims link

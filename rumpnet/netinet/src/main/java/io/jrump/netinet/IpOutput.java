@@ -4,16 +4,16 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Route;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufFlags;
-import io.jrump.net.wire.ChecksumAccumulator;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.MacAddress;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
+import io.jrump.wire.ChecksumAccumulator;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.MacAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

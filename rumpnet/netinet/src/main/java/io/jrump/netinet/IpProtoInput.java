@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
  * A transport protocol's input ({@code pr_input} in {@code inetsw}): gets the whole datagram, IP

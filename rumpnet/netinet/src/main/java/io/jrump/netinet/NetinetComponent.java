@@ -7,7 +7,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
-import io.jrump.net.socket.Domains;
+import io.jrump.rumpnet.socket.Domains;
 import java.util.Set;
 
 /**

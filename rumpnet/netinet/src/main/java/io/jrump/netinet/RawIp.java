@@ -3,10 +3,10 @@ package io.jrump.netinet;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.socket.Socket;
-import io.jrump.net.wire.Ipv4Packet;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.wire.Ipv4Packet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**

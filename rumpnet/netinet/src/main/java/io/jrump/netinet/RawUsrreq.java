@@ -5,9 +5,9 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Lwp;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.socket.Protosw;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.socket.Protosw;
+import io.jrump.rumpnet.socket.Socket;
 
 /**
  * Raw IP's socket entry points ({@code rip_usrreqs}): root only; sends carry the socket's protocol

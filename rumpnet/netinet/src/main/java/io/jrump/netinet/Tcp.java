@@ -2,8 +2,8 @@ package io.jrump.netinet;
 
 import io.jrump.kern.SysctlNode;
 import io.jrump.kern.Sysctl;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

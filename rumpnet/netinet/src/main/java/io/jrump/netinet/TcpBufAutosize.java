@@ -2,8 +2,8 @@ package io.jrump.netinet;
 
 import io.jrump.kern.Sysctl;
 import io.jrump.kern.SysctlNode;
-import io.jrump.net.socket.SockBuf;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.SockBuf;
+import io.jrump.rumpnet.socket.Socket;
 
 /**
  * Automatic sizing of TCP socket buffers, as NetBSD's {@code tcp_input.c}/{@code tcp_output.c} do it

@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.Callout;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 
 /**
  * A TCP connection's control block ({@code struct tcpcb}): the send and receive sequence variables of
@@ -94,7 +94,7 @@ final class TcpCb {
     /** SND.UNA before the latest cumulative ACK advanced it: RFC 6582 section 4.2's prev_highest_ack. */
     int prevHighAck;
     /** Where the last segment's data began in the send buffer, and that mbuf's first sequence number. */
-    io.jrump.net.mbuf.Mbuf sndHint;
+    io.jrump.rumpnet.mbuf.Mbuf sndHint;
     int sndHintSeq;
     int highRxt;
     final TcpSackBoard sack = new TcpSackBoard();

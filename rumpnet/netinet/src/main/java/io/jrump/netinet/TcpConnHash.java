@@ -5,7 +5,7 @@ package io.jrump.netinet;
  * demultiplexing of every segment of an established connection is one bucket walk, whatever the
  * number of connections on the same local port (a server's thousand clients), without allocation.
  * Listening sockets stay in {@link InPcbTable}. Guarded by its own monitor; callers release it before
- * taking a socket lock, as {@link io.jrump.net.socket.Protosw}'s lock order requires.
+ * taking a socket lock, as {@link io.jrump.rumpnet.socket.Protosw}'s lock order requires.
  */
 final class TcpConnHash {
     private final TcpCb[] buckets;

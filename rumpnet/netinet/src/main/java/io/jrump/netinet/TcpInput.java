@@ -2,21 +2,21 @@ package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufFlags;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.socket.Socket;
-import io.jrump.net.wire.ChecksumAccumulator;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpOption;
-import io.jrump.net.wire.TcpOptions;
-import io.jrump.net.wire.TcpPacket;
-import io.jrump.net.wire.WireError;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufFlags;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.wire.ChecksumAccumulator;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpOption;
+import io.jrump.wire.TcpOptions;
+import io.jrump.wire.TcpPacket;
+import io.jrump.wire.WireError;
 
 /**
  * {@code tcp_input}: RFC 9293 section 3.10.7, "SEGMENT ARRIVES", step by step, with the later rules

@@ -1,17 +1,17 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.socket.Socket;
-import io.jrump.net.wire.ChecksumAccumulator;
-import io.jrump.net.wire.InternetChecksum;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpOption;
-import io.jrump.net.wire.TcpPacket;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.wire.ChecksumAccumulator;
+import io.jrump.wire.InternetChecksum;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpOption;
+import io.jrump.wire.TcpPacket;
 
 /**
  * {@code tcp_output}: decides what a connection sends now and builds the segments. Data is never copied

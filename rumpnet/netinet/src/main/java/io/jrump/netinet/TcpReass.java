@@ -1,8 +1,8 @@
 package io.jrump.netinet;
 
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufChain;
-import io.jrump.net.mbuf.MbufPool;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
  * The receiver's queue of out-of-order segments ({@code tcp_reass}, RFC 9293 section 3.10.7.4 "seventh,

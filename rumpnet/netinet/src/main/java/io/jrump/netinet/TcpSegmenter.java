@@ -1,15 +1,15 @@
 package io.jrump.netinet;
 
-import io.jrump.net.mbuf.CsumFlags;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.mbuf.MbufCopy;
-import io.jrump.net.mbuf.MbufPool;
-import io.jrump.net.wire.ChecksumAccumulator;
-import io.jrump.net.wire.InternetChecksum;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpPacket;
+import io.jrump.rumpnet.mbuf.CsumFlags;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.ChecksumAccumulator;
+import io.jrump.wire.InternetChecksum;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpPacket;
 
 /**
  * TCP segmentation in software ({@code tcp4_segment} in NetBSD's {@code netinet/in_offload.c}): a datagram

@@ -1,8 +1,8 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.Callout;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpOption;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpOption;
 
 /**
  * The SYN cache (NetBSD {@code tcp_syn_cache.c}, after Lemon's "Resisting SYN flood DoS attacks with a

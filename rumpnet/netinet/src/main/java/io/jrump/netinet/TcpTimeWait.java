@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**

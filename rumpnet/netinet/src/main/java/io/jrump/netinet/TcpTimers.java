@@ -2,7 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.SocketDefs;
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 
 /**
  * TCP's timers ({@code tcp_timer.c}), each a kernel callout per connection: retransmission (RFC 6298),

@@ -6,11 +6,11 @@ import io.jrump.kern.Lwp;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.net.Ifnet;
-import io.jrump.net.mbuf.Mbuf;
-import io.jrump.net.socket.Protosw;
-import io.jrump.net.socket.Socket;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.TcpPacket;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.socket.Protosw;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.TcpPacket;
 
 /**
  * TCP's socket entry points ({@code tcp_usrreqs}, NetBSD {@code tcp_usrreq.c}): what {@code socket},
@@ -130,7 +130,7 @@ final class TcpUsrreq implements Protosw {
         }
         int dst = nam.addr == 0 ? 0x7f000001 : nam.addr;
         var route = inet.routes().lookup(dst);
-        if (dst == 0xffffffff || io.jrump.net.wire.Ipv4Address.isMulticast(dst)
+        if (dst == 0xffffffff || io.jrump.wire.Ipv4Address.isMulticast(dst)
                 || route != null && inet.addrs().isBroadcast(dst, route.ifp())) {
             throw new ErrnoException(Errno.EADDRNOTAVAIL, "TCP cannot connect to a broadcast or multicast address");
         }
@@ -373,7 +373,7 @@ final class TcpUsrreq implements Protosw {
     public int segmentSize(Socket so) {
         if (so.pcb() instanceof InPcb p && p.faddr != 0) {
             var rt = inet.routes().lookup(p.faddr);
-            if (rt != null && (rt.ifp().csumFlagsTx() & io.jrump.net.mbuf.CsumFlags.M_CSUM_TSOv4) != 0
+            if (rt != null && (rt.ifp().csumFlagsTx() & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0
                     && !rt.ifp().hasTaps()) {
                 return Math.max(rt.ifp().buflen(), TcpOutput.TSO_MAX_PAYLOAD);
             }

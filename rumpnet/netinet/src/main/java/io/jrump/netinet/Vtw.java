@@ -8,9 +8,9 @@ import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Sysctl;
 import io.jrump.kern.SysctlNode;
 import io.jrump.kern.SysctlType;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpOption;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpOption;
 
 /**
  * Vestigial TIME_WAIT (VTW, seed 004; NetBSD's {@code tcp_vtw.c}): when a connection whose socket

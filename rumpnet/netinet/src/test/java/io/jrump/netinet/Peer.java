@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpRepr;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpRepr;
 
 /**
  * The test peer's side of one connection with the kernel: its own sequence state (what it sends next,

@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.net.wire.TcpRepr;
+import io.jrump.wire.TcpRepr;
 import java.util.ArrayList;
 import java.util.List;
 

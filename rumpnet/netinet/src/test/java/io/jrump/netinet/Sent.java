@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpRepr;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpRepr;
 
 /**
  * A segment the kernel sent, as the test's peer received it: the parsed header (checksums verified),

@@ -2,7 +2,7 @@ package io.jrump.netinet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import org.junit.jupiter.api.Test;
 

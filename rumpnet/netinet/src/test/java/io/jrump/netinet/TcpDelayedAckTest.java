@@ -5,7 +5,7 @@ import static io.jrump.netinet.TcpTestContext.TICK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import org.junit.jupiter.api.Test;
 

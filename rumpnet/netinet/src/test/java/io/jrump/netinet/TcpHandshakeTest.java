@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jrump.kern.SockAddr;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpRepr;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpRepr;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.util.ArrayList;
 import java.util.List;

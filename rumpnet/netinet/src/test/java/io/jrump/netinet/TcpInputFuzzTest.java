@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.Ipv4Repr;
-import io.jrump.net.wire.TcpFlags;
-import io.jrump.net.wire.TcpPacket;
-import io.jrump.net.wire.TcpRepr;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.Ipv4Repr;
+import io.jrump.wire.TcpFlags;
+import io.jrump.wire.TcpPacket;
+import io.jrump.wire.TcpRepr;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;

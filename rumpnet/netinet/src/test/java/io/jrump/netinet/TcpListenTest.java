@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

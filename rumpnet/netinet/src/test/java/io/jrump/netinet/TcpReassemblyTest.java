@@ -3,7 +3,7 @@ package io.jrump.netinet;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;

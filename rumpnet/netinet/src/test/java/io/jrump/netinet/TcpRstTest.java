@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.SockAddr;
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import org.junit.jupiter.api.Test;
 

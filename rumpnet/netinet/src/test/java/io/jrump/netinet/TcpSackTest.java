@@ -3,7 +3,7 @@ package io.jrump.netinet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.net.wire.TcpFlags;
+import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -32,7 +32,7 @@ class TcpSackTest {
                 for (int i = 1; i <= 5; i++) {
                     at(p, b, 200 * i, 100);
                     Sent s = c.expect(Expect.flags(TcpFlags.ACK).ack(b).ts(ts));
-                    List<io.jrump.net.wire.TcpRepr.SackBlock> blocks = s.tcp().sackBlocks();
+                    List<io.jrump.wire.TcpRepr.SackBlock> blocks = s.tcp().sackBlocks();
                     assertEquals(Math.min(i, ts ? 3 : 4), blocks.size(), s.toString());
                     assertEquals(b + 200 * i, blocks.get(0).left(), "newest block first: " + s);
                 }

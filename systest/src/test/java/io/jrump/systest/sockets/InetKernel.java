@@ -10,7 +10,7 @@ import io.jrump.kern.KernelConfig;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 import java.nio.ByteBuffer;
 
 /**

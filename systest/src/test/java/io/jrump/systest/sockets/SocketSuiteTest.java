@@ -9,7 +9,7 @@ import io.jrump.kern.Poll;
 import io.jrump.kern.SockAddr;
 import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
-import io.jrump.net.socket.Socket;
+import io.jrump.rumpnet.socket.Socket;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -2,18 +2,18 @@ package io.jrump.systest.vtw;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.jrump.net.wire.ArpPacket;
-import io.jrump.net.wire.ArpRepr;
-import io.jrump.net.wire.EtherType;
-import io.jrump.net.wire.EthernetFrame;
-import io.jrump.net.wire.EthernetRepr;
-import io.jrump.net.wire.IpProtocol;
-import io.jrump.net.wire.Ipv4Address;
-import io.jrump.net.wire.Ipv4Packet;
-import io.jrump.net.wire.Ipv4Repr;
-import io.jrump.net.wire.TcpPacket;
-import io.jrump.net.wire.TcpRepr;
-import io.jrump.net.wire.WireException;
+import io.jrump.wire.ArpPacket;
+import io.jrump.wire.ArpRepr;
+import io.jrump.wire.EtherType;
+import io.jrump.wire.EthernetFrame;
+import io.jrump.wire.EthernetRepr;
+import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Packet;
+import io.jrump.wire.Ipv4Repr;
+import io.jrump.wire.TcpPacket;
+import io.jrump.wire.TcpRepr;
+import io.jrump.wire.WireException;
 import io.jrump.virtif.EtherLink;
 import io.jrump.virtif.Hub;
 import java.util.List;
@@ -95,7 +95,7 @@ final class RawTcpPeer implements AutoCloseable {
 
     /** A SYN with an MSS and, if {@code ts} is not null, timestamps. */
     static TcpRepr syn(int sport, int dport, int seq, TcpRepr.Timestamps ts) {
-        return new TcpRepr(sport, dport, seq, 0, io.jrump.net.wire.TcpFlags.SYN, 65535, 0, 1460, TcpRepr.NO_OPTION,
+        return new TcpRepr(sport, dport, seq, 0, io.jrump.wire.TcpFlags.SYN, 65535, 0, 1460, TcpRepr.NO_OPTION,
                 false, ts, List.of(), 0);
     }
 

@@ -12,7 +12,7 @@ import io.jrump.kern.SocketDefs;
 import io.jrump.kern.Syscalls;
 import io.jrump.net.Interfaces;
 import io.jrump.net.Route;
-import io.jrump.net.wire.Ipv4Address;
+import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.Tcp;
 import io.jrump.systest.TestNet;
 import io.jrump.virtif.Hub;

@@ -1,0 +1,343 @@
+package io.jrump.rumpnet.mbuf;
+
+import io.jrump.kern.Kernel;
+import io.jrump.kern.Pool;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Where a kernel's mbufs come from ({@code mb_cache} and {@code mcl_cache} in NetBSD's
+ * {@code uipc_mbuf.c}). Five kernel pools back it, all charged to kernel memory:
+ * <ul>
+ * <li>{@code mbpl}: small mbufs with {@link Mbuf#MLEN} bytes of their own;</li>
+ * <li>{@code mbhdrpl}: mbuf headers without bytes of their own, for mbufs that only point at
+ *     external storage (clusters, shared references, caller-owned bytes), so that a cluster mbuf does
+ *     not waste a small mbuf's array;</li>
+ * <li>{@code mclpl}: clusters of {@link Mbuf#MCLBYTES};</li>
+ * <li>{@code mjumpl}: jumbo clusters of {@link Mbuf#MJUMBYTES}, for data that would take several
+ *     clusters (large writes, frames of large-MTU links);</li>
+ * <li>{@code mbextpl}: descriptors of caller-owned storage with their free callback.</li>
+ * </ul>
+ * Every object is made once and reused, so steady traffic allocates nothing. When a pool's limit or
+ * the kernel memory limit is reached an allocation returns null, counted in {@link #stats()}, and the
+ * caller fails with ENOBUFS; nothing throws {@link OutOfMemoryError}.
+ *
+ * <p>A kernel has one: the network component makes it at attach. It is safe for use by many CPUs.
+ */
+public final class MbufPool {
+    /**
+     * Leading space a new packet leaves for headers ({@code max_hdr}): Ethernet (14), IPv4 with options
+     * (60) and TCP with options (60) prepend into it without a copy.
+     */
+    public static final int MAX_HDR = 128;
+    /** What one mbuf object costs beyond its data bytes, charged to kernel memory with it. */
+    static final int MHDR_BYTES = 128;
+    /** What one external-storage descriptor costs beyond its data bytes. */
+    static final int EXT_BYTES = 64;
+
+    private final Kernel kernel;
+    private final Pool<Mbuf> small;
+    private final Pool<Mbuf> headers;
+    private final Pool<ExtStorage> clusters;
+    private final Pool<ExtStorage> jumbos;
+    private final Pool<ExtStorage> extDescriptors;
+    private final MbufStats stats;
+
+    /** A pool bounded only by the kernel memory limit. */
+    public MbufPool(Kernel kernel) {
+        this(kernel, Integer.MAX_VALUE, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A pool with at most {@code nmbufs} mbufs of each kind and {@code nmbclusters} clusters
+     * ({@code kern.mbuf.nmbclusters}).
+     */
+    public MbufPool(Kernel kernel, int nmbufs, int nmbclusters) {
+        this.kernel = Objects.requireNonNull(kernel);
+        this.small = kernel.createPool("mbpl", Mbuf.MLEN + MHDR_BYTES, () -> new Mbuf(this, true),
+                Mbuf::recycle, nmbufs);
+        this.headers = kernel.createPool("mbhdrpl", MHDR_BYTES, () -> new Mbuf(this, false),
+                Mbuf::recycle, nmbufs);
+        this.clusters = kernel.createPool("mclpl", Mbuf.MCLBYTES + EXT_BYTES, () -> ExtStorage.newCluster(this),
+                ExtStorage::recycle, nmbclusters);
+        this.jumbos = kernel.createPool("mjumpl", Mbuf.MJUMBYTES + EXT_BYTES, () -> ExtStorage.newJumbo(this),
+                ExtStorage::recycle, nmbclusters);
+        this.extDescriptors = kernel.createPool("mbextpl", EXT_BYTES, () -> ExtStorage.newDescriptor(this),
+                ExtStorage::recycle, nmbufs);
+        this.stats = new MbufStats(List.of(small, headers, clusters, jumbos, extDescriptors));
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public MbufStats stats() {
+        return stats;
+    }
+
+    /** A small data mbuf ({@code m_get}), empty, all {@link Mbuf#MLEN} bytes trailing space; null if none is left. */
+    public Mbuf get() {
+        return get(MbufType.DATA);
+    }
+
+    public Mbuf get(MbufType type) {
+        return take(small, type);
+    }
+
+    /**
+     * A small mbuf heading a packet ({@code m_gethdr}), empty, with {@link #MAX_HDR} bytes of leading
+     * space for the headers lower layers will prepend; null if none is left.
+     */
+    public Mbuf getPacketHeader() {
+        return getPacketHeader(MbufType.DATA);
+    }
+
+    public Mbuf getPacketHeader(MbufType type) {
+        Mbuf m = get(type);
+        if (m != null) {
+            m.flags = MbufFlags.M_PKTHDR;
+            m.off = MAX_HDR;
+        }
+        return m;
+    }
+
+    /** An empty mbuf with a cluster ({@code m_getcl} without a header), all of it trailing space; null if none is left. */
+    public Mbuf getCluster() {
+        return getCluster(MbufType.DATA);
+    }
+
+    public Mbuf getCluster(MbufType type) {
+        Mbuf m = take(headers, type);
+        if (m != null && !attachCluster(m)) {
+            free(m);
+            return null;
+        }
+        return m;
+    }
+
+    /**
+     * An empty mbuf with a {@link Mbuf#MJUMBYTES} jumbo cluster, or with an ordinary cluster if no jumbo
+     * is left; null if neither is.
+     */
+    public Mbuf getJumbo(MbufType type) {
+        Mbuf m = take(headers, type);
+        if (m == null) {
+            return null;
+        }
+        ExtStorage j = jumbos.get();
+        if (j != null) {
+            stats.clusterAllocated();
+            m.attach(j.init());
+            return m;
+        }
+        if (!attachCluster(m)) {
+            free(m);
+            return null;
+        }
+        return m;
+    }
+
+    /** {@link #getJumbo} heading a packet, with {@link #MAX_HDR} bytes of leading space. */
+    public Mbuf getPacketJumbo(MbufType type) {
+        Mbuf m = getJumbo(type);
+        if (m != null) {
+            m.flags |= MbufFlags.M_PKTHDR;
+            m.off += MAX_HDR;
+        }
+        return m;
+    }
+
+    /**
+     * An empty cluster mbuf heading a packet ({@code m_getcl(M_PKTHDR)}) with {@link #MAX_HDR} bytes of
+     * leading space; the rest holds a full Ethernet frame's payload. Null if none is left.
+     */
+    public Mbuf getPacketCluster() {
+        return getPacketCluster(MbufType.DATA);
+    }
+
+    public Mbuf getPacketCluster(MbufType type) {
+        Mbuf m = getCluster(type);
+        if (m != null) {
+            m.flags |= MbufFlags.M_PKTHDR;
+            m.off += MAX_HDR;
+        }
+        return m;
+    }
+
+    /**
+     * An mbuf whose data is the caller's bytes {@code [off, off + len)} ({@code MEXTADD}), read-only,
+     * without a copy. {@code free} runs exactly once, when the last mbuf referring to the bytes (this one
+     * or a {@link MbufCopy#copym copy}) is freed. Null if no mbuf is left; the bytes then stay the
+     * caller's and {@code free} never runs.
+     */
+    public Mbuf getExternal(byte[] buf, int off, int len, ExtFree free, Object arg) {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        ExtStorage e = extDescriptors.get();
+        if (e == null) {
+            stats.extDenied();
+            return null;
+        }
+        Mbuf m = take(headers, MbufType.DATA);
+        if (m == null) {
+            extDescriptors.put(e);
+            return null;
+        }
+        stats.extAllocated();
+        m.attach(e.init(buf, off, len, free, arg));
+        m.len = len;
+        return m;
+    }
+
+    /**
+     * An empty mbuf able to take {@code size} contiguous bytes: a small one if they fit, else a cluster
+     * one; {@code size} must not exceed {@link Mbuf#MCLBYTES}. Null if none is left.
+     */
+    Mbuf getFor(MbufType type, int size) {
+        if (size > Mbuf.MCLBYTES) {
+            throw new IllegalArgumentException(size + " contiguous bytes exceed a cluster");
+        }
+        return size <= Mbuf.MLEN ? get(type) : getCluster(type);
+    }
+
+    /**
+     * A header-only mbuf whose data is {@code buf[off, off + len)} of {@code src}'s external storage,
+     * which gains a reference instead of being copied; null if none is left.
+     */
+    Mbuf share(Mbuf src, int off, int len) {
+        Mbuf m = take(headers, src.type);
+        if (m != null) {
+            ExtStorage e = src.ext;
+            m.attach(e);
+            e.acquire();
+            if (e.owner() != this && e.isCluster() && e.acquireForeign()) {
+                e.owner().poolOf(e).lent(1);
+            }
+            m.off = off;
+            m.len = len;
+        }
+        return m;
+    }
+
+    /** The pool a cluster of this pool's came from. */
+    private Pool<ExtStorage> poolOf(ExtStorage e) {
+        return e.isJumbo() ? jumbos : clusters;
+    }
+
+    /** Gives an mbuf, which must have no external storage, a fresh cluster ({@code MCLGET}); false if none is left. */
+    boolean attachCluster(Mbuf m) {
+        ExtStorage c = newCluster();
+        if (c == null) {
+            return false;
+        }
+        m.attach(c);
+        return true;
+    }
+
+    /** A cluster with its first reference, not yet attached to an mbuf; null if none is left. */
+    ExtStorage newCluster() {
+        ExtStorage c = clusters.get();
+        if (c == null && jumbos.reclaim() > 0) {
+            // idle jumbo clusters hold kernel memory an ordinary cluster may need (pool_reclaim)
+            c = clusters.get();
+        }
+        if (c == null) {
+            stats.clusterDenied();
+            return null;
+        }
+        stats.clusterAllocated();
+        return c.init();
+    }
+
+    private Mbuf take(Pool<Mbuf> p, MbufType type) {
+        Objects.requireNonNull(type);
+        Mbuf m = p.get();
+        if (m == null) {
+            stats.mbufDenied();
+            return null;
+        }
+        m.type = type;
+        stats.mbufAllocated(type);
+        return m;
+    }
+
+    /**
+     * Frees one mbuf ({@code m_free}) and returns the next of its chain. External storage is released
+     * when this was its last reference, which runs the caller's {@link ExtFree}.
+     */
+    public Mbuf free(Mbuf m) {
+        if (m.pool != this) {
+            throw new IllegalArgumentException("mbuf belongs to another kernel's pool");
+        }
+        MbufType t = m.type;
+        if (t == null) {
+            throw new IllegalStateException("mbuf freed twice");
+        }
+        Mbuf n = m.next;
+        ExtStorage e = m.ext;
+        stats.mbufFreed(t);
+        (m.dat != null ? small : headers).put(m);
+        if (e != null) {
+            dropRef(e);
+        }
+        return n;
+    }
+
+    /** Frees a whole chain ({@code m_freem}); the packets linked by {@code nextPkt} are not touched. */
+    public void freeChain(Mbuf m) {
+        while (m != null) {
+            m = free(m);
+        }
+    }
+
+    /**
+     * Drops the reference an mbuf of this pool's had to {@code e}, which may be storage another kernel lent
+     * (then returned to that kernel's pool after its last reference).
+     */
+    void dropRef(ExtStorage e) {
+        MbufPool owner = e.owner();
+        if (owner != this && e.isCluster() && e.releaseForeign()) {
+            owner.poolOf(e).lent(-1);
+        }
+        owner.releaseExt(e);
+    }
+
+    /**
+     * Drops one reference to external storage of this pool's and gives the storage back after the last;
+     * the caller may be a thread of another kernel that was lent the storage.
+     */
+    void releaseExt(ExtStorage e) {
+        if (!e.release()) {
+            return;
+        }
+        if (e.isCluster()) {
+            stats.clusterFreed();
+            poolOf(e).put(e);
+            return;
+        }
+        ExtFree f = e.freeFn();
+        byte[] b = e.buf();
+        int o = e.off();
+        int l = e.size();
+        Object a = e.arg();
+        stats.extFreed();
+        extDescriptors.put(e);
+        if (f != null) {
+            try {
+                f.free(b, o, l, a);
+            } catch (RuntimeException ex) {
+                stats.extFreeFailed();
+                kernel.log("mbuf: external storage free callback failed: " + ex);
+            }
+        }
+    }
+
+    /** Mbuf objects, small and header-only, made and charged to kernel memory, in use or idle. */
+    public long mbufsAllocated() {
+        return small.allocated() + headers.allocated();
+    }
+
+    /** Clusters made and charged to kernel memory, in use or idle. */
+    public long clustersAllocated() {
+        return clusters.allocated();
+    }
+}

@@ -1,0 +1,94 @@
+package io.jrump.rumpnet.socket;
+
+import io.jrump.kern.Kernel;
+import io.jrump.kern.SysctlNode;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every live socket of one kernel, for {@code netstat -an} and {@code sockstat}, with the limits the
+ * socket layer reads on its paths ({@code kern.sbmax}, {@code kern.somaxconn}) and its counters. A
+ * service registered by the {@code rumpnet} component.
+ */
+public final class Sockets {
+    private final Kernel kernel;
+    private final MbufPool mbufs;
+    private final Domains domains;
+    private final SysctlNode sbmax;
+    private final SysctlNode somaxconn;
+    private final SocketFileOps fileOps = new SocketFileOps();
+    private final Set<Socket> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong nextId = new AtomicLong(1);
+    private final AtomicLong listenDrops = new AtomicLong();
+
+    Sockets(Kernel kernel, MbufPool mbufs, Domains domains, SysctlNode sbmax, SysctlNode somaxconn) {
+        this.kernel = kernel;
+        this.mbufs = mbufs;
+        this.domains = domains;
+        this.sbmax = sbmax;
+        this.somaxconn = somaxconn;
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public MbufPool mbufs() {
+        return mbufs;
+    }
+
+    public Domains domains() {
+        return domains;
+    }
+
+    /** {@code kern.sbmax}: the largest socket buffer a user may ask for. */
+    public int sbmax() {
+        return sbmax.intValue();
+    }
+
+    /** {@code kern.somaxconn}: the cap on a {@code listen(2)} backlog. */
+    public int somaxconn() {
+        return somaxconn.intValue();
+    }
+
+    /** The file operations of socket descriptors. */
+    public SocketFileOps fileOps() {
+        return fileOps;
+    }
+
+    /** Live sockets in creation order. */
+    public List<Socket> list() {
+        List<Socket> l = new ArrayList<>(live);
+        l.sort((a, b) -> Long.compare(a.id(), b.id()));
+        return l;
+    }
+
+    public int count() {
+        return live.size();
+    }
+
+    /** Connection requests dropped on full listen queues, all listeners together. */
+    public long listenDrops() {
+        return listenDrops.get();
+    }
+
+    void countListenDrop() {
+        listenDrops.incrementAndGet();
+    }
+
+    long nextId() {
+        return nextId.getAndIncrement();
+    }
+
+    void add(Socket so) {
+        live.add(so);
+    }
+
+    void remove(Socket so) {
+        live.remove(so);
+    }
+}

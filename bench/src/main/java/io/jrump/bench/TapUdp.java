@@ -1,9 +1,9 @@
 package io.jrump.bench;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.testkit.NetNs;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,9 +1,9 @@
 package io.jrump.examples;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 
 /**
  * Which buffer arguments the kernel fills rather than reads, for calls made through the generic

@@ -1,16 +1,16 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static io.jrump.sysproxy.Protocol.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.ModStat;
-import io.jrump.kern.PollFd;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SyscallArgs;
-import io.jrump.kern.Syscalls;
-import io.jrump.kern.SysctlEntry;
+import io.jrump.kern.module.ModStat;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.sysproxy.ArgCodecs;
 import io.jrump.sysproxy.SpUrl;
 import io.jrump.sysproxy.Values;

@@ -1,7 +1,7 @@
 package io.jrump.sysproxy;
 
-import io.jrump.kern.ModStat;
-import io.jrump.kern.SysctlEntry;
+import io.jrump.kern.module.ModStat;
+import io.jrump.kern.sysctl.SysctlEntry;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;

@@ -1,6 +1,6 @@
 package io.jrump.sysproxy;
 
-import io.jrump.kern.SyscallArgs;
+import io.jrump.kern.syscall.SyscallArgs;
 import java.nio.ByteBuffer;
 
 /**

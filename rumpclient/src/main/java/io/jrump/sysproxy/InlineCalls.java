@@ -1,6 +1,6 @@
 package io.jrump.sysproxy;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 
 /**
  * Syscalls that never sleep, which the thread that read the request runs itself instead of first

@@ -31,7 +31,7 @@ public final class Protocol {
     public static final int MAX_ELEMENTS = 65536;
     /** Deepest nesting of lists and records, so that a hostile frame cannot exhaust the stack. */
     public static final int MAX_DEPTH = 8;
-    /** Integer and object argument slots of a syscall ({@link io.jrump.kern.SyscallArgs#MAX}). */
+    /** Integer and object argument slots of a syscall ({@link io.jrump.kern.syscall.SyscallArgs#MAX}). */
     public static final int MAX_ARGS = 6;
     /** Bytes of a fork cookie. */
     public static final int COOKIE_LEN = 16;

@@ -2,7 +2,7 @@ package io.jrump.sysproxy;
 
 import io.jrump.hypercall.HyperThread;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Proc;
+import io.jrump.kern.sched.Proc;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Proc;
+import io.jrump.kern.sched.Proc;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 

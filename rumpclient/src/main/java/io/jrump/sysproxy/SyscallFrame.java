@@ -2,7 +2,7 @@ package io.jrump.sysproxy;
 
 import static io.jrump.sysproxy.Protocol.*;
 
-import io.jrump.kern.SyscallArgs;
+import io.jrump.kern.syscall.SyscallArgs;
 import java.nio.ByteBuffer;
 
 /**

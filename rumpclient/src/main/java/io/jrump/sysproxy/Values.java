@@ -2,8 +2,8 @@ package io.jrump.sysproxy;
 
 import static io.jrump.sysproxy.Protocol.*;
 
-import io.jrump.kern.PollFd;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.jrump.rumpclient;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;

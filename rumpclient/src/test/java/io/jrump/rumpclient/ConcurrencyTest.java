@@ -3,8 +3,8 @@ package io.jrump.rumpclient;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.nio.ByteBuffer;

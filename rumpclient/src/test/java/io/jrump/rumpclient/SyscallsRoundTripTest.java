@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SyscallArgs;
+import io.jrump.kern.syscall.SyscallArgs;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every {@link io.jrump.kern.Syscalls} method through the server, against the same program run in-process. */
+/** Every {@link io.jrump.kern.syscall.Syscalls} method through the server, against the same program run in-process. */
 class SyscallsRoundTripTest {
     @Test
     @RumpKernel(components = "rumpnet_netinet")
@@ -60,7 +60,7 @@ class SyscallsRoundTripTest {
     void rebootHaltsTheKernelAndClosesTheServer(Kernel k, @TempDir Path dir) throws Exception {
         RumpServer s = RumpServer.start(k, "unix://" + dir.resolve("sock"));
         try (RumpClient c = RumpClient.connect(s.url(), "rump.halt")) {
-            c.reboot(io.jrump.kern.Syscalls.RB_HALT);
+            c.reboot(io.jrump.kern.syscall.Syscalls.RB_HALT);
             assertTrue(s.awaitClosed(10, TimeUnit.SECONDS), "server closed by the halt");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (c.isOpen() && System.nanoTime() < deadline) {

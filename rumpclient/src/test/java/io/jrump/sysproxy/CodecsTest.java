@@ -2,11 +2,11 @@ package io.jrump.sysproxy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.kern.ModStat;
-import io.jrump.kern.PollFd;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SysctlEntry;
-import io.jrump.kern.SysctlType;
+import io.jrump.kern.module.ModStat;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.sysctl.SysctlEntry;
+import io.jrump.kern.sysctl.SysctlType;
 import io.jrump.net.IfReq;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.jrump.sysproxy;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 
-import io.jrump.kern.PollFd;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.net.IfReq;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -77,7 +77,7 @@ final class FuzzStreams {
         add(a, w);
         ReplyFrame.writeError(w, 2, 35, "would block");
         add(a, w);
-        ReplyFrame.writeOk(w, 3, 0, List.of(new io.jrump.kern.ModStat("m", "NET", "builtin", 0, List.of("x"), "d")),
+        ReplyFrame.writeOk(w, 3, 0, List.of(new io.jrump.kern.module.ModStat("m", "NET", "builtin", 0, List.of("x"), "d")),
                 ArgCodecs.core());
         add(a, w);
         Inbound in = new Inbound();

@@ -1,6 +1,6 @@
 package io.jrump.sysproxy;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.Errno;
@@ -224,7 +224,7 @@ class MalformedFramesTest {
             long[] i = new long[6];
             i[1] = -1;
             Object[] none = new Object[6];
-            none[0] = new io.jrump.kern.PollFd[0];
+            none[0] = new io.jrump.kern.file.PollFd[0];
             int[] modes = new int[6];
             SyscallFrame.write(raw.w, 2, SYS_poll, i, none, modes, ArgCodecs.core());
             raw.send(raw.w.finish());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Proc;
+import io.jrump.kern.sched.Proc;
 import io.jrump.rumpclient.RumpClient;
 import io.jrump.testkit.RumpKernel;
 import java.io.ByteArrayInputStream;

@@ -1,9 +1,9 @@
 package io.jrump.sysproxy;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.io.ByteArrayInputStream;

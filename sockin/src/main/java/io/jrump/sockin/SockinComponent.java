@@ -5,7 +5,7 @@ import io.jrump.kern.Component;
 import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.rumpnet.socket.Domains;
 import java.util.Set;

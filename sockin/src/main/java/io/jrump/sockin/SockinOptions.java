@@ -2,7 +2,7 @@ package io.jrump.sockin;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 
 /**
  * The options sockin passes to the host socket. The rump socket layer keeps every {@code SOL_SOCKET}

@@ -1,10 +1,10 @@
 package io.jrump.sockin;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KThread;
+import io.jrump.kern.sched.KThread;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.Scheduler;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Scheduler;
 import io.jrump.rumpnet.socket.Socket;
 import java.util.concurrent.TimeUnit;
 

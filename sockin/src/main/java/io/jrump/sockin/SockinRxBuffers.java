@@ -1,6 +1,6 @@
 package io.jrump.sockin;
 
-import io.jrump.kern.Kmem;
+import io.jrump.kern.mem.Kmem;
 import io.jrump.rumpnet.mbuf.ExtFree;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufPool;

@@ -2,7 +2,7 @@ package io.jrump.sockin;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.ConnectException;
@@ -82,7 +82,7 @@ final class SockinUser implements AutoCloseable {
         volatile Object owner;
         /** The socket's own selector for a reader waiting in {@link #awaitReadable}; made on first use. */
         private volatile Selector rsel;
-        /** How {@link io.jrump.kern.Lwp#kill} or a closer wakes that reader. */
+        /** How {@link io.jrump.kern.sched.Lwp#kill} or a closer wakes that reader. */
         final Runnable readerWakeup = this::wakeReader;
 
         private Handle(NetworkChannel ch, boolean stream) {
@@ -543,7 +543,7 @@ final class SockinUser implements AutoCloseable {
         if (!(a instanceof InetSocketAddress i) || !(i.getAddress() instanceof Inet4Address)) {
             return false;
         }
-        out.set(io.jrump.kern.SocketDefs.AF_INET, addrOf(i), i.getPort());
+        out.set(io.jrump.kern.syscall.SocketDefs.AF_INET, addrOf(i), i.getPort());
         return true;
     }
 

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KFile;
+import io.jrump.kern.file.KFile;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.testkit.RumpKernel;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -10,8 +10,8 @@ import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.SeededRandom;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.net.Ifnet;
 import io.jrump.wire.EtherType;
 import io.jrump.wire.EthernetFrame;
@@ -52,7 +52,7 @@ class InputFuzzTest {
                 k.syscalls().sysctlWrite("net.inet.icmp.errppslimit", "-1");
                 udpFd = k.syscalls().socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);
                 k.syscalls().bind(udpFd, SockAddr.in("0.0.0.0", 7));
-                k.syscalls().fcntl(udpFd, io.jrump.kern.Syscalls.F_SETFL, io.jrump.kern.KFile.O_NONBLOCK);
+                k.syscalls().fcntl(udpFd, io.jrump.kern.syscall.Syscalls.F_SETFL, io.jrump.kern.file.KFile.O_NONBLOCK);
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }

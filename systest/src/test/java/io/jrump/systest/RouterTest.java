@@ -4,8 +4,8 @@ import static io.jrump.systest.TestNet.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.net.Route;
 import io.jrump.wire.IcmpPacket;
 import io.jrump.wire.IcmpRepr;

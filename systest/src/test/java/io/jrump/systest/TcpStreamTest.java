@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.virtif.Hub;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -143,7 +143,7 @@ class TcpStreamTest {
             long end = System.nanoTime() + 10_000_000_000L;
             do {
                 Thread.sleep(1);
-                sb.ioctl(srv, io.jrump.kern.SocketDefs.FIONREAD, queued);
+                sb.ioctl(srv, io.jrump.kern.syscall.SocketDefs.FIONREAD, queued);
             } while (queued[0] < data.length && System.nanoTime() < end);
             assertEquals(data.length, queued[0], "all of it waits, unread, in the receiver's buffer");
             io.jrump.kern.HaltReport r = p.a().halt();

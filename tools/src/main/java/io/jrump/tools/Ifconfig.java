@@ -1,8 +1,8 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;

@@ -2,7 +2,7 @@ package io.jrump.tools;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;

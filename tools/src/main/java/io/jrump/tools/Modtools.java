@@ -1,8 +1,8 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.ModStat;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.module.ModStat;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 
 /** {@code rump.modstat}, {@code rump.modload}, {@code rump.modunload}, as NetBSD's module tools. */

@@ -2,12 +2,12 @@ package io.jrump.tools;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KFile;
-import io.jrump.kern.Poll;
-import io.jrump.kern.PollFd;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.file.KFile;
+import io.jrump.kern.file.Poll;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

@@ -1,9 +1,9 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SysctlEntry;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.sysctl.SysctlEntry;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,9 +2,9 @@ package io.jrump.tools;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.wire.IcmpPacket;
 import io.jrump.wire.IcmpRepr;
 import io.jrump.wire.IcmpType;

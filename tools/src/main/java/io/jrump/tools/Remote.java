@@ -1,6 +1,6 @@
 package io.jrump.tools;
 
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpclient.RumpClient;
 import java.io.IOException;
 

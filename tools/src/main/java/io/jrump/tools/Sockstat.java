@@ -1,8 +1,8 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 
 /** {@code rump.sockstat}, as NetBSD's sockstat(1): every socket with its owner and addresses. */

@@ -1,8 +1,8 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SysctlEntry;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.sysctl.SysctlEntry;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 
 /** {@code rump.sysctl}, as NetBSD's sysctl(8): {@code -a}, {@code NAME...}, {@code -w NAME=VALUE}, {@code -n}. */

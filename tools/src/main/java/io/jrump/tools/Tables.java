@@ -1,7 +1,7 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,18 +22,18 @@ final class Tables {
 
     static int parseAddr(String s) throws Tool.UsageException {
         try {
-            return io.jrump.kern.SockAddr.in(s, 0).addr;
+            return io.jrump.kern.syscall.SockAddr.in(s, 0).addr;
         } catch (IllegalArgumentException e) {
             throw new Tool.UsageException("bad address '" + s + "'");
         }
     }
 
     static int parseAddrUnchecked(String s) {
-        return io.jrump.kern.SockAddr.in(s, 0).addr;
+        return io.jrump.kern.syscall.SockAddr.in(s, 0).addr;
     }
 
     static String fmt(int a) {
-        return io.jrump.kern.SockAddr.format(a);
+        return io.jrump.kern.syscall.SockAddr.format(a);
     }
 
     static int parseInt(String s, String what, int min, int max) throws Tool.UsageException {

@@ -144,9 +144,9 @@ final class TcpStatLines {
     }
 
     /** The counters of one protocol as {@code netstat -s} reads them: description to value, in order. */
-    static Map<String, Long> of(List<io.jrump.kern.SysctlEntry> entries) {
+    static Map<String, Long> of(List<io.jrump.kern.sysctl.SysctlEntry> entries) {
         Map<String, Long> m = new LinkedHashMap<>();
-        for (io.jrump.kern.SysctlEntry e : entries) {
+        for (io.jrump.kern.sysctl.SysctlEntry e : entries) {
             try {
                 m.put(e.description(), Long.parseLong(e.value().trim()));
             } catch (NumberFormatException ex) {

@@ -1,7 +1,7 @@
 package io.jrump.tools;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 
 /**

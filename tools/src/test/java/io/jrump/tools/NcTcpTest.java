@@ -2,7 +2,7 @@ package io.jrump.tools;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;

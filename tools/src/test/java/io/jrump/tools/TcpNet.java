@@ -7,7 +7,7 @@ import io.jrump.hypercall.HostHypercall;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayOutputStream;
@@ -56,8 +56,8 @@ final class TcpNet implements AutoCloseable {
     }
 
     static int listen(Syscalls s, int port) throws ErrnoException {
-        int l = s.socket(io.jrump.kern.SocketDefs.AF_INET, io.jrump.kern.SocketDefs.SOCK_STREAM, 0);
-        s.bind(l, io.jrump.kern.SockAddr.in("0.0.0.0", port));
+        int l = s.socket(io.jrump.kern.syscall.SocketDefs.AF_INET, io.jrump.kern.syscall.SocketDefs.SOCK_STREAM, 0);
+        s.bind(l, io.jrump.kern.syscall.SockAddr.in("0.0.0.0", port));
         s.listen(l, 5);
         return l;
     }

@@ -6,7 +6,7 @@ import io.jrump.hypercall.BufferConsole;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayInputStream;
@@ -169,8 +169,8 @@ class ToolsTest {
         assertTrue(out().contains("? (198.18.0.9) at b2:a0:00:00:00:09 on shmif0 permanent"), out());
         assertEquals(0, run(new ArpTool(), a.syscalls(), "-d", "198.18.0.9"));
 
-        int fd = a.syscalls().socket(io.jrump.kern.SocketDefs.AF_INET, io.jrump.kern.SocketDefs.SOCK_DGRAM, 0);
-        a.syscalls().bind(fd, io.jrump.kern.SockAddr.in("0.0.0.0", 5353));
+        int fd = a.syscalls().socket(io.jrump.kern.syscall.SocketDefs.AF_INET, io.jrump.kern.syscall.SocketDefs.SOCK_DGRAM, 0);
+        a.syscalls().bind(fd, io.jrump.kern.syscall.SockAddr.in("0.0.0.0", 5353));
         assertEquals(0, run(new Sockstat(), a.syscalls()));
         assertTrue(out().contains("udp4   *:5353"), out());
         a.syscalls().close(fd);

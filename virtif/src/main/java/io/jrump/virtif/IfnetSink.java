@@ -1,6 +1,6 @@
 package io.jrump.virtif;
 
-import io.jrump.kern.Softints;
+import io.jrump.kern.intr.Softints;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import java.nio.ByteBuffer;

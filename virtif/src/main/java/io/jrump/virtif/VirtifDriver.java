@@ -5,7 +5,7 @@ import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.Hypercall;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Lwp;
+import io.jrump.kern.sched.Lwp;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;

@@ -1,5 +1,28 @@
 package io.jrump.kern;
 
+import io.jrump.kern.file.FileTable;
+import io.jrump.kern.intr.CalloutWheel;
+import io.jrump.kern.intr.Callouts;
+import io.jrump.kern.intr.SoftintQueue;
+import io.jrump.kern.intr.Softints;
+import io.jrump.kern.mem.Kmem;
+import io.jrump.kern.mem.Pool;
+import io.jrump.kern.module.ComponentRegistry;
+import io.jrump.kern.module.Modules;
+import io.jrump.kern.sched.Cpu;
+import io.jrump.kern.sched.KThread;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Proc;
+import io.jrump.kern.sched.Scheduler;
+import io.jrump.kern.sync.KCondVar;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sync.KRwLock;
+import io.jrump.kern.syscall.KernSyscalls;
+import io.jrump.kern.syscall.SyscallTable;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.sysctl.Sysctl;
+import io.jrump.kern.sysctl.SysctlNode;
+import io.jrump.kern.sysctl.SysctlType;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.HyperParams;
 import io.jrump.hypercall.HyperThread;
@@ -215,7 +238,7 @@ public final class Kernel {
         return List.copyOf(bootLog);
     }
 
-    void bootLog(String line) {
+    public void bootLog(String line) {
         bootLog.add(line);
     }
 
@@ -365,7 +388,7 @@ public final class Kernel {
     }
 
     /** Halts from inside the kernel (the {@code reboot} syscall) once the caller has returned. */
-    void haltAsync(String why) {
+    public void haltAsync(String why) {
         log("halting: " + why);
         hc.threads().create(id + "/reboot", this::halt);
     }

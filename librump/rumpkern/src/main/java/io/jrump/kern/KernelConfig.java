@@ -1,5 +1,6 @@
 package io.jrump.kern;
 
+import io.jrump.kern.module.ComponentRegistry;
 import io.jrump.hypercall.Hypercall;
 import java.util.ArrayList;
 import java.util.List;

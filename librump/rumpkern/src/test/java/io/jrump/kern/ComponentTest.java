@@ -1,5 +1,6 @@
 package io.jrump.kern;
 
+import io.jrump.kern.module.ComponentRegistry;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.HostHypercall;

@@ -1,5 +1,8 @@
 package io.jrump.kern;
 
+import io.jrump.kern.mem.Pool;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.sysctl.SysctlNode;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.HostHypercall;

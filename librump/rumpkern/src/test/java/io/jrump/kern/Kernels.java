@@ -7,21 +7,21 @@ import io.jrump.hypercall.SeededRandom;
 import java.util.Map;
 
 /** Boot helpers for rumpkern's own tests (the testkit extension cannot be used below it). */
-final class Kernels {
+public final class Kernels {
     private Kernels() {
     }
 
-    static KernelConfig.Builder config(String... components) {
+    public static KernelConfig.Builder config(String... components) {
         return KernelConfig.builder().ncpu(1).hostname("t")
                 .hypercall(HostHypercall.builder().environment(Map.of()).console(new BufferConsole()).build())
                 .component(components);
     }
 
-    static Kernel boot(String... components) throws BootException {
+    public static Kernel boot(String... components) throws BootException {
         return Kernel.boot(config(components).build());
     }
 
-    static Kernel bootManual(ManualClock clock, int ncpu) throws BootException {
+    public static Kernel bootManual(ManualClock clock, int ncpu) throws BootException {
         return Kernel.boot(KernelConfig.builder().ncpu(ncpu).hostname("t")
                 .hypercall(HostHypercall.builder().environment(Map.of()).clock(clock)
                         .random(new SeededRandom(7)).console(new BufferConsole()).build())

@@ -1,13 +1,17 @@
 package io.jrump.kern;
 
+import io.jrump.kern.file.FileOps;
+import io.jrump.kern.file.KFile;
+import io.jrump.kern.file.Poll;
+import io.jrump.kern.file.SelInfo;
 import io.jrump.hypercall.Errno;
 import java.nio.ByteBuffer;
 
 /** A one-way byte queue file for descriptor tests: writes append, reads take, poll reports either. */
-final class TestFile implements FileOps {
+public final class TestFile implements FileOps {
     final SelInfo sel = new SelInfo();
     private final ByteBuffer data = ByteBuffer.allocate(1024);
-    boolean closed;
+    public boolean closed;
 
     @Override
     public synchronized int read(KFile fp, ByteBuffer dst) throws ErrnoException {

@@ -6,7 +6,7 @@ import io.jrump.hypercall.SeededRandom;
 import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import java.lang.reflect.AnnotatedElement;
 import java.util.Map;
 import java.util.Optional;

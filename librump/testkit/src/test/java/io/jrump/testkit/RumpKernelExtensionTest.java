@@ -3,9 +3,9 @@ package io.jrump.testkit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.ManualClock;
-import io.jrump.kern.Callout;
+import io.jrump.kern.intr.Callout;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.Syscalls;
 import org.junit.jupiter.api.Test;
 
 @RumpKernel(hostname = "kit", ncpu = 2)

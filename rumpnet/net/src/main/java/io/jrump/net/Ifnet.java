@@ -2,7 +2,7 @@ package io.jrump.net;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Softint;
+import io.jrump.kern.intr.Softint;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;

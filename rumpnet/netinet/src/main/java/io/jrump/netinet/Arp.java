@@ -1,9 +1,9 @@
 package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.Callout;
+import io.jrump.kern.intr.Callout;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;

@@ -49,7 +49,7 @@ public final class Counters {
      * Makes every counter a read-only sysctl under {@code prefix} (such as {@code net.inet.ip.stats}),
      * named by a short key made from its description, which {@code netstat -s} prints beside the value.
      */
-    public void publish(io.jrump.kern.Sysctl sysctl, String prefix) {
+    public void publish(io.jrump.kern.sysctl.Sysctl sysctl, String prefix) {
         java.util.Set<String> used = new java.util.HashSet<>();
         for (int i = 0; i < names.length; i++) {
             String key = key(names[i]);
@@ -58,7 +58,7 @@ public final class Counters {
                 k = key + "_" + n;
             }
             int idx = i;
-            sysctl.createDynamic(prefix + "." + k, names[i], io.jrump.kern.SysctlType.QUAD, () -> values.get(idx));
+            sysctl.createDynamic(prefix + "." + k, names[i], io.jrump.kern.sysctl.SysctlType.QUAD, () -> values.get(idx));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;

@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.socket.Domain;
 import io.jrump.rumpnet.socket.Protosw;
 

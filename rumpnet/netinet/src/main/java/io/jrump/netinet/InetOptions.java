@@ -2,7 +2,7 @@ package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 
 /** IPPROTO_IP socket options ({@code ip_ctloutput}): IP_TTL, IP_TOS, IP_HDRINCL. */
 final class InetOptions {

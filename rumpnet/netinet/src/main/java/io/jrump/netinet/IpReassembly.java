@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.Callout;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.intr.Callout;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;

@@ -69,7 +69,7 @@ public final class NetinetComponent implements Component {
             }
         });
         k.onHalt(() -> {
-            domains.unregister(io.jrump.kern.SocketDefs.AF_INET);
+            domains.unregister(io.jrump.kern.syscall.SocketDefs.AF_INET);
             inet.stop();
         });
     }

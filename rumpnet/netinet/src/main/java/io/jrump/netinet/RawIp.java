@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;

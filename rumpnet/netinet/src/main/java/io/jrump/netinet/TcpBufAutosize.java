@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.Sysctl;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.sysctl.Sysctl;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.rumpnet.socket.SockBuf;
 import io.jrump.rumpnet.socket.Socket;
 

@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.Callout;
+import io.jrump.kern.intr.Callout;
 import io.jrump.rumpnet.socket.Socket;
 
 /**

@@ -396,7 +396,7 @@ final class TcpInput {
             so.soisconnected();
             st.inc(TcpStat.ACCEPTS);
             st.inc(TcpStat.CONNECTS);
-            if ((so.options() & io.jrump.kern.SocketDefs.SO_KEEPALIVE) != 0) {
+            if ((so.options() & io.jrump.kern.syscall.SocketDefs.SO_KEEPALIVE) != 0) {
                 tcp.timers().startKeep(tp);
             }
         } finally {
@@ -499,7 +499,7 @@ final class TcpInput {
             tp.quickAcks = tcp.quickAckSegs.intValue();
             st.inc(TcpStat.CONNECTS);
             tp.keepTimer.stop();
-            if ((tp.so.options() & io.jrump.kern.SocketDefs.SO_KEEPALIVE) != 0) {
+            if ((tp.so.options() & io.jrump.kern.syscall.SocketDefs.SO_KEEPALIVE) != 0) {
                 tcp.timers().startKeep(tp);
             }
             tp.so.soisconnected();

@@ -1,6 +1,6 @@
 package io.jrump.netinet;
 
-import io.jrump.kern.Callout;
+import io.jrump.kern.intr.Callout;
 import io.jrump.wire.TcpFlags;
 import io.jrump.wire.TcpOption;
 

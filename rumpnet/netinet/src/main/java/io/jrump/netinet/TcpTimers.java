@@ -1,7 +1,7 @@
 package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.wire.TcpFlags;
 
 /**

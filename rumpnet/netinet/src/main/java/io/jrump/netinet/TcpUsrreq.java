@@ -2,9 +2,9 @@ package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.socket.Protosw;

@@ -1,13 +1,13 @@
 package io.jrump.netinet;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.Callout;
+import io.jrump.kern.intr.Callout;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Kmem;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Sysctl;
-import io.jrump.kern.SysctlNode;
-import io.jrump.kern.SysctlType;
+import io.jrump.kern.mem.Kmem;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.sysctl.Sysctl;
+import io.jrump.kern.sysctl.SysctlNode;
+import io.jrump.kern.sysctl.SysctlType;
 import io.jrump.wire.Ipv4Address;
 import io.jrump.wire.TcpFlags;
 import io.jrump.wire.TcpOption;

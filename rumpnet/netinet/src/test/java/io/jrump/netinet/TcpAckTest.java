@@ -36,7 +36,7 @@ class TcpAckTest {
     void dataBeyondTheWindowIsTrimmedOrDropped() throws Exception {
         try (TcpTestContext c = new TcpTestContext()) {
             c.listen(16);
-            c.sys.setsockopt(c.listenFd(), io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_RCVBUF,
+            c.sys.setsockopt(c.listenFd(), io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_RCVBUF,
                     2048);
             Peer p = c.passiveOpen(PeerOpts.MSS);
             p.inject(p.seg().seq(p.sndNxt + 5000).data(100));
@@ -85,7 +85,7 @@ class TcpAckTest {
             c.expectNothing("one challenge ACK");
             assertEquals(1, c.tcp.stats().get("challenge ACKs sent"));
             int[] queued = new int[1];
-            c.sys.ioctl(p.fd, io.jrump.kern.SocketDefs.FIONREAD, queued);
+            c.sys.ioctl(p.fd, io.jrump.kern.syscall.SocketDefs.FIONREAD, queued);
             assertEquals(0, queued[0], "nothing delivered");
         }
     }

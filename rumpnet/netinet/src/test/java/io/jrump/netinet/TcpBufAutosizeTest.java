@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import org.junit.jupiter.api.Test;
 

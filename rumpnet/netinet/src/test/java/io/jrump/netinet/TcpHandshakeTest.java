@@ -5,7 +5,7 @@ import static io.jrump.netinet.TcpTestContext.RCVBUF;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.wire.TcpFlags;
 import io.jrump.wire.TcpRepr;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
@@ -219,7 +219,7 @@ class TcpHandshakeTest {
         try (TcpTestContext c = new TcpTestContext()) {
             c.sys.sysctlWrite("kern.sbmax", Integer.toString(4 << 20));
             int fd = c.socket();
-            c.sys.setsockopt(fd, io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_RCVBUF, 1 << 20);
+            c.sys.setsockopt(fd, io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_RCVBUF, 1 << 20);
             try {
                 c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
             } catch (io.jrump.kern.ErrnoException e) {
@@ -232,7 +232,7 @@ class TcpHandshakeTest {
             c.expect(Expect.flags(TcpFlags.ACK).ack(0x9001).window((1 << 20) >> 5));
 
             c.listen(4);
-            c.sys.setsockopt(c.listenFd(), io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_RCVBUF,
+            c.sys.setsockopt(c.listenFd(), io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_RCVBUF,
                     16384);
             Peer p = c.passiveOpen(PeerOpts.ALL);
             assertEquals(0, p.kernelShift);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.wire.IcmpCode;
 import io.jrump.wire.IcmpPacket;
 import io.jrump.wire.IcmpType;

@@ -121,7 +121,7 @@ class TcpInputFuzzTest {
                         fdOpen = false;
                     } else {
                         try {
-                            c.sys.shutdown(p.fd, io.jrump.kern.SocketDefs.SHUT_WR);
+                            c.sys.shutdown(p.fd, io.jrump.kern.syscall.SocketDefs.SHUT_WR);
                         } catch (ErrnoException e) {
                             // ENOTCONN after a reset
                         }

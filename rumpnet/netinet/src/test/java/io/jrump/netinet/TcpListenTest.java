@@ -150,20 +150,20 @@ class TcpListenTest {
     void acceptRacingTheHandshake() throws Exception {
         try (TcpTestContext c = new TcpTestContext()) {
             int l = c.listen(64);
-            c.sys.fcntl(l, io.jrump.kern.Syscalls.F_SETFL, 0);
+            c.sys.fcntl(l, io.jrump.kern.syscall.Syscalls.F_SETFL, 0);
             int n = 200;
             List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
             java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
             Thread acceptor = new Thread(() -> {
                 try {
                     for (int i = 0; i < n; i++) {
-                        io.jrump.kern.SockAddr from = new io.jrump.kern.SockAddr();
+                        io.jrump.kern.syscall.SockAddr from = new io.jrump.kern.syscall.SockAddr();
                         int fd = c.sys.accept(l, from);
                         if (from.port < 46000 || from.port >= 46000 + n) {
                             failures.add(new AssertionError("accepted with peer port " + from.port));
                         }
                         accepted.incrementAndGet();
-                        c.sys.setsockopt(fd, io.jrump.kern.SocketDefs.SOL_SOCKET, io.jrump.kern.SocketDefs.SO_LINGER, 0);
+                        c.sys.setsockopt(fd, io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_LINGER, 0);
                         c.sys.close(fd);
                     }
                 } catch (Throwable e) {

@@ -6,7 +6,7 @@ import static io.jrump.netinet.TcpTestContext.TICK;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.util.ArrayList;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import org.junit.jupiter.api.Test;

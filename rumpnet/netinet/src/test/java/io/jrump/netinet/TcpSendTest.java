@@ -3,7 +3,7 @@ package io.jrump.netinet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.wire.TcpFlags;
 import io.jrump.netinet.TcpTestContext.PeerOpts;
 import java.util.List;
@@ -133,7 +133,7 @@ class TcpSendTest {
             int fd = c.socket();
             c.sys.setsockopt(fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
             try {
-                c.sys.connect(fd, io.jrump.kern.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+                c.sys.connect(fd, io.jrump.kern.syscall.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
             } catch (io.jrump.kern.ErrnoException e) {
                 assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
             }
@@ -162,7 +162,7 @@ class TcpSendTest {
             int fd = c.socket();
             c.sys.setsockopt(fd, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
             try {
-                c.sys.connect(fd, io.jrump.kern.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
+                c.sys.connect(fd, io.jrump.kern.syscall.SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT));
             } catch (io.jrump.kern.ErrnoException e) {
                 assertEquals(io.jrump.hypercall.Errno.EINPROGRESS, e.errno());
             }

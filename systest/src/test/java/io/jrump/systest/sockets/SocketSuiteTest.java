@@ -4,11 +4,11 @@ import static io.jrump.systest.sockets.InetKernel.errno;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.PollFd;
-import io.jrump.kern.Poll;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.file.PollFd;
+import io.jrump.kern.file.Poll;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpnet.socket.Socket;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

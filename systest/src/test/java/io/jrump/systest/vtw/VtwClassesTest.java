@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.jrump.hypercall.ManualClock;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.net.Interfaces;
 import io.jrump.net.Route;
 import io.jrump.wire.Ipv4Address;

@@ -1,7 +1,7 @@
 package io.jrump.rumpnet.mbuf;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Pool;
+import io.jrump.kern.mem.Pool;
 import java.util.List;
 import java.util.Objects;
 

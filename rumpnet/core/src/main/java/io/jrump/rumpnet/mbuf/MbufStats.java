@@ -1,6 +1,6 @@
 package io.jrump.rumpnet.mbuf;
 
-import io.jrump.kern.Pool;
+import io.jrump.kern.mem.Pool;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;

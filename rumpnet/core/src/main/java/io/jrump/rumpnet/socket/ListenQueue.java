@@ -2,8 +2,8 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KCondVar;
-import io.jrump.kern.KMutex;
+import io.jrump.kern.sync.KCondVar;
+import io.jrump.kern.sync.KMutex;
 import io.jrump.kern.Kernel;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -2,8 +2,8 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 
 /**
@@ -19,7 +19,7 @@ import io.jrump.rumpnet.mbuf.Mbuf;
  * before it touches a socket. {@code attach} runs before the socket is visible to anyone, without its
  * lock (for {@link Socket#sonewconn}, with the listener's held by the caller), so that it may choose
  * the lock ({@link Socket#setLock}). A protocol must not sleep in these methods except through a
- * {@link io.jrump.kern.KCondVar} on the socket lock, and must never take a second socket's lock while
+ * {@link io.jrump.kern.sync.KCondVar} on the socket lock, and must never take a second socket's lock while
  * holding one, except the lock of a socket it just made with {@link Socket#sonewconn}.
  *
  * <h2>Lock order</h2>

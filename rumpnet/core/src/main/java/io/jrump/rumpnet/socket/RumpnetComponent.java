@@ -4,7 +4,7 @@ import io.jrump.kern.BootException;
 import io.jrump.kern.Component;
 import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
@@ -41,7 +41,7 @@ public final class RumpnetComponent implements Component {
         SysctlNode sbmax = k.sysctl().createInt("kern.sbmax", "Maximum socket buffer size", SBMAX_DEFAULT,
                 SysctlNode.READWRITE, v -> v >= SBMAX_MIN && v <= Integer.MAX_VALUE / 2);
         SysctlNode somaxconn = k.sysctl().createInt("kern.somaxconn", "Maximum listen queue length",
-                io.jrump.kern.SocketDefs.SOMAXCONN, SysctlNode.READWRITE, v -> v >= 0 && v <= 65535);
+                io.jrump.kern.syscall.SocketDefs.SOMAXCONN, SysctlNode.READWRITE, v -> v >= 0 && v <= 65535);
         Sockets sockets = new Sockets(k, pool, domains, sbmax, somaxconn);
         k.registerService(MbufPool.class, pool);
         k.registerService(Domains.class, domains);

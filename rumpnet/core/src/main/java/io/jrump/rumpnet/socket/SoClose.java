@@ -1,7 +1,7 @@
 package io.jrump.rumpnet.socket;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
+import io.jrump.kern.sync.KMutex;
 
 /**
  * {@code soclose} and {@code soabort} (NetBSD {@code uipc_socket.c}): what happens when the last
@@ -24,7 +24,7 @@ public final class SoClose {
         lock.enter();
         try {
             if (so.isListening()) {
-                so.setOptions(so.options() & ~io.jrump.kern.SocketDefs.SO_ACCEPTCONN);
+                so.setOptions(so.options() & ~io.jrump.kern.syscall.SocketDefs.SO_ACCEPTCONN);
                 ListenQueue lq = so.listenQueue();
                 Socket queued = lq == null ? null : lq.drain();
                 if (queued != null) {

@@ -2,10 +2,10 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 
 /**
  * Giving a socket its addresses: {@code sobind}, {@code soconnect} with the wait of {@code sys_connect},

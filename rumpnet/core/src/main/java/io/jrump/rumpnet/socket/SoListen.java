@@ -2,9 +2,9 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
 
 /**
  * {@code solisten} and the kernel half of {@code accept(2)} ({@code soaccept} and the queue wait of

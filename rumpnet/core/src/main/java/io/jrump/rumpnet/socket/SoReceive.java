@@ -1,16 +1,16 @@
 package io.jrump.rumpnet.socket;
 
-import static io.jrump.kern.SocketDefs.MSG_DONTWAIT;
-import static io.jrump.kern.SocketDefs.MSG_OOB;
-import static io.jrump.kern.SocketDefs.MSG_PEEK;
-import static io.jrump.kern.SocketDefs.MSG_TRUNC;
-import static io.jrump.kern.SocketDefs.MSG_WAITALL;
+import static io.jrump.kern.syscall.SocketDefs.MSG_DONTWAIT;
+import static io.jrump.kern.syscall.SocketDefs.MSG_OOB;
+import static io.jrump.kern.syscall.SocketDefs.MSG_PEEK;
+import static io.jrump.kern.syscall.SocketDefs.MSG_TRUNC;
+import static io.jrump.kern.syscall.SocketDefs.MSG_WAITALL;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufType;
 import java.nio.ByteBuffer;

@@ -1,15 +1,15 @@
 package io.jrump.rumpnet.socket;
 
-import static io.jrump.kern.SocketDefs.MSG_DONTWAIT;
-import static io.jrump.kern.SocketDefs.MSG_EOR;
-import static io.jrump.kern.SocketDefs.MSG_OOB;
-import static io.jrump.kern.SocketDefs.SOCK_STREAM;
+import static io.jrump.kern.syscall.SocketDefs.MSG_DONTWAIT;
+import static io.jrump.kern.syscall.SocketDefs.MSG_EOR;
+import static io.jrump.kern.syscall.SocketDefs.MSG_OOB;
+import static io.jrump.kern.syscall.SocketDefs.SOCK_STREAM;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.rumpnet.mbuf.MbufPool;

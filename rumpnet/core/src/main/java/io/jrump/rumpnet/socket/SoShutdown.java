@@ -2,8 +2,8 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.syscall.SocketDefs;
 
 /**
  * {@code soshutdown} (NetBSD {@code uipc_socket.c}): closing one or both directions without closing

@@ -15,7 +15,7 @@ package io.jrump.rumpnet.socket;
 @FunctionalInterface
 public interface SoUpcall {
     /**
-     * {@code events} are {@link io.jrump.kern.Poll} bits: {@code POLLIN} (data, end of input, or a
+     * {@code events} are {@link io.jrump.kern.file.Poll} bits: {@code POLLIN} (data, end of input, or a
      * connection to accept), {@code POLLOUT} (send space, connected), {@code POLLHUP} (disconnected),
      * {@code POLLERR} (an error is pending).
      */

@@ -1,8 +1,8 @@
 package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
-import io.jrump.kern.KCondVar;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sync.KCondVar;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.rumpnet.mbuf.MbufPool;

@@ -3,12 +3,12 @@ package io.jrump.rumpnet.socket;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KCondVar;
-import io.jrump.kern.KMutex;
+import io.jrump.kern.sync.KCondVar;
+import io.jrump.kern.sync.KMutex;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Poll;
-import io.jrump.kern.SelInfo;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.file.Poll;
+import io.jrump.kern.file.SelInfo;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**

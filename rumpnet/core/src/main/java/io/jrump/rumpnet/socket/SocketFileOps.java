@@ -3,13 +3,13 @@ package io.jrump.rumpnet.socket;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.FileOps;
-import io.jrump.kern.KFile;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.Poll;
-import io.jrump.kern.SelInfo;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.file.FileOps;
+import io.jrump.kern.file.KFile;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.file.Poll;
+import io.jrump.kern.file.SelInfo;
+import io.jrump.kern.syscall.SocketDefs;
 import java.nio.ByteBuffer;
 
 /**

@@ -1,10 +1,10 @@
 package io.jrump.rumpnet.socket;
 
-import static io.jrump.kern.SocketDefs.*;
+import static io.jrump.kern.syscall.SocketDefs.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
+import io.jrump.kern.sync.KMutex;
 
 /**
  * {@code sosetopt}/{@code sogetopt} (NetBSD {@code uipc_socket.c}): the {@code SOL_SOCKET} options the

@@ -1,22 +1,22 @@
 package io.jrump.rumpnet.socket;
 
-import static io.jrump.kern.SyscallNumbers.*;
+import static io.jrump.kern.syscall.SyscallNumbers.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.FileTable;
-import io.jrump.kern.KFile;
-import io.jrump.kern.KMutex;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.SyscallArgs;
-import io.jrump.kern.SyscallTable;
+import io.jrump.kern.file.FileTable;
+import io.jrump.kern.file.KFile;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallTable;
 import java.nio.ByteBuffer;
 
 /**
  * The socket system calls ({@code uipc_syscalls.c}): argument decoding as
- * {@link io.jrump.kern.Syscalls} lays the arguments out, descriptor lookup (EBADF, ENOTSOCK for a
+ * {@link io.jrump.kern.syscall.Syscalls} lays the arguments out, descriptor lookup (EBADF, ENOTSOCK for a
  * descriptor that is not a socket) and the descriptors {@code socket} and {@code accept} make. The
  * work itself is in {@link SoCreate}, {@link SoConnect}, {@link SoListen}, {@link SoSend},
  * {@link SoReceive}, {@link SoShutdown} and {@link SocketOptions}.

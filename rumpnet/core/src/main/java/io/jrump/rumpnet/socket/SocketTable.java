@@ -1,10 +1,10 @@
 package io.jrump.rumpnet.socket;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KFile;
+import io.jrump.kern.file.KFile;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Proc;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.SockAddr;
 import java.util.IdentityHashMap;
 import java.util.Map;
 

@@ -1,7 +1,7 @@
 package io.jrump.rumpnet.socket;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SysctlNode;
+import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.kern.KThread;
+import io.jrump.kern.sched.KThread;
 import io.jrump.kern.Kernel;
 import io.jrump.testkit.RumpKernel;
 import java.util.ArrayList;

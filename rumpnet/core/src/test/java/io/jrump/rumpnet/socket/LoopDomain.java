@@ -2,12 +2,12 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KMutex;
+import io.jrump.kern.sync.KMutex;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.Lwp;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.Softint;
-import io.jrump.kern.SocketDefs;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.intr.Softint;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.rumpnet.mbuf.MbufCopy;

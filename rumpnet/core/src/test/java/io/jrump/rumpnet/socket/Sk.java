@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.KFile;
+import io.jrump.kern.file.KFile;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.SocketDefs;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.function.Executable;

@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;

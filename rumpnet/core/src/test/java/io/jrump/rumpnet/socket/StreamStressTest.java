@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.jrump.kern.Kernel;
-import io.jrump.kern.SockAddr;
-import io.jrump.kern.Syscalls;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.testkit.RumpKernel;
 import java.nio.ByteBuffer;
@@ -34,7 +34,7 @@ class StreamStressTest {
                 int n = Math.min(all.length - off, 1 + r.nextInt(9000));
                 off += s.write(p[1], ByteBuffer.wrap(all, off, n));
             }
-            s.shutdown(p[1], io.jrump.kern.SocketDefs.SHUT_WR);
+            s.shutdown(p[1], io.jrump.kern.syscall.SocketDefs.SHUT_WR);
         }, err);
         ByteBuffer got = ByteBuffer.allocate(all.length + 1);
         Random r = new Random(2);

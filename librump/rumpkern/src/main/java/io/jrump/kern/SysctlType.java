@@ -1,6 +1,0 @@
-package io.jrump.kern;
-
-/** {@code CTLTYPE_*}: what a sysctl node holds. */
-public enum SysctlType {
-    NODE, INT, QUAD, BOOL, STRING
-}

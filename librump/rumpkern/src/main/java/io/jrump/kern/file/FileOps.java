@@ -1,0 +1,36 @@
+package io.jrump.kern.file;
+
+import io.jrump.kern.ErrnoException;
+import java.nio.ByteBuffer;
+
+/**
+ * What a kind of open file does ({@code struct fileops}): sockets, vnodes and devices each implement
+ * it, and the descriptor syscalls ({@code read}, {@code write}, {@code ioctl}, {@code poll},
+ * {@code close}) reach them through it without knowing which kind they hold.
+ */
+public interface FileOps {
+    /** Reads into {@code dst}'s remaining space; returns bytes read, 0 at end of file. */
+    int read(KFile fp, ByteBuffer dst) throws ErrnoException;
+
+    /** Writes {@code src}'s remaining bytes; returns bytes written. */
+    int write(KFile fp, ByteBuffer src) throws ErrnoException;
+
+    /** Device and protocol control; {@code arg} is the command's argument object, updated in place. */
+    default long ioctl(KFile fp, long cmd, Object arg) throws ErrnoException {
+        throw new ErrnoException(io.jrump.hypercall.Errno.ENOTTY);
+    }
+
+    /**
+     * Returns the events of {@code events} that are ready now. If none is and {@code waiter} is not
+     * null, registers it on the file's {@link SelInfo} so that a later change wakes it.
+     */
+    int poll(KFile fp, int events, SelInfo.Waiter waiter);
+
+    /** The last descriptor for this file was closed. */
+    void close(KFile fp) throws ErrnoException;
+
+    /** {@code fstat}'s file type letter for listings ({@code 's'} socket, {@code '-'} file, ...). */
+    default char kind() {
+        return '?';
+    }
+}

@@ -1,0 +1,58 @@
+package io.jrump.kern.intr;
+
+/**
+ * A software interrupt handler ({@code softint_establish}): deferred kernel work that runs soon, on a
+ * CPU's softint thread, at one of NetBSD's four levels. The network "bottom half" (IP input, and the
+ * AFPA hook later) runs at {@link #NET}. Scheduling a handler that is already pending on that CPU does
+ * nothing, so a burst of packets costs one wakeup.
+ */
+public final class Softint {
+    /** Levels, lowest priority first, as {@code SOFTINT_CLOCK < SOFTINT_BIO < SOFTINT_NET < SOFTINT_SERIAL}. */
+    public static final int CLOCK = 0;
+    public static final int BIO = 1;
+    public static final int NET = 2;
+    public static final int SERIAL = 3;
+    static final int LEVELS = 4;
+
+    private final String name;
+    private final int level;
+    private final Runnable handler;
+    final boolean[] pendingOn;
+    private volatile boolean disestablished;
+    long runs;
+
+    Softint(String name, int level, Runnable handler, int ncpu) {
+        if (level < CLOCK || level > SERIAL) {
+            throw new IllegalArgumentException("bad softint level " + level);
+        }
+        this.name = name;
+        this.level = level;
+        this.handler = handler;
+        this.pendingOn = new boolean[ncpu];
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int level() {
+        return level;
+    }
+
+    /** How many times the handler has run. */
+    public long runs() {
+        return runs;
+    }
+
+    Runnable handler() {
+        return handler;
+    }
+
+    boolean disestablished() {
+        return disestablished;
+    }
+
+    void disestablish() {
+        disestablished = true;
+    }
+}

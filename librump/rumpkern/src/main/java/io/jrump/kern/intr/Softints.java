@@ -1,0 +1,223 @@
+package io.jrump.kern.intr;
+
+import io.jrump.kern.Kernel;
+import io.jrump.kern.sched.Cpu;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Scheduler;
+import io.jrump.hypercall.HyperThread;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The kernel's software interrupts: a thread per virtual CPU that runs the CPU's pending handlers while
+ * holding that CPU. A handler that throws is reported on the console and counted; the thread goes on,
+ * so one bad packet cannot stop the network bottom half.
+ */
+public final class Softints {
+    private final Kernel kernel;
+    private final List<HyperThread> threads = new ArrayList<>();
+    private final List<Softint> established = new ArrayList<>();
+    private volatile long failures;
+
+    public Softints(Kernel kernel) {
+        this.kernel = kernel;
+    }
+
+    public void start() {
+        Scheduler sched = kernel.scheduler();
+        for (int i = 0; i < sched.ncpu(); i++) {
+            Cpu cpu = sched.cpu(i);
+            Lwp l = kernel.proc0().newLwp("softint/" + i);
+            threads.add(kernel.hypercall().threads().create(
+                    kernel.id() + "/softint/cpu" + i, () -> loop(cpu, l)));
+        }
+    }
+
+    /** {@code softint_establish}. */
+    public synchronized Softint establish(String name, int level, Runnable handler) {
+        Softint s = new Softint(name, level, handler, kernel.scheduler().ncpu());
+        established.add(s);
+        return s;
+    }
+
+    /** {@code softint_disestablish}: the handler will not run again once pending runs finish. */
+    public synchronized void disestablish(Softint s) {
+        s.disestablish();
+        established.remove(s);
+    }
+
+    /**
+     * {@code softint_schedule}: runs {@code s} soon on the caller's CPU, or on CPU 0 if the caller holds
+     * none (a backend's receive thread, which is an interrupt, not an lwp).
+     */
+    public void schedule(Softint s) {
+        Lwp l = kernel.curlwp();
+        InterruptTail t = l == null ? null : l.tail;
+        if (t != null && l.cpu() == null && t.add(s)) {
+            return;
+        }
+        Cpu c = l != null && l.cpu() != null ? l.cpu() : kernel.scheduler().cpu(0);
+        c.softints.schedule(s);
+    }
+
+    /**
+     * An interrupt tail for the calling thread, a backend's receive thread: the softints that thread
+     * schedules are kept and run by {@link InterruptTail#run()} on that same thread, holding a free CPU,
+     * when the thread has taken a burst of interrupts; no other thread is woken for them. This is Linux's
+     * {@code irq_exit} running the softirqs its interrupt raised, and NetBSD's fast softints, which run on the
+     * interrupted CPU: a frame goes from the device to the socket on one host thread, with no wakeup of a
+     * second thread and no move of its data to another host CPU's cache.
+     */
+    public InterruptTail interruptTail(String name) {
+        Lwp l = kernel.proc0().newLwp(name);
+        InterruptTail t = new InterruptTail(l, Thread.currentThread());
+        l.tail = t;
+        kernel.hypercall().threads().setCurLwp(l);
+        return t;
+    }
+
+    /**
+     * The softints one interrupt thread scheduled, run on that thread ({@link #interruptTail}). Whoever
+     * reconfigures the thread's link may {@link #close} it from another thread meanwhile, so it is locked.
+     */
+    public final class InterruptTail {
+        private final Lwp lwp;
+        private final Thread owner;
+        private final ArrayList<Softint> pending = new ArrayList<>();
+        private boolean closed;
+
+        private InterruptTail(Lwp lwp, Thread owner) {
+            this.lwp = lwp;
+            this.owner = owner;
+        }
+
+        /** Whether the calling thread is the one this tail was made on. */
+        public boolean isOwner() {
+            return Thread.currentThread() == owner;
+        }
+
+        /** Keeps {@code s} for the next {@link #run}; false once closed (the caller schedules it elsewhere). */
+        synchronized boolean add(Softint s) {
+            if (closed) {
+                return false;
+            }
+            if (!pending.contains(s)) {
+                pending.add(s);
+            }
+            return true;
+        }
+
+        /**
+         * Runs the softints scheduled since the last run, holding a CPU; on the owner thread only. Handlers
+         * that schedule softints meanwhile hold a CPU, so theirs go to that CPU's softint thread.
+         */
+        public synchronized void run() {
+            if (pending.isEmpty() || closed) {
+                return;
+            }
+            Scheduler sched = kernel.scheduler();
+            sched.schedule(lwp, null);
+            try {
+                for (int i = 0; i < pending.size(); i++) {
+                    Softints.this.run(pending.get(i));
+                }
+            } finally {
+                pending.clear();
+                sched.unschedule(lwp);
+            }
+        }
+
+        /**
+         * Hands what is pending to CPU 0's softint thread instead of running it here: for an interrupt thread
+         * that has more interrupts waiting, so that its next burst and this one's protocol work overlap, as
+         * Linux leaves softirqs to {@code ksoftirqd} when they keep coming.
+         */
+        public synchronized void defer() {
+            for (Softint s : pending) {
+                kernel.scheduler().cpu(0).softints.schedule(s);
+            }
+            pending.clear();
+        }
+
+        /**
+         * Ends the tail, from any thread: what is still pending goes to CPU 0's softint thread, the lwp exits,
+         * and the owner thread's later softints go to CPU 0 as any interrupt thread's do.
+         */
+        public synchronized void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            lwp.tail = null;
+            defer();
+            kernel.proc0().lwpExit(lwp);
+        }
+    }
+
+    /** Schedules {@code s} on a chosen CPU (receive-side steering). */
+    public void scheduleOn(Softint s, int cpu) {
+        kernel.scheduler().cpu(cpu).softints.schedule(s);
+    }
+
+    /** Waits until no softint is pending or running on any CPU. */
+    public void drain() {
+        Scheduler sched = kernel.scheduler();
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < sched.ncpu(); i++) {
+                sched.cpu(i).softints.drain();
+            }
+        }
+    }
+
+    /** Handler runs that ended in an exception. */
+    public long failures() {
+        return failures;
+    }
+
+    private void loop(Cpu cpu, Lwp l) {
+        kernel.hypercall().threads().setCurLwp(l);
+        Scheduler sched = kernel.scheduler();
+        for (;;) {
+            Softint s = cpu.softints.take();
+            if (s == null) {
+                return;
+            }
+            sched.schedule(l, cpu);
+            try {
+                do {
+                    run(s);
+                } while ((s = cpu.softints.poll()) != null);
+            } finally {
+                sched.unschedule(l);
+            }
+        }
+    }
+
+    private void run(Softint s) {
+        if (s.disestablished()) {
+            return;
+        }
+        try {
+            s.runs++;
+            s.handler().run();
+        } catch (RuntimeException | StackOverflowError e) {
+            failures++;
+            kernel.log("softint " + s.name() + ": " + e);
+        }
+    }
+
+    public void stop() {
+        Scheduler sched = kernel.scheduler();
+        for (int i = 0; i < sched.ncpu(); i++) {
+            sched.cpu(i).softints.stop();
+        }
+        for (HyperThread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toNanos(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

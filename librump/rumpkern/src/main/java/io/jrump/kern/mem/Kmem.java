@@ -1,0 +1,159 @@
+package io.jrump.kern.mem;
+
+import io.jrump.kern.Kernel;
+import io.jrump.hypercall.HyperMemory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Kernel memory ({@code kmem_alloc}) against the kernel's limit ({@code rump_server -r}). Every
+ * allocation is charged to a named type, so {@code netstat -m} can say who holds memory, and a
+ * refusal is a counted ENOMEM/ENOBUFS for the caller, never an {@link OutOfMemoryError}.
+ */
+public final class Kmem {
+    private final HyperMemory mem;
+    private final long limit;
+    private final AtomicLong used = new AtomicLong();
+    private final AtomicLong peak = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final Map<String, Type> types = new ConcurrentHashMap<>();
+
+    public Kmem(HyperMemory mem, long limit) {
+        this.mem = mem;
+        this.limit = limit;
+    }
+
+    /** Charges this kernel's own limit first, then the host's (which several kernels may share). */
+    private boolean charge(long bytes) {
+        long now = used.addAndGet(bytes);
+        if (now > limit || now < 0) {
+            used.addAndGet(-bytes);
+            failures.incrementAndGet();
+            return false;
+        }
+        if (!mem.reserve(bytes)) {
+            used.addAndGet(-bytes);
+            failures.incrementAndGet();
+            return false;
+        }
+        long p;
+        while (now > (p = peak.get()) && !peak.compareAndSet(p, now)) {
+            // another CPU raised the peak meanwhile
+        }
+        return true;
+    }
+
+    private void uncharge(long bytes) {
+        mem.release(bytes);
+        used.addAndGet(-bytes);
+    }
+
+    /** The accounting bucket for {@code name}, created on first use. */
+    public Type type(String name) {
+        return types.computeIfAbsent(name, Type::new);
+    }
+
+    /** Charges {@code bytes} to {@code type}; false, and a counted failure, past the limit. */
+    public boolean alloc(Type type, long bytes) {
+        if (!charge(bytes)) {
+            type.failures.incrementAndGet();
+            return false;
+        }
+        type.bytes.addAndGet(bytes);
+        type.allocs.incrementAndGet();
+        return true;
+    }
+
+    public void free(Type type, long bytes) {
+        type.bytes.addAndGet(-bytes);
+        type.frees.incrementAndGet();
+        uncharge(bytes);
+    }
+
+    /** A buffer charged to {@code type}; null past the limit. */
+    public ByteBuffer allocBuffer(Type type, int size, boolean direct) {
+        if (!charge(size)) {
+            type.failures.incrementAndGet();
+            return null;
+        }
+        ByteBuffer b;
+        try {
+            b = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
+        } catch (OutOfMemoryError e) {
+            uncharge(size);
+            type.failures.incrementAndGet();
+            return null;
+        }
+        type.bytes.addAndGet(size);
+        type.allocs.incrementAndGet();
+        return b;
+    }
+
+    public void freeBuffer(Type type, ByteBuffer b) {
+        type.bytes.addAndGet(-b.capacity());
+        type.frees.incrementAndGet();
+        uncharge(b.capacity());
+    }
+
+    public long limit() {
+        return limit;
+    }
+
+    /** Bytes this kernel has charged and not freed. */
+    public long used() {
+        return used.get();
+    }
+
+    public long peak() {
+        return peak.get();
+    }
+
+    /** Requests refused because of a limit. */
+    public long failures() {
+        return failures.get();
+    }
+
+    /** The types, sorted by name. */
+    public List<Type> types() {
+        List<Type> l = new ArrayList<>(types.values());
+        l.sort((a, b) -> a.name.compareTo(b.name));
+        return l;
+    }
+
+    /** A named account of kernel memory. */
+    public static final class Type {
+        private final String name;
+        final AtomicLong bytes = new AtomicLong();
+        final AtomicLong allocs = new AtomicLong();
+        final AtomicLong frees = new AtomicLong();
+        final AtomicLong failures = new AtomicLong();
+
+        Type(String name) {
+            this.name = name;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public long bytes() {
+            return bytes.get();
+        }
+
+        public long allocs() {
+            return allocs.get();
+        }
+
+        public long frees() {
+            return frees.get();
+        }
+
+        public long failures() {
+            return failures.get();
+        }
+    }
+}

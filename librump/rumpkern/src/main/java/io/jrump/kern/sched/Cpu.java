@@ -1,0 +1,72 @@
+package io.jrump.kern.sched;
+
+import io.jrump.kern.Kernel;
+import io.jrump.kern.intr.CalloutWheel;
+import io.jrump.kern.intr.SoftintQueue;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A virtual CPU ({@code struct cpu_info}). Kernel code runs only while its lwp holds one, so
+ * {@code -c ncpu} bounds how much kernel code runs at once, as in NetBSD's rump scheduler. A CPU owns
+ * per-CPU state that its holder may touch without locks: the pool caches; the softint queue and callout
+ * wheel are per CPU too but take their own locks, since interrupts reach them from other threads.
+ */
+public final class Cpu {
+    private final int index;
+    private final AtomicReference<Lwp> owner = new AtomicReference<>();
+    public final SoftintQueue softints;
+    public final CalloutWheel callouts;
+    private Object[] poolCaches = new Object[8];
+    private long schedules;
+
+    public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {
+        this.index = index;
+        this.softints = softints;
+        this.callouts = callouts;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    /** The lwp running on this CPU, or null if it is idle. */
+    public Lwp owner() {
+        return owner.get();
+    }
+
+    /** How many times an lwp was scheduled onto this CPU. */
+    public long schedules() {
+        return schedules;
+    }
+
+    boolean tryTake(Lwp l) {
+        if (owner.compareAndSet(null, l)) {
+            schedules++;
+            return true;
+        }
+        return false;
+    }
+
+    void free(Lwp l) {
+        if (!owner.compareAndSet(l, null)) {
+            throw new IllegalStateException("cpu" + index + " released by " + l + " but held by " + owner.get());
+        }
+    }
+
+    /** The per-CPU cache slot of pool {@code id}; only the CPU's holder may use it. */
+    public Object poolCache(int id) {
+        return id < poolCaches.length ? poolCaches[id] : null;
+    }
+
+    public void setPoolCache(int id, Object cache) {
+        if (id >= poolCaches.length) {
+            poolCaches = java.util.Arrays.copyOf(poolCaches, Math.max(id + 1, poolCaches.length * 2));
+        }
+        poolCaches[id] = cache;
+    }
+
+    @Override
+    public String toString() {
+        return "cpu" + index;
+    }
+}

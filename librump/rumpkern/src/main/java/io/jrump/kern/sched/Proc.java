@@ -1,0 +1,112 @@
+package io.jrump.kern.sched;
+
+import io.jrump.kern.Cred;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.file.FileTable;
+import io.jrump.kern.syscall.ProcSyscalls;
+import io.jrump.kern.syscall.Syscalls;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A process in the rump kernel ({@code struct proc}): a pid, credentials, a descriptor table, its lwps
+ * and the CPU time the kernel spent on its behalf. Local callers share process 1; each remote client
+ * is a process of its own (ARCHITECTURE.md section 3).
+ */
+public final class Proc {
+    private final Kernel kernel;
+    private final int pid;
+    private final int ppid;
+    private final String name;
+    private volatile Cred cred;
+    private final FileTable files;
+    private final Set<Lwp> lwps = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger nextLid = new AtomicInteger(1);
+    private final AtomicLong cpuNanos = new AtomicLong();
+    private final Syscalls syscalls;
+    private volatile boolean exiting;
+
+    public Proc(Kernel kernel, int pid, int ppid, String name, Cred cred, FileTable files) {
+        this.kernel = kernel;
+        this.pid = pid;
+        this.ppid = ppid;
+        this.name = name;
+        this.cred = cred;
+        this.files = files;
+        this.syscalls = new ProcSyscalls(kernel, this);
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    public int pid() {
+        return pid;
+    }
+
+    public int ppid() {
+        return ppid;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Cred cred() {
+        return cred;
+    }
+
+    public FileTable files() {
+        return files;
+    }
+
+    /** The syscall interface as this process: what a program running in it calls. */
+    public Syscalls syscalls() {
+        return syscalls;
+    }
+
+    /** Nanoseconds of CPU the kernel spent for this process, including protocol work charged to it. */
+    public long cpuNanos() {
+        return cpuNanos.get();
+    }
+
+    /** Charges kernel work done on this process's behalf (LRP seed: charged to the receiving application). */
+    public void charge(long nanos) {
+        if (nanos > 0) {
+            cpuNanos.addAndGet(nanos);
+        }
+    }
+
+    public List<Lwp> lwps() {
+        return List.copyOf(lwps);
+    }
+
+    public boolean exiting() {
+        return exiting;
+    }
+
+    public Lwp newLwp(String lwpName) {
+        Lwp l = new Lwp(this, nextLid.getAndIncrement(), lwpName);
+        lwps.add(l);
+        return l;
+    }
+
+    public void lwpExit(Lwp l) {
+        lwps.remove(l);
+    }
+
+    /**
+     * Ends the process: its blocked lwps are woken with EINTR and its descriptors closed. Used when a
+     * remote client's connection goes away.
+     */
+    public void exit() {
+        exiting = true;
+        for (Lwp l : lwps) {
+            l.kill();
+        }
+        files.closeAll();
+    }
+}

@@ -1,0 +1,151 @@
+package io.jrump.kern.file;
+
+import io.jrump.kern.Cred;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.Kernels;
+import io.jrump.kern.TestFile;
+import io.jrump.kern.module.ModuleTest;
+import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallNumbers;
+import io.jrump.kern.syscall.Syscalls;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.jrump.hypercall.Errno;
+import io.jrump.hypercall.ManualClock;
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class DescriptorTest {
+
+    private static int errno(ModuleTest.ThrowingCall c) {
+        try {
+            c.run();
+        } catch (ErrnoException e) {
+            return e.errno();
+        }
+        return 0;
+    }
+
+    @Test
+    void lowestFreeDescriptorDupAndClose() throws Exception {
+        Kernel k = Kernels.boot();
+        Syscalls sys = k.syscalls();
+        FileTable ft = k.proc1().files();
+        TestFile f = new TestFile();
+        assertEquals(0, ft.install(new KFile(f, null, 0)));
+        assertEquals(1, ft.install(new KFile(new TestFile(), null, 0)));
+        assertEquals(2, sys.dup(0));
+        sys.close(1);
+        assertEquals(1, sys.dup(0), "the lowest free number is reused");
+        assertEquals(7, sys.dup2(0, 7));
+        sys.close(0);
+        sys.close(1);
+        sys.close(2);
+        assertFalse(f.closed, "descriptor 7 still refers to the file");
+        sys.close(7);
+        assertTrue(f.closed, "the last close closes the file");
+        assertEquals(Errno.EBADF, errno(() -> sys.close(7)));
+        assertEquals(Errno.EBADF, errno(() -> sys.read(99, ByteBuffer.allocate(1))));
+        assertTrue(k.halt().clean());
+    }
+
+    @Test
+    void readWriteFcntlAndIoctlReachTheFile() throws Exception {
+        Kernel k = Kernels.boot();
+        Syscalls sys = k.syscalls();
+        int fd = k.proc1().files().install(new KFile(new TestFile(), null, 0));
+        assertEquals(5, sys.write(fd, ByteBuffer.wrap("hello".getBytes())));
+        ByteBuffer b = ByteBuffer.allocate(16);
+        assertEquals(5, sys.read(fd, b));
+        assertEquals("hello", new String(b.array(), 0, 5));
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_GETFL, 0) & KFile.O_NONBLOCK);
+        sys.fcntl(fd, Syscalls.F_SETFL, KFile.O_NONBLOCK);
+        assertEquals(KFile.O_NONBLOCK, sys.fcntl(fd, Syscalls.F_GETFL, 0) & KFile.O_NONBLOCK);
+        sys.ioctl(fd, 0x8004667eL, new int[] {0});
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_GETFL, 0) & KFile.O_NONBLOCK, "FIONBIO 0 clears it");
+        assertEquals(Errno.ENOTTY, errno(() -> sys.ioctl(fd, 0x1234, null)));
+        assertEquals(Errno.EINVAL, errno(() -> sys.fcntl(fd, 99, 0)));
+        sys.close(fd);
+        assertTrue(k.halt().clean());
+    }
+
+    @Test
+    void pollWakesWhenAnotherThreadWrites() throws Exception {
+        Kernel k = Kernels.boot();
+        Syscalls sys = k.syscalls();
+        int fd = k.proc1().files().install(new KFile(new TestFile(), null, 0));
+        PollFd[] p = {new PollFd(fd, Poll.POLLIN), new PollFd(55, Poll.POLLIN)};
+        assertEquals(1, sys.poll(p, 0));
+        assertEquals(Poll.POLLNVAL, p[1].revents, "a bad descriptor is POLLNVAL, not an error");
+        PollFd[] q = {new PollFd(fd, Poll.POLLIN)};
+        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sys.poll(q, -1);
+            } catch (ErrnoException e) {
+                return -e.errno();
+            }
+        });
+        Thread.sleep(50);
+        assertFalse(r.isDone());
+        sys.write(fd, ByteBuffer.wrap(new byte[] {1}));
+        assertEquals(1, r.get(10, TimeUnit.SECONDS));
+        assertEquals(Poll.POLLIN, q[0].revents);
+        sys.close(fd);
+        assertTrue(k.halt().clean());
+    }
+
+    @Test
+    void pollTimesOutOnTheKernelClock() throws Exception {
+        ManualClock clock = new ManualClock();
+        Kernel k = Kernels.bootManual(clock, 1);
+        Syscalls sys = k.syscalls();
+        int fd = k.proc1().files().install(new KFile(new TestFile(), null, 0));
+        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
+            try {
+                return sys.poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, 1000);
+            } catch (ErrnoException e) {
+                return -e.errno();
+            }
+        });
+        Thread.sleep(100);
+        assertFalse(r.isDone(), "no host time counts, only the kernel clock");
+        clock.advance(1_000_000_000L);
+        assertEquals(0, r.get(10, TimeUnit.SECONDS));
+        sys.close(fd);
+        assertTrue(k.halt().clean());
+    }
+
+    @Test
+    void killingAProcessWakesItsPollerWithEintrAndClosesItsFiles() throws Exception {
+        Kernel k = Kernels.boot();
+        Proc p = k.newProcess("client", Cred.ROOT);
+        TestFile f = new TestFile();
+        int fd = p.files().install(new KFile(f, null, 0));
+        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.syscalls().poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, -1);
+            } catch (ErrnoException e) {
+                return -e.errno();
+            }
+        });
+        while (p.lwps().isEmpty()) {
+            Thread.onSpinWait();
+        }
+        Thread.sleep(50);
+        k.exitProcess(p);
+        assertEquals(-Errno.EINTR, r.get(10, TimeUnit.SECONDS));
+        assertTrue(f.closed);
+        assertTrue(k.halt().clean());
+    }
+
+    @Test
+    void callsOfUnlinkedComponentsAreEnosys() throws Exception {
+        Kernel k = Kernels.boot();
+        assertEquals(Errno.ENOSYS, errno(() -> k.syscalls().syscall(SyscallNumbers.SYS___socket30, new SyscallArgs())));
+        k.halt();
+    }
+}

@@ -7,12 +7,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Kernel memory ({@code kmem_alloc}) against the kernel's limit ({@code rump_server -r}). Every
  * allocation is charged to a named type, so {@code netstat -m} can say who holds memory, and a
  * refusal is a counted ENOMEM/ENOBUFS for the caller, never an {@link OutOfMemoryError}.
+ *
+ * <p>Memory a cache keeps for reuse (idle pool items) is still charged here. When a request would pass
+ * the limit, the caches give their idle memory back first ({@link Reclaimer}, NetBSD's pagedaemon
+ * calling {@code pool_drain} under pressure) and the request is tried again, so a kernel whose pools
+ * filled up during a burst recovers fully once the burst is over, whichever type needs the memory next.
  */
 public final class Kmem {
     private final HyperMemory mem;
@@ -21,23 +28,73 @@ public final class Kmem {
     private final AtomicLong peak = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final Map<String, Type> types = new ConcurrentHashMap<>();
+    private final List<Reclaimer> reclaimers = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean reclaiming = new AtomicBoolean();
+    private final AtomicLong reclaims = new AtomicLong();
+    private final AtomicLong reclaimed = new AtomicLong();
+
+    /**
+     * A cache that holds idle memory charged to this kernel. {@link #reclaim} frees what is idle and
+     * returns the bytes freed; it is called without any kernel lock held by the caller of
+     * {@link Kmem#alloc}, so it may take its own cache's lock, but must not allocate.
+     */
+    @FunctionalInterface
+    public interface Reclaimer {
+        long reclaim();
+    }
 
     public Kmem(HyperMemory mem, long limit) {
         this.mem = mem;
         this.limit = limit;
     }
 
-    /** Charges this kernel's own limit first, then the host's (which several kernels may share). */
+    /** Registers a cache whose idle memory can be given back under pressure. */
+    public void addReclaimer(Reclaimer r) {
+        reclaimers.add(r);
+    }
+
+    /**
+     * Asks every cache to give its idle memory back ({@code pool_drain}); returns the bytes freed. One
+     * thread reclaims at a time: a request that finds a reclaim running does not wait for it, it fails
+     * as it would have.
+     */
+    public long reclaim() {
+        if (!reclaiming.compareAndSet(false, true)) {
+            return 0;
+        }
+        try {
+            long freed = 0;
+            for (Reclaimer r : reclaimers) {
+                freed += r.reclaim();
+            }
+            reclaims.incrementAndGet();
+            reclaimed.addAndGet(freed);
+            return freed;
+        } finally {
+            reclaiming.set(false);
+        }
+    }
+
+    /**
+     * Charges this kernel's own limit first, then the host's (which several kernels may share); past
+     * either, idle cached memory is reclaimed and the charge tried once more.
+     */
     private boolean charge(long bytes) {
+        if (tryCharge(bytes) || (reclaim() > 0 && tryCharge(bytes))) {
+            return true;
+        }
+        failures.incrementAndGet();
+        return false;
+    }
+
+    private boolean tryCharge(long bytes) {
         long now = used.addAndGet(bytes);
         if (now > limit || now < 0) {
             used.addAndGet(-bytes);
-            failures.incrementAndGet();
             return false;
         }
         if (!mem.reserve(bytes)) {
             used.addAndGet(-bytes);
-            failures.incrementAndGet();
             return false;
         }
         long p;
@@ -115,6 +172,15 @@ public final class Kmem {
     /** Requests refused because of a limit. */
     public long failures() {
         return failures.get();
+    }
+
+    /** Reclaims run under pressure, and the bytes they gave back. */
+    public long reclaims() {
+        return reclaims.get();
+    }
+
+    public long reclaimedBytes() {
+        return reclaimed.get();
     }
 
     /** The types, sorted by name. */

@@ -43,6 +43,7 @@ public final class Pool<T> {
         this.reset = reset;
         this.hardLimit = hardLimit;
         this.account = kernel.kmem().type("pool:" + name);
+        kernel.kmem().addReclaimer(() -> reclaim() * itemSize);
     }
 
     public String name() {
@@ -128,6 +129,11 @@ public final class Pool<T> {
         }
     }
 
+    /**
+     * The depot's next item, or a new one. Kernel memory is charged outside the pool's lock: a charge
+     * past the limit reclaims idle items of every pool, this one included ({@link Kmem#reclaim}), which
+     * takes their locks.
+     */
     private T getFromDepot(Magazine<T> m) {
         synchronized (this) {
             T t = depot.poll();
@@ -139,11 +145,20 @@ public final class Pool<T> {
                 }
                 return t;
             }
-            if (created - destroyed >= hardLimit || !kernel.kmem().alloc(account, itemSize)) {
+            if (created - destroyed >= hardLimit) {
                 fails++;
                 return null;
             }
             created++;
+        }
+        if (!kernel.kmem().alloc(account, itemSize)) {
+            synchronized (this) {
+                created--;
+                fails++;
+            }
+            return null;
+        }
+        synchronized (this) {
             if (m == null) {
                 depotGets++;
             } else {

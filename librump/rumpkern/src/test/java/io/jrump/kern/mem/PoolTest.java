@@ -57,6 +57,27 @@ class PoolTest {
     }
 
     @Test
+    void idleItemsOfOnePoolGoBackToTheBudgetWhenAnotherNeedsMemory() throws Exception {
+        Kernel k = Kernel.boot(Kernels.config().memoryLimit(64 * 1024).build());
+        Pool<byte[]> small = k.createPool("small", 1024, () -> new byte[1024], null, Integer.MAX_VALUE);
+        Pool<byte[]> big = k.createPool("big", 16 * 1024, () -> new byte[16 * 1024], null, Integer.MAX_VALUE);
+        List<byte[]> held = new ArrayList<>();
+        for (byte[] b; (b = small.get()) != null; ) {
+            held.add(b);
+        }
+        assertNull(big.get(), "the small pool holds the whole limit");
+        held.forEach(small::put);
+        held.clear();
+        for (int i = 0; i < 4; i++) {
+            assertNotNull(big.get(), "memory the small pool no longer uses serves the big one (" + i + ")");
+        }
+        assertEquals(0, small.allocated(), "the small pool's idle items were reclaimed");
+        assertTrue(k.kmem().reclaims() >= 1);
+        assertEquals(64 * 1024, k.kmem().used());
+        k.halt();
+    }
+
+    @Test
     void cpuCacheIsUsedInsideTheKernelAndCountsStayExact() throws Exception {
         Kernel k = Kernels.boot();
         Pool<int[]> p = k.createPool("ints", 16, () -> new int[4], v -> v[0] = 0, 1000);

@@ -236,10 +236,6 @@ public final class MbufPool {
     /** A cluster with its first reference, not yet attached to an mbuf; null if none is left. */
     ExtStorage newCluster() {
         ExtStorage c = clusters.get();
-        if (c == null && jumbos.reclaim() > 0) {
-            // idle jumbo clusters hold kernel memory an ordinary cluster may need (pool_reclaim)
-            c = clusters.get();
-        }
         if (c == null) {
             stats.clusterDenied();
             return null;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -121,6 +122,44 @@ class SoftintTest {
         gate.countDown();
         k.softints().drain();
         assertEquals(List.of("net", "clock"), ran, "coalesced, and NET outranks CLOCK");
+    }
+
+    /**
+     * A softint that schedules itself again on the CPU it runs on keeps all four CPUs' softint threads
+     * running it at once, and a failing one fails on all of them: every run and every failure is counted,
+     * none lost to a race between CPUs.
+     */
+    @Test
+    void runsAndFailuresOnManyCpusAtOnceAreAllCounted() throws Exception {
+        Kernel k4 = Kernel.boot(Kernels.config().ncpu(4).build());
+        try {
+            int perCpu = 50_000;
+            AtomicLong handled = new AtomicLong();
+            AtomicLong thrown = new AtomicLong();
+            Softint[] self = new Softint[2];
+            self[0] = k4.softints().establish("again", Softint.NET, () -> {
+                if (handled.incrementAndGet() <= 4L * perCpu) {
+                    k4.softints().scheduleOn(self[0], k4.curcpu().index());
+                }
+            });
+            self[1] = k4.softints().establish("bad", Softint.NET, () -> {
+                if (thrown.incrementAndGet() <= 4L * perCpu / 10) {
+                    k4.softints().scheduleOn(self[1], k4.curcpu().index());
+                }
+                throw new IllegalStateException("malformed");
+            });
+            for (int cpu = 0; cpu < 4; cpu++) {
+                k4.softints().scheduleOn(self[0], cpu);
+                k4.softints().scheduleOn(self[1], cpu);
+            }
+            k4.softints().drain();
+            assertTrue(handled.get() > 4L * perCpu && thrown.get() > 4L * perCpu / 10, handled + " " + thrown);
+            assertEquals(handled.get(), self[0].runs(), "every run counted");
+            assertEquals(thrown.get(), self[1].runs(), "every run counted");
+            assertEquals(thrown.get(), k4.softints().failures(), "every failure counted");
+        } finally {
+            assertTrue(k4.halt().clean());
+        }
     }
 
     @Test

@@ -40,17 +40,17 @@ public final class Probes {
     }
 
     /**
-     * Waits until {@code t} sleeps on a condition variable of the hypercall layer (not on a mutex or for a
-     * CPU) with {@code where} on its stack: a class's simple name, nested classes after a {@code $}, or
-     * such a name and a method, as {@code "SelInfo$Waiter.sleep"}.
+     * Waits until {@code t} sleeps on a condition variable of the hypercall layer, waited on directly by
+     * {@code where} (so not on a mutex, nor for a CPU on its way back from a sleep): a class's simple name,
+     * nested classes after a {@code $}, or such a name and a method, as {@code "SelInfo$Waiter.sleep"}.
      */
     public static void awaitSleepingIn(Thread t, String where) {
         await(t.getName() + " asleep in " + where, () -> sleepingIn(t, where));
     }
 
     /**
-     * As {@link #awaitSleepingIn}, and {@code t} has seen {@code clock}'s present time: after an advance,
-     * it has looked at the new time and gone on sleeping.
+     * As {@link #awaitSleepingIn(Thread, String)}, and {@code t} has seen {@code clock}'s present time:
+     * after an advance, it has looked at the new time and gone on sleeping.
      */
     public static void awaitSleepingIn(ManualClock clock, Thread t, String where) {
         await(t.getName() + " asleep in " + where + " at the present time",
@@ -62,21 +62,20 @@ public final class Probes {
         if (st != Thread.State.WAITING && st != Thread.State.TIMED_WAITING) {
             return false;
         }
-        boolean inCondVar = false;
-        boolean seenOurs = false;
+        int ours = 0;
         for (StackTraceElement f : t.getStackTrace()) {
             String cls = f.getClassName();
             if (!cls.startsWith("io.jrump.")) {
                 continue;
             }
             String simple = cls.substring(cls.lastIndexOf('.') + 1);
-            if (!seenOurs) {
-                seenOurs = true;
-                inCondVar = simple.equals("HostSync$CondVar");
+            if (ours++ == 0) {
+                if (!simple.equals("HostSync$CondVar")) {
+                    return false;
+                }
+                continue;
             }
-            if (inCondVar && (simple.equals(where) || (simple + "." + f.getMethodName()).equals(where))) {
-                return t.getState() == st;
-            }
+            return (simple.equals(where) || (simple + "." + f.getMethodName()).equals(where)) && t.getState() == st;
         }
         return false;
     }

@@ -22,6 +22,12 @@ final class HostMemory implements HyperMemory {
         return limit;
     }
 
+    /** The limit, else what the JVM's heap may grow to: Java objects are where kernel memory lives. */
+    @Override
+    public long physmem() {
+        return limit != Long.MAX_VALUE ? limit : Runtime.getRuntime().maxMemory();
+    }
+
     @Override
     public long used() {
         return used.get();

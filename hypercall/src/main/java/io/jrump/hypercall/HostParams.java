@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Parameters from an explicit map first, then from the host: {@code RUMP_*} from the environment,
- * the CPU count from the JVM, the host name from the kernel's UTS name.
+ * the CPU count and the platform from the JVM, the host name from the kernel's UTS name.
  */
 final class HostParams implements HyperParams {
     private final Map<String, String> given;
@@ -34,6 +34,9 @@ final class HostParams implements HyperParams {
         }
         if (HOSTNAME.equals(name)) {
             return Optional.of(hostName());
+        }
+        if (PLATFORM.equals(name)) {
+            return Optional.of("Java " + Runtime.version().feature());
         }
         return Optional.empty();
     }

@@ -150,6 +150,11 @@ final class HostSync implements HyperSync {
             }
         }
 
+        /** Whether a signal's wakeup of {@code t} waits for this mutex's release; asked by the holder. */
+        boolean defersWakeOf(Thread t) {
+            return deferred == t;
+        }
+
         /** Unlocks, wakes the first thread queued for the mutex, then the thread a signal deferred. */
         void release() {
             Thread t = deferred;

@@ -60,7 +60,8 @@ final class HostThreads implements HyperThreads {
         return curlwp.get();
     }
 
-    private record Handle(Thread thread) implements HyperThread {
+    /** Package-private so that this package's tests can probe the host thread's state. */
+    record Handle(Thread thread) implements HyperThread {
         @Override
         public String name() {
             return thread.getName();

@@ -12,6 +12,13 @@ public interface HyperMemory {
     /** The limit in bytes, or {@link Long#MAX_VALUE} when there is none. */
     long limit();
 
+    /**
+     * The memory the host offers the kernel ({@code hw.physmem}): the {@link #limit()} when there is one,
+     * else as much as the host can give. The kernel reads it here, not from the JVM, so that a host
+     * chosen for a test decides what the kernel sees.
+     */
+    long physmem();
+
     /** Bytes reserved and not yet released. */
     long used();
 

@@ -12,6 +12,8 @@ public interface HyperParams {
     String NCPU = "_RUMPUSER_NCPU";
     /** The host name the kernel starts with. */
     String HOSTNAME = "_RUMPUSER_HOSTNAME";
+    /** What the kernel runs on, such as {@code Java 17}, for {@code kern.version}. */
+    String PLATFORM = "_RUMPUSER_PLATFORM";
 
     Optional<String> get(String name);
 }

@@ -1,7 +1,9 @@
 package io.jrump.hypercall;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A clock that moves only when a test says so, so that retransmission timers, ARP expiry and TIME_WAIT
@@ -10,12 +12,16 @@ import java.util.List;
  * returns, everything that was due has run.
  *
  * <p>Host threads that sleep on this clock ({@link #sleepUntil}, or a condition variable's timed
- * wait) wake when an advance passes their deadline.
+ * wait) wake when an advance passes their deadline. {@link #sleeping} tells a test that such a thread has
+ * seen the present time and gone on sleeping, so that a test checks "not yet woken" by that fact rather
+ * than by letting host time pass.
  */
 public final class ManualClock implements HyperClock {
     private static final long NONE = Long.MIN_VALUE;
     private final long wallBase;
     private final List<Timer> timers = new ArrayList<>();
+    /** Each sleeping thread and the time it last saw before it went on sleeping; emptied when time moves. */
+    private final Map<Thread, Long> sleepers = new HashMap<>();
     private long now;
     private boolean advancing;
 
@@ -66,12 +72,12 @@ public final class ManualClock implements HyperClock {
                         }
                     }
                     if (due == null) {
-                        now = target;
+                        moveTo(target);
                         notifyAll();
                         return;
                     }
                     if (due.deadline > now) {
-                        now = due.deadline;
+                        moveTo(due.deadline);
                     }
                     due.deadline = NONE;
                     notifyAll();
@@ -83,6 +89,37 @@ public final class ManualClock implements HyperClock {
                 advancing = false;
             }
         }
+    }
+
+    /** Sets the time; what sleepers saw before is no longer the present. Caller holds this clock's lock. */
+    private void moveTo(long t) {
+        if (t != now) {
+            now = t;
+            sleepers.clear();
+        }
+    }
+
+    /**
+     * Whether {@code t} sleeps on this clock and has seen the time it reads now: it waits in
+     * {@link #sleepUntil}, or its last host wait asked {@link #hostWaitNanos} for a deadline still ahead.
+     * Such a thread stays asleep until time moves to its deadline or something else wakes it; after an
+     * {@link #advance}, this turns true again only once the thread has looked at the new time and gone
+     * on sleeping. A condition-variable wait that ended by a signal counts until time next moves.
+     */
+    public synchronized boolean sleeping(Thread t) {
+        Long seen = sleepers.get(t);
+        return seen != null && seen == now;
+    }
+
+    /** How many threads are {@link #sleeping} on this clock. */
+    public synchronized int sleepers() {
+        int n = 0;
+        for (long seen : sleepers.values()) {
+            if (seen == now) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** The earliest armed timer deadline, or {@link Long#MAX_VALUE} if none is armed. */
@@ -107,18 +144,29 @@ public final class ManualClock implements HyperClock {
 
     @Override
     public synchronized void sleepUntil(long deadlineNanos) throws InterruptedException {
-        while (now < deadlineNanos) {
-            wait();
+        Thread me = Thread.currentThread();
+        try {
+            while (now < deadlineNanos) {
+                sleepers.put(me, now);
+                wait();
+            }
+        } finally {
+            sleepers.remove(me);
         }
     }
 
+    /**
+     * A short slice while {@code deadlineNanos} is ahead: time moves only when a test advances it, and the
+     * host wait then sees it within a slice. The caller counts as {@link #sleeping} meanwhile.
+     */
     @Override
-    public long hostWaitNanos(long deadlineNanos) {
-        synchronized (this) {
-            if (now >= deadlineNanos) {
-                return 0;
-            }
+    public synchronized long hostWaitNanos(long deadlineNanos) {
+        Thread me = Thread.currentThread();
+        if (now >= deadlineNanos) {
+            sleepers.remove(me);
+            return 0;
         }
+        sleepers.put(me, now);
         return 1_000_000L;
     }
 

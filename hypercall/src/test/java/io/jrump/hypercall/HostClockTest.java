@@ -2,12 +2,12 @@ package io.jrump.hypercall;
 
 import static io.jrump.hypercall.TestSupport.PATIENCE_SECONDS;
 import static io.jrump.hypercall.TestSupport.eventually;
-import static io.jrump.hypercall.TestSupport.letTimePass;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +68,7 @@ class HostClockTest {
         HyperTimer t = newTimer("hardclock-once");
         t.arm(clock.monotonicNanos() + 10 * MS);
         assertTrue(firesWithinPatience(), "the timer did not fire");
-        letTimePass();
+        awaitDisarmed("hardclock-once");
         assertEquals(1, count.get(), "one arming, one interrupt");
     }
 
@@ -101,7 +101,7 @@ class HostClockTest {
         t.arm(clock.monotonicNanos() + HOUR);
         t.arm(clock.monotonicNanos() + MS);
         assertTrue(firesWithinPatience(), "the earlier re-arming did not take effect");
-        letTimePass();
+        awaitDisarmed("hardclock-sooner");
         assertEquals(1, count.get());
     }
 
@@ -153,6 +153,17 @@ class HostClockTest {
         self[0].arm(clock.monotonicNanos());
         assertTrue(firesWithinPatience());
         eventually("the timer thread ends", () -> !hc.threads().liveThreadNames().contains("hardclock-selfclose"));
+    }
+
+    /**
+     * Waits until the timer's thread waits with no deadline armed (its wait without a timeout), so that it
+     * cannot fire again before it is armed again.
+     */
+    private static void awaitDisarmed(String timerName) {
+        Thread t = Thread.getAllStackTraces().keySet().stream().filter(x -> x.getName().equals(timerName))
+                .findFirst().orElseThrow(() -> new AssertionError(timerName + " has no thread"));
+        eventually(timerName + " to wait unarmed", () -> t.getState() == Thread.State.WAITING
+                && Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("awaitUninterruptibly")));
     }
 
     @Test

@@ -3,7 +3,8 @@ package io.jrump.hypercall;
 import static io.jrump.hypercall.TestSupport.PATIENCE_NANOS;
 import static io.jrump.hypercall.TestSupport.PATIENCE_SECONDS;
 import static io.jrump.hypercall.TestSupport.eventually;
-import static io.jrump.hypercall.TestSupport.letTimePass;
+import static io.jrump.hypercall.TestSupport.awaitBlockedIn;
+import static io.jrump.hypercall.TestSupport.hostThread;
 import static io.jrump.hypercall.TestSupport.onOtherThread;
 import static io.jrump.hypercall.TestSupport.thrownOnOtherThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -83,7 +84,7 @@ class HostSyncTest {
                 got.set(true);
                 m.exit();
             });
-            letTimePass();
+            awaitBlockedIn(t, "HostSync$Mutex.relock");
             assertFalse(got.get(), "the contender got in while the mutex was held");
             m.exit();
             assertTrue(t.join(PATIENCE_NANOS));
@@ -120,17 +121,20 @@ class HostSyncTest {
         void anInterruptedWaiterStillEntersAndKeepsItsInterrupt() throws Exception {
             HyperMutex m = sync.newMutex();
             AtomicBoolean interruptedAfter = new AtomicBoolean();
-            AtomicReference<Thread> host = new AtomicReference<>();
             m.enter();
             HyperThread t = threads.create("contender", () -> {
-                host.set(Thread.currentThread());
                 m.enter();
                 interruptedAfter.set(Thread.currentThread().isInterrupted());
                 m.exit();
             });
-            letTimePass();
-            host.get().interrupt();
-            letTimePass();
+            Thread host = hostThread(t);
+            awaitBlockedIn(host, "HostSync$Mutex.relock");
+            host.interrupt();
+            // the interrupt wakes it; it notes the interrupt (clearing the flag for now) and waits again
+            eventually("the contender to wait again after the interrupt",
+                    () -> !host.isInterrupted() && host.getState() == Thread.State.WAITING);
+            awaitBlockedIn(host, "HostSync$Mutex.relock");
+            assertTrue(t.alive(), "the interrupt did not get the contender the mutex");
             assertEquals(Boolean.FALSE, onOtherThread(threads, m::owned));
             m.exit();
             assertTrue(t.join(PATIENCE_NANOS));
@@ -184,7 +188,8 @@ class HostSyncTest {
             m.enter();
             ready[0] = true;
             cv.signal();
-            letTimePass();
+            assertTrue(m.defersWakeOf(hostThread(t)), "the signal is deferred to the mutex's release");
+            awaitBlockedIn(t, "HostSync$CondVar.await");
             assertFalse(m.hasWaiters(), "the waiter was woken while the mutex was held and now waits for it");
             m.exit();
             assertTrue(t.join(PATIENCE_NANOS), "releasing the mutex did not wake the waiter");
@@ -286,12 +291,13 @@ class HostSyncTest {
                     m.exit();
                 }
             });
-            letTimePass();
+            Thread host = hostThread(waiter);
+            eventually("the waiter to sleep on the clock", () -> clock.sleeping(host));
             assertTrue(waiter.alive(), "the wait ended although the manual clock did not move");
             assertEquals(-1, timedOutAt.get());
 
             clock.advance(TimeUnit.MILLISECONDS.toNanos(999));
-            letTimePass();
+            eventually("the waiter to see the new time and wait on", () -> clock.sleeping(host) || !waiter.alive());
             assertTrue(waiter.alive(), "the wait ended before the deadline");
 
             clock.advance(TimeUnit.MILLISECONDS.toNanos(1));
@@ -383,7 +389,7 @@ class HostSyncTest {
                 readerIn.set(true);
                 rw.exit();
             });
-            letTimePass();
+            awaitBlockedIn(reader, "HostSync$RwLock.enterRead");
             assertFalse(readerIn.get(), "a reader got in while the writer held the lock");
             rw.exit();
             assertTrue(reader.join(PATIENCE_NANOS));
@@ -401,7 +407,7 @@ class HostSyncTest {
                 writerIn.set(true);
                 rw.exit();
             });
-            letTimePass();
+            awaitBlockedIn(writer, "HostSync$RwLock.enterWrite");
             assertFalse(writerIn.get());
             rw.exit();
             assertTrue(writer.join(PATIENCE_NANOS));

@@ -1,8 +1,11 @@
 package io.jrump.hypercall;
 
 import static io.jrump.hypercall.TestSupport.PATIENCE_NANOS;
-import static io.jrump.hypercall.TestSupport.letTimePass;
+import static io.jrump.hypercall.TestSupport.awaitBlockedIn;
+import static io.jrump.hypercall.TestSupport.eventually;
+import static io.jrump.hypercall.TestSupport.hostThread;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,9 +30,11 @@ class ManualClockTest {
     }
 
     @Test
-    void timeMovesOnlyWhenAdvanced() throws InterruptedException {
+    void timeMovesOnlyWhenAdvanced() {
         long wall = clock.wallNanos();
-        letTimePass();
+        HyperClock host = HostHypercall.create().clock();
+        long hostBefore = host.monotonicNanos();
+        eventually("host time to move a millisecond", () -> host.monotonicNanos() - hostBefore > MS);
         assertEquals(t0, clock.monotonicNanos());
         assertEquals(wall, clock.wallNanos());
         clock.advance(250 * MS);
@@ -203,11 +208,13 @@ class ManualClockTest {
                 Thread.currentThread().interrupt();
             }
         });
-        letTimePass();
+        Thread host = hostThread(sleeper);
+        awaitSleeping(host);
         assertTrue(sleeper.alive(), "woke without an advance");
         clock.advance(60 * MS);
-        letTimePass();
+        eventually("the sleeper to see the new time and sleep on", () -> clock.sleeping(host) || !sleeper.alive());
         assertTrue(sleeper.alive(), "woke before its deadline");
+        assertEquals(1, clock.sleepers());
         clock.advance(40 * MS);
         assertTrue(sleeper.join(PATIENCE_NANOS), "the advance to the deadline did not wake the sleeper");
         assertEquals(deadline, wokeAt.get());
@@ -223,7 +230,7 @@ class ManualClockTest {
                 Thread.currentThread().interrupt();
             }
         });
-        letTimePass();
+        awaitSleeping(hostThread(sleeper));
         assertTrue(sleeper.alive());
         clock.advance(10 * MS);
         assertTrue(sleeper.join(PATIENCE_NANOS));
@@ -250,8 +257,23 @@ class ManualClockTest {
     @Test
     void hostWaitNanosIsZeroOncePastTheDeadlineAndASliceBefore() {
         assertEquals(0, clock.hostWaitNanos(t0));
+        assertFalse(clock.sleeping(Thread.currentThread()));
         long slice = clock.hostWaitNanos(t0 + 3_600_000 * MS);
         assertTrue(slice > 0, "a pending deadline gets a positive slice: " + slice);
+        assertTrue(clock.sleeping(Thread.currentThread()), "a host wait for a later deadline sleeps on the clock");
+        clock.advance(MS);
+        assertFalse(clock.sleeping(Thread.currentThread()), "until it has seen the new time");
+        clock.hostWaitNanos(t0 + 3_600_000 * MS);
+        assertTrue(clock.sleeping(Thread.currentThread()));
+        assertEquals(0, clock.hostWaitNanos(t0 + MS));
+        assertFalse(clock.sleeping(Thread.currentThread()), "a deadline reached ends the sleep");
+        assertEquals(0, clock.sleepers());
+    }
+
+    /** Waits until {@code t} sleeps in {@link ManualClock#sleepUntil} having seen the present time. */
+    private void awaitSleeping(Thread t) {
+        awaitBlockedIn(t, "ManualClock.sleepUntil");
+        eventually(t.getName() + " sleeping at the present time", () -> clock.sleeping(t));
     }
 
     @Test

@@ -240,7 +240,7 @@ class TapInteropTest {
             rumpPing(p, "-c", "2", "-i", "0.2", "-s", "4000", LINUX);
             p.ns.spawn("socat", "-b", "65536", "UDP4-LISTEN:" + PORT + ",reuseaddr", "PIPE");
             echoThroughLinux(p.kernel.syscalls(), new int[] {10, 1472, 5000}, 1);
-            TapPeer.stop(cap, pcap);
+            p.stop(cap, pcap);
         }
         String decode = CaptureTest.tshark(pcap, "eth.src == " + mac);
         if (decode == null) {

@@ -102,22 +102,57 @@ final class TapPeer implements AutoCloseable {
     }
 
     /**
-     * Stops a capture started by {@link #capture} once its file has stopped growing: the capture
-     * engine reads the kernel's packet ring in blocks, and stopping it at once would lose the last
-     * packets, which are not yet in the file.
+     * Stops a capture started by {@link #capture} once everything sent so far is in its file: the capture
+     * engine reads the kernel's packet ring in blocks, and stopping it at once would lose the last packets.
+     * The rump kernel sends one last echo request of a size nothing else has ({@link #MARKER_DATA} bytes);
+     * frames reach the file in the order they were captured, so once that one is there, all before it are.
      */
-    static void stop(Process p, Path pcap) throws Exception {
-        long size = -1;
-        int quiet = 0;
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (quiet < 4 && System.nanoTime() < end) {
-            Thread.sleep(400);
-            long now = java.nio.file.Files.size(pcap);
-            quiet = now == size ? quiet + 1 : 0;
-            size = now;
-        }
+    void stop(Process p, Path pcap) throws Exception {
+        TestNet.sendEcho(kernel, LINUX, MARKER_DATA, 0x7e57);
+        long mac = ifp.lladdr();
+        TestNet.await("the marker frame in " + pcap, () -> holdsFrom(pcap, mac, MARKER_FRAME_LEN));
         p.destroy();
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "dumpcap stops on SIGTERM");
+    }
+
+    /** Data bytes of the echo request that marks the end of a capture. */
+    static final int MARKER_DATA = 1111;
+    private static final int MARKER_FRAME_LEN = 14 + 20 + 8 + MARKER_DATA;
+
+    /** Whether the pcap file holds a frame of {@code length} bytes from {@code srcMac}; a partial last record is not read. */
+    private static boolean holdsFrom(Path pcap, long srcMac, int length) {
+        byte[] f;
+        try {
+            f = java.nio.file.Files.readAllBytes(pcap);
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        if (f.length < 24) {
+            return false;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(f);
+        int magic = b.getInt(0);
+        if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
+            b.order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        }
+        byte[] mac = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            mac[i] = (byte) (srcMac >>> (40 - 8 * i));
+        }
+        for (int off = 24; off + 16 <= f.length; ) {
+            int incl = b.getInt(off + 8);
+            int orig = b.getInt(off + 12);
+            int data = off + 16;
+            if (incl < 0 || data + incl > f.length) {
+                return false;
+            }
+            if (orig == length && incl >= 12
+                    && java.util.Arrays.equals(f, data + 6, data + 12, mac, 0, 6)) {
+                return true;
+            }
+            off = data + incl;
+        }
+        return false;
     }
 
     @Override

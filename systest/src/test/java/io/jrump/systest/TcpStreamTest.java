@@ -140,11 +140,14 @@ class TcpStreamTest {
             }
             sa.close(p.client());
             int[] queued = new int[1];
-            long end = System.nanoTime() + 10_000_000_000L;
-            do {
-                Thread.sleep(1);
-                sb.ioctl(srv, io.jrump.kern.syscall.SocketDefs.FIONREAD, queued);
-            } while (queued[0] < data.length && System.nanoTime() < end);
+            TestNet.await("all of it to wait, unread, in the receiver's buffer", () -> {
+                try {
+                    sb.ioctl(srv, io.jrump.kern.syscall.SocketDefs.FIONREAD, queued);
+                } catch (ErrnoException e) {
+                    throw new AssertionError(e);
+                }
+                return queued[0] >= data.length;
+            });
             assertEquals(data.length, queued[0], "all of it waits, unread, in the receiver's buffer");
             io.jrump.kern.HaltReport r = p.a().halt();
             assertTrue(r.clean(), r.toString());

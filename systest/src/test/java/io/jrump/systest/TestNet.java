@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.jrump.hypercall.BufferConsole;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.HyperClock;
+import io.jrump.hypercall.ManualClock;
 import io.jrump.hypercall.SeededRandom;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
@@ -25,6 +26,7 @@ import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.Inet;
 import io.jrump.netinet.IpOutput;
 import io.jrump.virtif.EtherIfs;
+import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherLink;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,13 +105,29 @@ public final class TestNet implements AutoCloseable {
         return inet(k).icmp().stats().get("echo replies received");
     }
 
-    public static void await(String what, BooleanSupplier cond) throws InterruptedException {
-        long end = System.nanoTime() + 20_000_000_000L;
-        while (!cond.getAsBoolean()) {
-            if (System.nanoTime() > end) {
-                fail("timed out waiting for " + what);
+    /** Waits until {@code cond} holds; fails the test, naming {@code what}, after a generous bound. */
+    public static void await(String what, BooleanSupplier cond) {
+        Probes.await(what, cond);
+    }
+
+    /**
+     * Runs this net's shared manual clock while {@code driver} runs a scenario: each time every kernel is
+     * idle and the driver waits (on a kernel sleep or a probe), time moves by {@code stepNanos}, so that
+     * the frames links hold for a virtual delay arrive and the scenario goes on, as in a discrete-event
+     * simulation. Fails if the driver has not ended once {@code maxNanos} of virtual time have passed.
+     */
+    public void runClockWhile(Thread driver, long stepNanos, long maxNanos) {
+        ManualClock manual = (ManualClock) clock;
+        long start = manual.monotonicNanos();
+        while (driver.isAlive()) {
+            await("the kernels to be idle while " + driver.getName() + " waits",
+                    () -> !driver.isAlive() || (Probes.parked(driver) && Probes.idle(kernels)));
+            if (manual.monotonicNanos() - start > maxNanos) {
+                fail(driver.getName() + " still runs after " + maxNanos / 1_000_000 + " ms of virtual time");
             }
-            Thread.sleep(2);
+            if (driver.isAlive()) {
+                manual.advance(stepNanos);
+            }
         }
     }
 

@@ -81,7 +81,7 @@ public final class Kernel {
     private long bootNanos;
 
     private Kernel(KernelConfig cfg, Hypercall hc, ComponentRegistry registry) throws BootException {
-        this.bootStartNanos = System.nanoTime();
+        this.bootStartNanos = hc.clock().monotonicNanos();
         this.config = cfg;
         this.hc = hc;
         this.id = "rump-" + Integer.toHexString(System.identityHashCode(this));
@@ -145,7 +145,7 @@ public final class Kernel {
             k.halt();
             throw e;
         }
-        k.bootNanos = System.nanoTime() - k.bootStartNanos;
+        k.bootNanos = hc.clock().monotonicNanos() - k.bootStartNanos;
         k.bootLog(String.format("%s: rump kernel booted in %d us (%d cpu%s)", k.hostname(),
                 k.bootNanos / 1000, k.scheduler.ncpu(), k.scheduler.ncpu() == 1 ? "" : "s"));
         if (cfg.verbose) {
@@ -166,7 +166,8 @@ public final class Kernel {
         sysctl.createString("kern.ostype", "Operating system type", OSTYPE, 0, null);
         sysctl.createString("kern.osrelease", "Operating system release", OSRELEASE, 0, null);
         sysctl.createString("kern.version", "Kernel version",
-                "jrump 0.1 (NetBSD " + OSRELEASE + " rump kernel in Java " + Runtime.version().feature() + ")", 0, null);
+                "jrump 0.1 (NetBSD " + OSRELEASE + " rump kernel in "
+                        + hc.params().get(HyperParams.PLATFORM).orElse("Java") + ")", 0, null);
         hostnameNode = sysctl.createString("kern.hostname", "System host name", hostname, SysctlNode.READWRITE,
                 h -> !h.isEmpty() && h.length() <= MAXHOSTNAMELEN && h.chars().noneMatch(Character::isWhitespace));
         sysctl.createInt("kern.hz", "Clock ticks per second", config.hz, 0, null);
@@ -177,7 +178,7 @@ public final class Kernel {
         sysctl.createString("hw.machine", "Machine class", "jvm", 0, null);
         sysctl.createInt("hw.ncpu", "Number of CPUs", ncpu, 0, null);
         sysctl.createQuad("hw.physmem64", "Kernel memory limit in bytes",
-                memLimit > 0 ? memLimit : Runtime.getRuntime().maxMemory(), 0, null);
+                memLimit > 0 ? memLimit : hc.memory().physmem(), 0, null);
         sysctl.createDynamic("hw.usermem64", "Kernel memory in use", SysctlType.QUAD, kmem::used);
     }
 
@@ -229,7 +230,7 @@ public final class Kernel {
         return syscalls;
     }
 
-    /** Time the last boot took, in nanoseconds. */
+    /** Time the last boot took, in nanoseconds of the kernel's clock (none passes on a manual clock). */
     public long bootNanos() {
         return bootNanos;
     }
@@ -402,7 +403,7 @@ public final class Kernel {
         if (haltReport != null) {
             return haltReport;
         }
-        long t0 = System.nanoTime();
+        long t0 = hc.clock().monotonicNanos();
         halting = true;
         for (Proc p : procs()) {
             if (p != proc0 && p != proc1) {
@@ -458,7 +459,7 @@ public final class Kernel {
             open += p.files().openCount();
         }
         haltReport = new HaltReport(hostname(), List.copyOf(left), kmem.used() - lentBytes, List.copyOf(poolsOut),
-                open, System.nanoTime() - t0);
+                open, hc.clock().monotonicNanos() - t0);
         return haltReport;
     }
 }

@@ -5,8 +5,11 @@ import io.jrump.kern.syscall.Syscalls;
 import io.jrump.kern.sysctl.SysctlNode;
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jrump.hypercall.BufferConsole;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.Hypercall;
+import io.jrump.hypercall.ManualClock;
+import io.jrump.kern.module.ComponentRegistry;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -84,6 +87,45 @@ class KernelBootTest {
         } finally {
             assertTrue(k.halt().clean());
         }
+    }
+
+    /**
+     * A kernel reaches the host only through its hypercall layer: on a manual clock, the boot time, each
+     * component's attach time and the halt time it reports are the manual clock's time, however long the
+     * host took; and without a kernel memory limit, {@code hw.physmem64} is the memory the host offers.
+     */
+    @Test
+    void aKernelOnAManualClockReportsTheManualClocksTimes() throws Exception {
+        ManualClock clock = new ManualClock();
+        Component slow = new Component() {
+            @Override
+            public String name() {
+                return "test_slow";
+            }
+
+            @Override
+            public ComponentLevel level() {
+                return ComponentLevel.KERN;
+            }
+
+            @Override
+            public void attach(Kernel k) {
+                clock.advance(3_000_000L);
+                k.onHalt(() -> clock.advance(2_000_000L));
+            }
+        };
+        Kernel k = Kernel.boot(KernelConfig.builder().hostname("t").ncpu(1)
+                .hypercall(HostHypercall.builder().environment(Map.of()).clock(clock).memoryLimit(5 << 20)
+                        .console(new BufferConsole()).build())
+                .registry(ComponentRegistry.of(List.of(slow))).component("test_slow").build());
+        assertEquals(3_000_000L, k.bootNanos(), "boot took the 3 ms the component's attach moved the clock");
+        List<String> log = k.bootLog();
+        assertTrue(log.stream().anyMatch(l -> l.matches("attached test_slow +level KERN +3000 us")), log.toString());
+        assertTrue(log.get(log.size() - 1).contains("rump kernel booted in 3000 us"), log.toString());
+        assertEquals(Long.toString(5 << 20), k.syscalls().sysctlRead("hw.physmem64"));
+        HaltReport r = k.halt();
+        assertTrue(r.clean(), r.toString());
+        assertEquals(2_000_000L, r.haltNanos(), "the halt took the 2 ms its hook moved the clock");
     }
 
     @Test

@@ -178,6 +178,16 @@ public final class NetNs implements AutoCloseable {
     }
 
     /**
+     * Whether a TCP socket listens on {@code port} inside the namespace ({@code ss -ltn}): a program
+     * {@link #spawn}ed to serve is ready once this holds, and a test waits for it rather than retrying its
+     * client until the connection is no longer refused.
+     */
+    public boolean listening(int port) {
+        Result r = exec("ss", "-ltn", "sport = :" + port);
+        return r.rc == 0 && r.out.contains(":" + port + " ");
+    }
+
+    /**
      * Starts {@code cmd} inside the namespace without waiting; stderr goes with stdout. It is killed at
      * {@link #close} if still running.
      */

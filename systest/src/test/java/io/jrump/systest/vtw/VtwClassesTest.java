@@ -136,13 +136,10 @@ class VtwClassesTest {
                 } catch (Throwable t) {
                     failed.set(t);
                 }
-            });
+            }, "slow neighbour");
             driver.start();
             // the neighbour's frames wait 20 ms of virtual time on its link: move time while the connection runs
-            while (driver.isAlive()) {
-                clock.advance(1_000_000L);
-                Thread.sleep(1);
-            }
+            net.runClockWhile(driver, 1_000_000L, 5_000_000_000L);
             if (failed.get() != null) {
                 throw new AssertionError(failed.get());
             }

@@ -7,6 +7,7 @@ import io.jrump.kern.sched.Scheduler;
 import io.jrump.hypercall.HyperClock;
 import io.jrump.hypercall.HyperTimer;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The kernel's clock: ticks at {@code kern.hz}, per-CPU callout wheels, and one hypercall timer armed
@@ -24,7 +25,11 @@ public final class Callouts {
     private final Lwp clockLwp;
     private final ThreadLocal<Callout> runningHere = new ThreadLocal<>();
     private long armedTick = Long.MAX_VALUE;
-    private volatile long fired;
+    /**
+     * Callouts run. The timer runs them on one thread at a time, but not always the same thread (under a
+     * manual clock, whichever thread advances it); an adder keeps the count exact without relying on that.
+     */
+    private final LongAdder fired = new LongAdder();
 
     public Callouts(Kernel kernel, int hz) {
         this.kernel = kernel;
@@ -50,7 +55,7 @@ public final class Callouts {
 
     /** Callouts that have run since boot. */
     public long fired() {
-        return fired;
+        return fired.sum();
     }
 
     long nanosToTicks(long nanos) {
@@ -128,7 +133,7 @@ public final class Callouts {
     private void run(Callout c) {
         runningHere.set(c);
         try {
-            fired++;
+            fired.increment();
             c.func().run();
         } catch (RuntimeException | StackOverflowError e) {
             kernel.log("callout " + c.name() + ": " + e);

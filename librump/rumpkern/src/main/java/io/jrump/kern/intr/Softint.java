@@ -1,5 +1,7 @@
 package io.jrump.kern.intr;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * A software interrupt handler ({@code softint_establish}): deferred kernel work that runs soon, on a
  * CPU's softint thread, at one of NetBSD's four levels. The network "bottom half" (IP input, and the
@@ -19,7 +21,12 @@ public final class Softint {
     private final Runnable handler;
     final boolean[] pendingOn;
     private volatile boolean disestablished;
-    long runs;
+    /**
+     * Runs of the handler. It may run on several CPUs at once (it is pending per CPU) and on interrupt
+     * tails, so the count takes updates from many threads; a {@link LongAdder} loses none and keeps
+     * them from contending on one word.
+     */
+    final LongAdder runs = new LongAdder();
 
     Softint(String name, int level, Runnable handler, int ncpu) {
         if (level < CLOCK || level > SERIAL) {
@@ -41,7 +48,7 @@ public final class Softint {
 
     /** How many times the handler has run. */
     public long runs() {
-        return runs;
+        return runs.sum();
     }
 
     Runnable handler() {

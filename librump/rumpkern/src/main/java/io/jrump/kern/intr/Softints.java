@@ -8,6 +8,7 @@ import io.jrump.hypercall.HyperThread;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The kernel's software interrupts: a thread per virtual CPU that runs the CPU's pending handlers while
@@ -18,7 +19,8 @@ public final class Softints {
     private final Kernel kernel;
     private final List<HyperThread> threads = new ArrayList<>();
     private final List<Softint> established = new ArrayList<>();
-    private volatile long failures;
+    /** Failed handler runs, counted by every CPU's softint thread and by interrupt tails. */
+    private final LongAdder failures = new LongAdder();
 
     public Softints(Kernel kernel) {
         this.kernel = kernel;
@@ -172,7 +174,7 @@ public final class Softints {
 
     /** Handler runs that ended in an exception. */
     public long failures() {
-        return failures;
+        return failures.sum();
     }
 
     private void loop(Cpu cpu, Lwp l) {
@@ -199,10 +201,10 @@ public final class Softints {
             return;
         }
         try {
-            s.runs++;
+            s.runs.increment();
             s.handler().run();
         } catch (RuntimeException | StackOverflowError e) {
-            failures++;
+            failures.increment();
             kernel.log("softint " + s.name() + ": " + e);
         }
     }

@@ -6,6 +6,7 @@ import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.hypercall.Errno;
+import io.jrump.hypercall.HyperClock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -22,6 +23,8 @@ import java.util.Set;
 public final class Modules {
     private final Kernel kernel;
     private final ComponentRegistry registry;
+    /** The kernel's clock, which times each attach for the boot log. */
+    private final HyperClock clock;
     private final Map<String, Attached> attached = new LinkedHashMap<>();
     private final List<LevelHook> levelHooks = new ArrayList<>();
     private boolean booted;
@@ -35,6 +38,7 @@ public final class Modules {
     public Modules(Kernel kernel, ComponentRegistry registry) {
         this.kernel = kernel;
         this.registry = registry;
+        this.clock = kernel.hypercall().clock();
     }
 
     public ComponentRegistry registry() {
@@ -47,10 +51,10 @@ public final class Modules {
         ComponentRegistry.checkConflicts(order);
         for (Component c : order) {
             runLevelHooksBefore(c.level());
-            long t0 = System.nanoTime();
+            long t0 = clock.monotonicNanos();
             attachOne(c, "builtin");
             kernel.bootLog(String.format("attached %-20s level %-9s %6d us", c.name(), c.level(),
-                    (System.nanoTime() - t0) / 1000));
+                    (clock.monotonicNanos() - t0) / 1000));
         }
         runLevelHooksBefore(null);
         booted = true;

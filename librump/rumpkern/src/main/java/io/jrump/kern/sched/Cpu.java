@@ -17,6 +17,12 @@ public final class Cpu {
     public final SoftintQueue softints;
     public final CalloutWheel callouts;
     private Object[] poolCaches = new Object[8];
+    /**
+     * Written only by the thread that has just taken this CPU, so no update is lost: the owner's
+     * compare-and-set orders one holder's increment before the next's. A plain field keeps
+     * {@code rump_schedule}, which every syscall takes, free of a second atomic; a reader on another
+     * thread may see a count a few schedules old.
+     */
     private long schedules;
 
     public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {

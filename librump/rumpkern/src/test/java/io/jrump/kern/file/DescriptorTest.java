@@ -4,6 +4,7 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.Kernels;
+import io.jrump.kern.Probes;
 import io.jrump.kern.TestFile;
 import io.jrump.kern.module.ModuleTest;
 import io.jrump.kern.sched.Proc;
@@ -28,6 +29,27 @@ class DescriptorTest {
             return e.errno();
         }
         return 0;
+    }
+
+    @FunctionalInterface
+    private interface Call {
+        int run() throws ErrnoException;
+    }
+
+    /** Runs a syscall on a thread of its own: its result, or minus its errno, completes {@code result}. */
+    private static Thread call(String name, CompletableFuture<Integer> result, Call c) {
+        Thread t = new Thread(() -> {
+            try {
+                result.complete(c.run());
+            } catch (ErrnoException e) {
+                result.complete(-e.errno());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     @Test
@@ -82,14 +104,9 @@ class DescriptorTest {
         assertEquals(1, sys.poll(p, 0));
         assertEquals(Poll.POLLNVAL, p[1].revents, "a bad descriptor is POLLNVAL, not an error");
         PollFd[] q = {new PollFd(fd, Poll.POLLIN)};
-        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
-            try {
-                return sys.poll(q, -1);
-            } catch (ErrnoException e) {
-                return -e.errno();
-            }
-        });
-        Thread.sleep(50);
+        CompletableFuture<Integer> r = new CompletableFuture<>();
+        Thread poller = call("poller", r, () -> sys.poll(q, -1));
+        Probes.awaitSleepingIn(poller, "SelInfo$Waiter.sleep");
         assertFalse(r.isDone());
         sys.write(fd, ByteBuffer.wrap(new byte[] {1}));
         assertEquals(1, r.get(10, TimeUnit.SECONDS));
@@ -104,14 +121,9 @@ class DescriptorTest {
         Kernel k = Kernels.bootManual(clock, 1);
         Syscalls sys = k.syscalls();
         int fd = k.proc1().files().install(new KFile(new TestFile(), null, 0));
-        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
-            try {
-                return sys.poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, 1000);
-            } catch (ErrnoException e) {
-                return -e.errno();
-            }
-        });
-        Thread.sleep(100);
+        CompletableFuture<Integer> r = new CompletableFuture<>();
+        Thread poller = call("poller", r, () -> sys.poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, 1000));
+        Probes.awaitSleepingIn(clock, poller, "SelInfo$Waiter.sleep");
         assertFalse(r.isDone(), "no host time counts, only the kernel clock");
         clock.advance(1_000_000_000L);
         assertEquals(0, r.get(10, TimeUnit.SECONDS));
@@ -125,17 +137,9 @@ class DescriptorTest {
         Proc p = k.newProcess("client", Cred.ROOT);
         TestFile f = new TestFile();
         int fd = p.files().install(new KFile(f, null, 0));
-        CompletableFuture<Integer> r = CompletableFuture.supplyAsync(() -> {
-            try {
-                return p.syscalls().poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, -1);
-            } catch (ErrnoException e) {
-                return -e.errno();
-            }
-        });
-        while (p.lwps().isEmpty()) {
-            Thread.onSpinWait();
-        }
-        Thread.sleep(50);
+        CompletableFuture<Integer> r = new CompletableFuture<>();
+        Thread poller = call("poller", r, () -> p.syscalls().poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, -1));
+        Probes.awaitSleepingIn(poller, "SelInfo$Waiter.sleep");
         k.exitProcess(p);
         assertEquals(-Errno.EINTR, r.get(10, TimeUnit.SECONDS));
         assertTrue(f.closed);

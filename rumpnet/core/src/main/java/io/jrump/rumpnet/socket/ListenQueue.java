@@ -30,6 +30,7 @@ final class ListenQueue {
     private Socket q0last;
     private Socket qfirst;
     private Socket qlast;
+    /** Changed only under {@link #lock}; volatile so that {@link #full()} and netstat may read them without it. */
     private volatile int q0len;
     private volatile int qlen;
     private volatile int limit;

@@ -110,9 +110,9 @@ class DatagramTest {
                 errno.set(e.errno());
             }
         }, err);
-        awaitBlocked(t);
+        awaitBlocked(clock, t);
         clock.advance(TimeUnit.MILLISECONDS.toNanos(200));
-        Thread.sleep(50);
+        awaitBlocked(clock, t);
         assertTrue(t.isAlive(), "not yet timed out");
         clock.advance(TimeUnit.MILLISECONDS.toNanos(60));
         t.join(10_000);

@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.jrump.hypercall.ManualClock;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.KFile;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.testkit.Probes;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.function.Executable;
@@ -65,25 +67,17 @@ final class Sk {
         }
     }
 
-    /** Waits until {@code t} sleeps (in the kernel, for the tests that use it). */
-    static void awaitBlocked(Thread t) throws InterruptedException {
-        long end = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < end) {
-            Thread.State st = t.getState();
-            if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
-                Thread.sleep(20);
-                st = t.getState();
-                if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING) {
-                    return;
-                }
-            }
-            if (st == Thread.State.TERMINATED) {
-                fail("thread ended instead of blocking");
-            }
-            Thread.sleep(2);
-        }
-        fail("thread did not block");
+    /** Waits until {@code t} sleeps in the kernel: on a socket's condition variable, or in {@code poll}. */
+    static void awaitBlocked(Thread t) {
+        Probes.awaitSleepingIn(t, SLEEPS);
     }
+
+    /** As {@link #awaitBlocked(Thread)}, having seen {@code clock}'s present time: its deadline is ahead. */
+    static void awaitBlocked(ManualClock clock, Thread t) {
+        Probes.awaitSleepingIn(clock, t, SLEEPS);
+    }
+
+    private static final String[] SLEEPS = {"KCondVar", "SelInfo$Waiter.sleep"};
 
     /** A bound datagram socket. */
     static int dgram(Syscalls s, int port) throws ErrnoException {

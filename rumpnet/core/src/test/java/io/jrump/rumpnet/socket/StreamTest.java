@@ -488,9 +488,9 @@ class StreamTest {
         s.write(q[1], ByteBuffer.allocate(3 * LoopDomain.STREAM_BUF));
         s.ioctl(q[1], SocketDefs.FIONBIO, new int[] {0});
         Thread closer2 = start("closer2", () -> s.close(q[1]), err);
-        awaitBlocked(closer2);
+        awaitBlocked(clock, closer2);
         clock.advance(1_500_000_000L);
-        Thread.sleep(50);
+        awaitBlocked(clock, closer2);
         assertTrue(closer2.isAlive(), "still lingering");
         clock.advance(600_000_000L);
         closer2.join(10_000);
@@ -511,7 +511,7 @@ class StreamTest {
         AtomicReference<Throwable> err = new AtomicReference<>();
         AtomicInteger sent = new AtomicInteger();
         Thread w = start("writer", () -> sent.set(s.write(p[1], ByteBuffer.allocate(10000))), err);
-        awaitBlocked(w);
+        awaitBlocked(clock, w);
         clock.advance(150_000_000L);
         w.join(10_000);
         assertNull(err.get());
@@ -524,7 +524,7 @@ class StreamTest {
                 errno.set(e.errno());
             }
         }, err);
-        awaitBlocked(w2);
+        awaitBlocked(clock, w2);
         clock.advance(150_000_000L);
         w2.join(10_000);
         assertEquals(EAGAIN, errno.get());

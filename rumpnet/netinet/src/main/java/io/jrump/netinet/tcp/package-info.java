@@ -1,0 +1,26 @@
+/**
+ * TCP (RFC 9293 and the RFCs each class cites), one package as gVisor keeps {@code transport/tcp}
+ * one package, so that the control block ({@link io.jrump.netinet.tcp.TcpCb}) stays package-private
+ * and every part reads and writes it directly. Files by concern, with their NetBSD/FreeBSD counterparts:
+ * <ul>
+ * <li>{@code Tcp}: the protocol's state, tunables, {@code tcp_close} and {@code tcp_drop}
+ *     ({@code tcp_subr.c}); {@code TcpCb}, {@code TcpState}, {@code TcpSeq}, {@code TcpStat}
+ *     ({@code tcp_var.h}, {@code tcp_fsm.h}, {@code tcp_seq.h}).</li>
+ * <li>{@code TcpInput}: segment arrival ({@code tcp_input.c}); {@code TcpSynCache}
+ *     ({@code tcp_syncache.c}); {@code TcpReass} ({@code tcp_reass.c}).</li>
+ * <li>{@code TcpOutput} ({@code tcp_output.c}), {@code TcpSackBoard}, {@code TcpTimers}
+ *     ({@code tcp_timer.c}), {@code TcpCongestion} with {@code TcpNewReno} and {@code TcpCubic}
+ *     ({@code tcp_congctl.c}), {@code TcpBufAutosize}, {@code TcpIss} (RFC 6528),
+ *     {@code TcpConnHash} (the connection lookup), {@code TcpUsrreq} ({@code tcp_usrreq.c}).</li>
+ * <li>{@code TcpTimeWait}, {@code TcpMslt} and {@code Vtw}: TIME_WAIT, MSL truncation and vestigial
+ *     TIME_WAIT ({@code tcp_vtw.c}).</li>
+ * </ul>
+ *
+ * <p>Vestigial TIME_WAIT is split where its dependencies split. Its policy ({@code Vtw}: which
+ * connection becomes an entry, how a segment for an entry is answered, {@code bind}'s view of its
+ * ports) stays here because it reads the control block, the segment being processed and
+ * {@code TcpTimeWait}'s rule; moving it out would make all three public. Its storage (the compact
+ * record pools and their cache-line hash, which know nothing of TCP) is the sub-package
+ * {@code tcp.vtw}.
+ */
+package io.jrump.netinet.tcp;

@@ -37,6 +37,7 @@ public final class Tcp {
     private final TcpTimers timers;
     private final TcpOutput output;
     private final TcpInput input;
+    private final TcpCtlInput ctlInput;
     private final TcpSynCache synCache;
     private final TcpTimeWait timeWait;
     private final TcpMslt mslt;
@@ -110,6 +111,7 @@ public final class Tcp {
         this.timeWait = new TcpTimeWait(this);
         this.synCache = new TcpSynCache(this);
         this.input = new TcpInput(this);
+        this.ctlInput = new TcpCtlInput(this);
         this.usrreq = new TcpUsrreq(this);
     }
 
@@ -119,7 +121,7 @@ public final class Tcp {
         vtw.start(s);
         s.createTable("net.inet.tcp.pcblist", "TCP connections: laddr lport faddr fport pid rcvq sndq state "
                 + "segs-in segs-out bytes-in bytes-out rexmits", this::pcbList);
-        inet.registerProtocol(IpProtocol.TCP, input::input, input::ctlinput);
+        inet.registerProtocol(IpProtocol.TCP, input::input, ctlInput::ctlinput);
     }
 
     /** Tears every connection down: the kernel is halting; their sockets are freed by the socket layer. */

@@ -8,8 +8,8 @@ import io.jrump.rumpnet.socket.Socket;
  * A TCP connection's control block ({@code struct tcpcb}): the send and receive sequence variables of
  * RFC 9293 section 3.3.1, negotiated options, the round-trip estimator, the congestion state, the SACK
  * scoreboard, the reassembly queue and the timers. Everything here is guarded by the socket's lock.
- * Field names follow RFC 9293 (SND.UNA is {@code sndUna}) so that the rules cited in {@link TcpInput}
- * and {@link TcpOutput} read against the RFC.
+ * Field names follow RFC 9293 (SND.UNA is {@code sndUna}) so that the rules cited in the input classes
+ * ({@link TcpInput} and the steps it hands segments to) and {@link TcpOutput} read against the RFC.
  */
 final class TcpCb {
     static final int TF_ACKNOW = 0x0001;

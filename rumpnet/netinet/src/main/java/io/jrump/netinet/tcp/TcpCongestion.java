@@ -4,7 +4,7 @@ package io.jrump.netinet.tcp;
  * A congestion control algorithm ({@code struct tcp_congctl}, NetBSD {@code tcp_congctl.c}): how the
  * congestion window grows with acknowledgements and shrinks on loss. Loss detection and recovery
  * (fast retransmit, NewReno partial acknowledgements, SACK recovery) are the same for every algorithm
- * and live in {@link TcpInput}; only the window arithmetic differs. Chosen per connection from
+ * and live in {@link TcpAckInput}; only the window arithmetic differs. Chosen per connection from
  * {@code net.inet.tcp.congctl.selected} when it is created.
  */
 interface TcpCongestion {

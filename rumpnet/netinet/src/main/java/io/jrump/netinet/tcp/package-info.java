@@ -6,8 +6,15 @@
  * <li>{@code Tcp}: the protocol's state, tunables, {@code tcp_close} and {@code tcp_drop}
  *     ({@code tcp_subr.c}); {@code TcpCb}, {@code TcpState}, {@code TcpSeq}, {@code TcpStat}
  *     ({@code tcp_var.h}, {@code tcp_fsm.h}, {@code tcp_seq.h}).</li>
- * <li>{@code TcpInput}: segment arrival ({@code tcp_input.c}); {@code TcpSynCache}
- *     ({@code tcp_syncache.c}); {@code TcpReass} ({@code tcp_reass.c}).</li>
+ * <li>Input, as FreeBSD splits {@code tcp_input.c}, {@code tcp_syncache.c} and {@code tcp_sack.c}
+ *     and gVisor {@code accept.go}, {@code snd.go} and {@code rcv.go}: {@code TcpInput} parses a
+ *     segment and finds its connection ({@code tcp_input}); {@code TcpListen} with {@code TcpSynCache}
+ *     is the passive open; {@code TcpHandshake} is SYN_SENT and option negotiation;
+ *     {@code TcpEstablished} applies the synchronized states' checks ({@code tcp_do_segment});
+ *     {@code TcpAckInput} is the sender's side of an arriving ACK with loss recovery;
+ *     {@code TcpDataInput} the receiver's side with the ACK policy, and {@code TcpReass} its queue
+ *     ({@code tcp_reass.c}); {@code TcpCtlInput} takes ICMP errors and lowers the path MTU
+ *     ({@code tcp_ctlinput}).</li>
  * <li>{@code TcpOutput} ({@code tcp_output.c}), {@code TcpSackBoard}, {@code TcpTimers}
  *     ({@code tcp_timer.c}), {@code TcpCongestion} with {@code TcpNewReno} and {@code TcpCubic}
  *     ({@code tcp_congctl.c}), {@code TcpBufAutosize}, {@code TcpIss} (RFC 6528),

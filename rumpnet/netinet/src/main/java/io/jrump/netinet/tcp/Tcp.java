@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * One kernel's TCP (RFC 9293): its tunables as sysctls under {@code net.inet.tcp}, its counters, the
  * pcb tables (listeners in {@link InPcbTable}, connections also in {@link TcpConnHash}), the SYN
- * cache, TIME_WAIT, and the parts that do the work: {@link TcpInput}, {@link TcpOutput},
- * {@link TcpTimers}, {@link TcpUsrreq}.
+ * cache, TIME_WAIT, and the parts that do the work: {@link TcpInput}, {@link TcpOutput} with
+ * {@link TcpTransmit}, {@link TcpTimers}, {@link TcpUsrreq}.
  */
 public final class Tcp {
     static final long SEC = 1_000_000_000L;
@@ -35,6 +35,7 @@ public final class Tcp {
     private final TcpConnHash conns;
     private final TcpIss iss;
     private final TcpTimers timers;
+    private final TcpTransmit transmit;
     private final TcpOutput output;
     private final TcpInput input;
     private final TcpCtlInput ctlInput;
@@ -107,7 +108,8 @@ public final class Tcp {
         this.conns = new TcpConnHash(4096, (int) rnd.nextLong());
         this.iss = new TcpIss(rnd.nextLong(), rnd.nextLong());
         this.timers = new TcpTimers(this);
-        this.output = new TcpOutput(this);
+        this.transmit = new TcpTransmit(this);
+        this.output = new TcpOutput(this, transmit);
         this.timeWait = new TcpTimeWait(this);
         this.synCache = new TcpSynCache(this);
         this.input = new TcpInput(this);
@@ -184,6 +186,10 @@ public final class Tcp {
 
     TcpOutput output() {
         return output;
+    }
+
+    TcpTransmit transmit() {
+        return transmit;
     }
 
     TcpInput input() {
@@ -293,7 +299,7 @@ public final class Tcp {
             return;
         }
         if (tp.state >= TcpState.SYN_RECEIVED && tp.state != TcpState.TIME_WAIT) {
-            output.sendRst(tp);
+            transmit.sendRst(tp);
             stats.inc(TcpStat.DROPS);
         } else {
             stats.inc(TcpStat.CONNDROPS);

@@ -180,7 +180,7 @@ final class TcpAckInput {
         }
         int save = tp.sndNxt;
         tp.sndNxt = tp.sndUna;
-        tcp.output().segment(tp, tp.sndUna, len, flags, true);
+        tcp.transmit().segment(tp, tp.sndUna, len, flags, true);
         tp.sndNxt = TcpSeq.max(save, tp.sndNxt);
         tp.highRxt = TcpSeq.max(tp.highRxt, tp.sndUna + len + ((flags & TcpFlags.FIN) != 0 ? 1 : 0));
     }

@@ -235,7 +235,7 @@ final class TcpEstablished {
                 tp.so.soisconnected();
             } else {
                 discard(s);
-                tcp.output().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
+                tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
                 return false;
             }
         }
@@ -285,7 +285,7 @@ final class TcpEstablished {
         }
         st.inc(TcpStat.CHALLENGEACK);
         tp.set(TcpCb.TF_ACKNOW);
-        tcp.output().segment(tp, tp.sndNxt, 0, TcpFlags.ACK, false);
+        tcp.transmit().segment(tp, tp.sndNxt, 0, TcpFlags.ACK, false);
     }
 
     /** Takes one challenge ACK from this second's budget ({@code net.inet.tcp.challenge_ack_limit}). */

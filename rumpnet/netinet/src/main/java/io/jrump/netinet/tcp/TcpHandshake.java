@@ -29,7 +29,7 @@ final class TcpHandshake {
         pool.freeChain(m);
         if (s.has(TcpFlags.ACK) && (TcpSeq.leq(s.ack, tp.iss) || TcpSeq.gt(s.ack, tp.sndMax))) {
             if (!s.has(TcpFlags.RST)) {
-                tcp.output().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
+                tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
             }
             return;
         }

@@ -247,7 +247,7 @@ final class TcpInput {
             pool.freeChain(m);
             if (v == TcpTimeWait.Verdict.ACK) {
                 tp.set(TcpCb.TF_ACKNOW);
-                tcp.output().segment(tp, tp.sndMax, 0, TcpFlags.ACK, false);
+                tcp.transmit().segment(tp, tp.sndMax, 0, TcpFlags.ACK, false);
             }
             return false;
         }

@@ -74,7 +74,7 @@ final class TcpListen {
                     st.inc(TcpStat.BADACK);
                     pool.freeChain(m);
                     // RFC 9293 section 3.10.7.2: an ACK to a listener is answered <SEQ=SEG.ACK><CTL=RST>.
-                    tcp.output().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
+                    tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
                     return false;
                 }
                 child = expand(ltp, e, s);
@@ -222,10 +222,10 @@ final class TcpListen {
             return;
         }
         if (s.has(TcpFlags.ACK)) {
-            tcp.output().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
+            tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
         } else {
             int seglen = s.len + (s.has(TcpFlags.SYN) ? 1 : 0) + (s.has(TcpFlags.FIN) ? 1 : 0);
-            tcp.output().respond(s.dst, s.dport, s.src, s.sport, 0, s.seq + seglen, TcpFlags.RST | TcpFlags.ACK, 0,
+            tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, 0, s.seq + seglen, TcpFlags.RST | TcpFlags.ACK, 0,
                     null, 0);
         }
     }

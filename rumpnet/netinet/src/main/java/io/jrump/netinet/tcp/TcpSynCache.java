@@ -184,7 +184,7 @@ final class TcpSynCache {
                 n = TcpOption.writeWindowScale(b, n, e.rcvScale);
             }
             int win = Math.min(e.rcvBuf, 65535);
-            tcp.output().respond(e.laddr, e.lport, e.faddr, e.fport, e.iss, e.irs + 1, TcpFlags.SYN | TcpFlags.ACK,
+            tcp.transmit().respond(e.laddr, e.lport, e.faddr, e.fport, e.iss, e.irs + 1, TcpFlags.SYN | TcpFlags.ACK,
                     win, b, n);
         }
     }

@@ -174,7 +174,7 @@ final class TcpTimers {
             tcp.stats().inc(TcpStat.KEEPPROBE);
             // Built as the connection's own segment, so it carries timestamps when they were agreed
             // (RFC 7323 section 3.2: every non-RST segment does).
-            tcp.output().segment(tp, tp.sndUna - 1, 0, TcpFlags.ACK, false);
+            tcp.transmit().segment(tp, tp.sndUna - 1, 0, TcpFlags.ACK, false);
             tp.keepTimer.scheduleNanos(tp.keepIntvl * Tcp.SEC);
         } finally {
             so.lock().exit();

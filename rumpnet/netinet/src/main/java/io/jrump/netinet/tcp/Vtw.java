@@ -270,7 +270,7 @@ final class Vtw implements InPcbTable.Vestigial {
             TcpOption.writeTimestamps(opt, 2, tsVal, tsEcr);
             optLen = 12;
         }
-        tcp.output().respond(s.dst, s.dport, s.src, s.sport, seq, ack, TcpFlags.ACK, win, opt, optLen);
+        tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, seq, ack, TcpFlags.ACK, win, opt, optLen);
         return true;
     }
 

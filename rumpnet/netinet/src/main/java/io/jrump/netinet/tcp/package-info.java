@@ -15,7 +15,10 @@
  *     {@code TcpDataInput} the receiver's side with the ACK policy, and {@code TcpReass} its queue
  *     ({@code tcp_reass.c}); {@code TcpCtlInput} takes ICMP errors and lowers the path MTU
  *     ({@code tcp_ctlinput}).</li>
- * <li>{@code TcpOutput} ({@code tcp_output.c}), {@code TcpSackBoard}, {@code TcpTimers}
+ * <li>Output: {@code TcpOutput} decides what a connection sends now and {@code TcpTransmit} builds
+ *     and sends each segment ({@code tcp_output.c}, and {@code tcp_respond} for segments outside any
+ *     connection).</li>
+ * <li>{@code TcpSackBoard}, {@code TcpTimers}
  *     ({@code tcp_timer.c}), {@code TcpCongestion} with {@code TcpNewReno} and {@code TcpCubic}
  *     ({@code tcp_congctl.c}), {@code TcpBufAutosize}, {@code TcpIss} (RFC 6528),
  *     {@code TcpConnHash} (the connection lookup), {@code TcpUsrreq} ({@code tcp_usrreq.c}).</li>

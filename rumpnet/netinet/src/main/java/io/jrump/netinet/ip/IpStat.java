@@ -33,7 +33,7 @@ public final class IpStat {
 
     public static Counters create() {
         return new Counters("ip", "total packets received", "bad header checksums",
-                "with size smaller than minimum", "with data size < data length", "with header length < data size",
+                "with data size < data length", "with size smaller than minimum", "with header length < data size",
                 "with data length < header length", "with incorrect version number", "fragments received",
                 "fragments dropped (dup or out of space)", "fragments dropped after timeout",
                 "packets reassembled ok", "packets for this host", "packets for unknown/unsupported protocol",

@@ -236,13 +236,17 @@ public final class InPcbTable {
         return best;
     }
 
-    /** Every pcb bound to {@code dport} that would accept a broadcast from {@code src:sport}. */
-    public synchronized List<InPcb> lookupAll(int src, int sport, int dport) {
+    /**
+     * Every pcb bound to {@code dport} that would accept a broadcast from {@code src:sport} to
+     * {@code dst}: bound to the wildcard or to {@code dst} itself, not to one of our unicast addresses
+     * (BSD's {@code udp_input}), and unconnected or connected to the sender.
+     */
+    public synchronized List<InPcb> lookupAll(int src, int sport, int dst, int dport) {
         InPcb[] cur = byPort.get(dport);
         List<InPcb> l = new ArrayList<>();
         if (cur != null) {
             for (InPcb p : cur) {
-                if (p.fport == 0 || (p.fport == sport && p.faddr == src)) {
+                if ((p.laddr == 0 || p.laddr == dst) && (p.fport == 0 || (p.fport == sport && p.faddr == src))) {
                     l.add(p);
                 }
             }

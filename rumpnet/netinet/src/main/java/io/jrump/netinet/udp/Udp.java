@@ -135,7 +135,7 @@ public final class Udp {
         boolean bcast = (m.flags() & (MbufFlags.M_BCAST | MbufFlags.M_MCAST)) != 0
                 || inet.addrs().isBroadcast(dst, ifp) || Ipv4Address.isMulticast(dst);
         if (bcast) {
-            List<InPcb> all = table.lookupAll(src, sport, dport);
+            List<InPcb> all = table.lookupAll(src, sport, dst, dport);
             if (all.isEmpty()) {
                 stats.inc(ST_NOPORTBCAST);
                 inet.mbufs().freeChain(m);

@@ -154,6 +154,9 @@ class TcpListenTest {
             int n = 200;
             List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
             java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            // At most 17 connections ahead of the acceptor, well inside the backlog of 64: a permit per
+            // connection the test opens, given back as the acceptor takes one.
+            java.util.concurrent.Semaphore ahead = new java.util.concurrent.Semaphore(17);
             Thread acceptor = new Thread(() -> {
                 try {
                     for (int i = 0; i < n; i++) {
@@ -163,6 +166,7 @@ class TcpListenTest {
                             failures.add(new AssertionError("accepted with peer port " + from.port));
                         }
                         accepted.incrementAndGet();
+                        ahead.release();
                         c.sys.setsockopt(fd, io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_LINGER, 0);
                         c.sys.close(fd);
                     }
@@ -173,10 +177,8 @@ class TcpListenTest {
             acceptor.start();
             for (int i = 0; i < n && failures.isEmpty(); i++) {
                 int port = 46000 + i;
-                for (long end = System.nanoTime() + 10_000_000_000L; accepted.get() < i - 16
-                        && System.nanoTime() < end; ) {
-                    Thread.sleep(1);
-                }
+                assertTrue(ahead.tryAcquire(10, java.util.concurrent.TimeUnit.SECONDS),
+                        "the acceptor took " + accepted.get() + " connections and no more; failures " + failures);
                 c.inject(c.seg().ports(port, TcpTestContext.LOCAL_PORT).seq(port * 1000).flags(TcpFlags.SYN).mss(1460));
                 Sent sa = null;
                 for (Sent s : c.drain()) {

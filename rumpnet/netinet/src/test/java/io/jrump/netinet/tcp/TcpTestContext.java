@@ -4,33 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.jrump.hypercall.BufferConsole;
 import io.jrump.hypercall.Errno;
-import io.jrump.hypercall.HostHypercall;
-import io.jrump.hypercall.ManualClock;
-import io.jrump.hypercall.SeededRandom;
-import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.HaltReport;
-import io.jrump.kern.Kernel;
-import io.jrump.kern.KernelConfig;
 import io.jrump.kern.file.KFile;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
-import io.jrump.net.IfIoctl;
-import io.jrump.net.IfReq;
-import io.jrump.net.Ifnet;
-import io.jrump.net.IfnetDriver;
-import io.jrump.net.Interfaces;
-import io.jrump.netinet.Inet;
-import io.jrump.rumpnet.mbuf.Mbuf;
-import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.netinet.NetTestContext;
 import io.jrump.wire.EtherType;
 import io.jrump.wire.EthernetFrame;
-import io.jrump.wire.EthernetRepr;
 import io.jrump.wire.IpProtocol;
-import io.jrump.wire.Ipv4Address;
 import io.jrump.wire.Ipv4Packet;
 import io.jrump.wire.Ipv4Repr;
 import io.jrump.wire.TcpFlags;
@@ -38,37 +21,24 @@ import io.jrump.wire.TcpPacket;
 import io.jrump.wire.TcpRepr;
 import io.jrump.wire.WireException;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * One kernel and a test-controlled peer on the other end of its only Ethernet interface, in the style
- * of gVisor's {@code tcp/testing/context}: the test crafts the peer's segments ({@link Seg}), injects
- * them, and checks what the kernel sends back ({@link #expect}), field by field. Time is a
- * {@link ManualClock}: timers fire only inside {@link #advance}, on the test's thread, so a
- * retransmission happens exactly when the test moves the clock past it.
+ * One kernel and a test-controlled TCP peer on the other end of its only Ethernet interface
+ * ({@link NetTestContext}), in the style of gVisor's {@code tcp/testing/context}: the test crafts the
+ * peer's segments ({@link Seg}), injects them, and checks what the kernel sends back ({@link #expect}),
+ * field by field. A retransmission happens exactly when the test moves the clock past it.
  *
- * <p>The kernel is 198.18.0.1 on {@code tst0}, the peer 198.18.0.2; the interface does no ARP, so every
- * frame the kernel sends is captured as it leaves. Injected frames go through the interface's input
- * and the network softint; {@link #inject} returns when that softint has run.
+ * <p>The interface does no ARP, so every frame the kernel sends is captured as it leaves; of those,
+ * {@link #poll} and the methods built on it see the TCP segments, parsed and checked.
  */
-final class TcpTestContext implements AutoCloseable {
-    static final int LOCAL = Ipv4Address.parse("198.18.0.1");
-    static final int REMOTE = Ipv4Address.parse("198.18.0.2");
-    static final long LOCAL_MAC = 0x0200_0000_0001L;
-    static final long REMOTE_MAC = 0x0200_0000_0002L;
+final class TcpTestContext extends NetTestContext {
     static final int LOCAL_PORT = 5001;
     static final int REMOTE_PORT = 40000;
-    static final int MTU = 1500;
     /** The MSS the kernel offers on this interface: the MTU less the IPv4 and TCP headers. */
     static final int OUR_MSS = MTU - 40;
-    static final long MS = 1_000_000L;
-    static final long SEC = 1_000_000_000L;
-    /** One clock tick at the kernel's 100 Hz: the granularity of every TCP timer. */
-    static final long TICK = 10 * MS;
     /** Default receive buffer ({@code net.inet.tcp.recvspace}) and the window scale that covers it. */
     static final int RCVBUF = 256 * 1024;
     static final int RCV_SCALE = 3;
@@ -107,19 +77,9 @@ final class TcpTestContext implements AutoCloseable {
         }
     }
 
-    final ManualClock clock = new ManualClock();
-    final BufferConsole console = new BufferConsole();
-    final Kernel kernel;
-    final Syscalls sys;
-    final Inet inet;
     final Tcp tcp;
-    final Ifnet ifp;
-    private final ArrayDeque<Sent> sent = new ArrayDeque<>();
-    private final List<byte[]> otherFrames = new ArrayList<>();
-    private final List<String> badFrames = new ArrayList<>();
     private int listenFd = -1;
     private int nextRemotePort = REMOTE_PORT;
-    private boolean halted;
     /** The largest automatic receive buffer when autosizing is on, else 0: what the window scale covers. */
     private final int autosizeMax;
 
@@ -133,11 +93,7 @@ final class TcpTestContext implements AutoCloseable {
 
     /** With {@code autosize}, TCP socket buffers grow automatically, as they do by default outside tests. */
     TcpTestContext(long seed, boolean autosize) throws Exception {
-        HostHypercall hc = HostHypercall.builder().environment(Map.of()).console(console).clock(clock)
-                .random(new SeededRandom(seed)).build();
-        kernel = Kernel.boot(KernelConfig.builder().hostname("tcptest").ncpu(1).hypercall(hc)
-                .component("rumpnet_netinet").build());
-        sys = kernel.syscalls();
+        super(seed);
         // The injected tests check exact windows and the window scale for a 256 KB buffer; automatic
         // buffer sizing, which changes both, is tested on its own (TcpBufAutosizeTest) with it turned on.
         autosizeMax = autosize ? Integer.parseInt(sys.sysctlRead("net.inet.tcp.recvbuf_max").trim()) : 0;
@@ -145,62 +101,13 @@ final class TcpTestContext implements AutoCloseable {
             sys.sysctlWrite("net.inet.tcp.recvbuf_auto", "0");
             sys.sysctlWrite("net.inet.tcp.sendbuf_auto", "0");
         }
-        inet = kernel.service(Inet.class);
         tcp = inet.tcp();
-        Interfaces ifs = kernel.service(Interfaces.class);
-        ifp = ifs.attach("tst0", Ifnet.IFT_ETHER, MTU, LOCAL_MAC,
-                Ifnet.IFF_BROADCAST | Ifnet.IFF_SIMPLEX | Ifnet.IFF_NOARP, new Capture());
-        IfReq r = new IfReq("tst0");
-        r.addr = LOCAL;
-        r.netmask = Ipv4Address.netmask(24);
-        ifs.ioctl(IfIoctl.SIOCAIFADDR, r, Cred.ROOT);
-        IfReq f = new IfReq("tst0");
-        ifs.ioctl(IfIoctl.SIOCGIFFLAGS, f, Cred.ROOT);
-        f.flags |= Ifnet.IFF_UP;
-        ifs.ioctl(IfIoctl.SIOCSIFFLAGS, f, Cred.ROOT);
-        settle();
-        synchronized (sent) {
-            sent.clear();
-        }
     }
 
-    /** The interface's driver: keeps every TCP segment the kernel sends, parsed, and frees the mbufs. */
-    private final class Capture implements IfnetDriver {
-        @Override
-        public void transmit(Ifnet ifp, Mbuf m) {
-            byte[] frame;
-            try {
-                frame = MbufCopy.toBytes(m);
-            } finally {
-                ifp.mbufs().freeChain(m);
-            }
-            Sent s;
-            try {
-                s = parse(frame);
-            } catch (AssertionError | RuntimeException e) {
-                // never throw on the kernel's thread: the test fails on it in poll() or close()
-                synchronized (sent) {
-                    badFrames.add(e.getMessage());
-                }
-                return;
-            }
-            synchronized (sent) {
-                if (s != null) {
-                    sent.add(s);
-                } else {
-                    otherFrames.add(frame);
-                }
-            }
-        }
-
-        @Override
-        public void stop(Ifnet ifp) {
-        }
-    }
-
-    private Sent parse(byte[] frame) {
-        EthernetFrame eth = new EthernetFrame().wrap(frame, 0, frame.length);
-        if (eth.etherType() != EtherType.IPV4) {
+    /** The TCP segment in {@code f}, parsed with its checksums verified; null for any other frame. */
+    private Sent parse(Frame f) {
+        byte[] frame = f.bytes();
+        if (f.etherType() != EtherType.IPV4) {
             return null;
         }
         Ipv4Packet ip = new Ipv4Packet().wrap(frame, EthernetFrame.HEADER_LEN, frame.length - EthernetFrame.HEADER_LEN);
@@ -224,7 +131,7 @@ final class TcpTestContext implements AutoCloseable {
         }
         int p = off + th.headerLength();
         return new Sent(r, Arrays.copyOfRange(frame, p, p + r.payloadLength()), ipr.ttl(), ip.dontFragment(),
-                clock.monotonicNanos());
+                f.atNanos());
     }
 
     // ---- the peer's side: injection
@@ -237,52 +144,32 @@ final class TcpTestContext implements AutoCloseable {
     /** Sends {@code s} from the peer and waits until the kernel has processed it. */
     void inject(Seg s) {
         TcpRepr r = s.repr();
-        int tcpLen = r.headerLen() + s.data.length;
-        byte[] ipPacket = new byte[Ipv4Packet.HEADER_LEN + tcpLen];
-        Ipv4Repr.of(REMOTE, LOCAL, IpProtocol.TCP, tcpLen, 64).emit(new Ipv4Packet().wrap(ipPacket, 0, ipPacket.length));
-        System.arraycopy(s.data, 0, ipPacket, Ipv4Packet.HEADER_LEN + r.headerLen(), s.data.length);
-        r.emit(new TcpPacket().wrap(ipPacket, Ipv4Packet.HEADER_LEN, tcpLen), REMOTE, LOCAL);
-        injectIp(ipPacket);
-    }
-
-    /** Sends an IPv4 datagram (header included, as given: checksums are the caller's) from the peer. */
-    void injectIp(byte[] ipPacket) {
-        byte[] frame = new byte[EthernetFrame.HEADER_LEN + ipPacket.length];
-        new EthernetRepr(REMOTE_MAC, LOCAL_MAC, EtherType.IPV4).emit(new EthernetFrame().wrap(frame, 0, frame.length));
-        System.arraycopy(ipPacket, 0, frame, EthernetFrame.HEADER_LEN, ipPacket.length);
-        ifp.input(frame, 0, frame.length);
-        settle();
-    }
-
-    /** Waits until no softint is pending: whatever the kernel does in reply has been sent. */
-    void settle() {
-        kernel.softints().drain();
-    }
-
-    /** Moves the clock by {@code nanos}, firing every timer that falls due, in order. */
-    void advance(long nanos) {
-        clock.advance(nanos);
-        settle();
+        byte[] tcpSeg = new byte[r.headerLen() + s.data.length];
+        System.arraycopy(s.data, 0, tcpSeg, r.headerLen(), s.data.length);
+        r.emit(new TcpPacket().wrap(tcpSeg, 0, tcpSeg.length), REMOTE, LOCAL);
+        injectIp(ipv4(REMOTE, LOCAL, IpProtocol.TCP, 64, tcpSeg));
     }
 
     // ---- the kernel's side: capture
 
-    /** The next segment the kernel sent, or null if it sent nothing more. */
+    /** The next segment the kernel sent (other frames are passed over), or null if it sent nothing more. */
     Sent poll() {
-        synchronized (sent) {
-            assertTrue(badFrames.isEmpty(), "the kernel sent malformed segments: " + badFrames);
-            return sent.poll();
+        for (Frame f = nextFrame(); f != null; f = nextFrame()) {
+            Sent s = parse(f);
+            if (s != null) {
+                return s;
+            }
         }
+        return null;
     }
 
-    /** Everything the kernel sent and the test has not looked at yet. */
+    /** Every segment the kernel sent and the test has not looked at yet. */
     List<Sent> drain() {
-        synchronized (sent) {
-            assertTrue(badFrames.isEmpty(), "the kernel sent malformed segments: " + badFrames);
-            List<Sent> l = new ArrayList<>(sent);
-            sent.clear();
-            return l;
+        List<Sent> l = new ArrayList<>();
+        for (Sent s = poll(); s != null; s = poll()) {
+            l.add(s);
         }
+        return l;
     }
 
     /** The next segment the kernel sent, which must match {@code e}; fails describing what came instead. */
@@ -327,9 +214,8 @@ final class TcpTestContext implements AutoCloseable {
     }
 
     private String pending() {
-        synchronized (sent) {
-            return sent.isEmpty() ? "nothing more" : sent.toString();
-        }
+        List<Sent> l = drain();
+        return l.isEmpty() ? "nothing more" : l.toString();
     }
 
     /** The kernel's connections, for a failure message. */
@@ -404,14 +290,6 @@ final class TcpTestContext implements AutoCloseable {
         int n = sys.write(fd, ByteBuffer.wrap(data));
         settle();
         return n;
-    }
-
-    static byte[] bytes(int n, int seed) {
-        byte[] d = new byte[n];
-        for (int i = 0; i < n; i++) {
-            d[i] = (byte) (seed + i * 31);
-        }
-        return d;
     }
 
     int soError(int fd) throws ErrnoException {
@@ -501,20 +379,13 @@ final class TcpTestContext implements AutoCloseable {
         return tp;
     }
 
-    /** Halts the kernel; fails unless it halts clean and no softint ever threw. */
+    /** Halts the kernel as {@link NetTestContext#close} does; fails too if a segment not looked at is malformed. */
     @Override
     public void close() {
-        if (halted) {
-            return;
-        }
-        halted = true;
-        long failures = kernel.softints().failures();
-        HaltReport r = kernel.halt();
-        assertEquals(0, failures, "an exception escaped the kernel's input processing:\n" + console.text());
-        assertTrue(badFrames.isEmpty(), "the kernel sent malformed segments: " + badFrames);
-        assertTrue(r.clean(), "the kernel did not halt clean: " + r);
-        for (String line : console.lines()) {
-            assertTrue(!line.contains("Exception") && !line.contains("Error"), "the kernel logged: " + line);
+        try {
+            drain();
+        } finally {
+            super.close();
         }
     }
 }

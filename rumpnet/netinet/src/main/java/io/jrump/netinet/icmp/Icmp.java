@@ -1,5 +1,7 @@
 package io.jrump.netinet.icmp;
 
+import com.google.common.primitives.Ints;
+import com.google.common.primitives.Shorts;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.sysctl.SysctlNode;
@@ -188,10 +190,10 @@ public final class Icmp {
         }
         int t = qoff + q.headerLength();
         byte[] b = icmp.buffer();
-        int sport = (b[t] & 0xff) << 8 | (b[t + 1] & 0xff);
-        int dport = (b[t + 2] & 0xff) << 8 | (b[t + 3] & 0xff);
+        int sport = Short.toUnsignedInt(Shorts.fromBytes(b[t], b[t + 1]));
+        int dport = Short.toUnsignedInt(Shorts.fromBytes(b[t + 2], b[t + 3]));
         long word = qlen >= q.headerLength() + 8
-                ? ((long) (b[t + 4] & 0xff) << 24 | (b[t + 5] & 0xff) << 16 | (b[t + 6] & 0xff) << 8 | (b[t + 7] & 0xff))
+                ? Integer.toUnsignedLong(Ints.fromBytes(b[t + 4], b[t + 5], b[t + 6], b[t + 7]))
                 : -1;
         int mtu = 0;
         if (errno == Errno.EMSGSIZE) {
@@ -224,7 +226,9 @@ public final class Icmp {
 
     /**
      * A token bucket refilled with kernel time ({@code ppsratecheck}): at most {@code errppslimit}
-     * errors a second; 0 sends none, a negative limit sends all.
+     * errors a second; 0 sends none, a negative limit sends all. Not Guava's {@code RateLimiter}, which
+     * reads the host's clock and sleeps on it: a kernel's time comes from the hypercall clock, which a
+     * test stops and moves by hand.
      */
     private synchronized boolean rateOk() {
         int limit = errppslimit.intValue();

@@ -1,5 +1,6 @@
 package io.jrump.netinet.pcb;
 
+import com.google.common.base.Preconditions;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.rumpnet.socket.Socket;
@@ -102,9 +103,7 @@ public final class InPcb {
 
     /** A raw socket's {@code bind} and {@code connect}: the addresses it accepts datagrams to and from. */
     public void setRawAddresses(int laddr, int faddr) {
-        if (table != null) {
-            throw new IllegalStateException("only a raw pcb, in no table, sets its own addresses");
-        }
+        Preconditions.checkState(table == null, "only a raw pcb, in no table, sets its own addresses");
         this.laddr = laddr;
         this.faddr = faddr;
     }

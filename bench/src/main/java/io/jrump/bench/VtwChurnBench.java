@@ -9,7 +9,7 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.netinet.Inet;
-import io.jrump.netinet.Tcp;
+import io.jrump.netinet.tcp.Tcp;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

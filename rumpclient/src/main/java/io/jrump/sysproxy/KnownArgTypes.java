@@ -13,7 +13,7 @@ final class KnownArgTypes {
     static final Map<String, String> BY_NAME = Map.of(
             "io.jrump.net.IfReq", "ifreq",
             "io.jrump.net.RtReq", "rtreq",
-            "io.jrump.netinet.ArpReq", "arpreq");
+            "io.jrump.netinet.arp.ArpReq", "arpreq");
 
     private KnownArgTypes() {
     }

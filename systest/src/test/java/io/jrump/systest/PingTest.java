@@ -7,7 +7,7 @@ import io.jrump.hypercall.ManualClock;
 import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
 import io.jrump.wire.Ipv4Address;
-import io.jrump.netinet.ArpInfo;
+import io.jrump.netinet.arp.ArpInfo;
 import io.jrump.virtif.Hub;
 import io.jrump.virtif.LinkEmulator;
 import org.junit.jupiter.api.Test;

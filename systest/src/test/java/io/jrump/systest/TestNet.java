@@ -24,7 +24,7 @@ import io.jrump.wire.IcmpRepr;
 import io.jrump.wire.IpProtocol;
 import io.jrump.wire.Ipv4Address;
 import io.jrump.netinet.Inet;
-import io.jrump.netinet.IpOutput;
+import io.jrump.netinet.ip.IpOutput;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherLink;

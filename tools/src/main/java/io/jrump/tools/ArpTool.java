@@ -4,7 +4,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.net.IfIoctl;
-import io.jrump.netinet.ArpReq;
+import io.jrump.netinet.arp.ArpReq;
 import java.io.PrintStream;
 
 /** {@code rump.arp}, as NetBSD's arp(8): {@code -a}, {@code -s HOST MAC}, {@code -d HOST}. */

@@ -5,14 +5,14 @@ import io.jrump.wire.ChecksumAccumulator;
 
 /**
  * The Internet checksum (RFC 1071) over part of an mbuf chain, piece by piece, so a datagram spread
- * over several buffers is summed without being flattened. ICMP and UDP both use it.
+ * over several buffers is summed without being flattened. IP, ICMP, UDP and TCP all use it.
  */
-final class ChainChecksum {
+public final class ChainChecksum {
     private ChainChecksum() {
     }
 
     /** Adds {@code len} bytes of the chain, starting {@code skip} bytes in, to {@code acc}. */
-    static ChecksumAccumulator add(ChecksumAccumulator acc, Mbuf m, int skip, int len) {
+    public static ChecksumAccumulator add(ChecksumAccumulator acc, Mbuf m, int skip, int len) {
         for (Mbuf x = m; x != null && len > 0; x = x.next()) {
             int l = x.len();
             if (skip >= l) {
@@ -32,7 +32,7 @@ final class ChainChecksum {
      * pseudo-header sum) in the datagram {@code m} whose IP header is {@code hlen} bytes, for an interface that
      * cannot, a capture, or fragmentation ({@code in_undefer_cksum} in NetBSD).
      */
-    static void completeTcp(ChecksumAccumulator acc, Mbuf m, int hlen) {
+    public static void completeTcp(ChecksumAccumulator acc, Mbuf m, int hlen) {
         int len = m.pkthdr().len() - hlen;
         int sum = add(acc.reset(), m, hlen, len).checksum();
         put(m, hlen + io.jrump.wire.ChecksumOffload.TCP_CHECKSUM_OFFSET, sum >>> 8);

@@ -1,52 +1,66 @@
 package io.jrump.netinet;
 
+import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.net.RouteTable;
+import io.jrump.netinet.arp.Arp;
+import io.jrump.netinet.arp.ArpInfo;
+import io.jrump.netinet.icmp.Icmp;
+import io.jrump.netinet.ip.IpCtlInput;
+import io.jrump.netinet.ip.IpInput;
+import io.jrump.netinet.ip.IpOutput;
+import io.jrump.netinet.ip.IpProtoInput;
+import io.jrump.netinet.ip.IpStat;
+import io.jrump.netinet.pcb.InPcb;
+import io.jrump.netinet.raw.RawIp;
+import io.jrump.netinet.tcp.Tcp;
+import io.jrump.netinet.udp.Udp;
 import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.Domain;
+import io.jrump.rumpnet.socket.Socket;
 import io.jrump.wire.EtherType;
 import io.jrump.wire.IpProtocol;
+import io.jrump.wire.Ipv4Address;
+import io.jrump.wire.MacAddress;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One kernel's IPv4 stack ({@code rumpnet_netinet}'s state): addresses, ARP, IP input and output,
- * forwarding, reassembly, ICMP, the transport protocols' input switch ({@code inetsw}) and the
- * counters {@code netstat -s} prints. Registered as a kernel service so that tools and the
- * accelerator can reach it.
+ * ICMP, the transport protocols' input switch ({@code inetsw}) and the counters {@code netstat -s}
+ * prints. It makes each protocol's part ({@code ip}, {@code arp}, {@code icmp}, {@code udp},
+ * {@code raw}, {@code tcp}) and hooks them into the link layer; the parts reach each other through
+ * it. Registered as a kernel service so that tools and the accelerator can reach it.
  */
 public final class Inet {
     private final Kernel kernel;
     private final Interfaces ifs;
     private final MbufPool mbufs;
     private final Counters ipStats = IpStat.create();
-    private final SysctlNode forwarding;
     private final SysctlNode ttl;
     private final SysctlNode mtudisc;
     private final InAddrs addrs;
     private final Arp arp;
     private final Icmp icmp;
-    private final IpReassembly reassembly;
     private final IpInput ipInput;
     private final IpOutput ipOutput;
-    private final IpForward forward;
     private final RawIp raw;
     private final Udp udp;
-    private final UdpUsrreq udpUsrreq;
     private final Tcp tcp;
     private final IpProtoInput[] protocols = new IpProtoInput[256];
     private final IpCtlInput[] ctlinputs = new IpCtlInput[256];
-    private final java.util.Set<Ifnet> up = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<Ifnet> up = ConcurrentHashMap.newKeySet();
 
     Inet(Kernel kernel) {
         this.kernel = kernel;
         this.ifs = kernel.service(Interfaces.class);
         this.mbufs = ifs.mbufs();
         var sysctl = kernel.sysctl();
-        this.forwarding = sysctl.createInt("net.inet.ip.forwarding", "Forward datagrams between interfaces", 0,
-                SysctlNode.READWRITE, v -> v == 0 || v == 1);
         this.ttl = sysctl.createInt("net.inet.ip.ttl", "Default TTL of datagrams we send", 64,
                 SysctlNode.READWRITE, v -> v > 0 && v < 256);
         this.mtudisc = sysctl.createInt("net.inet.ip.mtudisc",
@@ -55,27 +69,23 @@ public final class Inet {
         this.addrs = new InAddrs(this);
         this.arp = new Arp(this);
         this.icmp = new Icmp(this);
-        this.reassembly = new IpReassembly(this);
         this.ipInput = new IpInput(this);
         this.ipOutput = new IpOutput(this);
-        this.forward = new IpForward(this);
         this.raw = new RawIp(this);
         SysctlNode anonMin = sysctl.createInt("net.inet.ip.anonportmin", "First ephemeral port", 49152,
                 SysctlNode.READWRITE, v -> v > 0 && v < 65536);
         SysctlNode anonMax = sysctl.createInt("net.inet.ip.anonportmax", "Last ephemeral port", 65535,
                 SysctlNode.READWRITE, v -> v > 0 && v < 65536);
         this.udp = new Udp(this, anonMin, anonMax);
-        this.udpUsrreq = new UdpUsrreq(this, udp);
         this.tcp = new Tcp(this, anonMin, anonMax);
         protocols[IpProtocol.ICMP] = icmp::input;
         protocols[IpProtocol.UDP] = udp::input;
         ctlinputs[IpProtocol.UDP] = udp::ctlinput;
     }
 
-    /** Hooks the stack into the link layer and the interface ioctls. */
     /** The inet domain, for the socket layer. */
-    io.jrump.rumpnet.socket.Domain domain() {
-        return new InetDomain(this, udpUsrreq, tcp.usrreq());
+    Domain domain() {
+        return new InetDomain(raw, udp.usrreq(), tcp.usrreq());
     }
 
     public Tcp tcp() {
@@ -96,26 +106,28 @@ public final class Inet {
         sysctl.createTable("net.inet.arp.table", "ARP cache: ip mac interface flags seconds-left", () -> {
             StringBuilder sb = new StringBuilder();
             for (ArpInfo e : arp.list()) {
-                sb.append(io.jrump.wire.Ipv4Address.format(e.ip())).append(' ')
-                        .append(e.complete() ? io.jrump.wire.MacAddress.format(e.mac()) : "(incomplete)").append(' ')
+                sb.append(Ipv4Address.format(e.ip())).append(' ')
+                        .append(e.complete() ? MacAddress.format(e.mac()) : "(incomplete)").append(' ')
                         .append(e.ifname()).append(' ').append(e.permanent() ? "permanent" : "dynamic").append(' ')
                         .append(e.expiresInNanos() / 1_000_000_000L).append('\n');
             }
             return sb.toString();
         });
-        sysctl.createTable("net.inet.udp.pcblist", "UDP sockets: laddr lport faddr fport pid", () -> pcbs(udp.table().list()));
+        sysctl.createTable("net.inet.udp.pcblist", "UDP sockets: laddr lport faddr fport pid", () -> pcbs(udp.pcbs()));
     }
 
     private static String pcbs(List<InPcb> l) {
         StringBuilder sb = new StringBuilder();
         for (InPcb p : l) {
-            sb.append(io.jrump.wire.Ipv4Address.format(p.laddr)).append(' ').append(p.lport).append(' ')
-                    .append(io.jrump.wire.Ipv4Address.format(p.faddr)).append(' ').append(p.fport).append(' ')
-                    .append(p.so.pid()).append(' ').append(p.so.rcv.cc()).append(' ').append(p.so.snd.cc()).append('\n');
+            Socket so = p.socket();
+            sb.append(Ipv4Address.format(p.laddr())).append(' ').append(p.lport()).append(' ')
+                    .append(Ipv4Address.format(p.faddr())).append(' ').append(p.fport()).append(' ')
+                    .append(so.pid()).append(' ').append(so.rcv.cc()).append(' ').append(so.snd.cc()).append('\n');
         }
         return sb.toString();
     }
 
+    /** Hooks the stack into the link layer and the interface ioctls. */
     void start() {
         publishStatistics();
         tcp.start();
@@ -123,8 +135,8 @@ public final class Inet {
         ifs.ether().register(EtherType.ARP, arp::input);
         ifs.registerIoctl(IfIoctl.SIOCAIFADDR, addrs::ioctl);
         ifs.registerIoctl(IfIoctl.SIOCDIFADDR, addrs::ioctl);
-        ifs.registerSocketIoctl(IfIoctl.SIOCSARP, (arg, cred) -> arpIoctl(arg, cred, true));
-        ifs.registerSocketIoctl(IfIoctl.SIOCDARP, (arg, cred) -> arpIoctl(arg, cred, false));
+        ifs.registerSocketIoctl(IfIoctl.SIOCSARP, (arg, cred) -> arp.ioctl(arg, cred, true));
+        ifs.registerSocketIoctl(IfIoctl.SIOCDARP, (arg, cred) -> arp.ioctl(arg, cred, false));
         ifs.onDetach(ifp -> {
             addrs.detach(ifp);
             arp.flush(ifp);
@@ -144,30 +156,6 @@ public final class Inet {
         });
     }
 
-    /** {@code arp -s} (a permanent entry, on the interface whose subnet holds the address) and {@code arp -d}. */
-    private void arpIoctl(Object arg, io.jrump.kern.Cred cred, boolean set) throws io.jrump.kern.ErrnoException {
-        if (!(arg instanceof ArpReq r)) {
-            throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.EFAULT, "ARP ioctl needs an ArpReq");
-        }
-        if (!cred.isRoot()) {
-            throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.EPERM, "only root may change ARP entries");
-        }
-        if (!set) {
-            arp.delete(r.addr);
-            return;
-        }
-        Ifnet ifp = r.ifname != null ? ifs.find(r.ifname) : null;
-        if (ifp == null) {
-            var rt = routes().lookup(r.addr);
-            if (rt == null || rt.isGateway() || rt.ifp().type() != Ifnet.IFT_ETHER) {
-                throw new io.jrump.kern.ErrnoException(io.jrump.hypercall.Errno.ENETUNREACH,
-                        io.jrump.wire.Ipv4Address.format(r.addr) + " is not on a connected Ethernet");
-            }
-            ifp = rt.ifp();
-        }
-        arp.setStatic(ifp, r.addr, r.mac);
-    }
-
     void stop() {
         ifs.ether().unregister(EtherType.IPV4);
         ifs.ether().unregister(EtherType.ARP);
@@ -177,7 +165,7 @@ public final class Inet {
         ifs.unregisterSocketIoctl(IfIoctl.SIOCDARP);
         tcp.stop();
         arp.stop();
-        reassembly.stop();
+        ipInput.stop();
     }
 
     public Kernel kernel() {
@@ -216,24 +204,12 @@ public final class Inet {
         return ipOutput;
     }
 
-    IpReassembly reassembly() {
-        return reassembly;
-    }
-
-    IpForward forward() {
-        return forward;
-    }
-
-    SysctlNode forwarding() {
-        return forwarding;
-    }
-
     public int defaultTtl() {
         return ttl.intValue();
     }
 
     /** Whether TCP discovers the path MTU ({@code net.inet.ip.mtudisc}), so its segments carry DF. */
-    boolean mtudisc() {
+    public boolean mtudisc() {
         return mtudisc.intValue() != 0;
     }
 
@@ -257,12 +233,37 @@ public final class Inet {
         ctlinputs[proto] = null;
     }
 
-    IpProtoInput protocol(int proto) {
+    /** The input of the transport registered for {@code proto}, or null: where IP input delivers. */
+    public IpProtoInput protocol(int proto) {
         return protocols[proto & 0xff];
     }
 
-    IpCtlInput ctlinput(int proto) {
+    /** The error handler of the transport registered for {@code proto}, or null: where ICMP errors go. */
+    public IpCtlInput ctlinput(int proto) {
         return ctlinputs[proto & 0xff];
+    }
+
+    /**
+     * DART's {@code if_sockbuf}: once a socket is tied to an interface (the route to {@code dst}), that
+     * interface's driver may raise its buffering. For UDP this only bounds the largest datagram (DART
+     * seed, "Socket Buffering and Flow Control"); TCP applies it to the socket made at SYN arrival.
+     */
+    public void applyIfSockbuf(Socket so, int dst) {
+        var rt = routes().lookup(dst);
+        var hook = rt == null ? null : rt.ifp().sockbufHook();
+        if (hook == null) {
+            return;
+        }
+        int[] want = hook.adjust(so.snd.hiwat(), so.rcv.hiwat());
+        int snd = Math.max(so.snd.hiwat(), want[0]);
+        int rcv = Math.max(so.rcv.hiwat(), want[1]);
+        if (snd != so.snd.hiwat() || rcv != so.rcv.hiwat()) {
+            try {
+                so.reserve(snd, rcv);
+            } catch (ErrnoException e) {
+                // above kern.sbmax: keep what the socket has
+            }
+        }
     }
 
     /** Counters of every protocol, for {@code netstat -s}. */
@@ -272,6 +273,6 @@ public final class Inet {
 
     /** Datagrams being reassembled (for tests of the reassembly bounds). */
     public int reassembliesInProgress() {
-        return reassembly.inProgress();
+        return ipInput.reassembliesInProgress();
     }
 }

@@ -1,17 +1,18 @@
 package io.jrump.netinet;
 
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.netinet.raw.RawIp;
 import io.jrump.rumpnet.socket.Domain;
 import io.jrump.rumpnet.socket.Protosw;
 
 /** The inet domain ({@code inetdomain} and its {@code inetsw}): TCP stream, UDP datagram and raw IP sockets. */
 final class InetDomain implements Domain {
-    private final Inet inet;
-    private final UdpUsrreq udp;
-    private final TcpUsrreq tcp;
+    private final RawIp raw;
+    private final Protosw udp;
+    private final Protosw tcp;
 
-    InetDomain(Inet inet, UdpUsrreq udp, TcpUsrreq tcp) {
-        this.inet = inet;
+    InetDomain(RawIp raw, Protosw udp, Protosw tcp) {
+        this.raw = raw;
         this.udp = udp;
         this.tcp = tcp;
     }
@@ -35,7 +36,7 @@ final class InetDomain implements Domain {
             return udp;
         }
         if (type == SocketDefs.SOCK_RAW && protocol >= 0 && protocol < 256) {
-            return new RawUsrreq(inet, protocol);
+            return raw.usrreq(protocol);
         }
         return null;
     }

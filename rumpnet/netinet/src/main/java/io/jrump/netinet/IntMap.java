@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An open-addressing hash map from int keys (IPv4 addresses) to values, for tables looked up per
- * packet: a lookup boxes nothing and allocates nothing. Not thread-safe; owners lock around it.
+ * An open-addressing hash map from int keys (IPv4 addresses, ports) to values, for tables looked up
+ * per packet (the ARP cache, the pcb tables' port index): a lookup boxes nothing and allocates
+ * nothing. Neither the JDK nor Guava has a map with primitive keys ({@code HashMap<Integer, V>} boxes
+ * a key outside the small cached range on each lookup), which is why this one is kept. Not
+ * thread-safe; owners lock around it.
  */
-final class IntMap<V> {
+public final class IntMap<V> {
     private int[] keys;
     private Object[] vals;
     private boolean[] used;
@@ -15,7 +18,7 @@ final class IntMap<V> {
     private int tombstones;
     private boolean[] dead;
 
-    IntMap(int capacity) {
+    public IntMap(int capacity) {
         int cap = Integer.highestOneBit(Math.max(8, capacity) * 2 - 1);
         keys = new int[cap];
         vals = new Object[cap];
@@ -29,7 +32,7 @@ final class IntMap<V> {
     }
 
     @SuppressWarnings("unchecked")
-    V get(int key) {
+    public V get(int key) {
         int mask = keys.length - 1;
         for (int i = mix(key) & mask; used[i] || dead[i]; i = (i + 1) & mask) {
             if (used[i] && keys[i] == key) {
@@ -40,7 +43,7 @@ final class IntMap<V> {
     }
 
     @SuppressWarnings("unchecked")
-    V put(int key, V val) {
+    public V put(int key, V val) {
         if ((size + tombstones + 1) * 2 > keys.length) {
             rehash(size * 2 >= keys.length / 2 ? keys.length * 2 : keys.length);
         }
@@ -70,7 +73,7 @@ final class IntMap<V> {
     }
 
     @SuppressWarnings("unchecked")
-    V remove(int key) {
+    public V remove(int key) {
         int mask = keys.length - 1;
         for (int i = mix(key) & mask; used[i] || dead[i]; i = (i + 1) & mask) {
             if (used[i] && keys[i] == key) {
@@ -86,12 +89,12 @@ final class IntMap<V> {
         return null;
     }
 
-    int size() {
+    public int size() {
         return size;
     }
 
     @SuppressWarnings("unchecked")
-    List<V> values() {
+    public List<V> values() {
         List<V> l = new ArrayList<>(size);
         for (int i = 0; i < keys.length; i++) {
             if (used[i]) {

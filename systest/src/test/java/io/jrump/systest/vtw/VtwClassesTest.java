@@ -13,7 +13,7 @@ import io.jrump.kern.syscall.Syscalls;
 import io.jrump.net.Interfaces;
 import io.jrump.net.Route;
 import io.jrump.wire.Ipv4Address;
-import io.jrump.netinet.Tcp;
+import io.jrump.netinet.tcp.Tcp;
 import io.jrump.systest.TestNet;
 import io.jrump.virtif.Hub;
 import io.jrump.virtif.LinkEmulator;

@@ -17,7 +17,7 @@ import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
-import io.jrump.netinet.Tcp;
+import io.jrump.netinet.tcp.Tcp;
 import io.jrump.systest.TestNet;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

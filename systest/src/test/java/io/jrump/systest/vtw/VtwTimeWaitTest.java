@@ -18,7 +18,7 @@ import io.jrump.net.Ifnet;
 import io.jrump.wire.Ipv4Address;
 import io.jrump.wire.TcpFlags;
 import io.jrump.wire.TcpRepr;
-import io.jrump.netinet.Tcp;
+import io.jrump.netinet.tcp.Tcp;
 import io.jrump.systest.TestNet;
 import io.jrump.virtif.Hub;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -1,5 +1,0 @@
-package io.jrump.netinet;
-
-/** An ARP cache entry as {@code arp -a} lists it. */
-public record ArpInfo(int ip, long mac, String ifname, boolean complete, boolean permanent, long expiresInNanos) {
-}

@@ -1,16 +1,16 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.sysproxy.Protocol.*;
-import static io.jrump.sysproxy.SyscallFrame.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
+import static io.jrump.kern.syscall.sp.SyscallFrame.*;
 
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.HandshakeFrame;
-import io.jrump.sysproxy.ProtocolException;
-import io.jrump.sysproxy.ReplyFrame;
-import io.jrump.sysproxy.SyscallFrame;
-import io.jrump.sysproxy.Values;
-import io.jrump.sysproxy.WireReader;
-import io.jrump.sysproxy.WireWriter;
+import io.jrump.kern.syscall.sp.ArgCodecs;
+import io.jrump.kern.syscall.sp.HandshakeFrame;
+import io.jrump.kern.syscall.sp.ProtocolException;
+import io.jrump.kern.syscall.sp.ReplyFrame;
+import io.jrump.kern.syscall.sp.SyscallFrame;
+import io.jrump.kern.syscall.sp.Values;
+import io.jrump.kern.syscall.sp.WireReader;
+import io.jrump.kern.syscall.sp.WireWriter;
 import java.nio.ByteBuffer;
 
 /**

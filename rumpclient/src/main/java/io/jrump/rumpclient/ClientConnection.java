@@ -1,15 +1,15 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.sysproxy.Protocol.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.FrameReader;
-import io.jrump.sysproxy.ProtocolException;
-import io.jrump.sysproxy.ReplyFrame;
-import io.jrump.sysproxy.SpUrl;
-import io.jrump.sysproxy.WireReader;
+import io.jrump.kern.syscall.sp.ArgCodecs;
+import io.jrump.kern.syscall.sp.FrameReader;
+import io.jrump.kern.syscall.sp.ProtocolException;
+import io.jrump.kern.syscall.sp.ReplyFrame;
+import io.jrump.hypercall.sp.SpUrl;
+import io.jrump.kern.syscall.sp.WireReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package io.jrump.rumpclient;
 
 import static io.jrump.kern.syscall.SyscallNumbers.*;
-import static io.jrump.sysproxy.Protocol.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
@@ -11,9 +11,9 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SyscallArgs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.kern.sysctl.SysctlEntry;
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.SpUrl;
-import io.jrump.sysproxy.Values;
+import io.jrump.kern.syscall.sp.ArgCodecs;
+import io.jrump.hypercall.sp.SpUrl;
+import io.jrump.kern.syscall.sp.Values;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -13,6 +13,8 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.Syscall;
+import io.jrump.kern.syscall.SyscallRow;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -23,7 +25,7 @@ import java.nio.ByteBuffer;
  * worker: one thread at a time reads the connection; having read a request that may sleep, it hands
  * the reading to an idle thread of the connection (or starts one) and runs the call itself, so a client
  * can have many lwps blocked at once and their replies go out in whatever order the calls finish. A
- * request that never sleeps ({@link InlineCalls}) is run by the reader without a hand-off. At most
+ * request that never sleeps ({@link #neverSleeps}) is run by the reader without a hand-off. At most
  * {@code maxInflight} calls run at once; one more is answered EAGAIN without running. Idle threads beyond
  * two end, so a connection's threads follow its concurrency.
  *
@@ -127,7 +129,7 @@ final class ServerConnection {
             if (type < 0) {
                 return;
             }
-            if (type != T_SYSCALL || InlineCalls.neverSleeps(w.in.sysno)) {
+            if (type != T_SYSCALL || neverSleeps(w.in.sysno)) {
                 if (!handle(w)) {
                     return;
                 }
@@ -148,6 +150,16 @@ final class ServerConnection {
                 return;
             }
         }
+    }
+
+    /**
+     * Whether the table marks the call as one that never sleeps ({@link Syscall#sleeps()}): the reader
+     * runs it itself, since handing the reading on first would only add a thread wake-up to the round
+     * trip that {@code bench/run sysproxy-rtt} measures.
+     */
+    private static boolean neverSleeps(int sysno) {
+        SyscallRow r = SyscallRow.of(sysno);
+        return r != null && !r.sleeps();
     }
 
     private boolean firstThread() {

@@ -11,6 +11,12 @@ import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.sysctl.SysctlNode;
 import static io.jrump.kern.syscall.SyscallNumbers.*;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_LOAD;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_STAT;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_UNLOAD;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_LIST;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
 
 import io.jrump.hypercall.Errno;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.jrump.sysproxy;
 
 import io.jrump.kern.syscall.sp.Protocol;
-import java.security.SecureRandom;
+import io.jrump.hypercall.HyperRandom;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -12,17 +12,23 @@ import java.util.Map;
  * The authority for {@code fork}: a parent connection asks for a random cookie (the prefork frame), and
  * a new connection that presents it becomes a child of the parent's process. Only the holder of the
  * cookie can fork a process, each cookie works once, and a parent's cookies die with its connection. A
- * connection holds at most {@link #PER_PARENT} unused cookies, so a client cannot grow this table.
+ * connection holds at most {@link #PER_PARENT} unused cookies, so a client cannot grow this table. The
+ * bytes come from the kernel's random source ({@code rumpuser_getrandom}), the host's entropy unless a
+ * test seeded it.
  */
 final class ForkCookies {
     static final int PER_PARENT = 8;
-    private final SecureRandom random = new SecureRandom();
+    private final HyperRandom random;
     private final Map<String, ServerConnection> byCookie = new HashMap<>();
     private final Map<ServerConnection, Deque<String>> byParent = new HashMap<>();
 
+    ForkCookies(HyperRandom random) {
+        this.random = random;
+    }
+
     synchronized byte[] issue(ServerConnection parent) {
         byte[] c = new byte[Protocol.COOKIE_LEN];
-        random.nextBytes(c);
+        random.fill(c, 0, c.length);
         String key = key(c);
         Deque<String> mine = byParent.computeIfAbsent(parent, p -> new ArrayDeque<>());
         if (mine.size() >= PER_PARENT) {

@@ -2,6 +2,7 @@ package io.jrump.sysproxy;
 
 import io.jrump.kern.syscall.sp.ArgCodecs;
 import io.jrump.hypercall.sp.SpUrl;
+import io.jrump.hypercall.HyperClock;
 import io.jrump.hypercall.HyperThread;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Proc;
@@ -22,9 +23,12 @@ import java.util.function.Consumer;
  * are the hypercall layer's, named after the kernel, so the kernel's halt report lists any that outlive
  * it; the kernel's halt closes the server.
  *
- * <p>The transport is host-side code like the rest of {@code rumpuser}: it uses the JDK and
- * jnr-unixsocket directly. A protocol error, a lost client or a failing thread ends that one connection,
- * logged with its reason; the server and the other clients go on.
+ * <p>The transports are host code, reached through the hypercall layer's {@code sp} package
+ * ({@code HostUnixListener}, {@code HostTcpListener}) as NetBSD's server lives in {@code librumpuser};
+ * its threads, random bytes and clock are the kernel's hypercall ones too, so a kernel on a
+ * {@code ManualClock} times this server's waits on that clock. A protocol error, a lost client or a
+ * failing thread ends that one connection, logged with its reason; the server and the other clients go
+ * on.
  */
 public final class RumpServer implements AutoCloseable {
     private final Kernel kernel;
@@ -33,7 +37,8 @@ public final class RumpServer implements AutoCloseable {
     private final Consumer<String> log;
     private final int maxInflight;
     private final int maxConnections;
-    private final ForkCookies forkCookies = new ForkCookies();
+    private final ForkCookies forkCookies;
+    private final HyperClock clock;
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextConnection = new AtomicInteger(1);
     private final AtomicInteger liveThreads = new AtomicInteger();
@@ -41,9 +46,15 @@ public final class RumpServer implements AutoCloseable {
     private final Object closeLock = new Object();
     private final HyperThread acceptor;
     private volatile boolean closed;
+    /** How long the acceptor waits after a failed accept before it tries again. */
+    private static final long ACCEPT_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long {@link #close} waits, on the kernel's clock, for the server's threads to end. */
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private RumpServer(Builder b, Listener listener) {
         this.kernel = b.kernel;
+        this.clock = kernel.hypercall().clock();
+        this.forkCookies = new ForkCookies(kernel.hypercall().random());
         this.listener = listener;
         this.codecs = b.codecs != null ? b.codecs : ArgCodecs.standard();
         this.log = b.log != null ? b.log : m -> kernel.hypercall().console().println("rump_server: " + m);
@@ -158,7 +169,9 @@ public final class RumpServer implements AutoCloseable {
                     return;
                 }
                 log("accept on " + url() + ": " + e.getMessage());
-                pause();
+                if (!pause()) {
+                    return;
+                }
                 continue;
             }
             if (a == null) {
@@ -181,12 +194,13 @@ public final class RumpServer implements AutoCloseable {
         }
     }
 
-    /** After a failed accept (out of descriptors, say): do not spin on it. */
-    private static void pause() {
+    /** After a failed accept (out of descriptors, say): do not spin on it. False if woken to close. */
+    private boolean pause() {
         try {
-            Thread.sleep(20);
+            clock.sleep(ACCEPT_RETRY_NANOS);
+            return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -214,8 +228,9 @@ public final class RumpServer implements AutoCloseable {
         } catch (IOException e) {
             log("closing " + url() + ": " + e.getMessage());
         }
+        acceptor.interrupt();
         try {
-            if (!acceptor.join(TimeUnit.SECONDS.toNanos(5))) {
+            if (!acceptor.join(CLOSE_WAIT_NANOS)) {
                 log("the accepting thread of " + url() + " did not end");
             }
         } catch (InterruptedException e) {
@@ -229,42 +244,53 @@ public final class RumpServer implements AutoCloseable {
         for (ServerConnection c : connections) {
             c.end(null);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        synchronized (closeLock) {
-            while (liveThreads.get() > 0 && System.nanoTime() < deadline) {
-                try {
-                    closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
+        long deadline = clock.monotonicNanos() + CLOSE_WAIT_NANOS;
+        try {
+            awaitThreads(deadline);
+            for (HyperThread t : handles) {
+                while (t.alive() && clock.hostWaitNanos(deadline) > 0) {
+                    t.join(clock.hostWaitNanos(deadline));
                 }
-            }
-        }
-        for (HyperThread t : handles) {
-            try {
-                if (!t.join(Math.max(0, deadline - System.nanoTime()))) {
+                if (t.alive()) {
                     log("server thread " + t.name() + " of " + url() + " is still running");
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits until no server thread is left or the kernel's clock reaches {@code deadline}. */
+    private void awaitThreads(long deadline) throws InterruptedException {
+        synchronized (closeLock) {
+            for (;;) {
+                long wait = clock.hostWaitNanos(deadline);
+                if (liveThreads.get() == 0 || wait <= 0) {
+                    return;
+                }
+                TimeUnit.NANOSECONDS.timedWait(closeLock, wait);
             }
         }
     }
 
-    /** Waits until the server is closed (by {@link #close} or by the kernel halting). */
+    /**
+     * Waits until the server is closed (by {@link #close} or by the kernel halting) and its threads are
+     * gone; the timeout runs on the kernel's clock.
+     */
     public boolean awaitClosed(long timeout, TimeUnit unit) throws InterruptedException {
-        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        long deadline = clock.monotonicNanos() + unit.toNanos(timeout);
         synchronized (closeLock) {
-            while (!(closed && liveThreads.get() == 0)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
+            for (;;) {
+                if (closed && liveThreads.get() == 0) {
+                    return true;
+                }
+                long wait = clock.hostWaitNanos(deadline);
+                if (wait <= 0) {
                     return false;
                 }
-                closeLock.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                TimeUnit.NANOSECONDS.timedWait(closeLock, wait);
             }
         }
-        return true;
     }
 
     /** How to start a {@link RumpServer}. */

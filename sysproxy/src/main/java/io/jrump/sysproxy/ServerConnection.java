@@ -9,6 +9,7 @@ import io.jrump.kern.syscall.sp.WireWriter;
 import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.hypercall.Errno;
+import io.jrump.hypercall.sp.HostSocket;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
@@ -38,7 +39,7 @@ final class ServerConnection {
     private static final int MAX_IDLE = 2;
     private final RumpServer server;
     private final Kernel kernel;
-    private final Transport ch;
+    private final HostSocket ch;
     private final Cred cred;
     private final String peer;
     private final int id;

@@ -1,43 +1,34 @@
 package io.jrump.sysproxy;
 
+import io.jrump.hypercall.sp.HostTcpListener;
+import io.jrump.hypercall.sp.HostTcpSocket;
 import io.jrump.hypercall.sp.SpUrl;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 
-/** {@code tcp://ADDR:PORT} on the JDK's sockets; closing the channel wakes the accepting thread. */
+/**
+ * {@code tcp://ADDR:PORT}: the listener whose host side ({@link HostTcpListener}, in the hypercall layer)
+ * knows only the peer's address, which {@link CredPolicy} turns into the client's credentials.
+ */
 final class TcpListener implements Listener {
-    private final ServerSocketChannel server;
+    private final HostTcpListener host;
     private final CredPolicy creds;
     private final SpUrl url;
 
-    private TcpListener(ServerSocketChannel server, CredPolicy creds, SpUrl url) {
-        this.server = server;
+    private TcpListener(HostTcpListener host, CredPolicy creds, SpUrl url) {
+        this.host = host;
         this.creds = creds;
         this.url = url;
     }
 
     static TcpListener bind(SpUrl url, CredPolicy creds) throws IOException {
-        ServerSocketChannel s = ServerSocketChannel.open();
-        try {
-            s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            s.bind(new InetSocketAddress(url.host(), url.port()), 128);
-        } catch (IOException e) {
-            s.close();
-            throw new IOException("cannot listen on " + url + ": " + e.getMessage(), e);
-        }
-        int port = ((InetSocketAddress) s.getLocalAddress()).getPort();
-        return new TcpListener(s, creds, new SpUrl(false, null, url.host(), port));
+        HostTcpListener h = HostTcpListener.bind(url.host(), url.port(), url.toString());
+        return new TcpListener(h, creds, new SpUrl(false, null, url.host(), h.port()));
     }
 
     @Override
     public Accepted accept() throws IOException {
-        SocketChannel c = server.accept();
-        c.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        InetSocketAddress peer = (InetSocketAddress) c.getRemoteAddress();
-        return new Accepted(new NioTransport(c), creds.tcpPeer(peer == null ? null : peer.getAddress()), "tcp " + peer);
+        HostTcpSocket s = host.accept();
+        return new Accepted(s, creds.tcpPeer(s.peerAddress()), "tcp " + s.peerName());
     }
 
     @Override
@@ -47,11 +38,11 @@ final class TcpListener implements Listener {
 
     @Override
     public void wakeup() throws IOException {
-        server.close();
+        host.wakeup();
     }
 
     @Override
     public void close() throws IOException {
-        server.close();
+        host.close();
     }
 }

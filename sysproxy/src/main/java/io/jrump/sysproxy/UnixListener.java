@@ -31,7 +31,7 @@ final class UnixListener implements Listener {
         if (s == null) {
             return null;
         }
-        return new Accepted(new UnixTransport(s), creds.unixPeer(s.peerUid(), s.peerGid()),
+        return new Accepted(s, creds.unixPeer(s.peerUid(), s.peerGid()),
                 "unix peer pid " + s.peerPid() + " uid " + s.peerUid());
     }
 

@@ -1,15 +1,29 @@
-package io.jrump.sysproxy;
+package io.jrump.hypercall.sp;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 
-/** A JDK socket channel (the TCP transport) as a {@link Transport}. */
-final class NioTransport implements Transport {
+/** A sysproxy client connection on a host TCP socket (a JDK channel, {@code TCP_NODELAY} set by the listener). */
+public final class HostTcpSocket implements HostSocket {
     private final SocketChannel ch;
+    private final InetSocketAddress peer;
 
-    NioTransport(SocketChannel ch) {
+    HostTcpSocket(SocketChannel ch, InetSocketAddress peer) {
         this.ch = ch;
+        this.peer = peer;
+    }
+
+    /** The peer's address, null if the host could not say. */
+    public InetAddress peerAddress() {
+        return peer == null ? null : peer.getAddress();
+    }
+
+    /** The peer as {@code address:port}, for logs. */
+    public String peerName() {
+        return String.valueOf(peer);
     }
 
     @Override

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Starts {@link RemoteProbe} in another JVM. The client's class path (this module's classes, the kernel
- * API and the hypercall jar, the probe) is copied into a world-readable directory first, so that the
+ * Starts {@link RemoteProbe} in another JVM. The client's class path (the client library, the kernel
+ * API and the hypercall jar, Guava, the probe) is copied into a world-readable directory first, so that the
  * child can run as another user, who cannot read the build's own directories.
  */
 final class ChildJvm {
@@ -25,7 +25,8 @@ final class ChildJvm {
         Files.setPosixFilePermissions(into, PosixFilePermissions.fromString("rwxr-xr-x"));
         List<String> entries = new ArrayList<>();
         int n = 0;
-        for (Class<?> c : List.of(RumpClient.class, Syscalls.class, Errno.class, RemoteProbe.class)) {
+        for (Class<?> c : List.of(RumpClient.class, Syscalls.class, Errno.class, RemoteProbe.class,
+                com.google.common.net.HostAndPort.class)) {
             Path src;
             try {
                 src = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());

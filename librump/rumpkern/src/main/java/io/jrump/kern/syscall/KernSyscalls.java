@@ -41,8 +41,8 @@ public final class KernSyscalls {
         t.register(SYS_geteuid, "geteuid", OWNER, (l, a) -> l.proc().cred().uid());
         t.register(SYS_getgid, "getgid", OWNER, (l, a) -> l.proc().cred().gid());
         t.register(SYS_getegid, "getegid", OWNER, (l, a) -> l.proc().cred().gid());
-        t.register(SYS_read, "read", OWNER, KernSyscalls::read);
-        t.register(SYS_write, "write", OWNER, KernSyscalls::write);
+        t.register(SYS_read, "read", OWNER, (l, a) -> transfer(l, a, false));
+        t.register(SYS_write, "write", OWNER, (l, a) -> transfer(l, a, true));
         t.register(SYS_close, "close", OWNER, (l, a) -> {
             l.proc().files().close((int) a.i[0]);
             return 0;
@@ -70,23 +70,13 @@ public final class KernSyscalls {
         return b;
     }
 
-    private static long read(Lwp l, SyscallArgs a) throws ErrnoException {
+    /** {@code read} and {@code write}: the descriptor's own file operation on the caller's buffer. */
+    private static long transfer(Lwp l, SyscallArgs a, boolean write) throws ErrnoException {
         ByteBuffer b = buffer(a, 1);
         FileTable ft = l.proc().files();
         KFile fp = ft.get((int) a.i[0]);
         try {
-            return fp.ops().read(fp, b);
-        } finally {
-            ft.put(fp);
-        }
-    }
-
-    private static long write(Lwp l, SyscallArgs a) throws ErrnoException {
-        ByteBuffer b = buffer(a, 1);
-        FileTable ft = l.proc().files();
-        KFile fp = ft.get((int) a.i[0]);
-        try {
-            return fp.ops().write(fp, b);
+            return write ? fp.ops().write(fp, b) : fp.ops().read(fp, b);
         } finally {
             ft.put(fp);
         }

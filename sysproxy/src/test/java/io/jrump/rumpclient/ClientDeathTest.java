@@ -9,6 +9,7 @@ import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.sysproxy.Probe;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.io.BufferedReader;
@@ -38,10 +39,10 @@ class ClientDeathTest {
             c.bind(fd, SockAddr.in("127.0.0.1", 0));
             CompletableFuture<Integer> r1 = CompletableFuture.supplyAsync(() -> recv(c, fd));
             CompletableFuture<Integer> r2 = CompletableFuture.supplyAsync(() -> recv(c, fd));
-            Thread.sleep(300);
-            assertFalse(r1.isDone() || r2.isDone());
             int pid = c.pid();
             Proc p = k.proc(pid);
+            Probe.await(() -> Probe.asleep(p) == 2, "both lwps asleep in recvfrom");
+            assertFalse(r1.isDone() || r2.isDone());
             assertEquals(1, p.files().openCount());
             assertTrue(s.threadCount() >= 3, "the acceptor and a thread per blocked lwp: " + s.threadCount());
 
@@ -75,7 +76,7 @@ class ClientDeathTest {
             assertTrue(line.startsWith("READY "), line);
             int pid = Integer.parseInt(line.substring(6).trim());
             assertNotNull(k.proc(pid));
-            Thread.sleep(300);
+            Probe.await(() -> Probe.asleep(k.proc(pid)) == 1, "the probe's lwp asleep in recvfrom");
             assertTrue(child.isAlive());
             child.destroyForcibly();
             assertTrue(child.waitFor(10, TimeUnit.SECONDS));
@@ -92,12 +93,9 @@ class ClientDeathTest {
     }
 
     /** Waits until the process and every server thread serving it are gone. */
-    static void awaitClean(Kernel k, RumpServer s, int pid) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((k.proc(pid) != null || s.connectionCount() != 0 || s.threadCount() != 1)
-                && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    static void awaitClean(Kernel k, RumpServer s, int pid) {
+        Probe.await(() -> k.proc(pid) == null && s.connectionCount() == 0 && s.threadCount() == 1,
+                "process " + pid + " and its connection and server threads gone");
         assertNull(k.proc(pid), "process " + pid + " ended");
         assertEquals(List.of(0, 1), k.procs().stream().map(Proc::pid).toList());
         assertEquals(0, s.connectionCount());

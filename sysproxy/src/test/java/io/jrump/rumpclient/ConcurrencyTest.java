@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.sysproxy.Probe;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.nio.ByteBuffer;
@@ -101,7 +102,7 @@ class ConcurrencyTest {
             c.getsockname(s2, a2);
             CompletableFuture<String> r1 = CompletableFuture.supplyAsync(() -> receive(c, s1));
             CompletableFuture<String> r2 = CompletableFuture.supplyAsync(() -> receive(c, s2));
-            Thread.sleep(300);
+            Probe.await(() -> Probe.asleep(k.proc(c.pid())) == 2, "both lwps asleep in recvfrom");
             assertFalse(r1.isDone() || r2.isDone(), "both lwps are blocked in recvfrom");
             assertEquals(c.pid(), c.getpid(), "a third lwp still gets through");
 

@@ -7,6 +7,7 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
 import io.jrump.sysproxy.CredPolicy;
 import io.jrump.sysproxy.HostIdentity;
+import io.jrump.sysproxy.Probe;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.io.File;
@@ -79,10 +80,7 @@ class CredentialsTest {
             assertEquals(65534, Integer.parseInt(f[3]));
             assertTrue(out.contains("SYSCTLWRITE EPERM"), "a non-root client may not set sysctls: " + out);
             int pid = Integer.parseInt(f[5]);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (k.proc(pid) != null && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Probe.await(() -> k.proc(pid) == null, "the probe's process gone");
             assertNull(k.proc(pid), "the probe's process ended with it");
             assertEquals("testhost", k.hostname());
         }

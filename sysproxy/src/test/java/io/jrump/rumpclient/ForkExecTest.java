@@ -7,6 +7,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.sysproxy.Probe;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.nio.ByteBuffer;
@@ -77,10 +78,7 @@ class ForkExecTest {
         }
     }
 
-    static void awaitGone(Kernel k, RumpServer s, int connections) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (s.connectionCount() >= connections && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+    static void awaitGone(Kernel k, RumpServer s, int connections) {
+        Probe.await(() -> s.connectionCount() < connections, "fewer than " + connections + " connections");
     }
 }

@@ -16,7 +16,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,11 +55,8 @@ class MalformedFramesTest {
     /** The bad connection was closed and logged, and only the good client is left. */
     private void assertEndedWith(RawClient raw, String reason) throws Exception {
         assertTrue(raw.closedByServer());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((server.connectionCount() != 1 || logs.stream().noneMatch(l -> l.contains(reason)))
-                && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Probe.await(() -> server.connectionCount() == 1 && logs.stream().anyMatch(l -> l.contains(reason)),
+                "the connection ended with '" + reason + "'");
         assertTrue(logs.stream().anyMatch(l -> l.contains(reason) && l.contains("connection closed")),
                 "logged '" + reason + "': " + logs);
         assertEquals(1, server.connectionCount());

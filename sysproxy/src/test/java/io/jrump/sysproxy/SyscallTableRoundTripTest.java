@@ -31,8 +31,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +91,7 @@ class SyscallTableRoundTripTest {
                     }
                 }
             }
-            await(() -> local.halting() && served.halting(), "reboot as root halting both kernels");
+            Probe.await(() -> local.halting() && served.halting(), "reboot as root halting both kernels");
         } finally {
             local.halt();
             served.halt();
@@ -145,7 +143,7 @@ class SyscallTableRoundTripTest {
             assertEquals(p.pid(), pid, "both kernels number their processes alike");
             there = run(c, row, m, port);
         }
-        await(() -> served.halting() || served.proc(pid) == null, "process " + pid + " gone");
+        Probe.await(() -> served.halting() || served.proc(pid) == null, "process " + pid + " gone");
         String what = (m != null ? m.getName() : "syscall(" + row.name() + ")") + " as uid " + cred.uid();
         assertEquals(here, there, what);
         return iteration;
@@ -269,13 +267,5 @@ class SyscallTableRoundTripTest {
             return Arrays.toString(a);
         }
         return String.valueOf(v);
-    }
-
-    private static void await(BooleanSupplier done, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "gave up waiting: " + what);
-            Thread.sleep(1);
-        }
     }
 }

@@ -24,22 +24,14 @@ public final class ArgCodecs {
     }
 
     /**
-     * {@link #core()} plus the {@link KnownArgTypes} present on the class path plus whatever the
-     * {@link ArgCodecProvider} services register: what both ends use unless told otherwise.
+     * {@link #core()} plus what the {@link ArgCodecProvider} services on the class path register: each
+     * component jar declares its own ioctl argument records (rumpnet_net's {@code IfReq}), so a server
+     * linking networking and an interface tool agree on them with no setup, and the codec names no
+     * class above the kernel. What both ends use unless told otherwise.
      */
     public static ArgCodecs standard() {
         ArgCodecs c = core();
-        ClassLoader cl = ArgCodecs.class.getClassLoader();
-        for (Map.Entry<String, String> e : KnownArgTypes.BY_NAME.entrySet()) {
-            Class<?> type;
-            try {
-                type = Class.forName(e.getKey(), false, cl);
-            } catch (ClassNotFoundException | LinkageError absent) {
-                continue;
-            }
-            c.register(FieldsCodec.of(type, e.getValue()));
-        }
-        for (ArgCodecProvider p : ServiceLoader.load(ArgCodecProvider.class, cl)) {
+        for (ArgCodecProvider p : ServiceLoader.load(ArgCodecProvider.class, ArgCodecs.class.getClassLoader())) {
             p.register(c);
         }
         return c;

@@ -1,16 +1,18 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.sysproxy.Protocol.*;
-import static io.jrump.sysproxy.SyscallFrame.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
+import static io.jrump.kern.syscall.sp.SyscallFrame.*;
 
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.HandshakeFrame;
-import io.jrump.sysproxy.ProtocolException;
-import io.jrump.sysproxy.ReplyFrame;
-import io.jrump.sysproxy.SyscallFrame;
-import io.jrump.sysproxy.Values;
-import io.jrump.sysproxy.WireReader;
-import io.jrump.sysproxy.WireWriter;
+import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallRow;
+import io.jrump.kern.syscall.sp.ArgCodecs;
+import io.jrump.kern.syscall.sp.HandshakeFrame;
+import io.jrump.kern.syscall.sp.ProtocolException;
+import io.jrump.kern.syscall.sp.ReplyFrame;
+import io.jrump.kern.syscall.sp.SyscallFrame;
+import io.jrump.kern.syscall.sp.Values;
+import io.jrump.kern.syscall.sp.WireReader;
+import io.jrump.kern.syscall.sp.WireWriter;
 import java.nio.ByteBuffer;
 
 /**
@@ -19,12 +21,17 @@ import java.nio.ByteBuffer;
  * the reply (the caller, or another caller reading for everyone) applies it to the caller's own objects:
  * bytes into its buffer, positions moved, addresses and ioctl arguments updated in place, as the local
  * call would have left them.
+ *
+ * <p>How each object slot travels follows from its {@link SyscallRow} argument: a buffer the kernel
+ * fills goes as a size and comes back as bytes, one it reads goes as bytes and comes back as a count;
+ * a value the kernel writes comes back if the caller's object can take it in place. A number the
+ * table has no row for (a module's own call made through {@code syscall}) sends buffers as data and
+ * asks back whatever is mutable.
  */
 final class ClientCall implements ReplyFrame.Target {
     int frameType;
     int sysno;
-    final long[] i = new long[MAX_ARGS];
-    final Object[] o = new Object[MAX_ARGS];
+    final SyscallArgs args = new SyscallArgs();
     final int[] modes = new int[MAX_ARGS];
     private final int[] spans = new int[MAX_ARGS];
     int hsKind;
@@ -47,10 +54,11 @@ final class ClientCall implements ReplyFrame.Target {
         frameType = type;
         sysno = number;
         for (int k = 0; k < MAX_ARGS; k++) {
-            i[k] = 0;
-            o[k] = null;
+            args.i[k] = 0;
+            args.o[k] = null;
             modes[k] = MODE_IN;
         }
+        args.result = null;
         cookie = null;
         progname = null;
         done = false;
@@ -63,15 +71,16 @@ final class ClientCall implements ReplyFrame.Target {
         return this;
     }
 
-    /** Puts {@code v} in slot {@code k}, to come back if the kernel may change it (and it is not null). */
-    void arg(int k, Object v, boolean inout) {
-        o[k] = v;
-        modes[k] = inout && v != null ? MODE_INOUT : MODE_IN;
-    }
-
-    void buffer(int k, ByteBuffer b, boolean kernelFills) {
-        o[k] = b;
-        modes[k] = b == null ? MODE_IN : kernelFills ? MODE_BUF_OUT : MODE_BUF_IN;
+    /** How slot {@code k}'s object {@code v} travels, from the row's argument {@code spec} (null: no row). */
+    private static int mode(SyscallRow.Arg spec, Object v, ArgCodecs codecs) {
+        if (v == null) {
+            return MODE_IN;
+        }
+        SyscallRow.Dir dir = spec != null ? spec.dir() : SyscallRow.Dir.INOUT;
+        if (v instanceof ByteBuffer) {
+            return dir == SyscallRow.Dir.OUT ? MODE_BUF_OUT : MODE_BUF_IN;
+        }
+        return dir != SyscallRow.Dir.IN && Values.mutable(v, codecs) ? MODE_INOUT : MODE_IN;
     }
 
     void encode(int number, ArgCodecs c) throws ProtocolException {
@@ -79,13 +88,16 @@ final class ClientCall implements ReplyFrame.Target {
         this.reqno = number;
         switch (frameType) {
             case T_SYSCALL -> {
+                SyscallRow row = SyscallRow.of(sysno);
+                Object[] o = args.o;
                 for (int k = 0; k < MAX_ARGS; k++) {
+                    modes[k] = mode(row != null ? row.object(k) : null, o[k], c);
                     spans[k] = o[k] instanceof ByteBuffer b ? SyscallFrame.span(b) : 0;
                     if (modes[k] == MODE_BUF_OUT && ((ByteBuffer) o[k]).isReadOnly()) {
                         throw new ProtocolException("a read-only buffer cannot receive data");
                     }
                 }
-                SyscallFrame.write(out, number, sysno, i, o, modes, c);
+                SyscallFrame.write(out, number, sysno, args.i, o, modes, c);
             }
             case T_HANDSHAKE -> HandshakeFrame.write(out, number, hsKind, progname, cookie);
             case T_PREFORK -> out.begin(T_PREFORK, number);
@@ -105,10 +117,10 @@ final class ClientCall implements ReplyFrame.Target {
                 if (!(value instanceof Integer n) || n < 0 || n > spans[slot]) {
                     throw new ProtocolException("reply says " + value + " bytes of a " + spans[slot] + "-byte buffer were used");
                 }
-                ByteBuffer b = (ByteBuffer) o[slot];
+                ByteBuffer b = (ByteBuffer) args.o[slot];
                 b.position(b.position() + n);
             }
-            case MODE_INOUT -> Values.update(value, o[slot], codecs);
+            case MODE_INOUT -> Values.update(value, args.o[slot], codecs);
             default -> throw new ProtocolException("reply brings back slot " + slot + ", which was not asked for");
         }
     }
@@ -119,7 +131,7 @@ final class ClientCall implements ReplyFrame.Target {
             throw new ProtocolException("reply brings " + n + " bytes for slot " + slot + ", which has room for "
                     + (modes[slot] == MODE_BUF_OUT ? spans[slot] : 0));
         }
-        ByteBuffer b = (ByteBuffer) o[slot];
+        ByteBuffer b = (ByteBuffer) args.o[slot];
         r.copyTo(b, b.position(), n, "returned bytes");
         b.position(b.position() + n);
     }
@@ -127,6 +139,7 @@ final class ClientCall implements ReplyFrame.Target {
     @Override
     public void result(Object value) {
         this.result = value;
+        args.result = value;
     }
 
     @Override
@@ -139,7 +152,7 @@ final class ClientCall implements ReplyFrame.Target {
     /** Drops the references to the caller's objects, so a thread's kept call does not keep them alive. */
     void forgetArguments() {
         for (int k = 0; k < MAX_ARGS; k++) {
-            o[k] = null;
+            args.o[k] = null;
         }
     }
 

@@ -1,15 +1,15 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.sysproxy.Protocol.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.FrameReader;
-import io.jrump.sysproxy.ProtocolException;
-import io.jrump.sysproxy.ReplyFrame;
-import io.jrump.sysproxy.SpUrl;
-import io.jrump.sysproxy.WireReader;
+import io.jrump.kern.syscall.sp.ArgCodecs;
+import io.jrump.kern.syscall.sp.FrameReader;
+import io.jrump.kern.syscall.sp.ProtocolException;
+import io.jrump.kern.syscall.sp.ReplyFrame;
+import io.jrump.hypercall.sp.SpUrl;
+import io.jrump.kern.syscall.sp.WireReader;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -26,7 +26,9 @@ import java.nio.channels.SocketChannel;
  * <p>There is no reader thread. A caller that finds nobody reading reads replies itself until its own
  * arrives, handing every other reply to its waiting owner, then passes the reading on; a single-threaded
  * program therefore reads its own reply with no thread switch, and many threads can still block in the
- * kernel at once. The JDK's socket channels are used for both transports: the client needs no peer
+ * kernel at once. The JDK's socket channels are used for both transports, directly: the client library
+ * is not kernel code but runs in the program's own process, which has no kernel and so no hypercall
+ * layer, as NetBSD's {@code librumpclient} calls the host's {@code socket(2)}; and it needs no peer
  * credentials, which is all jnr-unixsocket is for. As with any JDK channel, interrupting a thread that
  * waits for a reply closes the connection.
  */

@@ -1,31 +1,26 @@
 package io.jrump.rumpclient;
 
-import static io.jrump.kern.syscall.SyscallNumbers.*;
-import static io.jrump.sysproxy.Protocol.*;
+import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.hypercall.Errno;
+import io.jrump.hypercall.sp.SpUrl;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.module.ModStat;
-import io.jrump.kern.file.PollFd;
-import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallRow;
+import io.jrump.kern.syscall.SyscallStubs;
 import io.jrump.kern.syscall.Syscalls;
-import io.jrump.kern.sysctl.SysctlEntry;
-import io.jrump.sysproxy.ArgCodecs;
-import io.jrump.sysproxy.SpUrl;
-import io.jrump.sysproxy.Values;
+import io.jrump.kern.syscall.sp.ArgCodecs;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A program's system calls run in a remote rump kernel ({@code librumpclient}): the same
  * {@link Syscalls} interface local callers get from {@code kernel.syscalls()}, so a program written
- * against it runs unchanged in-process or through {@code RUMP_SERVER}. Each method sends its call by
- * number, with the arguments laid out as the kernel's own implementation lays them out, and the server
- * runs it through the kernel's syscall table as this client's process; errors come back as the kernel's
- * {@link ErrnoException}s, with its errno and text.
+ * against it runs unchanged in-process or through {@code RUMP_SERVER}. The methods are the generated
+ * {@link SyscallStubs}, the same that marshal a local call; this class binds them to a connection: it
+ * sends each call by number with its {@link SyscallArgs} slots, each object encoded as its
+ * {@link SyscallRow} argument says, and the server runs it through the kernel's syscall table as this
+ * client's process; errors come back as the kernel's {@link ErrnoException}s, with its errno and text.
  *
  * <p>Buffers move at most {@link io.jrump.sysproxy.Protocol#MAX_DATA} bytes per call: a larger read or
  * write is short, as a socket's may be anyway. Any number of threads may call at once; each blocks only
@@ -33,7 +28,7 @@ import java.util.Map;
  * than ints, int arrays and socket addresses need a codec in the {@link ArgCodecs} the client (and the
  * server) use; without one the call fails with EFAULT before it is sent.
  */
-public final class RumpClient implements Syscalls, AutoCloseable {
+public final class RumpClient extends SyscallStubs<ClientCall> implements AutoCloseable {
     /** The environment variable that names the server, as in NetBSD. */
     public static final String RUMP_SERVER = "RUMP_SERVER";
     private final ClientConnection conn;
@@ -137,312 +132,40 @@ public final class RumpClient implements Syscalls, AutoCloseable {
         conn.close();
     }
 
-    private ClientCall begin(int sysno) {
-        return calls.get().reset(T_SYSCALL, sysno);
+    @Override
+    protected ClientCall enter(int number) {
+        return calls.get().reset(T_SYSCALL, number);
     }
 
-    private long call(ClientCall c) throws ErrnoException {
-        return conn.call(c);
+    @Override
+    protected SyscallArgs args(ClientCall c) {
+        return c.args;
+    }
+
+    /**
+     * Sends the call and applies the reply. For a row that halts the kernel ({@code reboot}) the server
+     * goes away as the call returns, so a connection lost before the reply is the expected outcome.
+     */
+    @Override
+    protected long invoke(int number, ClientCall c) throws ErrnoException {
+        try {
+            return conn.call(c);
+        } catch (ErrnoException e) {
+            SyscallRow row = SyscallRow.of(number);
+            if (c.lost && row != null && row.halts()) {
+                return 0;
+            }
+            throw e;
+        }
     }
 
     @Override
     public long syscall(int number, SyscallArgs args) throws ErrnoException {
-        ClientCall c = begin(number);
-        for (int k = 0; k < MAX_ARGS; k++) {
-            c.i[k] = args.i[k];
-            Object v = args.o[k];
-            if (v instanceof ByteBuffer b) {
-                c.buffer(k, b, BufferDirections.kernelFills(number, k));
-            } else {
-                c.arg(k, v, Values.mutable(v, conn.codecs()));
-            }
-        }
-        long r = call(c);
-        args.result = c.result;
+        ClientCall c = enter(number);
+        System.arraycopy(args.i, 0, c.args.i, 0, MAX_ARGS);
+        System.arraycopy(args.o, 0, c.args.o, 0, MAX_ARGS);
+        long r = invoke(number, c);
+        args.result = c.args.result;
         return r;
-    }
-
-    @Override
-    public int getpid() throws ErrnoException {
-        return (int) call(begin(SYS_getpid));
-    }
-
-    @Override
-    public int getppid() throws ErrnoException {
-        return (int) call(begin(SYS_getppid));
-    }
-
-    @Override
-    public int getuid() throws ErrnoException {
-        return (int) call(begin(SYS_getuid));
-    }
-
-    @Override
-    public int geteuid() throws ErrnoException {
-        return (int) call(begin(SYS_geteuid));
-    }
-
-    @Override
-    public int getgid() throws ErrnoException {
-        return (int) call(begin(SYS_getgid));
-    }
-
-    @Override
-    public int getegid() throws ErrnoException {
-        return (int) call(begin(SYS_getegid));
-    }
-
-    @Override
-    public int read(int fd, ByteBuffer dst) throws ErrnoException {
-        ClientCall c = begin(SYS_read);
-        c.i[0] = fd;
-        c.buffer(1, dst, true);
-        return (int) call(c);
-    }
-
-    @Override
-    public int write(int fd, ByteBuffer src) throws ErrnoException {
-        ClientCall c = begin(SYS_write);
-        c.i[0] = fd;
-        c.buffer(1, src, false);
-        return (int) call(c);
-    }
-
-    @Override
-    public void close(int fd) throws ErrnoException {
-        ClientCall c = begin(SYS_close);
-        c.i[0] = fd;
-        call(c);
-    }
-
-    @Override
-    public int dup(int fd) throws ErrnoException {
-        ClientCall c = begin(SYS_dup);
-        c.i[0] = fd;
-        return (int) call(c);
-    }
-
-    @Override
-    public int dup2(int from, int to) throws ErrnoException {
-        ClientCall c = begin(SYS_dup2);
-        c.i[0] = from;
-        c.i[1] = to;
-        return (int) call(c);
-    }
-
-    @Override
-    public long ioctl(int fd, long cmd, Object arg) throws ErrnoException {
-        ClientCall c = begin(SYS_ioctl);
-        c.i[0] = fd;
-        c.i[1] = cmd;
-        if (arg instanceof ByteBuffer b) {
-            c.buffer(2, b, false);
-        } else {
-            c.arg(2, arg, Values.mutable(arg, conn.codecs()));
-        }
-        return call(c);
-    }
-
-    @Override
-    public int fcntl(int fd, int cmd, int arg) throws ErrnoException {
-        ClientCall c = begin(SYS_fcntl);
-        c.i[0] = fd;
-        c.i[1] = cmd;
-        c.i[2] = arg;
-        return (int) call(c);
-    }
-
-    @Override
-    public int poll(PollFd[] fds, int timeoutMs) throws ErrnoException {
-        ClientCall c = begin(SYS_poll);
-        c.arg(0, fds, true);
-        c.i[1] = timeoutMs;
-        return (int) call(c);
-    }
-
-    @Override
-    public String sysctlRead(String name) throws ErrnoException {
-        ClientCall c = begin(SYS___sysctl);
-        c.i[0] = SYSCTL_READ;
-        c.arg(1, name, false);
-        call(c);
-        return (String) c.result;
-    }
-
-    @Override
-    public String sysctlWrite(String name, String value) throws ErrnoException {
-        ClientCall c = begin(SYS___sysctl);
-        c.i[0] = SYSCTL_WRITE;
-        c.arg(1, name, false);
-        c.arg(2, value, false);
-        call(c);
-        return (String) c.result;
-    }
-
-    @Override
-    public List<SysctlEntry> sysctlList(String prefix) throws ErrnoException {
-        ClientCall c = begin(SYS___sysctl);
-        c.i[0] = SYSCTL_LIST;
-        c.arg(1, prefix, false);
-        call(c);
-        return listOf(c.result, SysctlEntry.class);
-    }
-
-    @Override
-    public void modload(String name) throws ErrnoException {
-        ClientCall c = begin(SYS_modctl);
-        c.i[0] = MODCTL_LOAD;
-        c.arg(1, name, false);
-        call(c);
-    }
-
-    @Override
-    public void modunload(String name) throws ErrnoException {
-        ClientCall c = begin(SYS_modctl);
-        c.i[0] = MODCTL_UNLOAD;
-        c.arg(1, name, false);
-        call(c);
-    }
-
-    @Override
-    public List<ModStat> modstat() throws ErrnoException {
-        ClientCall c = begin(SYS_modctl);
-        c.i[0] = MODCTL_STAT;
-        call(c);
-        return listOf(c.result, ModStat.class);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> List<T> listOf(Object v, Class<T> type) throws ErrnoException {
-        if (!(v instanceof List<?> l)) {
-            throw new ErrnoException(Errno.EFAULT, "the server sent no list of " + type.getSimpleName());
-        }
-        for (Object e : l) {
-            if (!type.isInstance(e)) {
-                throw new ErrnoException(Errno.EFAULT, "the server sent a " + e + " for a " + type.getSimpleName());
-            }
-        }
-        return (List<T>) l;
-    }
-
-    /**
-     * {@code reboot(2)}: the server halts its kernel and goes away, so a connection lost before the reply
-     * arrives is the expected outcome, not an error.
-     */
-    @Override
-    public void reboot(int howto) throws ErrnoException {
-        ClientCall c = begin(SYS_reboot);
-        c.i[0] = howto;
-        try {
-            call(c);
-        } catch (ErrnoException e) {
-            if (!c.lost) {
-                throw e;
-            }
-        }
-    }
-
-    @Override
-    public int socket(int domain, int type, int protocol) throws ErrnoException {
-        ClientCall c = begin(SYS___socket30);
-        c.i[0] = domain;
-        c.i[1] = type;
-        c.i[2] = protocol;
-        return (int) call(c);
-    }
-
-    @Override
-    public void bind(int fd, SockAddr addr) throws ErrnoException {
-        ClientCall c = begin(SYS_bind);
-        c.i[0] = fd;
-        c.arg(1, addr, false);
-        call(c);
-    }
-
-    @Override
-    public void connect(int fd, SockAddr addr) throws ErrnoException {
-        ClientCall c = begin(SYS_connect);
-        c.i[0] = fd;
-        c.arg(1, addr, false);
-        call(c);
-    }
-
-    @Override
-    public void listen(int fd, int backlog) throws ErrnoException {
-        ClientCall c = begin(SYS_listen);
-        c.i[0] = fd;
-        c.i[1] = backlog;
-        call(c);
-    }
-
-    @Override
-    public int accept(int fd, SockAddr from) throws ErrnoException {
-        ClientCall c = begin(SYS_accept);
-        c.i[0] = fd;
-        c.arg(1, from, true);
-        return (int) call(c);
-    }
-
-    @Override
-    public int sendto(int fd, ByteBuffer src, int flags, SockAddr to) throws ErrnoException {
-        ClientCall c = begin(SYS_sendto);
-        c.i[0] = fd;
-        c.buffer(1, src, false);
-        c.i[2] = flags;
-        c.arg(3, to, false);
-        return (int) call(c);
-    }
-
-    @Override
-    public int recvfrom(int fd, ByteBuffer dst, int flags, SockAddr from) throws ErrnoException {
-        ClientCall c = begin(SYS_recvfrom);
-        c.i[0] = fd;
-        c.buffer(1, dst, true);
-        c.i[2] = flags;
-        c.arg(3, from, true);
-        return (int) call(c);
-    }
-
-    @Override
-    public void shutdown(int fd, int how) throws ErrnoException {
-        ClientCall c = begin(SYS_shutdown);
-        c.i[0] = fd;
-        c.i[1] = how;
-        call(c);
-    }
-
-    @Override
-    public void setsockopt(int fd, int level, int name, int value) throws ErrnoException {
-        ClientCall c = begin(SYS_setsockopt);
-        c.i[0] = fd;
-        c.i[1] = level;
-        c.i[2] = name;
-        c.i[3] = value;
-        call(c);
-    }
-
-    @Override
-    public int getsockopt(int fd, int level, int name) throws ErrnoException {
-        ClientCall c = begin(SYS_getsockopt);
-        c.i[0] = fd;
-        c.i[1] = level;
-        c.i[2] = name;
-        return (int) call(c);
-    }
-
-    @Override
-    public void getsockname(int fd, SockAddr out) throws ErrnoException {
-        ClientCall c = begin(SYS_getsockname);
-        c.i[0] = fd;
-        c.arg(1, out, true);
-        call(c);
-    }
-
-    @Override
-    public void getpeername(int fd, SockAddr out) throws ErrnoException {
-        ClientCall c = begin(SYS_getpeername);
-        c.i[0] = fd;
-        c.arg(1, out, true);
-        call(c);
     }
 }

@@ -2,7 +2,6 @@ package io.jrump.hypercall.sp;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ByteChannel;
 import jnr.unixsocket.Credentials;
 import jnr.unixsocket.UnixSocketChannel;
 import jnr.unixsocket.UnixSocketOptions;
@@ -14,7 +13,7 @@ import jnr.unixsocket.UnixSocketOptions;
  * allocate a heap buffer of the full request size and copy through it on every call, which on the
  * server's hot path cost more than the round trip itself.
  */
-public final class HostUnixSocket implements ByteChannel {
+public final class HostUnixSocket implements HostSocket {
     private static final int SHUT_RDWR = 2;
     private final UnixSocketChannel ch;
     private final int fd;
@@ -84,6 +83,7 @@ public final class HostUnixSocket implements ByteChannel {
      * Wakes a thread blocked in {@link #read} without releasing the descriptor. A no-op once closed: the
      * descriptor number may already belong to another file.
      */
+    @Override
     public synchronized void shutdown() {
         if (!closed) {
             jnr.enxio.channels.Native.shutdown(fd, SHUT_RDWR);

@@ -145,6 +145,7 @@ public final class Kernel {
             k.halt();
             throw e;
         }
+        k.bootLog(k.syscalls.fillReport());
         k.bootNanos = hc.clock().monotonicNanos() - k.bootStartNanos;
         k.bootLog(String.format("%s: rump kernel booted in %d us (%d cpu%s)", k.hostname(),
                 k.bootNanos / 1000, k.scheduler.ncpu(), k.scheduler.ncpu() == 1 ? "" : "s"));

@@ -72,6 +72,14 @@ public final class Lwp {
         this.waker = w;
     }
 
+    /**
+     * Whether the lwp sleeps in the kernel now (on a condition variable, in {@code poll}, or in a host
+     * call that may block), where {@link #kill} would wake it: what a test probes for "blocked".
+     */
+    public boolean sleeping() {
+        return waker != null;
+    }
+
     /** The lwp's {@code poll} sleep, reused so that repeated polls register one waiter per file. */
     public SelInfo.Waiter pollWaiter() {
         if (pollWaiter == null) {

@@ -11,6 +11,12 @@ import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.sysctl.SysctlNode;
 import static io.jrump.kern.syscall.SyscallNumbers.*;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_LOAD;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_STAT;
+import static io.jrump.kern.syscall.Syscalls.MODCTL_UNLOAD;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_LIST;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
 
 import io.jrump.hypercall.Errno;
 import java.nio.ByteBuffer;
@@ -35,8 +41,8 @@ public final class KernSyscalls {
         t.register(SYS_geteuid, "geteuid", OWNER, (l, a) -> l.proc().cred().uid());
         t.register(SYS_getgid, "getgid", OWNER, (l, a) -> l.proc().cred().gid());
         t.register(SYS_getegid, "getegid", OWNER, (l, a) -> l.proc().cred().gid());
-        t.register(SYS_read, "read", OWNER, KernSyscalls::read);
-        t.register(SYS_write, "write", OWNER, KernSyscalls::write);
+        t.register(SYS_read, "read", OWNER, (l, a) -> transfer(l, a, false));
+        t.register(SYS_write, "write", OWNER, (l, a) -> transfer(l, a, true));
         t.register(SYS_close, "close", OWNER, (l, a) -> {
             l.proc().files().close((int) a.i[0]);
             return 0;
@@ -64,23 +70,13 @@ public final class KernSyscalls {
         return b;
     }
 
-    private static long read(Lwp l, SyscallArgs a) throws ErrnoException {
+    /** {@code read} and {@code write}: the descriptor's own file operation on the caller's buffer. */
+    private static long transfer(Lwp l, SyscallArgs a, boolean write) throws ErrnoException {
         ByteBuffer b = buffer(a, 1);
         FileTable ft = l.proc().files();
         KFile fp = ft.get((int) a.i[0]);
         try {
-            return fp.ops().read(fp, b);
-        } finally {
-            ft.put(fp);
-        }
-    }
-
-    private static long write(Lwp l, SyscallArgs a) throws ErrnoException {
-        ByteBuffer b = buffer(a, 1);
-        FileTable ft = l.proc().files();
-        KFile fp = ft.get((int) a.i[0]);
-        try {
-            return fp.ops().write(fp, b);
+            return write ? fp.ops().write(fp, b) : fp.ops().read(fp, b);
         } finally {
             ft.put(fp);
         }

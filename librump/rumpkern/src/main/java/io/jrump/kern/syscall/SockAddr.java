@@ -1,7 +1,10 @@
 package io.jrump.kern.syscall;
 
-import io.jrump.kern.ErrnoException;
+import com.google.common.net.InetAddresses;
 import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 
 /**
  * A socket address ({@code struct sockaddr_in}), mutable like the C structure so that a caller can
@@ -58,28 +61,16 @@ public final class SockAddr {
     }
 
     static int parse(String s) {
-        String[] p = s.trim().split("\\.", -1);
-        if (p.length != 4) {
+        InetAddress a = InetAddresses.isInetAddress(s.trim()) ? InetAddresses.forString(s.trim()) : null;
+        if (!(a instanceof Inet4Address v4)) {
             throw new IllegalArgumentException("not an IPv4 address: '" + s + "'");
         }
-        int v = 0;
-        for (String x : p) {
-            int b;
-            try {
-                b = Integer.parseInt(x);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not an IPv4 address: '" + s + "'");
-            }
-            if (b < 0 || b > 255 || x.isEmpty() || x.length() > 3) {
-                throw new IllegalArgumentException("not an IPv4 address: '" + s + "'");
-            }
-            v = (v << 8) | b;
-        }
-        return v;
+        return InetAddresses.coerceToInteger(v4);
     }
 
+    /** The dotted quad of an address held in an int. */
     public static String format(int a) {
-        return (a >>> 24) + "." + ((a >>> 16) & 0xff) + "." + ((a >>> 8) & 0xff) + "." + (a & 0xff);
+        return InetAddresses.toAddrString(InetAddresses.fromInteger(a));
     }
 
     @Override

@@ -1,0 +1,118 @@
+package io.jrump.kern.syscall.sp;
+
+import static io.jrump.kern.syscall.sp.Protocol.*;
+
+import io.jrump.kern.syscall.SyscallArgs;
+import java.nio.ByteBuffer;
+
+/**
+ * The syscall request frame: a syscall number and the {@link SyscallArgs} slots by value, integers
+ * first (trailing zeros left out) then objects (trailing nulls left out), each object tagged, with
+ * {@link Protocol#F_BACK} on those the kernel changes in place. Buffers say which way they go: data for
+ * one the kernel reads, only a size for one it fills.
+ */
+public final class SyscallFrame {
+    /** How the client passes an object slot. */
+    public static final int MODE_IN = 0;
+    public static final int MODE_INOUT = 1;
+    public static final int MODE_BUF_IN = 2;
+    public static final int MODE_BUF_OUT = 3;
+
+    private SyscallFrame() {
+    }
+
+    /** Bytes a buffer argument moves in one call: what remains, at most {@link Protocol#MAX_DATA}. */
+    public static int span(ByteBuffer b) {
+        return Math.min(b.remaining(), MAX_DATA);
+    }
+
+    public static void write(WireWriter w, int reqno, int sysno, long[] i, Object[] o, int[] modes,
+                             ArgCodecs codecs) throws ProtocolException {
+        if (sysno < 0 || sysno > 0xffff) {
+            throw new ProtocolException("syscall number " + sysno + " does not fit the frame",
+                    io.jrump.hypercall.Errno.ENOSYS);
+        }
+        w.begin(T_SYSCALL, reqno).u16(sysno);
+        int ni = MAX_ARGS;
+        while (ni > 0 && i[ni - 1] == 0) {
+            ni--;
+        }
+        w.u8(ni);
+        for (int k = 0; k < ni; k++) {
+            w.i64(i[k]);
+        }
+        int no = MAX_ARGS;
+        while (no > 0 && o[no - 1] == null) {
+            no--;
+        }
+        w.u8(no);
+        for (int k = 0; k < no; k++) {
+            Object v = o[k];
+            switch (modes[k]) {
+                case MODE_BUF_IN -> {
+                    ByteBuffer b = (ByteBuffer) v;
+                    int n = span(b);
+                    w.u8(V_BUF_IN | F_BACK).i32(n).bytes(b, b.position(), n);
+                }
+                case MODE_BUF_OUT -> w.u8(V_BUF_OUT | F_BACK).i32(span((ByteBuffer) v));
+                default -> {
+                    if (v instanceof ByteBuffer) {
+                        throw new ProtocolException("buffer in slot " + k + " without a direction");
+                    }
+                    int tagAt = w.size();
+                    Values.write(w, v, codecs);
+                    if (modes[k] == MODE_INOUT) {
+                        w.orByte(tagAt, F_BACK);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Decodes the body after the header into {@code in}'s argument block, resetting every slot. */
+    public static void read(WireReader r, Inbound in, ArgCodecs codecs) throws ProtocolException {
+        SyscallArgs a = in.args;
+        in.sysno = r.u16("syscall number");
+        in.argError = null;
+        int ni = r.u8("integer count");
+        if (ni > MAX_ARGS) {
+            throw new ProtocolException(ni + " integer arguments, at most " + MAX_ARGS);
+        }
+        for (int k = 0; k < MAX_ARGS; k++) {
+            a.i[k] = k < ni ? r.i64("integer argument") : 0;
+        }
+        int no = r.u8("object count");
+        if (no > MAX_ARGS) {
+            throw new ProtocolException(no + " object arguments, at most " + MAX_ARGS);
+        }
+        for (int k = 0; k < MAX_ARGS; k++) {
+            a.o[k] = null;
+            in.back[k] = Inbound.BACK_NONE;
+            if (k >= no) {
+                continue;
+            }
+            int t = r.u8("argument tag");
+            boolean back = (t & F_BACK) != 0;
+            t &= ~F_BACK;
+            if (t == V_BUF_IN) {
+                int n = r.count("buffer length", MAX_DATA, 1);
+                ByteBuffer b = in.buffer(k, n);
+                r.copyTo(b, 0, n, "buffer");
+                a.o[k] = b;
+                in.back[k] = back ? Inbound.BACK_BUF_IN : Inbound.BACK_NONE;
+            } else if (t == V_BUF_OUT) {
+                a.o[k] = in.buffer(k, r.count("buffer size", MAX_DATA, 0));
+                in.back[k] = Inbound.BACK_BUF_OUT;
+            } else {
+                Object v = Values.readPayload(r, t, codecs, 0, true);
+                if (v instanceof UnknownRecord u && in.argError == null) {
+                    in.argError = "argument " + k + " is a '" + u.tag() + "', which this server has no codec for";
+                }
+                a.o[k] = v;
+                in.back[k] = back ? Inbound.BACK_VALUE : Inbound.BACK_NONE;
+            }
+        }
+        a.result = null;
+        r.expectEnd("syscall " + in.sysno);
+    }
+}

@@ -1,0 +1,131 @@
+package io.jrump.kern.syscall.sp;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Builds one frame at a time, big-endian, in a direct buffer that is kept and grown (never past the frame
+ * limit) so that a connection's steady traffic allocates nothing: {@link #begin} reserves the header,
+ * the put methods append, {@link #finish} patches the length and returns the bytes to write.
+ */
+public final class WireWriter {
+    private ByteBuffer buf;
+    private int frameStart;
+
+    public WireWriter() {
+        this(512);
+    }
+
+    public WireWriter(int initialCapacity) {
+        buf = ByteBuffer.allocateDirect(Math.max(64, initialCapacity));
+    }
+
+    /** Starts a frame of {@code type} for request {@code reqno}, discarding anything not yet finished. */
+    public WireWriter begin(int type, int reqno) {
+        buf.clear();
+        frameStart = 0;
+        buf.putInt(0);
+        buf.put((byte) type);
+        buf.putInt(reqno);
+        return this;
+    }
+
+    /** The frame so far, flipped for writing to a channel, with its length field filled in. */
+    public ByteBuffer finish() {
+        buf.putInt(frameStart, buf.position() - frameStart - 4);
+        buf.flip();
+        return buf;
+    }
+
+    /** Bytes of the frame so far, header included. */
+    public int size() {
+        return buf.position() - frameStart;
+    }
+
+    /** Rewinds to {@code size} bytes of the frame, dropping what was appended after. */
+    public void truncate(int size) {
+        buf.position(frameStart + size);
+    }
+
+    private void room(int n) throws ProtocolException {
+        if (buf.remaining() >= n) {
+            return;
+        }
+        long need = (long) buf.position() + n;
+        if (need - frameStart - 4 > Protocol.MAX_FRAME) {
+            throw new ProtocolException("frame of more than " + Protocol.MAX_FRAME + " bytes",
+                    io.jrump.hypercall.Errno.EMSGSIZE);
+        }
+        int cap = (int) Math.min(Math.max(need, (long) buf.capacity() * 2), Protocol.MAX_FRAME + 4L);
+        ByteBuffer nb = ByteBuffer.allocateDirect(cap);
+        buf.flip();
+        nb.put(buf);
+        buf = nb;
+    }
+
+    /** Appends a u32 placeholder and returns where it is, for {@link #patchLength}. */
+    public int reserveLength() throws ProtocolException {
+        int at = size();
+        i32(0);
+        return at;
+    }
+
+    /** Fills the placeholder at {@code at} with the number of bytes appended after it. */
+    public void patchLength(int at) {
+        buf.putInt(frameStart + at, size() - at - 4);
+    }
+
+    /** Sets {@code bits} in the byte at {@code at} of the frame (a flag on a tag already written). */
+    public void orByte(int at, int bits) {
+        int i = frameStart + at;
+        buf.put(i, (byte) (buf.get(i) | bits));
+    }
+
+    public WireWriter u8(int v) throws ProtocolException {
+        room(1);
+        buf.put((byte) v);
+        return this;
+    }
+
+    public WireWriter u16(int v) throws ProtocolException {
+        room(2);
+        buf.putShort((short) v);
+        return this;
+    }
+
+    public WireWriter i32(int v) throws ProtocolException {
+        room(4);
+        buf.putInt(v);
+        return this;
+    }
+
+    public WireWriter i64(long v) throws ProtocolException {
+        room(8);
+        buf.putLong(v);
+        return this;
+    }
+
+    public WireWriter bytes(byte[] b) throws ProtocolException {
+        room(b.length);
+        buf.put(b);
+        return this;
+    }
+
+    /** Appends {@code n} bytes of {@code src} from {@code off} (absolute; src's position is not moved). */
+    public WireWriter bytes(ByteBuffer src, int off, int n) throws ProtocolException {
+        room(n);
+        buf.put(buf.position(), src, off, n);
+        buf.position(buf.position() + n);
+        return this;
+    }
+
+    /** A u32 length and the UTF-8 bytes; more than {@code max} bytes is refused. */
+    public WireWriter string(String s, int max) throws ProtocolException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        if (b.length > max) {
+            throw new ProtocolException("string of " + b.length + " bytes exceeds the limit of " + max);
+        }
+        i32(b.length);
+        return bytes(b);
+    }
+}

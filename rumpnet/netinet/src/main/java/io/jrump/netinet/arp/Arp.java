@@ -54,6 +54,7 @@ public final class Arp {
     private final ThreadLocal<ArpPacket> views = ThreadLocal.withInitial(ArpPacket::new);
     private final Callout sweeper;
     private boolean sweeping;
+    private boolean stopped;
 
     public Arp(Inet inet) {
         this.inet = inet;
@@ -273,7 +274,7 @@ public final class Arp {
     }
 
     private void armSweep() {
-        if (!sweeping) {
+        if (!sweeping && !stopped) {
             sweeping = true;
             sweeper.scheduleNanos(SECOND);
         }
@@ -293,7 +294,7 @@ public final class Arp {
                     stats.inc(ST_TIMEOUTS);
                 }
             }
-            sweeping = cache.size() > 0;
+            sweeping = !stopped && cache.size() > 0;
             if (sweeping) {
                 sweeper.scheduleNanos(SECOND);
             }
@@ -368,10 +369,19 @@ public final class Arp {
         return l;
     }
 
-    public synchronized void stop() {
+    /**
+     * Stops the sweep and drops held packets. The sweep callout is halted without this object's lock:
+     * {@code callout_halt} waits for a sweep already running, and that sweep waits for the lock.
+     */
+    public void stop() {
+        synchronized (this) {
+            stopped = true;
+        }
         sweeper.halt();
-        for (ArpEntry e : cache.values()) {
-            dropHeld(e);
+        synchronized (this) {
+            for (ArpEntry e : cache.values()) {
+                dropHeld(e);
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ final class IpReassembly {
     private final Callout timer;
     private final Ipv4Packet view = new Ipv4Packet();
     private boolean timerArmed;
+    private boolean stopped;
 
     /** One datagram being reassembled ({@code struct ipq}). */
     private static final class FragQueue {
@@ -110,7 +111,7 @@ final class IpReassembly {
             }
             q = new FragQueue(src, dst, id, proto, now() + FRAG_TTL_NANOS, ifp);
             queues.add(q);
-            if (!timerArmed) {
+            if (!timerArmed && !stopped) {
                 timerArmed = true;
                 timer.scheduleNanos(500_000_000L);
             }
@@ -222,7 +223,7 @@ final class IpReassembly {
                     }
                 }
             }
-            timerArmed = !queues.isEmpty();
+            timerArmed = !stopped && !queues.isEmpty();
             if (timerArmed) {
                 timer.scheduleNanos(500_000_000L);
             }
@@ -238,10 +239,19 @@ final class IpReassembly {
         return queues.size();
     }
 
-    synchronized void stop() {
+    /**
+     * Frees every queue. The timer is halted without this object's lock: {@code callout_halt} waits for
+     * an {@link #expire} already running, which takes the lock.
+     */
+    void stop() {
+        synchronized (this) {
+            stopped = true;
+        }
         timer.halt();
-        for (FragQueue q : new ArrayList<>(queues)) {
-            free(q);
+        synchronized (this) {
+            for (FragQueue q : new ArrayList<>(queues)) {
+                free(q);
+            }
         }
     }
 }

@@ -50,6 +50,8 @@ final class ServerConnection {
     private int threads;
     private int threadSeq;
     private int idle;
+    /** Threads counted in {@link #threads} and started, that have not yet begun to run. */
+    private int starting;
     private boolean reading;
     private boolean closed;
     private boolean bannerSent;
@@ -80,6 +82,7 @@ final class ServerConnection {
     void start() {
         synchronized (lock) {
             threads++;
+            starting++;
         }
         startCounted();
     }
@@ -93,6 +96,9 @@ final class ServerConnection {
         try {
             server.startThread("c" + id + "." + n, this::work);
         } catch (RuntimeException | OutOfMemoryError e) {
+            synchronized (lock) {
+                starting--;
+            }
             end("cannot start a server thread: " + e);
             threadDone();
         }
@@ -106,6 +112,9 @@ final class ServerConnection {
     }
 
     private void work() {
+        synchronized (lock) {
+            starting--;
+        }
         Worker w = new Worker();
         try {
             serve(w);
@@ -223,15 +232,23 @@ final class ServerConnection {
      */
     private int handOffReading() {
         synchronized (lock) {
-            if (idle == 0 && threads >= maxThreads) {
-                return OVER_LIMIT;
-            }
-            reading = false;
             if (idle > 0) {
+                reading = false;
                 lock.notify();
                 return WAKE_READER;
             }
+            if (starting > 0) {
+                // a thread started for an earlier call has not yet run: it will take the reading, so a
+                // slow thread start on a loaded host does not make every further call start another
+                reading = false;
+                return WAKE_READER;
+            }
+            if (threads >= maxThreads) {
+                return OVER_LIMIT;
+            }
+            reading = false;
             threads++;
+            starting++;
             return START_READER;
         }
     }

@@ -25,9 +25,10 @@ final class DeadVnodeOps implements VnodeOps {
         throw new ErrnoException(Errno.ENOENT, "directory's file system was unmounted");
     }
 
+    /** A path through a dead directory (a current directory whose file system went) names nothing. */
     @Override
     public void access(Vnode vp, int mode, Cred cred) throws ErrnoException {
-        throw gone();
+        throw new ErrnoException(Errno.ENOENT, "directory's file system was unmounted");
     }
 
     @Override

@@ -17,16 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A disk on a host file ({@code rumpblk.c}): each etfs block or character registration is one minor,
- * a window of a host file in {@link Buf#DEV_BSIZE} sectors. Transfers go to the host through the
+ * a window of a host file, addressed in {@link Buf#DEV_BSIZE} sectors. Transfers go to the host through the
  * hypercall's asynchronous block I/O ({@link HyperFile#bio}), whose completion ends the request. The
  * character device is the raw disk: offsets and lengths in whole sectors (EINVAL otherwise).
  */
 final class RumpBlk implements BlockDevice, CharDevice {
     /** A window of {@code size} bytes of {@code file} from {@code begin}. */
     record Disk(HyperFile file, long begin, long size, boolean writable) {
-        long sectors() {
-            return size / Buf.DEV_BSIZE;
-        }
     }
 
     private final Kernel kernel;
@@ -55,33 +52,44 @@ final class RumpBlk implements BlockDevice, CharDevice {
         return d;
     }
 
+    /**
+     * A window need not be whole sectors: its last sector is read with zeros past the window's end
+     * (the host's bytes there are not the disk's) and written only up to it.
+     */
     @Override
     public void strategy(long dev, Buf bp) throws ErrnoException {
         Disk d = disk(dev);
-        int len = bp.data.remaining();
-        if (len % Buf.DEV_BSIZE != 0 || bp.blkno < 0 || bp.blkno + len / Buf.DEV_BSIZE > d.sectors()) {
+        ByteBuffer data = bp.data;
+        int len = data.remaining();
+        long off = bp.blkno * Buf.DEV_BSIZE;
+        long avail = d.size() - off;
+        if (len % Buf.DEV_BSIZE != 0 || bp.blkno < 0 || avail <= 0 || len > roundUp(avail)) {
             throw new ErrnoException(Errno.EINVAL, "transfer of " + len + " bytes at sector " + bp.blkno
-                    + " on a disk of " + d.sectors() + " sectors");
+                    + " on a disk of " + d.size() + " bytes");
         }
         if (!bp.read && !d.writable()) {
             throw new ErrnoException(Errno.EROFS);
         }
-        long off = d.begin() + bp.blkno * Buf.DEV_BSIZE;
+        int start = data.position();
+        int host = (int) Math.min(len, avail);
+        ByteBuffer io = host == len ? data : data.slice(start, host);
         try {
-            ByteBuffer data = bp.data;
-            d.file().bio(bp.read ? HyperFile.BIO_READ : HyperFile.BIO_WRITE, data, off, (bytes, errno) -> {
-                if (bp.read && errno == 0 && bytes < len) {
-                    // past the end of a host file shorter than its window: a hole, zeros
-                    while (data.hasRemaining()) {
-                        data.put((byte) 0);
+            d.file().bio(bp.read ? HyperFile.BIO_READ : HyperFile.BIO_WRITE, io, d.begin() + off, (bytes, errno) -> {
+                if (bp.read && errno == 0) {
+                    // past the end of the window, or of a host file shorter than it: zeros
+                    for (int i = start + Math.max(0, bytes); i < start + len; i++) {
+                        data.put(i, (byte) 0);
                     }
-                    bytes = len;
                 }
-                bp.done(bytes, errno);
+                bp.done(errno == 0 ? len : bytes, errno);
             });
         } catch (HyperError e) {
             throw new ErrnoException(e.errno(), e.getMessage());
         }
+    }
+
+    private static long roundUp(long n) {
+        return (n + Buf.DEV_BSIZE - 1) / Buf.DEV_BSIZE * Buf.DEV_BSIZE;
     }
 
     @Override
@@ -98,7 +106,7 @@ final class RumpBlk implements BlockDevice, CharDevice {
 
     @Override
     public long size(long dev) throws ErrnoException {
-        return disk(dev).sectors() * Buf.DEV_BSIZE;
+        return disk(dev).size();
     }
 
     @Override
@@ -125,7 +133,7 @@ final class RumpBlk implements BlockDevice, CharDevice {
         if (offset % Buf.DEV_BSIZE != 0 || buf.remaining() % Buf.DEV_BSIZE != 0) {
             throw new ErrnoException(Errno.EINVAL, "raw disk I/O is in whole sectors");
         }
-        long end = d.sectors() * Buf.DEV_BSIZE;
+        long end = roundUp(d.size());
         if (offset >= end) {
             if (read || !buf.hasRemaining()) {
                 return 0;

@@ -3,6 +3,7 @@ package io.jrump.vfs;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import java.nio.ByteBuffer;
 
 /** A character device's entry points ({@code struct cdevsw}), reached through a {@link VType#VCHR} vnode. */
@@ -24,7 +25,6 @@ public interface CharDevice {
     }
 
     default int poll(long dev, int events) {
-        return events & (io.jrump.kern.file.Poll.POLLIN | io.jrump.kern.file.Poll.POLLOUT
-                | io.jrump.kern.file.Poll.POLLRDNORM | io.jrump.kern.file.Poll.POLLWRNORM);
+        return events & (Poll.POLLIN | Poll.POLLOUT | Poll.POLLRDNORM | Poll.POLLWRNORM);
     }
 }

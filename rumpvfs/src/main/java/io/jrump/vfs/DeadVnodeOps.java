@@ -3,6 +3,7 @@ package io.jrump.vfs;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import java.nio.ByteBuffer;
 
 /**
@@ -71,6 +72,6 @@ final class DeadVnodeOps implements VnodeOps {
 
     @Override
     public int poll(Vnode vp, int events) {
-        return io.jrump.kern.file.Poll.POLLHUP;
+        return Poll.POLLHUP;
     }
 }

@@ -51,7 +51,7 @@ public final class MountTable {
             }
             Mount mp = new Mount(vfs, nextIndex.getAndIncrement(), ops, MountFlags.MNT_ROOTFS | MountFlags.MNT_LOCAL,
                     "/", ops.name(), null);
-            start(mp, data, io.jrump.kern.Cred.ROOT);
+            start(mp, data, Cred.ROOT);
             root = mp;
             mounts.add(mp);
             return mp;
@@ -107,7 +107,7 @@ public final class MountTable {
             }
             Mount mp = new Mount(vfs, nextIndex.getAndIncrement(), ops,
                     (flags & ~(MountFlags.MNT_UPDATE | MountFlags.MNT_FORCE | MountFlags.MNT_ROOTFS)) | MountFlags.MNT_LOCAL,
-                    onName, data != null && data.startsWith("from=") ? data.substring(5) : type, vp);
+                    onName, type, vp);
             start(mp, data, p.cred());
             vp.setMountedHere(mp);
             mounts.add(mp);

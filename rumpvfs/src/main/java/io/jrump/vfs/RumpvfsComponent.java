@@ -7,6 +7,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sysctl.SysctlNode;
+import io.jrump.kern.sysctl.SysctlType;
 import io.jrump.vfs.dev.MemDevice;
 import io.jrump.vfs.etfs.Etfs;
 import io.jrump.vfs.rumpfs.RumpfsVfsOps;
@@ -40,7 +41,7 @@ public final class RumpvfsComponent implements Component {
                 VnodeCache.MAXVNODES_DEFAULT, SysctlNode.READWRITE,
                 v -> v >= VnodeCache.MAXVNODES_MIN && v <= (1 << 24));
         Vfs vfs = new Vfs(k, maxvnodes);
-        k.sysctl().createDynamic("kern.numvnodes", "Vnodes in the cache", io.jrump.kern.sysctl.SysctlType.INT,
+        k.sysctl().createDynamic("kern.numvnodes", "Vnodes in the cache", SysctlType.INT,
                 () -> vfs.vnodeCache().size());
         vfs.devsw().attachChar(DevSw.MEM_MAJOR, new MemDevice());
         RumpfsVfsOps rumpfs = new RumpfsVfsOps(vfs);

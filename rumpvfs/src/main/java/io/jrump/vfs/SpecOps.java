@@ -3,6 +3,7 @@ package io.jrump.vfs;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import io.jrump.kern.Kernel;
 import java.nio.ByteBuffer;
 
@@ -129,7 +130,7 @@ public final class SpecOps implements VnodeOps {
             try {
                 return devsw.cdev(rdev).poll(rdev, events);
             } catch (ErrnoException e) {
-                return io.jrump.kern.file.Poll.POLLERR;
+                return Poll.POLLERR;
             }
         }
         return VnodeOps.super.poll(vp, events);

@@ -8,6 +8,7 @@ import io.jrump.kern.file.KFile;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sched.ProcSpecificKey;
+import io.jrump.kern.sysctl.SysctlNode;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -38,7 +39,7 @@ public final class Vfs {
     private final AttrOps attrs;
     private final ProcSpecificKey<CwdInfo> cwdKey;
 
-    public Vfs(Kernel kernel, io.jrump.kern.sysctl.SysctlNode maxvnodes) {
+    public Vfs(Kernel kernel, SysctlNode maxvnodes) {
         this.kernel = kernel;
         this.clock = new VfsClock(kernel.hypercall().clock());
         this.vnodeCache = new VnodeCache(kernel, maxvnodes);

@@ -2,6 +2,7 @@ package io.jrump.vfs;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.FileOps;
 import io.jrump.kern.file.KFile;
 import io.jrump.kern.file.SelInfo;
@@ -141,7 +142,7 @@ public final class VnodeFile implements FileOps {
     @Override
     public int poll(KFile fp, int events, SelInfo.Waiter waiter) {
         if (!(fp.data() instanceof OpenFile of)) {
-            return io.jrump.kern.file.Poll.POLLNVAL;
+            return Poll.POLLNVAL;
         }
         return of.vp.ops().poll(of.vp, events);
     }

@@ -3,6 +3,7 @@ package io.jrump.vfs;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import java.nio.ByteBuffer;
 
 /**
@@ -188,8 +189,7 @@ public interface VnodeOps {
 
     /** vp U. Events ready now; a regular file is always readable and writable ({@code genfs_poll}). */
     default int poll(Vnode vp, int events) {
-        return events & (io.jrump.kern.file.Poll.POLLIN | io.jrump.kern.file.Poll.POLLOUT
-                | io.jrump.kern.file.Poll.POLLRDNORM | io.jrump.kern.file.Poll.POLLWRNORM);
+        return events & (Poll.POLLIN | Poll.POLLOUT | Poll.POLLRDNORM | Poll.POLLWRNORM);
     }
 
     /** vp U. Device control. */

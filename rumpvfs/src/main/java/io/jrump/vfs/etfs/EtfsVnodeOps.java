@@ -10,6 +10,7 @@ import io.jrump.vfs.Access;
 import io.jrump.vfs.ComponentName;
 import io.jrump.vfs.Flock;
 import io.jrump.vfs.Genfs;
+import io.jrump.vfs.Names;
 import io.jrump.vfs.StatMode;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
@@ -110,7 +111,7 @@ final class EtfsVnodeOps implements VnodeOps {
             }
             if (n.type == VType.VLNK) {
                 String t = readlink(n, f);
-                return io.jrump.vfs.Names.utf8Length(t, 0, t.length());
+                return Names.utf8Length(t, 0, t.length());
             }
         } catch (HyperError e) {
             throw host(e);

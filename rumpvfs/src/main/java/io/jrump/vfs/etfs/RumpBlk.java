@@ -3,6 +3,7 @@ package io.jrump.vfs.etfs;
 import io.jrump.hypercall.Errno;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.HyperFile;
+import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.vfs.BlockDevice;
@@ -10,6 +11,7 @@ import io.jrump.vfs.BlockIo;
 import io.jrump.vfs.Buf;
 import io.jrump.vfs.CharDevice;
 import io.jrump.vfs.DevSw;
+import io.jrump.vfs.Fcntl;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -93,15 +95,15 @@ final class RumpBlk implements BlockDevice, CharDevice {
     }
 
     @Override
-    public void open(long dev, int fflags, io.jrump.kern.Cred cred) throws ErrnoException {
+    public void open(long dev, int fflags, Cred cred) throws ErrnoException {
         Disk d = disk(dev);
-        if ((fflags & io.jrump.vfs.Fcntl.FWRITE) != 0 && !d.writable()) {
+        if ((fflags & Fcntl.FWRITE) != 0 && !d.writable()) {
             throw new ErrnoException(Errno.EROFS, "the host file is read-only");
         }
     }
 
     @Override
-    public void close(long dev, int fflags, io.jrump.kern.Cred cred) {
+    public void close(long dev, int fflags, Cred cred) {
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class RumpfsVfsOps implements VfsOps {
     public Object mount(Mount mp, String data, Cred cred) throws ErrnoException {
         long size = Long.MAX_VALUE;
         int mode = 0755;
-        if (data != null && !data.isBlank() && !data.startsWith("from=")) {
+        if (data != null && !data.isBlank()) {
             Map<String, String> opts;
             try {
                 opts = Splitter.on(',').trimResults().omitEmptyStrings().withKeyValueSeparator('=').split(data);

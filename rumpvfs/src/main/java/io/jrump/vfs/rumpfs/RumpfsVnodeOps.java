@@ -5,6 +5,7 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.vfs.Access;
 import io.jrump.vfs.ComponentName;
+import io.jrump.vfs.Dirent;
 import io.jrump.vfs.Flock;
 import io.jrump.vfs.Genfs;
 import io.jrump.vfs.MountFlags;
@@ -17,6 +18,7 @@ import io.jrump.vfs.Vfs;
 import io.jrump.vfs.Vnode;
 import io.jrump.vfs.VnodeOps;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * rumpfs's vnode operations: names, attributes and data of {@link RumpfsNode}s. Link counts are kept
@@ -519,9 +521,9 @@ final class RumpfsVnodeOps implements VnodeOps {
         if (hook == null) {
             return cookie;
         }
-        java.util.List<io.jrump.vfs.Dirent> extra = hook.extraEntries();
+        List<Dirent> extra = hook.extraEntries();
         for (long i = cookie - EXTRA_BASE; i < extra.size(); i++) {
-            io.jrump.vfs.Dirent d = extra.get((int) i);
+            Dirent d = extra.get((int) i);
             if (!sink.accept(d.fileno(), d.type(), d.name(), EXTRA_BASE + i + 1)) {
                 return EXTRA_BASE + i;
             }

@@ -20,7 +20,6 @@ public final class Errno {
     public static final int ENOMEM = 12;
     public static final int EACCES = 13;
     public static final int EFAULT = 14;
-    public static final int ENOTBLK = 15;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
     public static final int EXDEV = 18;
@@ -71,7 +70,6 @@ public final class Errno {
     public static final int EHOSTDOWN = 64;
     public static final int EHOSTUNREACH = 65;
     public static final int ENOTEMPTY = 66;
-    public static final int ENOLCK = 77;
     public static final int ENOSYS = 78;
     public static final int EFTYPE = 79;
     public static final int EOVERFLOW = 84;
@@ -96,7 +94,6 @@ public final class Errno {
         def(ENOMEM, "ENOMEM", "Cannot allocate memory");
         def(EACCES, "EACCES", "Permission denied");
         def(EFAULT, "EFAULT", "Bad address");
-        def(ENOTBLK, "ENOTBLK", "Block device required");
         def(EBUSY, "EBUSY", "Device busy");
         def(EEXIST, "EEXIST", "File exists");
         def(EXDEV, "EXDEV", "Cross-device link");
@@ -146,7 +143,6 @@ public final class Errno {
         def(EHOSTDOWN, "EHOSTDOWN", "Host is down");
         def(EHOSTUNREACH, "EHOSTUNREACH", "No route to host");
         def(ENOTEMPTY, "ENOTEMPTY", "Directory not empty");
-        def(ENOLCK, "ENOLCK", "No locks available");
         def(ENOSYS, "ENOSYS", "Function not implemented");
         def(EFTYPE, "EFTYPE", "Inappropriate file type or format");
         def(EOVERFLOW, "EOVERFLOW", "Value too large to be stored in data type");

@@ -119,7 +119,7 @@ public final class SpecOps implements VnodeOps {
     @Override
     public void strategy(Vnode vp, Buf bp) throws ErrnoException {
         if (vp.type() != VType.VBLK) {
-            throw new ErrnoException(Errno.ENOTBLK);
+            throw new ErrnoException(Errno.EOPNOTSUPP, "strategy of a character device");
         }
         devsw.bdev(rdev).strategy(rdev, bp);
     }

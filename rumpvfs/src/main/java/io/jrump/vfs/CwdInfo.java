@@ -1,9 +1,17 @@
 package io.jrump.vfs;
 
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+
 /**
  * A process's current and root directories and its file creation mask ({@code struct cwdinfo}),
  * kept per process through {@link io.jrump.kern.sched.ProcSpecificKey} so that the kernel core does
  * not depend on the VFS.
+ *
+ * <p>It also notes the files on which the process set advisory locks, so that its exit releases them
+ * even where a child keeps such a file open (POSIX: a process's locks end with it).
  *
  * <p>References: the process holds one on each directory; {@code chdir} and {@code chroot} swap a
  * directory under this object's lock and drop the old reference after it, {@code fork} takes a second
@@ -16,6 +24,8 @@ public final class CwdInfo {
     private Vnode cwd;
     private Vnode root;
     private int umask;
+    private Set<LockF> lockedFiles;
+    private Object lockOwner;
 
     /** Takes over the caller's references on {@code cwd} and {@code root}. */
     CwdInfo(Vnode cwd, Vnode root, int umask) {
@@ -83,15 +93,32 @@ public final class CwdInfo {
         return new CwdInfo(cwd, root, umask);
     }
 
-    /** Drops both references (process exit). */
+    /** Notes that {@code owner} (this process) set a lock on the file {@code lf} belongs to. */
+    synchronized void noteLock(LockF lf, Object owner) {
+        if (lockedFiles == null) {
+            lockedFiles = Collections.newSetFromMap(new IdentityHashMap<>());
+        }
+        lockedFiles.add(lf);
+        lockOwner = owner;
+    }
+
+    /** Drops both references and the process's advisory locks (process exit). */
     void release() {
         Vnode c;
         Vnode r;
+        List<LockF> locked;
+        Object owner;
         synchronized (this) {
             c = cwd;
             r = root;
             cwd = null;
             root = null;
+            locked = lockedFiles == null ? List.of() : List.copyOf(lockedFiles);
+            lockedFiles = null;
+            owner = lockOwner;
+        }
+        for (LockF lf : locked) {
+            lf.releaseOwner(owner);
         }
         if (c != null) {
             c.rele();

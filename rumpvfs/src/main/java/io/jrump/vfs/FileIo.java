@@ -285,7 +285,7 @@ final class FileIo {
      * file open for reading and a write lock for writing (EBADF); a conflict is EAGAIN (F_SETLK) or a
      * sleep (F_SETLKW). Returns the lock found for F_GETLK, else null.
      */
-    static Flock fcntlLock(Proc p, int fd, int cmd, Flock fl) throws ErrnoException {
+    static Flock fcntlLock(Proc p, CwdInfo cwdi, int fd, int cmd, Flock fl) throws ErrnoException {
         if (fl == null) {
             throw new ErrnoException(Errno.EFAULT, "no flock");
         }
@@ -319,6 +319,10 @@ final class FileIo {
                     }
                     vp.ops().advlock(vp, p, p.pid(), Fcntl.F_SETLK, req, cmd == Fcntl.F_SETLKW);
                     of.addLockOwner(p);
+                    LockF lf = vp.lockfIfPresent();
+                    if (lf != null) {
+                        cwdi.noteLock(lf, p);
+                    }
                     return null;
                 default:
                     throw new ErrnoException(Errno.EINVAL, "fcntl command " + cmd);

@@ -246,7 +246,7 @@ public final class Vfs {
 
     /** {@code fcntl(2)} with F_GETLK, F_SETLK or F_SETLKW: the lock found for F_GETLK, else null. */
     public Flock fcntlLock(Lwp l, int fd, int cmd, Flock fl) throws ErrnoException {
-        return FileIo.fcntlLock(l.proc(), fd, cmd, fl);
+        return FileIo.fcntlLock(l.proc(), cwdInfo(l.proc()), fd, cmd, fl);
     }
 
     // --- attributes --------------------------------------------------------------------------------

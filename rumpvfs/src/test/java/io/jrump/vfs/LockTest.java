@@ -163,6 +163,23 @@ class LockTest {
     }
 
     @Test
+    void exit_releases_locks_on_a_file_a_child_still_holds(Kernel k) throws Exception {
+        Harness h = new Harness(k);
+        Harness.P a = h.user(0, 0);
+        a.writeFile("/tmp/f", "0123456789");
+        int fd = a.open("/tmp/f", O_RDWR);
+        h.vfs.fcntlLock(a.l, fd, F_SETLK, wr(0, 0));
+        Harness.P child = a.fork();
+        Harness.P other = h.user(0, 0);
+        int fo = other.open("/tmp/f", O_RDWR);
+        assertEquals(Errno.EAGAIN, errno(() -> h.vfs.fcntlLock(other.l, fo, F_SETLK, wr(0, 1))));
+        a.exit();
+        h.vfs.fcntlLock(other.l, fo, F_SETLK, wr(0, 1));
+        child.exit();
+        other.exit();
+    }
+
+    @Test
     void lock_types_need_the_matching_access_and_ranges_split(Kernel k) throws Exception {
         Harness h = new Harness(k);
         Harness.P a = h.root();

@@ -9,15 +9,18 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.NotLinkException;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,7 +43,7 @@ final class HostFiles implements HyperFiles {
 
     @Override
     public HyperFile open(String path, int flags) {
-        Set<StandardOpenOption> opts = EnumSet.noneOf(StandardOpenOption.class);
+        Set<OpenOption> opts = new HashSet<>();
         switch (flags & O_ACCMODE) {
             case O_RDONLY -> opts.add(StandardOpenOption.READ);
             case O_WRONLY -> opts.add(StandardOpenOption.WRITE);
@@ -56,10 +59,17 @@ final class HostFiles implements HyperFiles {
         if ((flags & O_TRUNC) != 0) {
             opts.add(StandardOpenOption.TRUNCATE_EXISTING);
         }
+        boolean noFollow = (flags & O_NOFOLLOW) != 0;
+        if (noFollow) {
+            opts.add(LinkOption.NOFOLLOW_LINKS);
+        }
         try {
             Path p = Path.of(path);
-            if (Files.isDirectory(p)) {
+            if (noFollow ? Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) : Files.isDirectory(p)) {
                 throw new HyperError(Errno.EISDIR, path);
+            }
+            if (noFollow && Files.isSymbolicLink(p)) {
+                throw new HyperError(Errno.ELOOP, path + " is a symbolic link");
             }
             if ((flags & O_CREATE) != 0 && (flags & O_ACCMODE) == O_RDONLY) {
                 // FileChannel ignores CREATE and CREATE_NEW when opening only for reading; open(2) does not.
@@ -71,9 +81,35 @@ final class HostFiles implements HyperFiles {
                     }
                 }
             }
-            return new HostFile(FileChannel.open(p, opts), path);
+            FileChannel ch = FileChannel.open(p, opts);
+            if (noFollow) {
+                checkNoLinks(ch, p, path);
+            }
+            return new HostFile(ch, path);
+        } catch (FileSystemException e) {
+            // O_NOFOLLOW on a link fails with a generic ELOOP exception that NIO does not subclass
+            throw noFollow && Files.isSymbolicLink(Path.of(path)) ? new HyperError(Errno.ELOOP, path) : toError(e, path);
         } catch (IOException | RuntimeException e) {
             throw toError(e, path);
+        }
+    }
+
+    /**
+     * The file {@code ch} opened must be the one {@code p} names literally: if a directory on the way was
+     * a symbolic link, the real path differs and the file is closed again.
+     */
+    private static void checkNoLinks(FileChannel ch, Path p, String path) throws IOException {
+        Path abs = p.toAbsolutePath().normalize();
+        Path real;
+        try {
+            real = p.toRealPath();
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        if (!real.equals(abs)) {
+            ch.close();
+            throw new HyperError(Errno.ELOOP, path + " resolves through a symbolic link to " + real);
         }
     }
 
@@ -126,6 +162,42 @@ final class HostFiles implements HyperFiles {
             s.forEach(p -> names.add(p.getFileName().toString()));
             names.sort(null);
             return names;
+        } catch (IOException | RuntimeException e) {
+            throw toError(e, path);
+        }
+    }
+
+    @Override
+    public FileInfo getFileInfoNoFollow(String path) {
+        try {
+            Path p = Path.of(path);
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (a.isSymbolicLink()) {
+                return new FileInfo(a.size(), FileInfo.Type.OTHER, true);
+            }
+            FileInfo.Type type = a.isRegularFile() ? FileInfo.Type.REG : a.isDirectory() ? FileInfo.Type.DIR
+                    : a.isOther() ? deviceType(p) : FileInfo.Type.OTHER;
+            return new FileInfo(a.size(), type, false);
+        } catch (IOException | RuntimeException e) {
+            throw toError(e, path);
+        }
+    }
+
+    @Override
+    public String readlink(String path) {
+        try {
+            return Files.readSymbolicLink(Path.of(path)).toString();
+        } catch (NotLinkException e) {
+            throw new HyperError(Errno.EINVAL, path + " is not a symbolic link");
+        } catch (IOException | RuntimeException e) {
+            throw toError(e, path);
+        }
+    }
+
+    @Override
+    public String realPath(String path) {
+        try {
+            return Path.of(path).toRealPath().toString();
         } catch (IOException | RuntimeException e) {
             throw toError(e, path);
         }
@@ -258,6 +330,24 @@ final class HostFiles implements HyperFiles {
             try {
                 return ch.size();
             } catch (IOException e) {
+                throw toError(e, path);
+            }
+        }
+
+        @Override
+        public void truncate(long size) {
+            try {
+                long now = ch.size();
+                if (size < now) {
+                    ch.truncate(size);
+                } else if (size > now) {
+                    // a zero at the new last byte: the host leaves the range before it a hole
+                    ByteBuffer one = ByteBuffer.allocate(1);
+                    while (one.hasRemaining()) {
+                        ch.write(one, size - 1);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
                 throw toError(e, path);
             }
         }

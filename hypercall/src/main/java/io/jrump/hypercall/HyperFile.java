@@ -21,6 +21,14 @@ public interface HyperFile {
     long size();
 
     /**
+     * {@code ftruncate}: cuts the file to {@code size} bytes or extends it with a hole (zeros that take
+     * no space where the host file system keeps holes). Hosts without it answer EOPNOTSUPP.
+     */
+    default void truncate(long size) {
+        throw new HyperError(Errno.EOPNOTSUPP, "truncate");
+    }
+
+    /**
      * {@code rumpuser_bio}: starts a read or write of {@code buffer}'s remaining bytes at {@code offset}
      * and returns at once; {@code done} runs when it completes. With {@link #BIO_SYNC} the data is on
      * stable storage before {@code done} runs.

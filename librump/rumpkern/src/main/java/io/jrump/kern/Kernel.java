@@ -309,10 +309,14 @@ public final class Kernel {
         return p;
     }
 
-    /** {@code fork}: a child with a copy of the parent's descriptors (the files themselves are shared). */
+    /**
+     * {@code fork}: a child with a copy of the parent's descriptors (the files themselves are shared) and
+     * of the per-process data components keep (such as its current directory).
+     */
     public Proc fork(Proc parent, String name) {
         int pid = nextPid.getAndIncrement();
         Proc p = new Proc(this, pid, parent.pid(), name, parent.cred(), parent.files().fork());
+        p.inheritSpecific(parent);
         procs.put(pid, p);
         return p;
     }

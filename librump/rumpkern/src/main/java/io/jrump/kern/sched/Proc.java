@@ -6,6 +6,7 @@ import io.jrump.kern.file.FileTable;
 import io.jrump.kern.syscall.ProcSyscalls;
 import io.jrump.kern.syscall.Syscalls;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,6 +28,7 @@ public final class Proc {
     private final AtomicInteger nextLid = new AtomicInteger(1);
     private final AtomicLong cpuNanos = new AtomicLong();
     private final Syscalls syscalls;
+    private final Map<ProcSpecificKey<?>, Object> specific = new ConcurrentHashMap<>();
     private volatile boolean exiting;
 
     public Proc(Kernel kernel, int pid, int ppid, String name, Cred cred, FileTable files) {
@@ -80,6 +82,48 @@ public final class Proc {
         }
     }
 
+    /** This process's data under {@code key}, made by the key's initialiser on first use. */
+    public <T> T specific(ProcSpecificKey<T> key) {
+        @SuppressWarnings("unchecked")
+        T v = (T) specific.computeIfAbsent(key, k -> key.init().apply(this));
+        return v;
+    }
+
+    /** This process's data under {@code key}, or null if it has none. */
+    public <T> T specificIfPresent(ProcSpecificKey<T> key) {
+        @SuppressWarnings("unchecked")
+        T v = (T) specific.get(key);
+        return v;
+    }
+
+    /** Removes and returns this process's data under {@code key} (a component detaching); null if none. */
+    public <T> T removeSpecific(ProcSpecificKey<T> key) {
+        @SuppressWarnings("unchecked")
+        T v = (T) specific.remove(key);
+        return v;
+    }
+
+    /** {@code fork}: gives this new process its parent's data, for every key that is inherited. */
+    public void inheritSpecific(Proc parent) {
+        for (Map.Entry<ProcSpecificKey<?>, Object> e : parent.specific.entrySet()) {
+            inherit(e.getKey(), e.getValue());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void inherit(ProcSpecificKey<T> key, Object parentValue) {
+        if (key.onFork() != null) {
+            specific.put(key, key.onFork().apply((T) parentValue));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> void release(ProcSpecificKey<T> key, Object value) {
+        if (key.onExit() != null) {
+            key.onExit().accept((T) value);
+        }
+    }
+
     public List<Lwp> lwps() {
         return List.copyOf(lwps);
     }
@@ -99,8 +143,8 @@ public final class Proc {
     }
 
     /**
-     * Ends the process: its blocked lwps are woken with EINTR and its descriptors closed. Used when a
-     * remote client's connection goes away.
+     * Ends the process: its blocked lwps are woken with EINTR, its descriptors closed and the data
+     * components keep for it released. Used when a remote client's connection goes away.
      */
     public void exit() {
         exiting = true;
@@ -108,5 +152,11 @@ public final class Proc {
             l.kill();
         }
         files.closeAll();
+        for (ProcSpecificKey<?> key : List.copyOf(specific.keySet())) {
+            Object v = specific.remove(key);
+            if (v != null) {
+                release(key, v);
+            }
+        }
     }
 }

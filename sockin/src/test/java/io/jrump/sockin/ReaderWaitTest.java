@@ -364,7 +364,7 @@ class ReaderWaitTest {
             CompletableFuture<String> r2 = readAsync(s, p.fd, 1);
             // the second reader sleeps on the buffer, since the first one owns the host wait
             Probe.await("the second reader asleep on the receive buffer",
-                    () -> anyInside("reader", SockinStream.class, "sleep"));
+                    () -> anyInside("reader", SockinReaderWait.class, "sleep"));
             p.send("x");
             CompletableFuture<Object> first = CompletableFuture.anyOf(r1, r2);
             assertEquals("x", first.get(WAIT_S, TimeUnit.SECONDS));

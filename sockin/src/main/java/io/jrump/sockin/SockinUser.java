@@ -353,15 +353,14 @@ final class SockinUser implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     void setOption(Handle h, int opt, int value) throws ErrnoException {
+        SocketOption<?> o = option(opt);
         try {
-            switch (opt) {
-                case OPT_NODELAY -> h.ch.setOption(StandardSocketOptions.TCP_NODELAY, value != 0);
-                case OPT_KEEPALIVE -> h.ch.setOption(StandardSocketOptions.SO_KEEPALIVE, value != 0);
-                case OPT_BROADCAST -> h.ch.setOption(StandardSocketOptions.SO_BROADCAST, value != 0);
-                case OPT_REUSEADDR -> h.ch.setOption(StandardSocketOptions.SO_REUSEADDR, value != 0);
-                case OPT_TOS -> h.ch.setOption(StandardSocketOptions.IP_TOS, value);
-                default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
+            if (o.type() == Boolean.class) {
+                h.ch.setOption((SocketOption<Boolean>) o, value != 0);
+            } else {
+                h.ch.setOption((SocketOption<Integer>) o, value);
             }
         } catch (IOException | RuntimeException e) {
             throw errno(e, "setsockopt");
@@ -369,7 +368,18 @@ final class SockinUser implements AutoCloseable {
     }
 
     int getOption(Handle h, int opt) throws ErrnoException {
-        SocketOption<?> o = switch (opt) {
+        SocketOption<?> o = option(opt);
+        try {
+            Object v = h.ch.getOption(o);
+            return v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "getsockopt");
+        }
+    }
+
+    /** The host option behind one of the {@code OPT_} numbers. */
+    private static SocketOption<?> option(int opt) throws ErrnoException {
+        return switch (opt) {
             case OPT_NODELAY -> StandardSocketOptions.TCP_NODELAY;
             case OPT_KEEPALIVE -> StandardSocketOptions.SO_KEEPALIVE;
             case OPT_BROADCAST -> StandardSocketOptions.SO_BROADCAST;
@@ -377,12 +387,6 @@ final class SockinUser implements AutoCloseable {
             case OPT_TOS -> StandardSocketOptions.IP_TOS;
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
         };
-        try {
-            Object v = h.ch.getOption(o);
-            return v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
-        } catch (IOException | RuntimeException e) {
-            throw errno(e, "getsockopt");
-        }
     }
 
     // ---- waiting ----

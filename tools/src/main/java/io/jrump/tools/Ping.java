@@ -36,10 +36,10 @@ public final class Ping implements Tool {
         String host = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "-c" -> count = Tables.parseInt(Ifconfig.arg(args, ++i, "-c"), "count", 1, Integer.MAX_VALUE);
-                case "-s" -> size = Tables.parseInt(Ifconfig.arg(args, ++i, "-s"), "size", 8, 65507);
-                case "-i" -> interval = seconds(Ifconfig.arg(args, ++i, "-i"), "wait");
-                case "-W" -> timeout = seconds(Ifconfig.arg(args, ++i, "-W"), "timeout");
+                case "-c" -> count = Args.number(Args.arg(args, ++i, "-c"), "count", 1, Integer.MAX_VALUE);
+                case "-s" -> size = Args.number(Args.arg(args, ++i, "-s"), "size", 8, 65507);
+                case "-i" -> interval = seconds(Args.arg(args, ++i, "-i"), "wait");
+                case "-W" -> timeout = seconds(Args.arg(args, ++i, "-W"), "timeout");
                 default -> {
                     if (args[i].startsWith("-") || host != null) {
                         throw new UsageException("unknown argument " + args[i]);
@@ -51,7 +51,7 @@ public final class Ping implements Tool {
         if (host == null) {
             throw new UsageException("no host");
         }
-        int dst = Tables.parseAddr(host);
+        int dst = Args.addr(host);
         if (count == 0) {
             count = Integer.MAX_VALUE;
         }
@@ -63,7 +63,7 @@ public final class Ping implements Tool {
         double max = 0;
         double sum = 0;
         double sumsq = 0;
-        out.printf("PING %s (%s): %d data bytes%n", host, Tables.fmt(dst), size);
+        out.printf("PING %s (%s): %d data bytes%n", host, SockAddr.format(dst), size);
         ByteBuffer in = ByteBuffer.allocate(65536);
         SockAddr from = new SockAddr();
         try {
@@ -121,7 +121,7 @@ public final class Ping implements Tool {
                     max = Math.max(max, ms);
                     sum += ms;
                     sumsq += ms * ms;
-                    out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", n - hl, Tables.fmt(from.addr),
+                    out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", n - hl, SockAddr.format(from.addr),
                             icmp.echoSequence(), ip.ttl(), ms);
                     if (icmp.echoSequence() == (seq & 0xffff) && !last) {
                         long rest = deadline - System.nanoTime();

@@ -41,8 +41,7 @@ final class SockinReaderWait {
      * Reads what the host socket has straight into the reader's buffer when this lwp may take the
      * connection's input over ({@link #mayReadDirect}) and the receive buffer is empty: one copy from the
      * host into the reader's memory, as a plain host socket makes, where going through the buffer makes
-     * two more (into an mbuf, out of it), which is what held bulk receive below plain NIO (README,
-     * "Performance"). An empty read marks the coming {@link #rcvwait} as this reader's, which then leaves
+     * two more (into an mbuf, out of it) and keeps a third thread busy. An empty read marks the coming {@link #rcvwait} as this reader's, which then leaves
      * what arrives on the host for the next call here instead of moving it into the buffer.
      */
     int rcvdirect(Socket so, ByteBuffer dst, Lwp l) {

@@ -34,7 +34,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader that waits on its own host socket (README, "Performance"): what a program sees must not
+ * A reader that waits on its own host socket (README, "How it works"): what a program sees must not
  * change, whoever brings the data in. Each case has a rump client connected to a plain host peer on
  * loopback, puts a reader into its host wait, and then does what could strand it or lose data: a
  * shutdown from another lwp, a poll, an upcall, a timeout, a non-blocking read, a second reader, the

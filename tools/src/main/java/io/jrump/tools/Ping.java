@@ -1,5 +1,7 @@
 package io.jrump.tools;
 
+import com.google.common.math.StatsAccumulator;
+import com.google.common.primitives.Doubles;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
@@ -59,10 +61,7 @@ public final class Ping implements Tool {
         int ident = sys.getpid() & 0xffff;
         int sent = 0;
         int received = 0;
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        double sum = 0;
-        double sumsq = 0;
+        StatsAccumulator rtt = new StatsAccumulator();
         out.printf("PING %s (%s): %d data bytes%n", host, SockAddr.format(dst), size);
         ByteBuffer in = ByteBuffer.allocate(65536);
         SockAddr from = new SockAddr();
@@ -117,10 +116,7 @@ public final class Ping implements Tool {
                             ? (System.nanoTime() - ByteBuffer.wrap(in.array(), hl + IcmpPacket.HEADER_LEN, 8).getLong()) / 1e6
                             : 0;
                     received++;
-                    min = Math.min(min, ms);
-                    max = Math.max(max, ms);
-                    sum += ms;
-                    sumsq += ms * ms;
+                    rtt.add(ms);
                     out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", n - hl, SockAddr.format(from.addr),
                             icmp.echoSequence(), ip.ttl(), ms);
                     if (icmp.echoSequence() == (seq & 0xffff) && !last) {
@@ -142,9 +138,8 @@ public final class Ping implements Tool {
         out.printf("%d packets transmitted, %d packets received, %.1f%% packet loss%n", sent, received,
                 sent == 0 ? 0.0 : 100.0 * (sent - received) / sent);
         if (received > 0) {
-            double avg = sum / received;
-            double sd = Math.sqrt(Math.max(0, sumsq / received - avg * avg));
-            out.printf("round-trip min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n", min, avg, max, sd);
+            out.printf("round-trip min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n", rtt.min(), rtt.mean(), rtt.max(),
+                    rtt.populationStandardDeviation());
         }
         return received > 0 ? 0 : 2;
     }
@@ -158,14 +153,13 @@ public final class Ping implements Tool {
     }
 
     private static double seconds(String s, String what) throws UsageException {
-        try {
-            double v = Double.parseDouble(s);
-            if (v < 0 || v > 3600) {
-                throw new UsageException(what + " out of range: " + s);
-            }
-            return v;
-        } catch (NumberFormatException e) {
+        Double v = Doubles.tryParse(s);
+        if (v == null) {
             throw new UsageException(what + " must be a number of seconds, not '" + s + "'");
         }
+        if (!(v >= 0 && v <= 3600)) {
+            throw new UsageException(what + " out of range: " + s);
+        }
+        return v;
     }
 }

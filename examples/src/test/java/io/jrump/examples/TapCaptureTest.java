@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.net.Interfaces;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import io.jrump.wire.MacAddress;
 import io.jrump.testkit.NetNs;
 import java.nio.ByteBuffer;
@@ -72,7 +72,7 @@ class TapCaptureTest {
             // written every frame before.
             TapTcpInteropTest.ok(p.ns.exec("ping", "-c", "1", "-W", "5", "-s", String.valueOf(MARKER_DATA),
                     TapTcpInteropTest.RUMP));
-            Probe.await("the marker's echo reply in the capture", () -> echoReplyCaptured(pcap, MARKER_FRAME));
+            Probes.awaitChecked("the marker's echo reply in the capture", () -> echoReplyCaptured(pcap, MARKER_FRAME));
             cap.destroy();
             assertTrue(cap.waitFor(30, TimeUnit.SECONDS));
         }

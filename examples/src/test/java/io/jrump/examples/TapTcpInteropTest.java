@@ -9,7 +9,7 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.testkit.NetNs;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -153,7 +153,7 @@ class TapTcpInteropTest {
 
     /** Connects to a Linux listener on {@code port} in the peer's namespace, once Linux lists it as listening. */
     static int connect(Peer p, int port) throws Exception {
-        Probe.await("a Linux listener on port " + port, () -> !p.ns.exec("ss", "-Htln", "sport = :" + port).out().isBlank());
+        Probes.await("a Linux listener on port " + port, () -> p.ns.listening(port));
         Syscalls sys = p.kernel.syscalls();
         int c = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
         sys.connect(c, SockAddr.in(LINUX, port));

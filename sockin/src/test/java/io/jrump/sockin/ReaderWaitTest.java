@@ -9,13 +9,12 @@ import io.jrump.kern.file.KFile;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.PollFd;
-import io.jrump.kern.file.SelInfo;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpnet.socket.Socket;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import io.jrump.testkit.RumpKernel;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -96,19 +95,28 @@ class ReaderWaitTest {
      * Waits until a reader has begun waiting on its host socket since {@code before} was read, and is in
      * that wait (a "reader" thread inside {@link SockinUser#awaitReadable}).
      */
-    private static void awaitHostWait(Kernel k, long before) throws Exception {
-        Probe.await("a blocked reader waiting on its host socket", () -> sockin(k).readerHostWaits() > before
-                && anyInside("reader", SockinUser.class, "awaitReadable"));
+    private static void awaitHostWait(Kernel k, long before) {
+        Probes.await("a blocked reader waiting on its host socket", () -> sockin(k).readerHostWaits() > before
+                && threads("reader").anyMatch(t -> inside(t, SockinUser.class, "awaitReadable")));
     }
 
-    /** Waits until a thread named {@code name} is asleep in a kernel poll ({@code SelInfo.Waiter.sleep}). */
-    private static void awaitPolling(String name) throws Exception {
-        Probe.await(name + " asleep in poll", () -> anyInside(name, SelInfo.Waiter.class, "sleep"));
+    /** Waits until the thread named {@code name} is asleep in a kernel poll. */
+    private static void awaitPolling(String name) {
+        Probes.awaitSleepingIn(threads(name).findFirst().orElseThrow(), "SelInfo$Waiter.sleep");
     }
 
-    private static boolean anyInside(String threadName, Class<?> c, String method) {
-        return Thread.getAllStackTraces().keySet().stream()
-                .anyMatch(t -> t.getName().equals(threadName) && Probe.inside(t, c.getName(), method));
+    private static Stream<Thread> threads(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name));
+    }
+
+    /** Whether {@code t} is running {@code c.method} now: a frame of it is on its stack. */
+    private static boolean inside(Thread t, Class<?> c, String method) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals(c.getName()) && f.getMethodName().equals(method)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A blocking read that waited for data, so that the connection's readers take its input. */
@@ -335,7 +343,7 @@ class ReaderWaitTest {
             assertEquals(Errno.EAGAIN, e.errno());
             p.send("then not");
             ByteBuffer b = ByteBuffer.allocate(8);
-            Probe.await("the data, read without blocking", () -> {
+            Probes.awaitChecked("the data, read without blocking", () -> {
                 try {
                     s.read(p.fd, b);
                 } catch (ErrnoException again) {
@@ -346,7 +354,7 @@ class ReaderWaitTest {
             assertEquals("then not", new String(b.array(), StandardCharsets.UTF_8));
             int[] n = new int[1];
             p.send("xyz");
-            Probe.await("FIONREAD counting what arrived", () -> {
+            Probes.awaitChecked("FIONREAD counting what arrived", () -> {
                 s.ioctl(p.fd, SocketDefs.FIONREAD, n);
                 return n[0] == 3;
             });
@@ -363,8 +371,8 @@ class ReaderWaitTest {
             awaitHostWait(k, before);
             CompletableFuture<String> r2 = readAsync(s, p.fd, 1);
             // the second reader sleeps on the buffer, since the first one owns the host wait
-            Probe.await("the second reader asleep on the receive buffer",
-                    () -> anyInside("reader", SockinReaderWait.class, "sleep"));
+            Probes.await("the second reader asleep on the receive buffer", () -> threads("reader")
+                    .anyMatch(t -> Probes.parked(t) && inside(t, SockinReaderWait.class, "sleep")));
             p.send("x");
             CompletableFuture<Object> first = CompletableFuture.anyOf(r1, r2);
             assertEquals("x", first.get(WAIT_S, TimeUnit.SECONDS));
@@ -390,7 +398,7 @@ class ReaderWaitTest {
                     off += n;
                     if (rnd != null && rnd.nextInt(4) == 0) {
                         int written = off;
-                        Probe.await("the reader taking what was written", () -> taken.get() >= written);
+                        Probes.await("the reader taking what was written", () -> taken.get() >= written);
                     }
                 }
             } catch (Exception | AssertionError e) {

@@ -1,16 +1,14 @@
 package io.jrump.tools;
 
-import com.google.common.net.InetAddresses;
 import com.google.common.primitives.Ints;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.tools.Tool.UsageException;
-import java.net.Inet4Address;
-import java.net.InetAddress;
 import java.util.List;
 
 /**
  * The values on the rump.* programs' command lines: a flag's operand, IPv4 addresses, numbers in a
- * range, prefix lengths. Addresses are read by Guava's {@link InetAddresses}, as {@code inet_pton}
- * reads them: four decimal parts without leading zeros, no host names, no IPv6.
+ * range, prefix lengths. Addresses are read as the kernel reads them ({@link SockAddr#in(String, int)},
+ * Guava's {@code InetAddresses}): four decimal parts without leading zeros, no host names.
  */
 final class Args {
     private Args() {
@@ -51,11 +49,11 @@ final class Args {
 
     /** A dotted-quad IPv4 address as an int in host order, or null if {@code s} is not one. */
     static Integer ipv4(String s) {
-        if (s.indexOf(':') >= 0 || !InetAddresses.isInetAddress(s)) {
+        try {
+            return SockAddr.in(s, 0).addr;
+        } catch (IllegalArgumentException e) {
             return null;
         }
-        InetAddress a = InetAddresses.forString(s);
-        return a instanceof Inet4Address ? Ints.fromByteArray(a.getAddress()) : null;
     }
 
     /** {@link #ipv4}, a usage error if {@code s} is not an address. */

@@ -8,7 +8,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.Syscalls;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +40,7 @@ final class TcpNet implements AutoCloseable {
 
     /** Waits until {@code k}'s TCP table has a line containing every one of {@code parts}, and returns it. */
     static String awaitPcb(Kernel k, String... parts) throws Exception {
-        return Probe.awaitValue("a pcb with " + String.join(" ", parts), () -> {
+        return Probes.awaitValue("a pcb with " + String.join(" ", parts), () -> {
             for (String line : k.syscalls().sysctlRead("net.inet.tcp.pcblist").split("\n")) {
                 boolean all = true;
                 for (String p : parts) {

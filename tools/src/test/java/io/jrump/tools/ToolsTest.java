@@ -7,7 +7,7 @@ import io.jrump.hypercall.HostHypercall;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.Syscalls;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayInputStream;
@@ -186,7 +186,7 @@ class ToolsTest {
                 new String[] {"-l", "-u", "-w", "2", "9000"}, new PrintStream(got, true), System.err));
         server.start();
         // bound is enough: a datagram that arrives before nc reads waits in the socket's buffer
-        Probe.await("nc bound to udp port 9000", () -> Tables.rows(b.syscalls(), "kern.sockets").stream()
+        Probes.awaitChecked("nc bound to udp port 9000", () -> Tables.rows(b.syscalls(), "kern.sockets").stream()
                 .anyMatch(r -> r[8].equals("9000")));
         assertEquals(0, run(new Nc(new ByteArrayInputStream("hello over rump\n".getBytes())), a.syscalls(),
                 "-u", "198.18.0.2", "9000"));

@@ -10,7 +10,7 @@ import io.jrump.hypercall.Errno;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.Hypercall;
-import io.jrump.testkit.Probe;
+import io.jrump.testkit.Probes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -136,13 +136,13 @@ class ShmifBusTest {
             send(writer, TestFrames.MAC_A, i, 100);
         }
         reader.stallReceiver(false);
-        Probe.await("the lapped reader counting lost frames", () -> reader.lostFrames() > 0);
+        Probes.await("the lapped reader counting lost frames", () -> reader.lostFrames() > 0);
         assertTrue(reader.lostFrames() >= lapping - 1, "lost " + reader.lostFrames());
         int after = 5;
         for (int i = 0; i < after; i++) {
             send(writer, TestFrames.MAC_A, 10_000 + i, 100);
         }
-        Probe.await("every frame delivered or counted lost",
+        Probes.await("every frame delivered or counted lost",
                 () -> got.count() + reader.lostFrames() >= lapping + after);
         assertEquals(lapping + after, got.count() + reader.lostFrames(), "every frame is either delivered or counted lost");
         assertTrue(reader.lostFrames() > 0);
@@ -176,7 +176,7 @@ class ShmifBusTest {
         t2.start();
         t1.join();
         t2.join();
-        Probe.await("every frame delivered or counted lost", () -> delivered.get() + r.lostFrames() >= 2L * each);
+        Probes.await("every frame delivered or counted lost", () -> delivered.get() + r.lostFrames() >= 2L * each);
         assertEquals(0, torn.get());
         assertEquals(2L * each, delivered.get() + r.lostFrames());
         assertEquals(2L * each, r.header().nextSequence());
@@ -320,7 +320,7 @@ class ShmifBusTest {
     }
 
     private static void awaitAccounted(ShmifBus b, AtomicLong frames, long n) throws Exception {
-        Probe.await(n + " frames delivered or counted lost", () -> frames.get() + b.lostFrames() >= n);
+        Probes.await(n + " frames delivered or counted lost", () -> frames.get() + b.lostFrames() >= n);
         assertEquals(n, frames.get() + b.lostFrames());
     }
 }

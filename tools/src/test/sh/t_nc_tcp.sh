@@ -21,17 +21,21 @@ RUMP_SERVER="$B" rump.ifconfig shmif0 linkstr "$dir/bus" inet 198.18.0.2/24 up
 head -c 1000000 /dev/urandom > "$dir/sent"
 ( RUMP_SERVER="$B" rump.nc -l 9000 < /dev/null > "$dir/received" 2> "$dir/listener.err" ) &
 listener=$!
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   RUMP_SERVER="$B" rump.netstat -an -p tcp | grep -q '^tcp .* [*]\.9000  .* LISTEN$' && break
   sleep 0.1
 done
-( { cat "$dir/sent"; sleep 2; } | RUMP_SERVER="$A" rump.nc -N -w 30 198.18.0.2 9000 ) &
+# the client's input ends (and -N shuts the connection down) only once netstat has seen it open: the
+# reader of the fifo waits for the line written below
+mkfifo "$dir/seen"
+( { cat "$dir/sent"; read -r _ < "$dir/seen"; } | RUMP_SERVER="$A" rump.nc -N -w 30 198.18.0.2 9000 ) &
 client=$!
 seen=no
-for _ in $(seq 100); do
+for _ in $(seq 600); do
   if RUMP_SERVER="$A" rump.netstat -n | grep -q '^tcp .* 198\.18\.0\.2\.9000 .* ESTABLISHED$'; then seen=yes; break; fi
   sleep 0.1
 done
+echo > "$dir/seen"
 [ "$seen" = yes ] || { echo "netstat -n never showed the connection"; exit 1; }
 echo "netstat -n shows the open connection"
 wait "$client"

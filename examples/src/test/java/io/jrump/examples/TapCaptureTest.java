@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.net.Interfaces;
+import io.jrump.testkit.Probes;
 import io.jrump.wire.MacAddress;
 import io.jrump.testkit.NetNs;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 class TapCaptureTest {
     static final int BYTES = 4 << 20;
     static final int WIRE_MAX = 1500 + 14;
+    /** The marker ping's data, a size no other frame of the test has: Ethernet, IP and ICMP headers around it. */
+    static final int MARKER_DATA = 1111;
+    static final int MARKER_FRAME = 14 + 20 + 8 + MARKER_DATA;
 
     /** Moves {@link #BYTES} from Linux to the rump discard service and from the rump client to Linux, captured. */
     static List<int[]> capturedTransfers(String linkstr, Path dir, boolean checkTcp) throws Exception {
@@ -54,21 +60,19 @@ class TapCaptureTest {
             Path got = dir.resolve("got.bin");
             Process sink = p.ns.spawn("socat", "-u", "TCP4-LISTEN:5001,reuseaddr", "OPEN:" + got + ",creat,trunc");
             var sys = p.kernel.syscalls();
-            int c = TapTcpInteropTest.connect(sys, 5001);
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(TapTcpInteropTest.data(BYTES, 6));
+            int c = TapTcpInteropTest.connect(p, 5001);
+            ByteBuffer b = ByteBuffer.wrap(TapTcpInteropTest.data(BYTES, 6));
             while (b.hasRemaining()) {
                 sys.write(c, b);
             }
             sys.close(c);
             assertTrue(sink.waitFor(60, TimeUnit.SECONDS));
             assertEquals(BYTES, Files.size(got));
-            long size = -1;
-            for (int quiet = 0; quiet < 4 && System.nanoTime() < end + TimeUnit.SECONDS.toNanos(30); ) {
-                Thread.sleep(400);
-                long now = Files.size(pcap);
-                quiet = now == size ? quiet + 1 : 0;
-                size = now;
-            }
+            // A marker after the transfers: once dumpcap has written the rump kernel's reply to it, it has
+            // written every frame before.
+            TapTcpInteropTest.ok(p.ns.exec("ping", "-c", "1", "-W", "5", "-s", String.valueOf(MARKER_DATA),
+                    TapTcpInteropTest.RUMP));
+            Probes.awaitChecked("the marker's echo reply in the capture", () -> echoReplyCaptured(pcap, MARKER_FRAME));
             cap.destroy();
             assertTrue(cap.waitFor(30, TimeUnit.SECONDS));
         }
@@ -94,6 +98,35 @@ class TapCaptureTest {
             rows.add(new int[] {Integer.parseInt(f[0]), fromRump ? 1 : 0, f[5].isEmpty() ? 0 : Integer.parseInt(f[5])});
         }
         return rows;
+    }
+
+    /**
+     * Whether the pcap file (as far as written) holds an ICMP echo reply in a frame of {@code frameLen}
+     * bytes. The format is libpcap's: a 24-byte file header whose magic gives the byte order of the
+     * headers, then per frame a 16-byte header (seconds, fraction, captured length, length on the wire)
+     * and the frame as it was on the wire.
+     */
+    static boolean echoReplyCaptured(Path pcap, int frameLen) throws java.io.IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(pcap));
+        if (b.remaining() < 24) {
+            return false;
+        }
+        int magic = b.getInt(0);
+        b.order(magic == 0xa1b2c3d4 || magic == 0xa1b23c4d ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        for (int at = 24; at + 16 <= b.limit(); ) {
+            int caplen = b.getInt(at + 8);
+            int wirelen = b.getInt(at + 12);
+            int frame = at + 16;
+            if (frame + caplen > b.limit()) {
+                break;
+            }
+            if (wirelen == frameLen && caplen > 34 && b.get(frame + 12) == 8 && b.get(frame + 13) == 0 && b.get(frame + 23) == 1
+                    && b.get(frame + 34) == 0) {
+                return true;
+            }
+            at = frame + caplen;
+        }
+        return false;
     }
 
     static int largest(List<int[]> rows, int fromRump) {

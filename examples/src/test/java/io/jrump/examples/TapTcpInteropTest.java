@@ -3,14 +3,13 @@ package io.jrump.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jrump.hypercall.Errno;
-import io.jrump.kern.ErrnoException;
 import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.testkit.NetNs;
+import io.jrump.testkit.Probes;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -127,7 +126,7 @@ class TapTcpInteropTest {
         byte[] up = data(BULK, 2);
         Path got = dir.resolve("got.bin");
         Process sink = p.ns.spawn("socat", "-u", "TCP4-LISTEN:5001,reuseaddr", "OPEN:" + got + ",creat,trunc");
-        int c = connect(sys, 5001);
+        int c = connect(p, 5001);
         ByteBuffer b = ByteBuffer.wrap(up);
         while (b.hasRemaining()) {
             sys.write(c, b);
@@ -139,7 +138,7 @@ class TapTcpInteropTest {
         Path src = dir.resolve("down.bin");
         Files.write(src, data(BULK, 3));
         p.ns.spawn("socat", "-u", "OPEN:" + src, "TCP4-LISTEN:5002,reuseaddr");
-        c = connect(sys, 5002);
+        c = connect(p, 5002);
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         ByteBuffer in = ByteBuffer.allocate(1 << 16);
         long total = 0;
@@ -152,21 +151,13 @@ class TapTcpInteropTest {
         assertEquals(sha256(src), HexFormat.of().formatHex(md.digest()), "the download arrived byte for byte");
     }
 
-    /** Connects to a Linux listener that may still be starting. */
-    static int connect(Syscalls sys, int port) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            int c = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
-            try {
-                sys.connect(c, SockAddr.in(LINUX, port));
-                return c;
-            } catch (ErrnoException e) {
-                sys.close(c);
-                if (e.errno() != Errno.ECONNREFUSED || attempt > 50) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+    /** Connects to a Linux listener on {@code port} in the peer's namespace, once Linux lists it as listening. */
+    static int connect(Peer p, int port) throws Exception {
+        Probes.await("a Linux listener on port " + port, () -> p.ns.listening(port));
+        Syscalls sys = p.kernel.syscalls();
+        int c = sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
+        sys.connect(c, SockAddr.in(LINUX, port));
+        return c;
     }
 
     /** Linux curl downloads /10m.bin from the TinyHttpd on rump sockets. */

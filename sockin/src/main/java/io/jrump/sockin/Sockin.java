@@ -122,14 +122,14 @@ public final class Sockin {
     /**
      * Times the receiver thread came back from waiting in the host (for any socket, or to be told of
      * an interest change): its share of the thread wakeups, which readers waiting on their own host
-     * sockets avoid ({@link SockinStream#rcvwait}).
+     * sockets avoid ({@link SockinReaderWait#rcvwait}).
      */
     public long receiverWakeups() {
         return receiverRounds.get();
     }
 
     /**
-     * Bytes the host socket gave straight to a reader's memory ({@link SockinStream#rcvdirect}), never
+     * Bytes the host socket gave straight to a reader's memory ({@link SockinReaderWait#rcvdirect}), never
      * passing through a receive buffer.
      */
     public long directReadBytes() {

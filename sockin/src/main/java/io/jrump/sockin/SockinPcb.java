@@ -23,7 +23,7 @@ final class SockinPcb {
      */
     boolean rcvFull;
     /**
-     * The last host read was large ({@link SockinStream#BULK_READ}): the next one goes into a buffer of
+     * The last host read was large ({@link SockinFill#BULK_READ}): the next one goes into a buffer of
      * {@link SockinRxBuffers} rather than through clusters.
      */
     boolean bulk;
@@ -34,7 +34,7 @@ final class SockinPcb {
     /** No descriptor is left; the pcb lives on only to send what is queued, then closes. */
     boolean detached;
     /**
-     * Readers take this connection's input from the host themselves ({@link SockinStream#rcvwait}), so
+     * Readers take this connection's input from the host themselves ({@link SockinReaderWait#rcvwait}), so
      * the receiver does not watch it for reading. Sticky: it ends only when something needs arrivals
      * delivered unasked (a poller, an upcall, a second reader), so that a connection read by one lwp
      * costs the receiver no wakeup at all, not one per read.
@@ -43,7 +43,7 @@ final class SockinPcb {
     /** An lwp waits in the host for this socket's input (at most one does). */
     boolean directWaiting;
     /**
-     * The reader about to wait found the host empty in {@link SockinStream#rcvdirect} and reads what
+     * The reader about to wait found the host empty in {@link SockinReaderWait#rcvdirect} and reads what
      * arrives there itself, into its own memory; its wait leaves the data on the host.
      */
     boolean readerNext;

@@ -1,35 +1,30 @@
 package io.jrump.sockin;
 
+import static io.jrump.sockin.SockinErrno.errno;
+
+import com.google.common.net.InetAddresses;
+import com.google.common.primitives.Ints;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import java.io.IOException;
-import java.net.BindException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
-import java.net.PortUnreachableException;
 import java.net.SocketAddress;
 import java.net.SocketOption;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.AlreadyBoundException;
-import java.nio.channels.AlreadyConnectedException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.NetworkChannel;
-import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.function.Consumer;
 
 /**
@@ -40,7 +35,7 @@ import java.util.function.Consumer;
  * of them ({@link #poll}), as sockin's {@code sockin_receiver} waits in {@code rumpcomp_sockin_poll}.
  *
  * <p>Every host failure leaves here as an {@link ErrnoException} with the NetBSD errno that the
- * host's errno stood for ({@link #errno}), so that the kernel side reports what {@code rumpnet_netinet}
+ * host's errno stood for ({@link SockinErrno}), so that the kernel side reports what {@code rumpnet_netinet}
  * would. Addresses cross in the kernel's form: IPv4 as an int in host order and a port.
  *
  * <p>Every call but {@link #awaitReadable} and {@link #wakeReader} is made with the owning socket's
@@ -77,7 +72,9 @@ final class SockinUser implements AutoCloseable {
         private NetworkChannel ch;
         private SelectionKey key;
         private int ops;
+        /** The last datagram destination and its address as an int, so that a repeat builds nothing. */
         private InetSocketAddress lastDst;
+        private int lastDstAddr;
         private final boolean stream;
         volatile Object owner;
         /** The socket's own selector for a reader waiting in {@link #awaitReadable}; made on first use. */
@@ -271,9 +268,10 @@ final class SockinUser implements AutoCloseable {
                 return d.write(src) > 0 || !src.hasRemaining();
             }
             InetSocketAddress to = h.lastDst;
-            if (to == null || to.getPort() != port || addrOf(to) != addr) {
+            if (to == null || to.getPort() != port || h.lastDstAddr != addr) {
                 to = new InetSocketAddress(inet(addr), port);
                 h.lastDst = to;
+                h.lastDstAddr = addr;
             }
             return d.send(src, to) > 0 || !src.hasRemaining();
         } catch (IOException | RuntimeException e) {
@@ -355,15 +353,14 @@ final class SockinUser implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("unchecked")
     void setOption(Handle h, int opt, int value) throws ErrnoException {
+        SocketOption<?> o = option(opt);
         try {
-            switch (opt) {
-                case OPT_NODELAY -> h.ch.setOption(StandardSocketOptions.TCP_NODELAY, value != 0);
-                case OPT_KEEPALIVE -> h.ch.setOption(StandardSocketOptions.SO_KEEPALIVE, value != 0);
-                case OPT_BROADCAST -> h.ch.setOption(StandardSocketOptions.SO_BROADCAST, value != 0);
-                case OPT_REUSEADDR -> h.ch.setOption(StandardSocketOptions.SO_REUSEADDR, value != 0);
-                case OPT_TOS -> h.ch.setOption(StandardSocketOptions.IP_TOS, value);
-                default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
+            if (o.type() == Boolean.class) {
+                h.ch.setOption((SocketOption<Boolean>) o, value != 0);
+            } else {
+                h.ch.setOption((SocketOption<Integer>) o, value);
             }
         } catch (IOException | RuntimeException e) {
             throw errno(e, "setsockopt");
@@ -371,7 +368,18 @@ final class SockinUser implements AutoCloseable {
     }
 
     int getOption(Handle h, int opt) throws ErrnoException {
-        SocketOption<?> o = switch (opt) {
+        SocketOption<?> o = option(opt);
+        try {
+            Object v = h.ch.getOption(o);
+            return v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
+        } catch (IOException | RuntimeException e) {
+            throw errno(e, "getsockopt");
+        }
+    }
+
+    /** The host option behind one of the {@code OPT_} numbers. */
+    private static SocketOption<?> option(int opt) throws ErrnoException {
+        return switch (opt) {
             case OPT_NODELAY -> StandardSocketOptions.TCP_NODELAY;
             case OPT_KEEPALIVE -> StandardSocketOptions.SO_KEEPALIVE;
             case OPT_BROADCAST -> StandardSocketOptions.SO_BROADCAST;
@@ -379,12 +387,6 @@ final class SockinUser implements AutoCloseable {
             case OPT_TOS -> StandardSocketOptions.IP_TOS;
             default -> throw new ErrnoException(Errno.ENOPROTOOPT, "host option " + opt);
         };
-        try {
-            Object v = h.ch.getOption(o);
-            return v instanceof Boolean b ? (b ? 1 : 0) : (Integer) v;
-        } catch (IOException | RuntimeException e) {
-            throw errno(e, "getsockopt");
-        }
     }
 
     // ---- waiting ----
@@ -525,94 +527,15 @@ final class SockinUser implements AutoCloseable {
 
     // ---- conversions ----
 
-    private static InetAddress inet(int addr) throws ErrnoException {
-        byte[] b = {(byte) (addr >>> 24), (byte) (addr >>> 16), (byte) (addr >>> 8), (byte) addr};
-        try {
-            return InetAddress.getByAddress(b);
-        } catch (UnknownHostException e) {
-            throw new ErrnoException(Errno.EINVAL, "address " + SockAddr.format(addr));
-        }
-    }
-
-    private static int addrOf(InetSocketAddress a) {
-        byte[] b = a.getAddress().getAddress();
-        return (b[0] & 0xff) << 24 | (b[1] & 0xff) << 16 | (b[2] & 0xff) << 8 | (b[3] & 0xff);
+    private static InetAddress inet(int addr) {
+        return InetAddresses.fromInteger(addr);
     }
 
     private static boolean kernelAddr(SocketAddress a, SockAddr out) {
-        if (!(a instanceof InetSocketAddress i) || !(i.getAddress() instanceof Inet4Address)) {
+        if (!(a instanceof InetSocketAddress i) || !(i.getAddress() instanceof Inet4Address v4)) {
             return false;
         }
-        out.set(io.jrump.kern.syscall.SocketDefs.AF_INET, addrOf(i), i.getPort());
+        out.set(SocketDefs.AF_INET, Ints.fromByteArray(v4.getAddress()), i.getPort());
         return true;
     }
-
-    /**
-     * The NetBSD errno for a host failure. Java names few socket errors by class and carries the rest
-     * only as the host's {@code strerror} text, so the text decides where the class does not.
-     */
-    static ErrnoException errno(Throwable e, String what) {
-        if (e instanceof ErrnoException x) {
-            return x;
-        }
-        int n = errnoOf(e);
-        String msg = e.getMessage();
-        return new ErrnoException(n, what + ": " + (msg != null ? msg : e.getClass().getSimpleName()));
-    }
-
-    private static int errnoOf(Throwable e) {
-        if (e instanceof PortUnreachableException) {
-            return Errno.ECONNREFUSED;
-        }
-        if (e instanceof NoRouteToHostException) {
-            return Errno.EHOSTUNREACH;
-        }
-        if (e instanceof AlreadyBoundException) {
-            return Errno.EINVAL;
-        }
-        if (e instanceof AlreadyConnectedException) {
-            return Errno.EISCONN;
-        }
-        if (e instanceof ConnectionPendingException) {
-            return Errno.EALREADY;
-        }
-        if (e instanceof NotYetConnectedException) {
-            return Errno.ENOTCONN;
-        }
-        if (e instanceof UnsupportedAddressTypeException) {
-            return Errno.EAFNOSUPPORT;
-        }
-        if (e instanceof ClosedChannelException) {
-            return Errno.EBADF;
-        }
-        String m = e.getMessage() == null ? "" : e.getMessage();
-        for (int i = 0; i < MESSAGES.length; i++) {
-            if (m.contains(MESSAGES[i])) {
-                return ERRNOS[i];
-            }
-        }
-        if (e instanceof ConnectException) {
-            return Errno.ECONNREFUSED;
-        }
-        if (e instanceof BindException) {
-            return Errno.EADDRINUSE;
-        }
-        return e instanceof IllegalArgumentException ? Errno.EINVAL : Errno.EIO;
-    }
-
-    /** Linux's {@code strerror} texts (and Java's own wording) with the errno each stands for. */
-    private static final String[] MESSAGES = {
-        "Connection refused", "Connection reset", "Broken pipe", "Address already in use",
-        "Cannot assign requested address", "Network is unreachable", "No route to host",
-        "Connection timed out", "Permission denied", "Message too long", "No buffer space",
-        "Transport endpoint is not connected", "Protocol not available", "Invalid argument",
-        "Connection aborted", "Host is down", "Operation not permitted",
-    };
-    private static final int[] ERRNOS = {
-        Errno.ECONNREFUSED, Errno.ECONNRESET, Errno.EPIPE, Errno.EADDRINUSE,
-        Errno.EADDRNOTAVAIL, Errno.ENETUNREACH, Errno.EHOSTUNREACH,
-        Errno.ETIMEDOUT, Errno.EACCES, Errno.EMSGSIZE, Errno.ENOBUFS,
-        Errno.ENOTCONN, Errno.ENOPROTOOPT, Errno.EINVAL,
-        Errno.ECONNABORTED, Errno.EHOSTDOWN, Errno.EACCES,
-    };
 }

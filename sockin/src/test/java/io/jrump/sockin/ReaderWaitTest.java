@@ -14,6 +14,7 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpnet.socket.Socket;
+import io.jrump.testkit.Probes;
 import io.jrump.testkit.RumpKernel;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,15 +23,17 @@ import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * A reader that waits on its own host socket (README, "Performance"): what a program sees must not
+ * A reader that waits on its own host socket (README, "How it works"): what a program sees must not
  * change, whoever brings the data in. Each case has a rump client connected to a plain host peer on
  * loopback, puts a reader into its host wait, and then does what could strand it or lose data: a
  * shutdown from another lwp, a poll, an upcall, a timeout, a non-blocking read, a second reader, the
@@ -88,15 +91,32 @@ class ReaderWaitTest {
         }, r -> new Thread(r, "reader").start());
     }
 
-    /** Waits until some reader has begun waiting on its host socket since {@code before} was read. */
-    private static void awaitHostWait(Kernel k, long before) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (sockin(k).readerHostWaits() == before) {
-            assertTrue(System.nanoTime() < end, "a blocked reader waits on its host socket");
-            Thread.sleep(1);
+    /**
+     * Waits until a reader has begun waiting on its host socket since {@code before} was read, and is in
+     * that wait (a "reader" thread inside {@link SockinUser#awaitReadable}).
+     */
+    private static void awaitHostWait(Kernel k, long before) {
+        Probes.await("a blocked reader waiting on its host socket", () -> sockin(k).readerHostWaits() > before
+                && threads("reader").anyMatch(t -> inside(t, SockinUser.class, "awaitReadable")));
+    }
+
+    /** Waits until the thread named {@code name} is asleep in a kernel poll. */
+    private static void awaitPolling(String name) {
+        Probes.awaitSleepingIn(threads(name).findFirst().orElseThrow(), "SelInfo$Waiter.sleep");
+    }
+
+    private static Stream<Thread> threads(String name) {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name));
+    }
+
+    /** Whether {@code t} is running {@code c.method} now: a frame of it is on its stack. */
+    private static boolean inside(Thread t, Class<?> c, String method) {
+        for (StackTraceElement f : t.getStackTrace()) {
+            if (f.getClassName().equals(c.getName()) && f.getMethodName().equals(method)) {
+                return true;
+            }
         }
-        // let it get from counting into the host wait itself; correctness does not depend on it
-        Thread.sleep(20);
+        return false;
     }
 
     /** A blocking read that waited for data, so that the connection's readers take its input. */
@@ -229,7 +249,7 @@ class ReaderWaitTest {
                     throw new RuntimeException(e);
                 }
             }, x -> new Thread(x, "poller").start());
-            Thread.sleep(20);
+            awaitPolling("poller");
             p.send("ab");
             assertEquals("a", r.get(WAIT_S, TimeUnit.SECONDS));
             assertEquals(1, polled.get(WAIT_S, TimeUnit.SECONDS));
@@ -253,7 +273,7 @@ class ReaderWaitTest {
                     throw new RuntimeException(e);
                 }
             }, x -> new Thread(x, "poller").start());
-            Thread.sleep(50);
+            awaitPolling("poller");
             p.send("second");
             assertEquals(1, polled.get(WAIT_S, TimeUnit.SECONDS), "the poll saw data arrive");
             assertEquals("second", readText(s, p.fd, 6));
@@ -323,25 +343,21 @@ class ReaderWaitTest {
             assertEquals(Errno.EAGAIN, e.errno());
             p.send("then not");
             ByteBuffer b = ByteBuffer.allocate(8);
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            while (b.hasRemaining()) {
+            Probes.awaitChecked("the data, read without blocking", () -> {
                 try {
                     s.read(p.fd, b);
                 } catch (ErrnoException again) {
                     assertEquals(Errno.EAGAIN, again.errno());
-                    assertTrue(System.nanoTime() < end, "the data arrived");
-                    Thread.sleep(1);
                 }
-            }
+                return !b.hasRemaining();
+            });
             assertEquals("then not", new String(b.array(), StandardCharsets.UTF_8));
             int[] n = new int[1];
             p.send("xyz");
-            end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-            do {
+            Probes.awaitChecked("FIONREAD counting what arrived", () -> {
                 s.ioctl(p.fd, SocketDefs.FIONREAD, n);
-                assertTrue(System.nanoTime() < end, "FIONREAD counts what arrived");
-                Thread.sleep(n[0] == 3 ? 0 : 1);
-            } while (n[0] != 3);
+                return n[0] == 3;
+            });
             s.close(p.fd);
         }
     }
@@ -354,24 +370,26 @@ class ReaderWaitTest {
             CompletableFuture<String> r1 = readAsync(s, p.fd, 1);
             awaitHostWait(k, before);
             CompletableFuture<String> r2 = readAsync(s, p.fd, 1);
-            Thread.sleep(50);
+            // the second reader sleeps on the buffer, since the first one owns the host wait
+            Probes.await("the second reader asleep on the receive buffer", () -> threads("reader")
+                    .anyMatch(t -> Probes.parked(t) && inside(t, SockinReaderWait.class, "sleep")));
             p.send("x");
             CompletableFuture<Object> first = CompletableFuture.anyOf(r1, r2);
             assertEquals("x", first.get(WAIT_S, TimeUnit.SECONDS));
-            Thread.sleep(50);
-            assertFalse(r1.isDone() && r2.isDone(), "one byte for one reader: " + r1.getNow("-") + "/" + r2.getNow("-"));
-            CompletableFuture<String> other = r1.isDone() ? r2 : r1;
             p.send("y");
-            assertEquals("y", other.get(WAIT_S, TimeUnit.SECONDS), "the other reader is not stranded");
+            // one byte for each reader: the other one was not ended without data, nor stranded
+            assertEquals(List.of("x", "y"), Stream.of(r1.get(WAIT_S, TimeUnit.SECONDS), r2.get(WAIT_S, TimeUnit.SECONDS))
+                    .sorted().toList());
             s.close(p.fd);
         }
     }
 
     /**
      * Starts a thread that writes {@code data} from the host peer and then shuts its side down: in 64 KB
-     * writes, or with {@code rnd} in writes of 1 to 40,000 bytes and a millisecond's pause now and then.
+     * writes, or with {@code rnd} in writes of 1 to 40,000 bytes, now and then waiting until the reader
+     * has taken everything written ({@code taken}), so that its next read finds the host empty.
      */
-    private static Thread hostWriter(Pair p, byte[] data, SplittableRandom rnd) {
+    private static Thread hostWriter(Pair p, byte[] data, SplittableRandom rnd, AtomicInteger taken) {
         Thread writer = new Thread(() -> {
             try {
                 for (int off = 0; off < data.length; ) {
@@ -379,12 +397,18 @@ class ReaderWaitTest {
                     p.out.write(data, off, n);
                     off += n;
                     if (rnd != null && rnd.nextInt(4) == 0) {
-                        Thread.sleep(1);
+                        int written = off;
+                        Probes.await("the reader taking what was written", () -> taken.get() >= written);
                     }
                 }
-                p.peer.shutdownOutput();
-            } catch (Exception e) {
-                // the reader's check fails on a short stream
+            } catch (Exception | AssertionError e) {
+                // the reader's check fails on the short stream
+            } finally {
+                try {
+                    p.peer.shutdownOutput();
+                } catch (java.io.IOException e) {
+                    // the peer is closed already
+                }
             }
         }, "host writer");
         writer.start();
@@ -402,7 +426,7 @@ class ReaderWaitTest {
         new SplittableRandom(12).nextBytes(data);
         try (Pair p = new Pair(s)) {
             long direct = sockin(k).directReadBytes();
-            Thread writer = hostWriter(p, data, null);
+            Thread writer = hostWriter(p, data, null, null);
             byte[] got = new byte[data.length + 1];
             int at = 0;
             int n;
@@ -425,7 +449,8 @@ class ReaderWaitTest {
         byte[] data = new byte[2 << 20];
         new SplittableRandom(8).nextBytes(data);
         try (Pair p = new Pair(s)) {
-            Thread writer = hostWriter(p, data, new SplittableRandom(9));
+            AtomicInteger taken = new AtomicInteger();
+            Thread writer = hostWriter(p, data, new SplittableRandom(9), taken);
             byte[] got = new byte[data.length + 1];
             int at = 0;
             SplittableRandom rnd = new SplittableRandom(10);
@@ -451,6 +476,7 @@ class ReaderWaitTest {
                     break;
                 }
                 at += n;
+                taken.set(at);
             }
             writer.join(TimeUnit.SECONDS.toMillis(WAIT_S));
             assertEquals(data.length, at);

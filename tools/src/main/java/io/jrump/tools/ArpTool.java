@@ -21,13 +21,7 @@ public final class ArpTool implements Tool {
 
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
-        int i = 0;
-        while (i < args.length && args[i].equals("-n")) {
-            i++;
-        }
-        if (i == args.length) {
-            throw new UsageException("no command");
-        }
+        int i = Args.command(args);
         switch (args[i]) {
             case "-a" -> {
                 for (String[] r : Tables.rows(sys, "net.inet.arp.table")) {
@@ -37,9 +31,9 @@ public final class ArpTool implements Tool {
             }
             case "-s", "-d" -> {
                 ArpReq r = new ArpReq();
-                r.addr = Tables.parseAddr(Ifconfig.arg(args, i + 1, args[i]));
+                r.addr = Args.addr(Args.arg(args, i + 1, args[i]));
                 if (args[i].equals("-s")) {
-                    String mac = Ifconfig.arg(args, i + 2, "-s host");
+                    String mac = Args.arg(args, i + 2, "-s host");
                     try {
                         r.mac = io.jrump.wire.MacAddress.parse(mac);
                     } catch (IllegalArgumentException e) {

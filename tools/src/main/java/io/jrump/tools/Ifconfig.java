@@ -94,7 +94,7 @@ public final class Ifconfig implements Tool {
                     case "destroy" -> sys.ioctl(s, IfIoctl.SIOCIFDESTROY, new IfReq(ifname));
                     case "linkstr" -> {
                         IfReq r = new IfReq(ifname);
-                        r.linkstr = arg(args, ++i, a);
+                        r.linkstr = Args.arg(args, ++i, a);
                         sys.ioctl(s, IfIoctl.SIOCSLINKSTR, r);
                     }
                     case "up", "down" -> {
@@ -105,7 +105,7 @@ public final class Ifconfig implements Tool {
                     }
                     case "mtu" -> {
                         IfReq r = new IfReq(ifname);
-                        r.mtu = Tables.parseInt(arg(args, ++i, a), "mtu", 0, 65535);
+                        r.mtu = Args.number(Args.arg(args, ++i, a), "mtu", 0, 65535);
                         sys.ioctl(s, IfIoctl.SIOCSIFMTU, r);
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
@@ -121,7 +121,7 @@ public final class Ifconfig implements Tool {
                     }
                     case "delete", "-alias" -> {
                         IfReq r = new IfReq(ifname);
-                        r.addr = Tables.parseAddr(arg(args, ++i, a).split("/")[0]);
+                        r.addr = Args.addr(Args.arg(args, ++i, a).split("/")[0]);
                         sys.ioctl(s, IfIoctl.SIOCDIFADDR, r);
                     }
                     default -> throw new UsageException("unknown command '" + a + "'");
@@ -135,18 +135,18 @@ public final class Ifconfig implements Tool {
 
     /** {@code inet ADDR[/LEN] [netmask M] [broadcast B] [alias] [delete]}; returns the next argument index. */
     private int inet(Syscalls sys, int s, String ifname, String[] args, int i) throws ErrnoException, UsageException {
-        String spec = arg(args, i++, "inet");
+        String spec = Args.arg(args, i++, "inet");
         IfReq r = new IfReq(ifname);
         String[] p = spec.split("/");
-        r.addr = Tables.parseAddr(p[0]);
+        r.addr = Args.addr(p[0]);
         if (p.length == 2) {
-            r.netmask = Tables.netmask(Tables.parseInt(p[1], "prefix length", 0, 32));
+            r.netmask = Args.netmask(Args.number(p[1], "prefix length", 0, 32));
         }
         boolean delete = false;
         while (i < args.length) {
             switch (args[i]) {
-                case "netmask" -> r.netmask = Tables.parseAddr(arg(args, ++i, "netmask"));
-                case "broadcast" -> r.broadaddr = Tables.parseAddr(arg(args, ++i, "broadcast"));
+                case "netmask" -> r.netmask = Args.addr(Args.arg(args, ++i, "netmask"));
+                case "broadcast" -> r.broadaddr = Args.addr(Args.arg(args, ++i, "broadcast"));
                 case "alias" -> { }
                 case "delete", "-alias" -> delete = true;
                 default -> {
@@ -158,12 +158,5 @@ public final class Ifconfig implements Tool {
         }
         sys.ioctl(s, delete ? IfIoctl.SIOCDIFADDR : IfIoctl.SIOCAIFADDR, r);
         return i;
-    }
-
-    static String arg(String[] args, int i, String after) throws UsageException {
-        if (i >= args.length) {
-            throw new UsageException("'" + after + "' needs a value");
-        }
-        return args[i];
     }
 }

@@ -93,11 +93,7 @@ final class Modtools {
 
         @Override
         public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
-            for (String a : args) {
-                if (!a.equals("-p") && !a.equals("-n") && !a.equals("-q")) {
-                    throw new UsageException("unknown flag " + a);
-                }
-            }
+            Args.onlyFlags(args, "-p", "-n", "-q");
             sys.reboot(Syscalls.RB_HALT);
             return 0;
         }

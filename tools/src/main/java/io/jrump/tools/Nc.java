@@ -1,5 +1,7 @@
 package io.jrump.tools;
 
+import com.google.common.base.MoreObjects;
+import com.google.common.primitives.Ints;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.KFile;
@@ -76,9 +78,9 @@ public final class Nc implements Tool {
                         case 'z' -> o.scan = true;
                         case 'n', '4' -> { }
                         case 'w', 'p', 's' -> {
-                            String v = k + 1 < a.length() ? a.substring(k + 1) : Ifconfig.arg(args, ++i, "-" + a.charAt(k));
+                            String v = k + 1 < a.length() ? a.substring(k + 1) : Args.arg(args, ++i, "-" + a.charAt(k));
                             switch (a.charAt(k)) {
-                                case 'w' -> o.timeoutMs = 1000 * Tables.parseInt(v, "timeout", 1, 86400);
+                                case 'w' -> o.timeoutMs = 1000 * Args.number(v, "timeout", 1, 86400);
                                 case 'p' -> o.sourcePort = v;
                                 default -> o.source = v;
                             }
@@ -163,11 +165,7 @@ public final class Nc implements Tool {
         }
         int[] ends = new int[p.length];
         for (int i = 0; i < p.length; i++) {
-            try {
-                ends[i] = Integer.parseInt(p[i]);
-            } catch (NumberFormatException e) {
-                ends[i] = -1;
-            }
+            ends[i] = MoreObjects.firstNonNull(Ints.tryParse(p[i]), -1);
             if (ends[i] < 1 || ends[i] > 65535) {
                 err.println("rump.nc: port number invalid: " + p[i]);
                 return null;
@@ -187,15 +185,11 @@ public final class Nc implements Tool {
     }
 
     private static Integer host(String h, PrintStream err) {
-        if (h.equals("localhost")) {
-            return SockAddr.in("127.0.0.1", 0).addr;
-        }
-        try {
-            return SockAddr.in(h, 0).addr;
-        } catch (IllegalArgumentException e) {
+        Integer a = Args.ipv4(h.equals("localhost") ? "127.0.0.1" : h);
+        if (a == null) {
             err.println("rump.nc: " + h + ": not an IPv4 address (rump.nc does not resolve names)");
-            return null;
         }
+        return a;
     }
 
     private static String proto(Options o) {

@@ -3,6 +3,7 @@ package io.jrump.tools;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.Syscalls;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -150,8 +151,8 @@ public final class Netstat implements Tool {
                 for (String a : r[14].split(",")) {
                     String[] p = a.split("/");
                     int len = Integer.parseInt(p[1]);
-                    int net = Tables.parseAddrUnchecked(p[0]) & Tables.netmask(len);
-                    out.printf("%-7s %5s %-15s %-17s %9s %5s %9s %5s %5d%n", r[0], r[3], Tables.fmt(net) + "/" + len, p[0],
+                    int net = Args.ipv4(p[0]) & Args.netmask(len);
+                    out.printf("%-7s %5s %-15s %-17s %9s %5s %9s %5s %5d%n", r[0], r[3], SockAddr.format(net) + "/" + len, p[0],
                             r[7], r[8], r[10], r[11], 0);
                 }
             }

@@ -1,5 +1,7 @@
 package io.jrump.tools;
 
+import com.google.common.math.StatsAccumulator;
+import com.google.common.primitives.Doubles;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
@@ -36,10 +38,10 @@ public final class Ping implements Tool {
         String host = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "-c" -> count = Tables.parseInt(Ifconfig.arg(args, ++i, "-c"), "count", 1, Integer.MAX_VALUE);
-                case "-s" -> size = Tables.parseInt(Ifconfig.arg(args, ++i, "-s"), "size", 8, 65507);
-                case "-i" -> interval = seconds(Ifconfig.arg(args, ++i, "-i"), "wait");
-                case "-W" -> timeout = seconds(Ifconfig.arg(args, ++i, "-W"), "timeout");
+                case "-c" -> count = Args.number(Args.arg(args, ++i, "-c"), "count", 1, Integer.MAX_VALUE);
+                case "-s" -> size = Args.number(Args.arg(args, ++i, "-s"), "size", 8, 65507);
+                case "-i" -> interval = seconds(Args.arg(args, ++i, "-i"), "wait");
+                case "-W" -> timeout = seconds(Args.arg(args, ++i, "-W"), "timeout");
                 default -> {
                     if (args[i].startsWith("-") || host != null) {
                         throw new UsageException("unknown argument " + args[i]);
@@ -51,7 +53,7 @@ public final class Ping implements Tool {
         if (host == null) {
             throw new UsageException("no host");
         }
-        int dst = Tables.parseAddr(host);
+        int dst = Args.addr(host);
         if (count == 0) {
             count = Integer.MAX_VALUE;
         }
@@ -59,11 +61,8 @@ public final class Ping implements Tool {
         int ident = sys.getpid() & 0xffff;
         int sent = 0;
         int received = 0;
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        double sum = 0;
-        double sumsq = 0;
-        out.printf("PING %s (%s): %d data bytes%n", host, Tables.fmt(dst), size);
+        StatsAccumulator rtt = new StatsAccumulator();
+        out.printf("PING %s (%s): %d data bytes%n", host, SockAddr.format(dst), size);
         ByteBuffer in = ByteBuffer.allocate(65536);
         SockAddr from = new SockAddr();
         try {
@@ -117,11 +116,8 @@ public final class Ping implements Tool {
                             ? (System.nanoTime() - ByteBuffer.wrap(in.array(), hl + IcmpPacket.HEADER_LEN, 8).getLong()) / 1e6
                             : 0;
                     received++;
-                    min = Math.min(min, ms);
-                    max = Math.max(max, ms);
-                    sum += ms;
-                    sumsq += ms * ms;
-                    out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", n - hl, Tables.fmt(from.addr),
+                    rtt.add(ms);
+                    out.printf("%d bytes from %s: icmp_seq=%d ttl=%d time=%.3f ms%n", n - hl, SockAddr.format(from.addr),
                             icmp.echoSequence(), ip.ttl(), ms);
                     if (icmp.echoSequence() == (seq & 0xffff) && !last) {
                         long rest = deadline - System.nanoTime();
@@ -142,9 +138,8 @@ public final class Ping implements Tool {
         out.printf("%d packets transmitted, %d packets received, %.1f%% packet loss%n", sent, received,
                 sent == 0 ? 0.0 : 100.0 * (sent - received) / sent);
         if (received > 0) {
-            double avg = sum / received;
-            double sd = Math.sqrt(Math.max(0, sumsq / received - avg * avg));
-            out.printf("round-trip min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n", min, avg, max, sd);
+            out.printf("round-trip min/avg/max/stddev = %.3f/%.3f/%.3f/%.3f ms%n", rtt.min(), rtt.mean(), rtt.max(),
+                    rtt.populationStandardDeviation());
         }
         return received > 0 ? 0 : 2;
     }
@@ -158,14 +153,13 @@ public final class Ping implements Tool {
     }
 
     private static double seconds(String s, String what) throws UsageException {
-        try {
-            double v = Double.parseDouble(s);
-            if (v < 0 || v > 3600) {
-                throw new UsageException(what + " out of range: " + s);
-            }
-            return v;
-        } catch (NumberFormatException e) {
+        Double v = Doubles.tryParse(s);
+        if (v == null) {
             throw new UsageException(what + " must be a number of seconds, not '" + s + "'");
         }
+        if (!(v >= 0 && v <= 3600)) {
+            throw new UsageException(what + " out of range: " + s);
+        }
+        return v;
     }
 }

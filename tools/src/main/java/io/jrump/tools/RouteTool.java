@@ -24,13 +24,7 @@ public final class RouteTool implements Tool {
 
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
-        int i = 0;
-        while (i < args.length && args[i].equals("-n")) {
-            i++;
-        }
-        if (i == args.length) {
-            throw new UsageException("no command");
-        }
+        int i = Args.command(args);
         String cmd = args[i++];
         if (cmd.equals("show") || cmd.equals("get")) {
             return new Netstat().run(sys, new String[] {"-rn"}, out, err);
@@ -46,7 +40,7 @@ public final class RouteTool implements Tool {
             switch (args[i]) {
                 case "-net" -> host = false;
                 case "-host" -> host = true;
-                case "-interface", "-iface" -> r.ifname = Ifconfig.arg(args, ++i, "-interface");
+                case "-interface", "-iface" -> r.ifname = Args.arg(args, ++i, "-interface");
                 default -> {
                     if (dest == null) {
                         dest = args[i];
@@ -66,12 +60,12 @@ public final class RouteTool implements Tool {
             r.prefixLen = 0;
         } else {
             String[] p = dest.split("/");
-            r.dst = Tables.parseAddr(p[0]);
-            r.prefixLen = p.length == 2 ? Tables.parseInt(p[1], "prefix length", 0, 32) : host ? 32 : 24;
-            r.dst &= Tables.netmask(r.prefixLen);
+            r.dst = Args.addr(p[0]);
+            r.prefixLen = p.length == 2 ? Args.number(p[1], "prefix length", 0, 32) : host ? 32 : 24;
+            r.dst &= Args.netmask(r.prefixLen);
         }
         if (gw != null) {
-            r.gateway = Tables.parseAddr(gw);
+            r.gateway = Args.addr(gw);
         } else if (cmd.equals("add") && r.ifname == null) {
             throw new UsageException("add needs a gateway or -interface");
         }

@@ -19,11 +19,7 @@ public final class Sockstat implements Tool {
 
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
-        for (String a : args) {
-            if (!a.equals("-n") && !a.equals("-4")) {
-                throw new UsageException("unknown flag " + a);
-            }
-        }
+        Args.onlyFlags(args, "-n", "-4");
         out.printf("%-8s %-10s %5s %3s %-6s %-21s %-21s%n", "USER", "COMMAND", "PID", "FD", "PROTO", "LOCAL ADDRESS",
                 "FOREIGN ADDRESS");
         for (String[] r : Tables.rows(sys, "kern.sockets")) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.testkit.Probes;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -127,11 +128,10 @@ class NetstatTcpTest {
             sb.close(srv);
             sb.close(l);
             // a closed first: its TIME_WAIT becomes a vestigial entry (seed 004), counted under tcp:
-            String vtw = "";
-            for (int i = 0; i < 500 && !vtw.contains("\n\t\t1 inserts\n"); i++) {
-                Thread.sleep(10);
-                vtw = new TcpNet.Run(new Netstat(), sa, "-s", "-p", "tcp").ok().out;
-            }
+            String vtw = Probes.awaitValue("a vestigial TIME_WAIT insert", () -> {
+                String st = new TcpNet.Run(new Netstat(), sa, "-s", "-p", "tcp").ok().out;
+                return st.contains("\n\t\t1 inserts\n") ? st : null;
+            });
             assertTrue(vtw.contains("\n\tvestigial TIME_WAIT:\n") && vtw.contains("\n\t\t1 inserts\n"), vtw);
         }
     }

@@ -8,6 +8,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayOutputStream;
@@ -37,9 +38,9 @@ final class TcpNet implements AutoCloseable {
                 .hypercall(HostHypercall.builder().environment(Map.of()).console(new BufferConsole()).build()).build());
     }
 
-    /** Waits until {@code k}'s TCP table has a line containing every one of {@code parts}. */
+    /** Waits until {@code k}'s TCP table has a line containing every one of {@code parts}, and returns it. */
     static String awaitPcb(Kernel k, String... parts) throws Exception {
-        for (int i = 0; i < 2000; i++) {
+        return Probes.awaitValue("a pcb with " + String.join(" ", parts), () -> {
             for (String line : k.syscalls().sysctlRead("net.inet.tcp.pcblist").split("\n")) {
                 boolean all = true;
                 for (String p : parts) {
@@ -49,10 +50,8 @@ final class TcpNet implements AutoCloseable {
                     return line;
                 }
             }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("no pcb with " + String.join(" ", parts) + " in\n"
-                + k.syscalls().sysctlRead("net.inet.tcp.pcblist"));
+            return null;
+        });
     }
 
     static int listen(Syscalls s, int port) throws ErrnoException {

@@ -7,6 +7,7 @@ import io.jrump.hypercall.HostHypercall;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.testkit.Probes;
 import io.jrump.virtif.EtherIfs;
 import io.jrump.virtif.Hub;
 import java.io.ByteArrayInputStream;
@@ -184,10 +185,9 @@ class ToolsTest {
         Thread server = new Thread(() -> Main.run(new Nc(new ByteArrayInputStream(new byte[0])), b.syscalls(),
                 new String[] {"-l", "-u", "-w", "2", "9000"}, new PrintStream(got, true), System.err));
         server.start();
-        while (b.service(io.jrump.rumpnet.socket.Sockets.class).count() == 0) {
-            Thread.sleep(5);
-        }
-        Thread.sleep(50);
+        // bound is enough: a datagram that arrives before nc reads waits in the socket's buffer
+        Probes.awaitChecked("nc bound to udp port 9000", () -> Tables.rows(b.syscalls(), "kern.sockets").stream()
+                .anyMatch(r -> r[8].equals("9000")));
         assertEquals(0, run(new Nc(new ByteArrayInputStream("hello over rump\n".getBytes())), a.syscalls(),
                 "-u", "198.18.0.2", "9000"));
         server.join(10_000);

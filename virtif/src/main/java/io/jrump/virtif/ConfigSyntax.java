@@ -1,5 +1,8 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import com.google.common.primitives.Longs;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 
@@ -40,15 +43,12 @@ final class ConfigSyntax {
     }
 
     static long parseInteger(String key, String text, long min, long max) {
-        try {
-            long v = Long.parseLong(text);
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(key + "=" + text + ": must be between " + min + " and " + max);
-            }
-            return v;
-        } catch (NumberFormatException e) {
+        Long v = Longs.tryParse(text);
+        if (v == null) {
             throw bad(key, text, "an integer");
         }
+        checkArgument(v >= min && v <= max, "%s=%s: must be between %s and %s", key, text, min, max);
+        return v;
     }
 
     static String formatDuration(long nanos) {

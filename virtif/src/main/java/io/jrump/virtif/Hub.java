@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -50,9 +52,8 @@ public final class Hub {
     /** A hub that carries frames up to {@code maxFrame} bytes, header included. */
     public Hub(String name, int maxFrame) {
         this.name = Objects.requireNonNull(name, "name");
-        if (maxFrame < EtherLink.HEADER_LEN) {
-            throw new IllegalArgumentException("hub " + name + ": max frame " + maxFrame + " is shorter than an Ethernet header");
-        }
+        checkArgument(maxFrame >= EtherLink.HEADER_LEN, "hub %s: max frame %s is shorter than an Ethernet header",
+                name, maxFrame);
         this.maxFrame = maxFrame;
     }
 

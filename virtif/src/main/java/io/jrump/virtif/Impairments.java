@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * What a {@link LinkEmulator} does to the frames of one direction, after Linux's {@code netem} qdisc,
  * whose knobs testers already know: a fixed delay, a rate that adds serialisation delay and queueing,
@@ -36,32 +38,23 @@ public record Impairments(long delayNanos, long rateBitsPerSecond, double loss, 
      *     configs are equal
      */
     public Impairments {
-        requireNonNegative("delay", delayNanos);
-        requireNonNegative("rate", rateBitsPerSecond);
-        if (rateBitsPerSecond > MAX_RATE) {
-            throw new IllegalArgumentException("rate above 1000tbit: " + rateBitsPerSecond + " bit/s");
-        }
-        requireNonNegative("reorder-delay", reorderDelayNanos);
+        checkArgument(delayNanos >= 0, "delay must not be negative: %s", delayNanos);
+        checkArgument(rateBitsPerSecond >= 0, "rate must not be negative: %s", rateBitsPerSecond);
+        checkArgument(rateBitsPerSecond <= MAX_RATE, "rate above 1000tbit: %s bit/s", rateBitsPerSecond);
+        checkArgument(reorderDelayNanos >= 0, "reorder-delay must not be negative: %s", reorderDelayNanos);
         loss += 0.0;
         duplicate += 0.0;
         reorder += 0.0;
         corrupt += 0.0;
-        requireProbability("loss", loss);
-        requireProbability("dup", duplicate);
-        requireProbability("reorder", reorder);
-        requireProbability("corrupt", corrupt);
+        checkProbability("loss", loss);
+        checkProbability("dup", duplicate);
+        checkProbability("reorder", reorder);
+        checkProbability("corrupt", corrupt);
     }
 
-    private static void requireNonNegative(String what, long v) {
-        if (v < 0) {
-            throw new IllegalArgumentException(what + " must not be negative: " + v);
-        }
-    }
-
-    private static void requireProbability(String what, double p) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException(what + " must be a probability between 0 and 1: " + p);
-        }
+    /** Also refuses NaN, which compares false both ways. */
+    private static void checkProbability(String what, double p) {
+        checkArgument(p >= 0 && p <= 1, "%s must be a probability between 0 and 1: %s", what, p);
     }
 
     public Impairments withDelay(long nanos) {

@@ -1,8 +1,12 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkNotNull;
+
+import com.google.common.base.Splitter;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -30,6 +34,10 @@ import java.util.Set;
  *     buffers behind them stay below twice this plus 64 bytes per frame of {@code queueFrames}
  */
 public record LinkEmulatorConfig(Impairments egress, Impairments ingress, long seed, int queueFrames, long queueBytes) {
+    /** The items of the compact form; an empty item stays, to be reported. */
+    static final Splitter ITEMS = Splitter.on(',').trimResults();
+    /** An item's key and value: split at the first '=' only. */
+    private static final Splitter KEY_VALUE = Splitter.on('=').trimResults().limit(2);
     /** netem's default queue limit. */
     public static final int DEFAULT_QUEUE_FRAMES = 1000;
     public static final long DEFAULT_QUEUE_BYTES = 16L << 20;
@@ -43,15 +51,12 @@ public record LinkEmulatorConfig(Impairments egress, Impairments ingress, long s
             new LinkEmulatorConfig(Impairments.NONE, Impairments.NONE, 0, DEFAULT_QUEUE_FRAMES, DEFAULT_QUEUE_BYTES);
 
     public LinkEmulatorConfig {
-        Objects.requireNonNull(egress, "egress");
-        Objects.requireNonNull(ingress, "ingress");
-        if (queueFrames < 1 || queueFrames > MAX_QUEUE_FRAMES) {
-            throw new IllegalArgumentException("limit must be between 1 and " + MAX_QUEUE_FRAMES + ": " + queueFrames);
-        }
-        if (queueBytes < EtherLink.HEADER_LEN || queueBytes > MAX_QUEUE_BYTES) {
-            throw new IllegalArgumentException("limit-bytes must be between " + EtherLink.HEADER_LEN + " and "
-                    + MAX_QUEUE_BYTES + ": " + queueBytes);
-        }
+        checkNotNull(egress, "egress");
+        checkNotNull(ingress, "ingress");
+        checkArgument(queueFrames >= 1 && queueFrames <= MAX_QUEUE_FRAMES, "limit must be between 1 and %s: %s",
+                MAX_QUEUE_FRAMES, queueFrames);
+        checkArgument(queueBytes >= EtherLink.HEADER_LEN && queueBytes <= MAX_QUEUE_BYTES,
+                "limit-bytes must be between %s and %s: %s", EtherLink.HEADER_LEN, MAX_QUEUE_BYTES, queueBytes);
     }
 
     /** Impairs what the interface sends only, as a netem qdisc does. */
@@ -82,7 +87,7 @@ public record LinkEmulatorConfig(Impairments egress, Impairments ingress, long s
      *     or repeated key, an item without '=', or a value out of range or without its unit
      */
     public static LinkEmulatorConfig parse(String text) {
-        Objects.requireNonNull(text, "text");
+        checkNotNull(text, "text");
         String trimmed = text.trim();
         if (trimmed.isEmpty() || trimmed.equalsIgnoreCase("none")) {
             return NONE;
@@ -93,15 +98,14 @@ public record LinkEmulatorConfig(Impairments egress, Impairments ingress, long s
         int frames = NONE.queueFrames;
         long bytes = NONE.queueBytes;
         Set<String> seen = new HashSet<>();
-        for (String item : trimmed.split(",", -1)) {
-            String it = item.trim();
-            int eq = it.indexOf('=');
-            if (eq <= 0) {
+        for (String it : ITEMS.split(trimmed)) {
+            List<String> kv = KEY_VALUE.splitToList(it);
+            if (kv.size() != 2 || kv.get(0).isEmpty()) {
                 throw new IllegalArgumentException("link emulator config \"" + text + "\": item \"" + it
                         + "\" is not key=value");
             }
-            String key = it.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            String value = it.substring(eq + 1).trim().toLowerCase(Locale.ROOT);
+            String key = kv.get(0).toLowerCase(Locale.ROOT);
+            String value = kv.get(1).toLowerCase(Locale.ROOT);
             String canonical = key.startsWith("out.") ? key.substring(4) : key;
             if (!seen.add(canonical)) {
                 throw new IllegalArgumentException("link emulator config \"" + text + "\": " + key + " given twice");

@@ -26,6 +26,7 @@ final class ShmifLock {
     private final long timeoutNanos;
     private final HyperClock clock;
     private int acquisitions;
+    /** Written only by the serialised acquirer (one writer, so {@code ++} is exact); read by any thread. */
     private volatile long breaks;
 
     ShmifLock(ShmifRing ring, int holder, long timeoutNanos, HyperClock clock) {

@@ -1,5 +1,7 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 /**
  * How a {@link ShmifBus} attachment behaves.
  *
@@ -19,19 +21,12 @@ public record ShmifOptions(int ringSize, long lockTimeoutNanos, int maxFrame, lo
             new ShmifOptions(ShmifLayout.DEFAULT_RING, 1_000_000_000L, EtherLink.DEFAULT_MAX_FRAME, 10_000L, 1_000_000L);
 
     public ShmifOptions {
-        if (ringSize < ShmifLayout.MIN_RING || ringSize > ShmifLayout.MAX_RING) {
-            throw new IllegalArgumentException("shmif ring size must be between " + ShmifLayout.MIN_RING + " and "
-                    + ShmifLayout.MAX_RING + ": " + ringSize);
-        }
-        if (lockTimeoutNanos <= 0) {
-            throw new IllegalArgumentException("shmif lock timeout must be positive: " + lockTimeoutNanos);
-        }
-        if (maxFrame < EtherLink.HEADER_LEN) {
-            throw new IllegalArgumentException("shmif max frame shorter than an Ethernet header: " + maxFrame);
-        }
-        if (pollMinNanos <= 0 || pollMaxNanos < pollMinNanos) {
-            throw new IllegalArgumentException("shmif poll sleeps need 0 < min <= max: " + pollMinNanos + ", " + pollMaxNanos);
-        }
+        checkArgument(ringSize >= ShmifLayout.MIN_RING && ringSize <= ShmifLayout.MAX_RING,
+                "shmif ring size must be between %s and %s: %s", ShmifLayout.MIN_RING, ShmifLayout.MAX_RING, ringSize);
+        checkArgument(lockTimeoutNanos > 0, "shmif lock timeout must be positive: %s", lockTimeoutNanos);
+        checkArgument(maxFrame >= EtherLink.HEADER_LEN, "shmif max frame shorter than an Ethernet header: %s", maxFrame);
+        checkArgument(pollMinNanos > 0 && pollMaxNanos >= pollMinNanos, "shmif poll sleeps need 0 < min <= max: %s, %s",
+                pollMinNanos, pollMaxNanos);
     }
 
     public ShmifOptions withRingSize(int bytes) {

@@ -36,6 +36,8 @@ final class ShmifReader {
     private int sender;
     private long wallNanos;
     private long sequence;
+    // Written only by the one thread that reads (a plain read-modify-write is exact with one writer);
+    // volatile so that other threads see current values.
     private volatile long lost;
     private volatile long resyncs;
     private volatile long corrupt;

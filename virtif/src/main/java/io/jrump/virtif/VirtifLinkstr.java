@@ -1,5 +1,10 @@
 package io.jrump.virtif;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * What {@code ifconfig virtN linkstr STRING} says: which Linux tap the interface uses, and optionally
  * a {@link LinkEmulator} between the tap and the interface, so that loss and delay can be set from the
@@ -33,41 +38,31 @@ record VirtifLinkstr(String tap, LinkEmulatorConfig emulator, Boolean offload, b
 
     /** @throws IllegalArgumentException naming what is wrong with {@code s} */
     static VirtifLinkstr parse(String s) {
-        String t = s.trim();
-        if (t.isEmpty()) {
-            throw new IllegalArgumentException("empty linkstr: give a tap name, emulator settings, or both");
-        }
+        checkArgument(!s.isBlank(), "empty linkstr: give a tap name, emulator settings, or both");
         Boolean offload = null;
-        StringBuilder kept = new StringBuilder();
-        for (String item : t.split(",", -1)) {
-            String i = item.trim();
+        List<String> kept = new ArrayList<>();
+        for (String i : LinkEmulatorConfig.ITEMS.split(s.trim())) {
             if (i.equalsIgnoreCase(TSO4) || i.equalsIgnoreCase("-" + TSO4)) {
                 boolean on = i.charAt(0) != '-';
-                if (offload != null && offload != on) {
-                    throw new IllegalArgumentException("both " + TSO4 + " and -" + TSO4);
-                }
+                checkArgument(offload == null || offload == on, "both %s and -%s", TSO4, TSO4);
                 offload = on;
             } else {
-                kept.append(kept.length() == 0 ? "" : ",").append(item);
+                kept.add(i);
             }
         }
-        t = kept.toString().trim();
-        if (t.isEmpty()) {
+        if (kept.size() == 1 && kept.get(0).isEmpty() || kept.isEmpty()) {
             return new VirtifLinkstr(null, null, offload, false);
         }
-        int comma = t.indexOf(',');
-        String first = (comma < 0 ? t : t.substring(0, comma)).trim();
+        String first = kept.get(0);
         String tap = null;
-        String rest = t;
+        List<String> emulator = kept;
         if (first.indexOf('=') < 0 && !first.equalsIgnoreCase("none")) {
-            if (!VirtifUser.validName(first)) {
-                throw new IllegalArgumentException("'" + first + "' is not a Linux interface name (1 to "
-                        + VirtifUser.MAX_NAME + " characters, no '/', ':', '%' or white space)");
-            }
+            checkArgument(VirtifUser.validName(first), "'%s' is not a Linux interface name (1 to %s characters, "
+                    + "no '/', ':', '%' or white space)", first, VirtifUser.MAX_NAME);
             tap = first;
-            rest = comma < 0 ? "" : t.substring(comma + 1);
+            emulator = kept.subList(1, kept.size());
         }
-        LinkEmulatorConfig c = LinkEmulatorConfig.parse(rest);
+        LinkEmulatorConfig c = LinkEmulatorConfig.parse(String.join(",", emulator));
         boolean perfect = c.egress().isNone() && c.ingress().isNone();
         return new VirtifLinkstr(tap, perfect ? null : c, offload, true);
     }

@@ -10,6 +10,7 @@ import io.jrump.hypercall.Errno;
 import io.jrump.hypercall.HostHypercall;
 import io.jrump.hypercall.HyperError;
 import io.jrump.hypercall.Hypercall;
+import io.jrump.testkit.Probes;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,19 +136,14 @@ class ShmifBusTest {
             send(writer, TestFrames.MAC_A, i, 100);
         }
         reader.stallReceiver(false);
-        long resynced = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (reader.lostFrames() == 0 && System.nanoTime() - resynced < 0) {
-            Thread.sleep(1);
-        }
+        Probes.await("the lapped reader counting lost frames", () -> reader.lostFrames() > 0);
         assertTrue(reader.lostFrames() >= lapping - 1, "lost " + reader.lostFrames());
         int after = 5;
         for (int i = 0; i < after; i++) {
             send(writer, TestFrames.MAC_A, 10_000 + i, 100);
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (got.count() + reader.lostFrames() < lapping + after && System.nanoTime() - deadline < 0) {
-            Thread.sleep(2);
-        }
+        Probes.await("every frame delivered or counted lost",
+                () -> got.count() + reader.lostFrames() >= lapping + after);
         assertEquals(lapping + after, got.count() + reader.lostFrames(), "every frame is either delivered or counted lost");
         assertTrue(reader.lostFrames() > 0);
         assertTrue(reader.resyncs() > 0);
@@ -180,10 +176,7 @@ class ShmifBusTest {
         t2.start();
         t1.join();
         t2.join();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (delivered.get() + r.lostFrames() < 2L * each && System.nanoTime() - deadline < 0) {
-            Thread.sleep(2);
-        }
+        Probes.await("every frame delivered or counted lost", () -> delivered.get() + r.lostFrames() >= 2L * each);
         assertEquals(0, torn.get());
         assertEquals(2L * each, delivered.get() + r.lostFrames());
         assertEquals(2L * each, r.header().nextSequence());
@@ -306,13 +299,13 @@ class ShmifBusTest {
             a.send(frame, 0, frame.length);
         }
         // A receiver that fell a whole ring behind skips to the writer and counts the skipped frames
-        // as lost, so the warm-up burst alone may deliver none: send paced frames until one arrives.
+        // as lost, so the warm-up burst alone may deliver none. Once every frame is accounted for, the
+        // receiver stands at the writer, and the next frame is delivered.
+        awaitAccounted(b, frames, warm);
         while (rxThread.get() < 0) {
             a.send(frame, 0, frame.length);
-            warm++;
-            Thread.sleep(1);
+            awaitAccounted(b, frames, ++warm);
         }
-        awaitAccounted(b, frames, warm);
         int n = 50_000;
         long rxBefore = Allocation.ofThread(rxThread.get());
         long before = Allocation.ofCurrentThread();
@@ -326,11 +319,8 @@ class ShmifBusTest {
         assertTrue(rxAllocated < n / 10, "receive allocated " + rxAllocated + " bytes for " + n + " frames");
     }
 
-    private static void awaitAccounted(ShmifBus b, AtomicLong frames, long n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (frames.get() + b.lostFrames() < n && System.nanoTime() - deadline < 0) {
-            Thread.sleep(2);
-        }
+    private static void awaitAccounted(ShmifBus b, AtomicLong frames, long n) throws Exception {
+        Probes.await(n + " frames delivered or counted lost", () -> frames.get() + b.lostFrames() >= n);
         assertEquals(n, frames.get() + b.lostFrames());
     }
 }

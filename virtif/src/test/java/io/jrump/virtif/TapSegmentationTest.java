@@ -68,6 +68,7 @@ class TapSegmentationTest {
             if (TapOffload.tcp4HeaderLen(f, off, len) != 0) {
                 frames.add(java.util.Arrays.copyOfRange(f, off, off + len));
                 flags.add(csumFlags);
+                notifyAll();
             }
         }
 
@@ -79,10 +80,11 @@ class TapSegmentationTest {
             return n;
         }
 
-        void await(int bytes) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (payload() < bytes && System.nanoTime() < end) {
-                Thread.sleep(10);
+        /** Waits until {@code bytes} of payload have arrived, each arrival waking it, or 60 s have passed. */
+        synchronized void await(int bytes) throws InterruptedException {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            for (long left; payload() < bytes && (left = end - System.nanoTime()) > 0; ) {
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
         }
     }

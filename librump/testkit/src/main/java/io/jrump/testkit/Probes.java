@@ -43,6 +43,36 @@ public final class Probes {
         }
     }
 
+    /** A state to probe that a system call or a file read tells: its exception fails the test. */
+    @FunctionalInterface
+    public interface Check {
+        boolean holds() throws Exception;
+    }
+
+    /** A value to probe for, null while it is not there yet; its exception fails the test. */
+    @FunctionalInterface
+    public interface Value<T> {
+        T get() throws Exception;
+    }
+
+    /** {@link #await} for a probe that may throw. */
+    public static void awaitChecked(String what, Check condition) throws Exception {
+        awaitValue(what, () -> condition.holds() ? Boolean.TRUE : null);
+    }
+
+    /** Waits until {@code value} is not null and returns it; fails the test, naming {@code what}, after the patience. */
+    public static <T> T awaitValue(String what, Value<T> value) throws Exception {
+        long end = System.nanoTime() + PATIENCE_NANOS;
+        for (T v; ; LockSupport.parkNanos(POLL_NANOS)) {
+            if ((v = value.get()) != null) {
+                return v;
+            }
+            if (System.nanoTime() - end > 0) {
+                fail("timed out waiting for " + what);
+            }
+        }
+    }
+
     /**
      * Waits until {@code t} sleeps on a condition variable of the hypercall layer, waited on directly by one
      * of {@code where} (so not on a mutex, nor for a CPU on its way back from a sleep). A {@code where} is a

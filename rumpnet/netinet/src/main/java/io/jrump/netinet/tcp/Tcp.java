@@ -104,7 +104,7 @@ public final class Tcp {
         this.autosize = new TcpBufAutosize(s);
         this.mslt = new TcpMslt(this, s);
         this.vtw = new Vtw(this, s);
-        this.table = new InPcbTable(inet, "tcp", anonMin, anonMax);
+        this.table = new InPcbTable(inet, "tcp", anonMin, anonMax, TcpCb.KMEM_TYPE, TcpCb.KMEM_BYTES);
         table.setVestigial(vtw);
         var rnd = inet.kernel().hypercall().random();
         this.conns = new TcpConnHash(4096, (int) rnd.nextLong());

@@ -182,6 +182,8 @@ public final class Kernel {
         sysctl.createQuad("hw.physmem64", "Kernel memory limit in bytes",
                 memLimit > 0 ? memLimit : hc.memory().physmem(), 0, null);
         sysctl.createDynamic("hw.usermem64", "Kernel memory in use", SysctlType.QUAD, kmem::used);
+        sysctl.createTable("kern.kmem.stats", "Kernel memory by type, as vmstat -m lists pools",
+                () -> String.join("\n", kmem.report()) + "\n");
     }
 
     /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */

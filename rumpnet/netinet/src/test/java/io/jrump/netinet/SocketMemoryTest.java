@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Sockets and their pcbs are kernel memory ({@code rump_server -r}): a kernel makes sockets until its
  * limit is reached, then refuses with ENOBUFS (or ENFILE when only the descriptor's open file no
- * longer fits), never with {@link OutOfMemoryError}; {@code hw.usermem64} counts them, closing some
- * makes room for as many new ones, and a halt finds nothing charged.
+ * longer fits), never with {@link OutOfMemoryError}; {@code hw.usermem64} and {@code netstat -m} count
+ * them, closing some makes room for as many new ones, and a halt finds nothing charged.
  */
 class SocketMemoryTest {
     private static final long LIMIT = 2L << 20;
@@ -41,6 +41,9 @@ class SocketMemoryTest {
                 fds.size() + " UDP sockets of " + UDP_SOCKET + " bytes in " + (LIMIT - base) + " free bytes");
         assertTrue(held >= fds.size() * UDP_SOCKET, "hw.usermem64 shows the sockets: " + held + " bytes for "
                 + fds.size());
+        long reported = reportedKbytes(s.sysctlRead("kern.mbuf.stats"), Socket.KMEM_TYPE);
+        assertTrue(reported >= fds.size() * Socket.KMEM_BYTES / 1024 - 1,
+                "netstat -m shows the sockets' memory: " + reported + " KB for " + fds.size());
         for (int i = 0; i < 10; i++) {
             s.close(fds.remove(fds.size() - 1));
         }
@@ -86,6 +89,17 @@ class SocketMemoryTest {
                 fail("sockets are not charged: " + fds.size() + " made under a " + LIMIT + " byte limit");
             }
         }
+    }
+
+    /** The Kbytes in use that a report ({@code netstat -m}, {@code kern.kmem.stats}) gives for {@code type}. */
+    private static long reportedKbytes(String report, String type) {
+        for (String line : report.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 1 && f[0].equals(type)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        throw new AssertionError("no " + type + " line in\n" + report);
     }
 
     private static long usermem(Syscalls s) throws ErrnoException {

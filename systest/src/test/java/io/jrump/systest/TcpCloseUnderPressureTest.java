@@ -74,6 +74,8 @@ class TcpCloseUnderPressureTest {
                 settle(k);
                 senders.add(c);
                 receivers.add(s.accept(l, null));
+            }
+            for (int c : senders) {
                 if (fillUntilRefused(k, s, c) == Errno.ENOBUFS) {
                     refused++;
                 }

@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the limit, the caches give their idle memory back first ({@link Reclaimer}, NetBSD's pagedaemon
  * calling {@code pool_drain} under pressure) and the request is tried again, so a kernel whose pools
  * filled up during a burst recovers fully once the burst is over, whichever type needs the memory next.
+ *
+ * <p>Objects that are not pooled are charged here by kind, with a per-object size measured on the heap,
+ * when they are made and freed when they go: sockets, pcbs, open files and descriptor slots, processes
+ * and their lwps. So {@code -r} bounds all a kernel takes from its host, {@code hw.usermem64} shows it,
+ * and {@link #report} (read as {@code kern.kmem.stats} and in {@code netstat -m}) says who holds it.
  */
 public final class Kmem {
     private final HyperMemory mem;

@@ -59,12 +59,12 @@ final class VnOpen {
             } finally {
                 vp.unlock();
             }
-            KFile fp = new KFile(vfs.vnodeFile(), of, oflags & STATUS_FLAGS);
+            KFile fp = KFile.alloc(vfs.kernel(), vfs.vnodeFile(), of, oflags & STATUS_FLAGS);
             try {
                 return p.files().install(fp);
             } catch (ErrnoException e) {
                 vp = null;
-                vfs.vnodeFile().close(fp);
+                fp.dispose();
                 throw e;
             }
         } catch (ErrnoException | RuntimeException e) {

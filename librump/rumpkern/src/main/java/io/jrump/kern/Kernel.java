@@ -100,8 +100,10 @@ public final class Kernel {
             cpus[i] = new Cpu(i, new SoftintQueue(i, hc.sync()), new CalloutWheel(tick0));
         }
         this.scheduler = new Scheduler(hc, cpus);
-        this.proc0 = new Proc(this, 0, 0, "system", Cred.ROOT, new FileTable(cfg.maxFilesPerProc));
-        this.proc1 = new Proc(this, 1, 0, "init", Cred.ROOT, new FileTable(cfg.maxFilesPerProc));
+        this.proc0 = new Proc(this, 0, 0, "system", Cred.ROOT, new FileTable(cfg.maxFilesPerProc, kmem),
+                Proc.CHARGE_NONE);
+        this.proc1 = new Proc(this, 1, 0, "init", Cred.ROOT, new FileTable(cfg.maxFilesPerProc, kmem),
+                Proc.CHARGE_NONE);
         procs.put(0, proc0);
         procs.put(1, proc1);
         this.callouts = new Callouts(this, cfg.hz);
@@ -181,6 +183,8 @@ public final class Kernel {
         sysctl.createQuad("hw.physmem64", "Kernel memory limit in bytes",
                 memLimit > 0 ? memLimit : hc.memory().physmem(), 0, null);
         sysctl.createDynamic("hw.usermem64", "Kernel memory in use", SysctlType.QUAD, kmem::used);
+        sysctl.createTable("kern.kmem.stats", "Kernel memory by type, as vmstat -m lists pools",
+                () -> String.join("\n", kmem.report()) + "\n");
     }
 
     /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */
@@ -301,33 +305,87 @@ public final class Kernel {
         return List.copyOf(pools);
     }
 
-    /** A new process ({@code fork} from nothing), as the remote server makes for each client. */
+    /**
+     * A new process ({@code fork} from nothing), as the remote server makes for each client. It is
+     * kernel memory ({@link Proc#KMEM_BYTES}, and its lwps'): ENOMEM past the kernel's memory limit, as
+     * {@code fork(2)} answers when the kernel cannot allocate a process.
+     */
+    public Proc createProcess(String name, Cred cred) throws ErrnoException {
+        chargeProcess();
+        return addProcess(new Proc(this, nextPid.getAndIncrement(), 1, name, cred,
+                new FileTable(config.maxFilesPerProc, kmem), Proc.CHARGE_LIMITED));
+    }
+
+    /**
+     * {@code fork}: a child with a copy of the parent's descriptors (the files themselves are shared);
+     * ENOMEM past the kernel's memory limit.
+     */
+    public Proc forkProcess(Proc parent, String name) throws ErrnoException {
+        chargeProcess();
+        FileTable files;
+        try {
+            files = parent.files().fork(false);
+        } catch (ErrnoException e) {
+            kmem.free(kmem.type(Proc.KMEM_TYPE), Proc.KMEM_BYTES);
+            throw e;
+        }
+        return addChild(parent, new Proc(this, nextPid.getAndIncrement(), parent.pid(), name, parent.cred(), files,
+                Proc.CHARGE_LIMITED));
+    }
+
+    /**
+     * {@link #createProcess} for a caller that has no way to report an error: the process is charged
+     * even past the limit ({@link Kmem#allocNoFail}), so that what it then does is refused instead.
+     */
     public Proc newProcess(String name, Cred cred) {
-        int pid = nextPid.getAndIncrement();
-        Proc p = new Proc(this, pid, 1, name, cred, new FileTable(config.maxFilesPerProc));
-        procs.put(pid, p);
+        kmem.allocNoFail(kmem.type(Proc.KMEM_TYPE), Proc.KMEM_BYTES);
+        return addProcess(new Proc(this, nextPid.getAndIncrement(), 1, name, cred,
+                new FileTable(config.maxFilesPerProc, kmem), Proc.CHARGE_FORCED));
+    }
+
+    /** {@link #forkProcess} for a caller that has no way to report an error, charged as {@link #newProcess} is. */
+    public Proc fork(Proc parent, String name) {
+        kmem.allocNoFail(kmem.type(Proc.KMEM_TYPE), Proc.KMEM_BYTES);
+        FileTable files;
+        try {
+            files = parent.files().fork(true);
+        } catch (ErrnoException e) {
+            throw new IllegalStateException("a forced fork cannot fail", e);
+        }
+        return addChild(parent, new Proc(this, nextPid.getAndIncrement(), parent.pid(), name, parent.cred(), files,
+                Proc.CHARGE_FORCED));
+    }
+
+    private void chargeProcess() throws ErrnoException {
+        if (!kmem.alloc(kmem.type(Proc.KMEM_TYPE), Proc.KMEM_BYTES)) {
+            throw new ErrnoException(io.jrump.hypercall.Errno.ENOMEM, "no kernel memory for a process ("
+                    + kmem.used() + " of " + kmem.limit() + " bytes in use)");
+        }
+    }
+
+    /** A forked child also gets a copy of the per-process data components keep (its current directory). */
+    private Proc addChild(Proc parent, Proc p) {
+        p.inheritSpecific(parent);
+        return addProcess(p);
+    }
+
+    private Proc addProcess(Proc p) {
+        procs.put(p.pid(), p);
         return p;
     }
 
     /**
-     * {@code fork}: a child with a copy of the parent's descriptors (the files themselves are shared) and
-     * of the per-process data components keep (such as its current directory).
+     * Ends a process: wakes its sleeping lwps with EINTR, closes its descriptors and gives its memory
+     * back.
      */
-    public Proc fork(Proc parent, String name) {
-        int pid = nextPid.getAndIncrement();
-        Proc p = new Proc(this, pid, parent.pid(), name, parent.cred(), parent.files().fork());
-        p.inheritSpecific(parent);
-        procs.put(pid, p);
-        return p;
-    }
-
-    /** Ends a process: wakes its sleeping lwps with EINTR and closes its descriptors. */
     public void exitProcess(Proc p) {
         if (p == proc0 || p == proc1) {
             throw new IllegalArgumentException("process " + p.pid() + " cannot exit");
         }
         p.exit();
-        procs.remove(p.pid());
+        if (procs.remove(p.pid(), p)) {
+            p.release();
+        }
     }
 
     public Proc proc(int pid) {

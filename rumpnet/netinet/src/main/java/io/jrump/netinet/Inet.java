@@ -164,6 +164,8 @@ public final class Inet {
         ifs.unregisterSocketIoctl(IfIoctl.SIOCSARP);
         ifs.unregisterSocketIoctl(IfIoctl.SIOCDARP);
         tcp.stop();
+        udp.stop();
+        raw.stop();
         arp.stop();
         ipInput.stop();
     }

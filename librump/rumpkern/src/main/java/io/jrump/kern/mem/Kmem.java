@@ -20,6 +20,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the limit, the caches give their idle memory back first ({@link Reclaimer}, NetBSD's pagedaemon
  * calling {@code pool_drain} under pressure) and the request is tried again, so a kernel whose pools
  * filled up during a burst recovers fully once the burst is over, whichever type needs the memory next.
+ *
+ * <p>Objects that are not pooled are charged here by kind, with a per-object size measured on the heap,
+ * when they are made and freed when they go: sockets, pcbs, open files and descriptor slots, processes
+ * and their lwps. So {@code -r} bounds all a kernel takes from its host, {@code hw.usermem64} shows it,
+ * and {@link #report} (read as {@code kern.kmem.stats} and in {@code netstat -m}) says who holds it.
  */
 public final class Kmem {
     private final HyperMemory mem;
@@ -131,6 +136,30 @@ public final class Kmem {
         uncharge(bytes);
     }
 
+    /**
+     * Charges {@code bytes} to {@code type} even past the limit, for an object the kernel cannot refuse
+     * where it is made ({@code kmem_alloc(KM_SLEEP)}, which waits rather than fails; a rump kernel has
+     * nobody to wait for): the lwp of a host thread already entering a system call. The charge counts
+     * toward the limit, so the next refusable request fails instead. Only this kernel's account is
+     * charged, not the host's reservation; give it back with {@link #freeNoFail}.
+     */
+    public void allocNoFail(Type type, long bytes) {
+        long now = used.addAndGet(bytes);
+        long p;
+        while (now > (p = peak.get()) && !peak.compareAndSet(p, now)) {
+            // another CPU raised the peak meanwhile
+        }
+        type.bytes.addAndGet(bytes);
+        type.allocs.incrementAndGet();
+    }
+
+    /** Gives back a charge of {@link #allocNoFail}. */
+    public void freeNoFail(Type type, long bytes) {
+        type.bytes.addAndGet(-bytes);
+        type.frees.incrementAndGet();
+        used.addAndGet(-bytes);
+    }
+
     /** A buffer charged to {@code type}; null past the limit. */
     public ByteBuffer allocBuffer(Type type, int size, boolean direct) {
         if (!charge(size)) {
@@ -188,6 +217,23 @@ public final class Kmem {
         List<Type> l = new ArrayList<>(types.values());
         l.sort((a, b) -> a.name.compareTo(b.name));
         return l;
+    }
+
+    /**
+     * The accounts as {@code vmstat -m} lists pools: per type the bytes held now, allocations, frees and
+     * refusals, then the total against the limit.
+     */
+    public List<String> report() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("%-16s %12s %10s %10s %8s", "Type", "InUse(KB)", "Allocs", "Frees", "Fails"));
+        for (Type t : types()) {
+            out.add(String.format("%-16s %12d %10d %10d %8d", t.name, t.bytes() / 1024, t.allocs(), t.frees(),
+                    t.failures()));
+        }
+        out.add(used() / 1024 + " Kbytes of kernel memory in use"
+                + (limit == Long.MAX_VALUE ? "" : " of a " + limit / 1024 + " Kbytes limit") + ", peak "
+                + peak() / 1024 + " Kbytes, " + failures() + " requests refused");
+        return out;
     }
 
     /** A named account of kernel memory. */

@@ -46,8 +46,11 @@ public final class RumpnetComponent implements Component {
         k.registerService(MbufPool.class, pool);
         k.registerService(Domains.class, domains);
         k.registerService(Sockets.class, sockets);
+        // netstat -m: NetBSD's mbuf report, then what the rest of the kernel's memory limit holds
+        // (sockets, pcbs, processes, files), so that the report accounts for all of rump_server -r
         k.sysctl().createTable("kern.mbuf.stats", "mbuf and cluster use, as netstat -m prints it",
-                () -> String.join("\n", pool.stats().netstatLines()) + "\n");
+                () -> String.join("\n", pool.stats().netstatLines()) + "\n\n"
+                        + String.join("\n", k.kmem().report()) + "\n");
         k.sysctl().createTable("kern.sockets", "Sockets: uid pid fd domain type laddr lport faddr fport state rcvcc sndcc",
                 () -> SocketTable.lines(k, sockets));
         new SocketSyscalls(sockets).register(k.syscallTable());

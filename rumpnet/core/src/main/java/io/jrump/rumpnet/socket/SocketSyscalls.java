@@ -77,12 +77,23 @@ final class SocketSyscalls {
         return b;
     }
 
+    /**
+     * Gives {@code so} a descriptor. ENFILE when the kernel's memory limit leaves no room for the open
+     * file ({@link KFile#alloc}), EMFILE when the process's table is full; either way the socket is
+     * closed (an accepted connection is reset, where NetBSD's {@code accept} would leave it queued).
+     */
     private int install(Lwp l, Socket so, int fflags) throws ErrnoException {
-        KFile fp = new KFile(sockets.fileOps(), so, fflags);
+        KFile fp;
+        try {
+            fp = KFile.alloc(sockets.kernel(), sockets.fileOps(), so, fflags);
+        } catch (ErrnoException e) {
+            SoClose.soclose(so, true);
+            throw e;
+        }
         try {
             return l.proc().files().install(fp);
         } catch (ErrnoException e) {
-            SoClose.soclose(so, true);
+            fp.dispose();
             throw e;
         }
     }

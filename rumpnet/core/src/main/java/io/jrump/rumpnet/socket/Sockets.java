@@ -1,6 +1,7 @@
 package io.jrump.rumpnet.socket;
 
 import io.jrump.kern.Kernel;
+import io.jrump.kern.mem.Kmem;
 import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ public final class Sockets {
     private final Set<Socket> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong listenDrops = new AtomicLong();
+    private final Kmem.Type kmemType;
 
     Sockets(Kernel kernel, MbufPool mbufs, Domains domains, SysctlNode sbmax, SysctlNode somaxconn) {
         this.kernel = kernel;
@@ -31,6 +33,12 @@ public final class Sockets {
         this.domains = domains;
         this.sbmax = sbmax;
         this.somaxconn = somaxconn;
+        this.kmemType = kernel.kmem().type(Socket.KMEM_TYPE);
+    }
+
+    /** The kernel memory account sockets are charged to. */
+    Kmem.Type kmemType() {
+        return kmemType;
     }
 
     public Kernel kernel() {

@@ -74,7 +74,7 @@ class SocketCreateTest {
     void aDescriptorThatIsNotASocketIsEnotsock(Kernel k) throws Exception {
         LoopDomain.install(k);
         Syscalls s = k.syscalls();
-        int fd = k.proc1().files().install(new KFile(new FileOps() {
+        int fd = k.proc1().files().install(KFile.alloc(k, new FileOps() {
             @Override
             public int read(KFile fp, ByteBuffer dst) {
                 return 0;

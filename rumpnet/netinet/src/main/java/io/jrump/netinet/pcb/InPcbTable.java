@@ -3,6 +3,7 @@ package io.jrump.netinet.pcb;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.mem.Kmem;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.netinet.Inet;
@@ -17,10 +18,16 @@ import java.util.List;
  * bound wildcard, as {@code in_pcblookup_connect} then {@code in_pcblookup_bind}. Lazy Receiver
  * Processing moves this match to the interface; keeping it in one method is what makes that possible.
  * Ephemeral ports follow RFC 6056 section 3.3.1 (Algorithm 1, a random start in the anonymous range).
+ *
+ * <p>A pcb is kernel memory from the moment it joins the table until it leaves it: {@link #add} charges
+ * the table's per-pcb size to its account (ENOBUFS past the kernel's limit, as {@code in_pcballoc}
+ * fails when its pool is empty), {@link #remove} gives it back.
  */
 public final class InPcbTable {
     private final Inet inet;
     private final String name;
+    private final Kmem.Type kmemType;
+    private final long pcbBytes;
     private final IntMap<InPcb[]> byPort = new IntMap<>(64);
     private final List<InPcb> all = new ArrayList<>();
     private final SysctlNode anonMin;
@@ -38,9 +45,16 @@ public final class InPcbTable {
         void checkBind(int addr, int port, int options) throws ErrnoException;
     }
 
-    public InPcbTable(Inet inet, String name, SysctlNode anonMin, SysctlNode anonMax) {
+    /**
+     * The table of protocol {@code name}, whose pcbs are charged {@code pcbBytes} each to the kernel
+     * memory account {@code kmemType}.
+     */
+    public InPcbTable(Inet inet, String name, SysctlNode anonMin, SysctlNode anonMax, String kmemType,
+                      long pcbBytes) {
         this.inet = inet;
         this.name = name;
+        this.kmemType = inet.kernel().kmem().type(kmemType);
+        this.pcbBytes = pcbBytes;
         this.anonMin = anonMin;
         this.anonMax = anonMax;
     }
@@ -49,15 +63,33 @@ public final class InPcbTable {
         this.vestigial = v;
     }
 
-    public synchronized void add(InPcb p) {
-        all.add(p);
+    /** Adds a new pcb, charging it to kernel memory; ENOBUFS past the limit. */
+    public void add(InPcb p) throws ErrnoException {
+        if (!inet.kernel().kmem().alloc(kmemType, pcbBytes)) {
+            throw new ErrnoException(Errno.ENOBUFS, "no kernel memory for a " + name + " pcb");
+        }
+        synchronized (this) {
+            all.add(p);
+        }
     }
 
-    /** Removes a pcb for good (its socket closed). */
-    public synchronized void remove(InPcb p) {
-        all.remove(p);
-        if (p.lport != 0) {
-            unhash(p);
+    /** Removes a pcb for good (its socket closed), giving its memory back; a second call does nothing. */
+    public void remove(InPcb p) {
+        synchronized (this) {
+            if (!all.remove(p)) {
+                return;
+            }
+            if (p.lport != 0) {
+                unhash(p);
+            }
+        }
+        inet.kernel().kmem().free(kmemType, pcbBytes);
+    }
+
+    /** Removes every pcb: the protocol is stopping (the kernel halts). */
+    public void clear() {
+        for (InPcb p : list()) {
+            remove(p);
         }
     }
 

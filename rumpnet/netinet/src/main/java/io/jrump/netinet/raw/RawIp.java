@@ -1,5 +1,8 @@
 package io.jrump.netinet.raw;
 
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.mem.Kmem;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.net.Ifnet;
@@ -38,12 +41,28 @@ public final class RawIp {
         return new RawUsrreq(inet, protocol);
     }
 
-    void add(InPcb p) {
+    /** Adds a raw socket's pcb, charged to kernel memory as {@link InPcb#KMEM_BYTES}; ENOBUFS past the limit. */
+    void add(InPcb p) throws ErrnoException {
+        Kmem kmem = inet.kernel().kmem();
+        if (!kmem.alloc(kmem.type(InPcb.KMEM_TYPE), InPcb.KMEM_BYTES)) {
+            throw new ErrnoException(Errno.ENOBUFS, "no kernel memory for a raw pcb");
+        }
         pcbs.add(p);
     }
 
+    /** Removes a pcb, giving its memory back; a second call does nothing. */
     void remove(InPcb p) {
-        pcbs.remove(p);
+        if (pcbs.remove(p)) {
+            Kmem kmem = inet.kernel().kmem();
+            kmem.free(kmem.type(InPcb.KMEM_TYPE), InPcb.KMEM_BYTES);
+        }
+    }
+
+    /** Removes every pcb: the kernel halts. */
+    public void stop() {
+        for (InPcb p : pcbs) {
+            remove(p);
+        }
     }
 
     /** Offers a copy of the datagram to matching raw sockets; true if at least one took it. Never consumes {@code m}. */

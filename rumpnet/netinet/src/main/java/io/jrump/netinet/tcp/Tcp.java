@@ -11,7 +11,9 @@ import io.jrump.wire.IpProtocol;
 import io.jrump.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * One kernel's TCP (RFC 9293): its tunables as sysctls under {@code net.inet.tcp}, its counters, the
@@ -102,7 +104,7 @@ public final class Tcp {
         this.autosize = new TcpBufAutosize(s);
         this.mslt = new TcpMslt(this, s);
         this.vtw = new Vtw(this, s);
-        this.table = new InPcbTable(inet, "tcp", anonMin, anonMax);
+        this.table = new InPcbTable(inet, "tcp", anonMin, anonMax, TcpCb.KMEM_TYPE, TcpCb.KMEM_BYTES);
         table.setVestigial(vtw);
         var rnd = inet.kernel().hypercall().random();
         this.conns = new TcpConnHash(4096, (int) rnd.nextLong());
@@ -328,6 +330,19 @@ public final class Tcp {
             sb.append(tp).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * How many connections are in each state ({@code netstat -an}'s state column), listeners and full
+     * TIME_WAIT blocks included, vestigial TIME_WAIT entries not; for tests that wait for connections
+     * to finish closing.
+     */
+    public Map<String, Integer> connectionStates() {
+        Map<String, Integer> m = new TreeMap<>();
+        for (TcpCb tp : connections()) {
+            m.merge(TcpState.name(tp.state), 1, Integer::sum);
+        }
+        return m;
     }
 
     /** Pcbs held by TCP, listeners and TIME_WAIT included; what a leak check counts. */

@@ -12,6 +12,16 @@ import io.jrump.rumpnet.socket.Socket;
  * ({@link TcpInput} and the steps it hands segments to) and {@link TcpOutput} read against the RFC.
  */
 final class TcpCb {
+    /**
+     * What a TCP socket's pcb costs the host: the {@link InPcb} and this block, with its reassembly
+     * queue, SACK scoreboard, congestion state and five callouts. Measured as about 1,330 bytes beyond a
+     * UDP socket's (a TCP socket with its descriptor took 2,190 bytes, a UDP one 862);
+     * {@code KernelMemoryFootprintTest} checks the sum. Charged while the pcb is in TCP's table.
+     */
+    static final long KMEM_BYTES = 1400;
+    /** The kernel memory account of TCP pcbs. */
+    static final String KMEM_TYPE = "tcpcb";
+
     static final int TF_ACKNOW = 0x0001;
     static final int TF_DELACK = 0x0002;
     static final int TF_NODELAY = 0x0004;

@@ -10,7 +10,9 @@ import io.jrump.wire.TcpFlags;
  * <p>What may be sent is bounded by the peer's window and the congestion window (RFC 5681 section
  * 3.1); during SACK recovery by the pipe estimate (RFC 6675 section 5). Small segments wait by Nagle's
  * rule (RFC 1122 section 4.2.3.4, RFC 896) unless {@code TCP_NODELAY}; the receiver's side of silly
- * window avoidance (RFC 1122 section 4.2.3.3) decides when a window update is worth a segment.
+ * window avoidance (RFC 1122 section 4.2.3.3) decides when a window update is worth a segment. A
+ * segment that cannot be built for lack of mbufs ends the round but leaves a timer that tries again
+ * ({@link TcpTimers#quench}), so that memory pressure delays a FIN or data and never strands them.
  */
 final class TcpOutput {
     /** The most payload in one TSO packet: an IPv4 datagram's 65535 bytes less the IP and largest TCP header. */

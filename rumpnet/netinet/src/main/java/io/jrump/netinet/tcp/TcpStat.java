@@ -78,6 +78,7 @@ final class TcpStat {
     static final int BADACK = 68;
     static final int PMTUDECREASE = 69;
     static final int ICMPOUTOFWINDOW = 70;
+    static final int SELFQUENCH = 71;
 
     private TcpStat() {
     }
@@ -109,6 +110,7 @@ final class TcpStat {
                 "connections entered TIME_WAIT", "TIME_WAIT connections recycled by a new SYN",
                 "correct ACK header predictions", "correct data packet header predictions",
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
-                "path MTU decreases", "ICMP errors not quoting an outstanding sequence number");
+                "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
+                "send attempts that found no buffers (self-quench)");
     }
 }

@@ -44,6 +44,33 @@ final class TcpTimers {
     }
 
     /**
+     * A segment of {@code len} bytes with {@code flags} could not be sent for lack of buffers: no mbuf
+     * for its header or to share the send buffer's data, or IP refused it with ENOBUFS ({@code
+     * TCP_STAT_SELFQUENCH}, NetBSD's {@code tcp_output} error path). No segment from the peer may ever
+     * come to prompt the connection again (the peer never saw this SYN, FIN or data), so a timer must:
+     * RFC 9293 section 3.8.1 and RFC 6298 section 5.1 keep the retransmission timer running while
+     * anything in sequence space waits, and the segment that never left counts as sent and lost. As
+     * FreeBSD's {@code tcp_output} does on ENOBUFS, the retransmission timer is armed unless it or the
+     * persist timer (which resends on its own) already runs; its expiry backs off and shrinks the
+     * congestion window to one segment, which is NetBSD's {@code tcp_quench}, and after
+     * {@link Tcp#MAXRXTSHIFT} fruitless tries drops the connection with ENOBUFS. A pure ACK or window
+     * update, which holds no sequence space and is not retransmitted, is owed again through the
+     * delayed-ACK timer (NetBSD's error path restarts it), without counting as a retransmission.
+     */
+    void quench(TcpCb tp, int len, int flags) {
+        tcp.stats().inc(TcpStat.SELFQUENCH);
+        tp.softError = Errno.ENOBUFS;
+        if (len > 0 || (flags & (TcpFlags.SYN | TcpFlags.FIN)) != 0) {
+            if (!tp.rexmtTimer.pending() && !tp.persistTimer.pending()) {
+                setRexmt(tp);
+            }
+        } else if ((flags & TcpFlags.RST) == 0 && !tp.delackTimer.pending()) {
+            tp.set(TcpCb.TF_DELACK);
+            tp.delackTimer.schedule(Math.max(1, tcp.delackTicks.intValue()));
+        }
+    }
+
+    /**
      * RFC 6298 section 2: a new round-trip sample. The first sets SRTT = R, RTTVAR = R/2; later ones
      * smooth with alpha = 1/8 and beta = 1/4; RTO = SRTT + max(G, 4 RTTVAR), G the clock tick.
      */

@@ -1,5 +1,6 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.netinet.ChainChecksum;
 import io.jrump.netinet.Counters;
@@ -75,12 +76,13 @@ final class TcpTransmit {
     /**
      * Builds and sends one segment of the connection: {@code len} bytes of the send buffer from
      * {@code seq}, with {@code flags}, the options the connection negotiated, and the current window,
-     * then updates SND.NXT, SND.MAX, the timers and the ACK state. False if it could not be sent
-     * (no mbufs, no route); the retransmission timer then tries again.
+     * then updates SND.NXT, SND.MAX, the timers and the ACK state. False if it could not be built for
+     * lack of mbufs; a timer then tries again ({@link TcpTimers#quench}).
      */
     boolean segment(TcpCb tp, int seq, int len, int flags, boolean rexmit) {
         Mbuf m = pool.getPacketHeader();
         if (m == null) {
+            tcp.timers().quench(tp, len, flags);
             return false;
         }
         Scratch s = scratch.get();
@@ -88,6 +90,7 @@ final class TcpTransmit {
         int thlen = writeOptions(tp, s, m, flags);
         m.setLen(thlen);
         if (len > 0 && !attachData(tp, m, seq, len)) {
+            tcp.timers().quench(tp, len, flags);
             return false;
         }
         m.pkthdr().setLen(thlen + len);
@@ -107,7 +110,7 @@ final class TcpTransmit {
             tp.rcvAdv = tp.rcvNxt + (scaledWin << (syn ? 0 : tp.rcvScale));
         }
         tp.lastSndNanos = tcp.now();
-        toIp(tp, m);
+        toIp(tp, m, len, flags);
         return true;
     }
 
@@ -290,16 +293,24 @@ final class TcpTransmit {
 
     /**
      * Hands the segment to IP, with DF when the path MTU is being discovered (RFC 1191). A segment IP
-     * refuses is lost like any other and the retransmission timer recovers; the error is kept and
-     * reported only if nothing ever gets through ({@code tcp_drop} on timeout).
+     * refuses is lost like any other: one that holds sequence space is already timed by the
+     * retransmission or persist timer ({@link #advance}), and one refused with ENOBUFS is a quench
+     * ({@link TcpTimers#quench}), so that a pure ACK is owed again. The error is kept and reported only
+     * if nothing ever gets through ({@code tcp_drop} on timeout). Frames dropped further down (a full
+     * ARP hold queue or interface queue) raise nothing here; for them the timers armed before the send
+     * are what retries.
      */
-    private void toIp(TcpCb tp, Mbuf m) {
+    private void toIp(TcpCb tp, Mbuf m, int len, int flags) {
         InPcb p = tp.inp;
         try {
             inet.ipOutput().output(m, p.laddr(), p.faddr(), IpProtocol.TCP, p.ttl(), p.tos(),
                     inet.mtudisc() ? IpOutput.IP_DF : 0);
         } catch (ErrnoException e) {
-            tp.softError = e.errno();
+            if (e.errno() == Errno.ENOBUFS) {
+                tcp.timers().quench(tp, len, flags);
+            } else {
+                tp.softError = e.errno();
+            }
         }
     }
 

@@ -58,10 +58,10 @@ final class TcpUsrreq implements Protosw {
             tcp.autosize.attach(so);
         }
         InPcb p = new InPcb(so, tcp.table(), inet.defaultTtl());
+        tcp.table().add(p);
         TcpCb tp = new TcpCb(tcp, p);
         p.setPpcb(tp);
         so.setPcb(p);
-        tcp.table().add(p);
     }
 
     /**

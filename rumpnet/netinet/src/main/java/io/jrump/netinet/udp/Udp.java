@@ -62,7 +62,7 @@ public final class Udp {
 
     public Udp(Inet inet, SysctlNode anonMin, SysctlNode anonMax) {
         this.inet = inet;
-        this.table = new InPcbTable(inet, "udp", anonMin, anonMax);
+        this.table = new InPcbTable(inet, "udp", anonMin, anonMax, InPcb.KMEM_TYPE, InPcb.KMEM_BYTES);
         this.usrreq = new UdpUsrreq(inet, this);
         var sysctl = inet.kernel().sysctl();
         sendspace = sysctl.createInt("net.inet.udp.sendspace", "Default UDP send buffer", 9216,
@@ -71,6 +71,11 @@ public final class Udp {
                 SysctlNode.READWRITE, v -> v > 0);
         checksum = sysctl.createInt("net.inet.udp.checksum", "Compute UDP checksums on output", 1,
                 SysctlNode.READWRITE, v -> v == 0 || v == 1);
+    }
+
+    /** Removes every pcb, giving their memory back: the kernel halts. */
+    public void stop() {
+        table.clear();
     }
 
     public Counters stats() {

@@ -64,7 +64,7 @@ final class ServerConnection {
         this.peer = a.peer();
         this.id = id;
         this.maxThreads = server.maxInflight() + 1;
-        this.decoder = new InboundDecoder(new FrameReader(ch), server.codecs());
+        this.decoder = new InboundDecoder(FrameReader.requests(ch), server.codecs());
     }
 
     Proc proc() {
@@ -100,9 +100,16 @@ final class ServerConnection {
 
     /** The per-thread state: the decoded frame, its argument buffers and the reply being built. */
     private static final class Worker {
+        /** Bytes of buffers a worker keeps between calls; what one big call grew past this is given back. */
+        static final int RETAIN = 64 << 10;
         final Inbound in = new Inbound();
-        final WireWriter out = new WireWriter();
+        final WireWriter out = new WireWriter(512, MAX_REPLY);
         Proc bound;
+
+        void trim() {
+            in.trim(RETAIN);
+            out.trim(RETAIN);
+        }
     }
 
     private void work() {
@@ -264,12 +271,16 @@ final class ServerConnection {
         } catch (ProtocolException e) {
             ReplyFrame.writeError(w.out, w.in.reqno, e.errno(), "reply cannot be sent: " + e.getMessage());
         }
-        return send(w.out.finish());
+        boolean sent = send(w.out.finish());
+        w.trim();
+        return sent;
     }
 
     private boolean fail(Worker w, int errno, String detail) {
         ReplyFrame.writeError(w.out, w.in.reqno, errno, detail);
-        return send(w.out.finish());
+        boolean sent = send(w.out.finish());
+        w.trim();
+        return sent;
     }
 
     private boolean handshake(Worker w) {

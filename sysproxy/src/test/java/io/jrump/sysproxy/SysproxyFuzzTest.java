@@ -43,7 +43,7 @@ class SysproxyFuzzTest {
     /** The server's side: a client's stream through the frame reader and request decoder. */
     @FuzzTest(maxDuration = "30s")
     void serverStream(byte[] data) {
-        InboundDecoder d = new InboundDecoder(new FrameReader(Channels.newChannel(new ByteArrayInputStream(data)), 64),
+        InboundDecoder d = new InboundDecoder(new FrameReader(Channels.newChannel(new ByteArrayInputStream(data)), Protocol.MAX_REQUEST, 64),
                 codecs);
         Inbound in = new Inbound();
         try {
@@ -60,7 +60,7 @@ class SysproxyFuzzTest {
     /** The client's side: a server's stream of replies applied to a call's objects. */
     @FuzzTest(maxDuration = "30s")
     void clientReplies(byte[] data) {
-        FrameReader frames = new FrameReader(Channels.newChannel(new ByteArrayInputStream(data)), 64);
+        FrameReader frames = new FrameReader(Channels.newChannel(new ByteArrayInputStream(data)), Protocol.MAX_REPLY, 64);
         try {
             WireReader r;
             while ((r = frames.next()) != null) {

@@ -14,6 +14,7 @@ import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_LOAD;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_STAT;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_UNLOAD;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_GET;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_LIST;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
@@ -188,6 +189,15 @@ public final class KernSyscalls {
             throw new ErrnoException(Errno.EFAULT, "no sysctl name");
         }
         switch ((int) a.i[0]) {
+            case SYSCTL_GET -> {
+                if (a.o[3] != null && !(a.o[3] instanceof ByteBuffer)) {
+                    throw new ErrnoException(Errno.EFAULT, "the old value's buffer is not a buffer");
+                }
+                if (a.i[2] < 0 || a.i[2] > Integer.MAX_VALUE) {
+                    throw new ErrnoException(Errno.EINVAL, "element size " + a.i[2]);
+                }
+                return k.sysctl().get(name, (int) a.i[2], (ByteBuffer) a.o[3]);
+            }
             case SYSCTL_READ -> a.result = k.sysctl().read(name);
             case SYSCTL_WRITE -> {
                 if (!(a.o[2] instanceof String v)) {

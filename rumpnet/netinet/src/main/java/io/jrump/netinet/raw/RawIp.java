@@ -38,6 +38,11 @@ public final class RawIp {
         return new RawUsrreq(inet, protocol);
     }
 
+    /** Every raw socket's pcb, for {@code net.inet.raw.pcblist}. */
+    public java.util.List<InPcb> pcbs() {
+        return java.util.Collections.unmodifiableList(pcbs);
+    }
+
     void add(InPcb p) {
         pcbs.add(p);
     }

@@ -30,6 +30,18 @@ public final class Inbound {
     public String progname;
     public byte[] cookie;
 
+    /** After a call: gives back argument buffers grown past {@code retain} bytes for one big call. */
+    public void trim(int retain) {
+        for (int k = 0; k < scratch.length; k++) {
+            if (scratch[k] != null && scratch[k].capacity() > retain) {
+                if (args.o[k] == scratch[k]) {
+                    args.o[k] = null;
+                }
+                scratch[k] = null;
+            }
+        }
+    }
+
     /** A heap buffer for slot {@code k} with room for {@code n} bytes, cleared, limit {@code n}. */
     public ByteBuffer buffer(int k, int n) {
         ByteBuffer b = scratch[k];

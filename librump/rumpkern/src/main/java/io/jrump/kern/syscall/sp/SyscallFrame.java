@@ -3,6 +3,7 @@ package io.jrump.kern.syscall.sp;
 import static io.jrump.kern.syscall.sp.Protocol.*;
 
 import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallRow;
 import java.nio.ByteBuffer;
 
 /**
@@ -17,6 +18,8 @@ public final class SyscallFrame {
     public static final int MODE_INOUT = 1;
     public static final int MODE_BUF_IN = 2;
     public static final int MODE_BUF_OUT = 3;
+    /** A buffer the kernel fills whole or fails ({@code @Syscall.Out(whole = true)}); see {@link #wholeSpan}. */
+    public static final int MODE_BUF_WHOLE = 4;
 
     private SyscallFrame() {
     }
@@ -24,6 +27,18 @@ public final class SyscallFrame {
     /** Bytes a buffer argument moves in one call: what remains, at most {@link Protocol#MAX_DATA}. */
     public static int span(ByteBuffer b) {
         return Math.min(b.remaining(), MAX_DATA);
+    }
+
+    /** Bytes a buffer the kernel fills whole may take: what remains, at most {@link Protocol#MAX_TABLE}. */
+    public static int wholeSpan(ByteBuffer b) {
+        return Math.min(b.remaining(), MAX_TABLE);
+    }
+
+    /** Whether the table says slot {@code k} of syscall {@code sysno} is a buffer the kernel fills whole. */
+    static boolean whole(int sysno, int k) {
+        SyscallRow row = SyscallRow.of(sysno);
+        SyscallRow.Arg a = row == null ? null : row.object(k);
+        return a != null && a.whole();
     }
 
     public static void write(WireWriter w, int reqno, int sysno, long[] i, Object[] o, int[] modes,
@@ -55,6 +70,7 @@ public final class SyscallFrame {
                     w.u8(V_BUF_IN | F_BACK).i32(n).bytes(b, b.position(), n);
                 }
                 case MODE_BUF_OUT -> w.u8(V_BUF_OUT | F_BACK).i32(span((ByteBuffer) v));
+                case MODE_BUF_WHOLE -> w.u8(V_BUF_OUT | F_BACK).i32(wholeSpan((ByteBuffer) v));
                 default -> {
                     if (v instanceof ByteBuffer) {
                         throw new ProtocolException("buffer in slot " + k + " without a direction");
@@ -101,7 +117,7 @@ public final class SyscallFrame {
                 a.o[k] = b;
                 in.back[k] = back ? Inbound.BACK_BUF_IN : Inbound.BACK_NONE;
             } else if (t == V_BUF_OUT) {
-                a.o[k] = in.buffer(k, r.count("buffer size", MAX_DATA, 0));
+                a.o[k] = in.buffer(k, r.count("buffer size", whole(in.sysno, k) ? MAX_TABLE : MAX_DATA, 0));
                 in.back[k] = Inbound.BACK_BUF_OUT;
             } else {
                 Object v = Values.readPayload(r, t, codecs, 0, true);

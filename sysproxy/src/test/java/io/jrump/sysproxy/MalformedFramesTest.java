@@ -215,6 +215,27 @@ class MalformedFramesTest {
         }
     }
 
+    /**
+     * Four bytes of request can ask for a megabyte of buffer: past the connection's budget the call fails
+     * with ENOBUFS before it runs, and the connection goes on.
+     */
+    @Test
+    void argumentBuffersPastTheBudgetAreEnobufs(@TempDir Path dir) throws Exception {
+        Path s2 = dir.resolve("tight");
+        try (RumpServer tight = RumpServer.builder(kernel).url("unix://" + s2).maxConnectionBufferBytes(256 << 10)
+                .log(logs::add).start();
+             RawClient raw = new RawClient(s2)) {
+            long pid = raw.hello("greedy");
+            raw.w.begin(Protocol.T_SYSCALL, 2).u16(SYS_read).u8(1).i64(0).u8(2).u8(Protocol.V_NULL)
+                    .u8(Protocol.V_BUF_OUT | Protocol.F_BACK).i32(Protocol.MAX_DATA);
+            raw.send(raw.w.finish());
+            RawClient.Reply r = raw.reply();
+            assertEquals(Errno.ENOBUFS, r.errno, r.detail);
+            assertEquals(pid, raw.syscall(3, SYS_getpid, NO_INTS, NO_OBJS, IN).ret);
+            assertTrue(tight.bufferBytes() < 256 << 10, "nothing of the refused buffer is held: " + tight.bufferBytes());
+        }
+    }
+
     @Test
     void inflightLimitAnswersEagain(@TempDir Path dir) throws Exception {
         Path s2 = dir.resolve("small");

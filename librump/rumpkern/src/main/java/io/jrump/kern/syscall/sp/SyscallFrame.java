@@ -2,6 +2,7 @@ package io.jrump.kern.syscall.sp;
 
 import static io.jrump.kern.syscall.sp.Protocol.*;
 
+import io.jrump.hypercall.Errno;
 import io.jrump.kern.syscall.SyscallArgs;
 import io.jrump.kern.syscall.SyscallRow;
 import java.nio.ByteBuffer;
@@ -90,6 +91,7 @@ public final class SyscallFrame {
         SyscallArgs a = in.args;
         in.sysno = r.u16("syscall number");
         in.argError = null;
+        in.argErrno = 0;
         int ni = r.u8("integer count");
         if (ni > MAX_ARGS) {
             throw new ProtocolException(ni + " integer arguments, at most " + MAX_ARGS);
@@ -113,16 +115,25 @@ public final class SyscallFrame {
             if (t == V_BUF_IN) {
                 int n = r.count("buffer length", MAX_DATA, 1);
                 ByteBuffer b = in.buffer(k, n);
-                r.copyTo(b, 0, n, "buffer");
+                if (b == null) {
+                    r.skip(n, "buffer");
+                    in.refuse(Errno.ENOBUFS, "no room on the server for a " + n + "-byte buffer");
+                } else {
+                    r.copyTo(b, 0, n, "buffer");
+                }
                 a.o[k] = b;
                 in.back[k] = back ? Inbound.BACK_BUF_IN : Inbound.BACK_NONE;
             } else if (t == V_BUF_OUT) {
-                a.o[k] = in.buffer(k, r.count("buffer size", whole(in.sysno, k) ? MAX_TABLE : MAX_DATA, 0));
+                int n = r.count("buffer size", whole(in.sysno, k) ? MAX_TABLE : MAX_DATA, 0);
+                a.o[k] = in.buffer(k, n);
+                if (a.o[k] == null) {
+                    in.refuse(Errno.ENOBUFS, "no room on the server for a " + n + "-byte buffer");
+                }
                 in.back[k] = Inbound.BACK_BUF_OUT;
             } else {
                 Object v = Values.readPayload(r, t, codecs, 0, true);
-                if (v instanceof UnknownRecord u && in.argError == null) {
-                    in.argError = "argument " + k + " is a '" + u.tag() + "', which this server has no codec for";
+                if (v instanceof UnknownRecord u) {
+                    in.refuse(Errno.EFAULT, "argument " + k + " is a '" + u.tag() + "', which this server has no codec for");
                 }
                 a.o[k] = v;
                 in.back[k] = back ? Inbound.BACK_VALUE : Inbound.BACK_NONE;

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class WireWriter {
     private final int maxFrame;
+    private final int initialCapacity;
+    private final BufferMeter meter;
     private ByteBuffer buf;
     private int frameStart;
 
@@ -21,8 +23,16 @@ public final class WireWriter {
 
     /** A writer of frames whose length field is at most {@code maxFrame}. */
     public WireWriter(int initialCapacity, int maxFrame) {
+        this(initialCapacity, maxFrame, BufferMeter.NONE);
+    }
+
+    /** The same, telling {@code meter} what its buffer takes. */
+    public WireWriter(int initialCapacity, int maxFrame, BufferMeter meter) {
         this.maxFrame = maxFrame;
-        buf = ByteBuffer.allocateDirect(Math.max(64, initialCapacity));
+        this.initialCapacity = Math.max(64, initialCapacity);
+        this.meter = meter;
+        meter.charge(this.initialCapacity);
+        buf = ByteBuffer.allocateDirect(this.initialCapacity);
     }
 
     /**
@@ -31,9 +41,16 @@ public final class WireWriter {
      */
     public void trim(int retain) {
         if (buf.capacity() > retain) {
-            buf = ByteBuffer.allocateDirect(Math.max(64, Math.min(retain, 512)));
+            meter.release(buf.capacity());
+            meter.charge(initialCapacity);
+            buf = ByteBuffer.allocateDirect(initialCapacity);
             frameStart = 0;
         }
+    }
+
+    /** Gives back what the writer's buffer took from its meter; the writer is not used again. */
+    public void release() {
+        meter.release(buf.capacity());
     }
 
     /** Bytes the writer's buffer holds. */
@@ -78,6 +95,8 @@ public final class WireWriter {
                     io.jrump.hypercall.Errno.EMSGSIZE);
         }
         int cap = (int) Math.min(Math.max(need, (long) buf.capacity() * 2), maxFrame + 4L);
+        meter.charge(cap);
+        meter.release(buf.capacity());
         ByteBuffer nb = ByteBuffer.allocateDirect(cap);
         buf.flip();
         nb.put(buf);

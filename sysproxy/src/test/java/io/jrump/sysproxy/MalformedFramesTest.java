@@ -205,6 +205,7 @@ class MalformedFramesTest {
             r = raw.syscall(4, SYS_getpid, NO_INTS, NO_OBJS, IN);
             assertEquals(pid, r.ret);
         }
+        assertTrue(logs.isEmpty(), "a client's bad arguments are its errno, not news for the log: " + logs);
     }
 
     @Test

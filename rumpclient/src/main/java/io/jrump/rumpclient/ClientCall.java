@@ -38,7 +38,7 @@ final class ClientCall implements ReplyFrame.Target {
     String progname;
     byte[] cookie;
 
-    final WireWriter out = new WireWriter();
+    final WireWriter out = new WireWriter(512, MAX_REQUEST);
     int reqno;
     boolean done;
     /** The connection ended before the reply came. */
@@ -78,7 +78,10 @@ final class ClientCall implements ReplyFrame.Target {
         }
         SyscallRow.Dir dir = spec != null ? spec.dir() : SyscallRow.Dir.INOUT;
         if (v instanceof ByteBuffer) {
-            return dir == SyscallRow.Dir.OUT ? MODE_BUF_OUT : MODE_BUF_IN;
+            if (dir == SyscallRow.Dir.OUT) {
+                return spec.whole() ? MODE_BUF_WHOLE : MODE_BUF_OUT;
+            }
+            return MODE_BUF_IN;
         }
         return dir != SyscallRow.Dir.IN && Values.mutable(v, codecs) ? MODE_INOUT : MODE_IN;
     }
@@ -92,8 +95,9 @@ final class ClientCall implements ReplyFrame.Target {
                 Object[] o = args.o;
                 for (int k = 0; k < MAX_ARGS; k++) {
                     modes[k] = mode(row != null ? row.object(k) : null, o[k], c);
-                    spans[k] = o[k] instanceof ByteBuffer b ? SyscallFrame.span(b) : 0;
-                    if (modes[k] == MODE_BUF_OUT && ((ByteBuffer) o[k]).isReadOnly()) {
+                    spans[k] = !(o[k] instanceof ByteBuffer b) ? 0
+                            : modes[k] == MODE_BUF_WHOLE ? SyscallFrame.wholeSpan(b) : SyscallFrame.span(b);
+                    if ((modes[k] == MODE_BUF_OUT || modes[k] == MODE_BUF_WHOLE) && ((ByteBuffer) o[k]).isReadOnly()) {
                         throw new ProtocolException("a read-only buffer cannot receive data");
                     }
                 }
@@ -127,9 +131,10 @@ final class ClientCall implements ReplyFrame.Target {
 
     @Override
     public void backBytes(int slot, WireReader r, int n) throws ProtocolException {
-        if (modes[slot] != MODE_BUF_OUT || n > spans[slot]) {
+        boolean out = modes[slot] == MODE_BUF_OUT || modes[slot] == MODE_BUF_WHOLE;
+        if (!out || n > spans[slot]) {
             throw new ProtocolException("reply brings " + n + " bytes for slot " + slot + ", which has room for "
-                    + (modes[slot] == MODE_BUF_OUT ? spans[slot] : 0));
+                    + (out ? spans[slot] : 0));
         }
         ByteBuffer b = (ByteBuffer) args.o[slot];
         r.copyTo(b, b.position(), n, "returned bytes");

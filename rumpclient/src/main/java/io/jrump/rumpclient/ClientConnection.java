@@ -51,7 +51,7 @@ final class ClientConnection {
         this.url = url;
         this.ch = ch;
         this.codecs = codecs;
-        this.frames = new FrameReader(ch, 4096);
+        this.frames = new FrameReader(ch, MAX_REPLY, 4096);
     }
 
     /** Connects and checks the banner; every failure says which server and why. */

@@ -22,8 +22,9 @@ import java.util.Map;
  * {@link SyscallRow} argument says, and the server runs it through the kernel's syscall table as this
  * client's process; errors come back as the kernel's {@link ErrnoException}s, with its errno and text.
  *
- * <p>Buffers move at most {@link io.jrump.sysproxy.Protocol#MAX_DATA} bytes per call: a larger read or
- * write is short, as a socket's may be anyway. Any number of threads may call at once; each blocks only
+ * <p>Buffers move at most {@link io.jrump.kern.syscall.sp.Protocol#MAX_DATA} bytes per call: a larger
+ * read or write is short, as a socket's may be anyway. A buffer the kernel fills whole (a sysctl table,
+ * {@link #sysctlGet}) moves up to {@link io.jrump.kern.syscall.sp.Protocol#MAX_TABLE} bytes. Any number of threads may call at once; each blocks only
  * itself. When the connection is lost every call fails with ENOTCONN and says why. ioctl arguments other
  * than ints, int arrays and socket addresses need a codec in the {@link ArgCodecs} the client (and the
  * server) use; without one the call fails with EFAULT before it is sent.

@@ -4,6 +4,8 @@ import io.jrump.kern.syscall.sp.ArgCodecs;
 import io.jrump.hypercall.sp.SpUrl;
 import io.jrump.hypercall.HyperClock;
 import io.jrump.hypercall.HyperThread;
+import io.jrump.hypercall.HyperTimer;
+import io.jrump.kern.syscall.sp.Protocol;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Proc;
 import java.io.IOException;
@@ -13,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +32,16 @@ import java.util.function.Consumer;
  * {@code ManualClock} times this server's waits on that clock. A protocol error, a lost client or a
  * failing thread ends that one connection, logged with its reason; the server and the other clients go
  * on.
+ *
+ * <p>Anyone who can reach a {@code tcp://} port can connect, so connections cannot be trusted to
+ * behave: a connection must complete its handshake within {@code handshakeTimeout} (10 s) and may not
+ * stall inside a frame, or leave a reply unread, for longer than {@code stallTimeout} (30 s), both
+ * timed on the kernel's clock; connections that have not completed the handshake take at most
+ * {@code maxPending} of the {@code maxConnections} slots (half), and when slots run out the
+ * connection stalled longest (not yet handshaken, or stuck in a frame) gives way to the new one, so
+ * that idle and stalled peers cannot lock working clients out. Buffers grow with the bytes that
+ * arrive, never to a size a peer merely announces, and are bounded per connection and in total (see
+ * {@link #bufferBytes}). {@code sysproxy/PROTOCOL.md} lists the limits.
  */
 public final class RumpServer implements AutoCloseable {
     private final Kernel kernel;
@@ -37,8 +50,19 @@ public final class RumpServer implements AutoCloseable {
     private final Consumer<String> log;
     private final int maxInflight;
     private final int maxConnections;
+    private final int maxPending;
+    private final long handshakeTimeoutNanos;
+    private final long stallTimeoutNanos;
+    private final ServerBuffers buffers;
     private final ForkCookies forkCookies;
     private final HyperClock clock;
+    private final HyperTimer reaper;
+    private final Object reaperLock = new Object();
+    /** When the reaper is armed for; {@link Long#MAX_VALUE}: not armed. Written under {@link #reaperLock}. */
+    private volatile long reaperDue = Long.MAX_VALUE;
+    private final Object slotLock = new Object();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong evicted = new AtomicLong();
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger nextConnection = new AtomicInteger(1);
     private final AtomicInteger liveThreads = new AtomicInteger();
@@ -60,6 +84,11 @@ public final class RumpServer implements AutoCloseable {
         this.log = b.log != null ? b.log : m -> kernel.hypercall().console().println("rump_server: " + m);
         this.maxInflight = b.maxInflight;
         this.maxConnections = b.maxConnections;
+        this.maxPending = b.maxPending > 0 ? Math.min(b.maxPending, b.maxConnections) : Math.max(1, b.maxConnections / 2);
+        this.handshakeTimeoutNanos = b.handshakeTimeoutNanos;
+        this.stallTimeoutNanos = b.stallTimeoutNanos;
+        this.buffers = new ServerBuffers(b.maxBufferBytes, b.maxConnectionBufferBytes);
+        this.reaper = clock.newTimer(kernel.id() + "/sysproxy-reaper", this::reap);
         kernel.onHalt(this::close);
         this.acceptor = startThread("accept", this::acceptLoop);
     }
@@ -92,6 +121,56 @@ public final class RumpServer implements AutoCloseable {
 
     ForkCookies forkCookies() {
         return forkCookies;
+    }
+
+    HyperClock clock() {
+        return clock;
+    }
+
+    long handshakeTimeoutNanos() {
+        return handshakeTimeoutNanos;
+    }
+
+    long stallTimeoutNanos() {
+        return stallTimeoutNanos;
+    }
+
+    ServerBuffers buffers() {
+        return buffers;
+    }
+
+    /**
+     * Bytes of buffers the server holds for all its connections now: frames being read, the buffers of
+     * the calls it runs, the replies it writes.
+     */
+    public long bufferBytes() {
+        return buffers.held();
+    }
+
+    /** Connections accepted so far, refused ones not counted (a probe for tests). */
+    int acceptedCount() {
+        return nextConnection.get() - 1;
+    }
+
+    /** Connections whose reading waits inside a frame now (a probe for tests). */
+    int waitingInFrame() {
+        int n = 0;
+        for (ServerConnection c : connections) {
+            if (c.midFrame()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Connections ended because they did not complete the handshake or stalled past the timeouts. */
+    public long timedOutCount() {
+        return timedOut.get();
+    }
+
+    /** Connections ended to make room for a new one when the slots ran out. */
+    public long evictedCount() {
+        return evicted.get();
     }
 
     void log(String message) {
@@ -177,10 +256,8 @@ public final class RumpServer implements AutoCloseable {
             if (a == null) {
                 continue;
             }
-            if (closed || connections.size() >= maxConnections) {
-                if (!closed) {
-                    log("refusing " + a.peer() + ": " + maxConnections + " clients are connected");
-                }
+            ServerConnection c = closed ? null : admit(a);
+            if (c == null) {
                 try {
                     a.channel().close();
                 } catch (IOException ignored) {
@@ -188,9 +265,95 @@ public final class RumpServer implements AutoCloseable {
                 }
                 continue;
             }
-            ServerConnection c = new ServerConnection(this, a, nextConnection.getAndIncrement());
-            connections.add(c);
             c.start();
+        }
+    }
+
+    /**
+     * A slot for the connection just accepted, or null if every slot is held by a working client.
+     * Connections that have not completed the handshake may take at most {@link #maxPending} slots; past
+     * that, or when every slot is taken, the one stalled longest (waiting for its handshake, or stuck in
+     * a frame or a reply) is ended to make room.
+     */
+    private ServerConnection admit(Accepted a) {
+        synchronized (slotLock) {
+            long now = clock.monotonicNanos();
+            int live = 0;
+            int pending = 0;
+            ServerConnection oldestPending = null;
+            ServerConnection mostStalled = null;
+            for (ServerConnection c : connections) {
+                if (c.ended()) {
+                    continue;
+                }
+                live++;
+                long since = c.stalledSince(now);
+                if (since == Long.MAX_VALUE) {
+                    continue;
+                }
+                if (!c.established()) {
+                    pending++;
+                    if (oldestPending == null || before(c, since, oldestPending, now)) {
+                        oldestPending = c;
+                    }
+                }
+                if (mostStalled == null || before(c, since, mostStalled, now)) {
+                    mostStalled = c;
+                }
+            }
+            ServerConnection victim = pending >= maxPending ? oldestPending : live >= maxConnections ? mostStalled : null;
+            if (live >= maxConnections && victim == null) {
+                log("refusing " + a.peer() + ": " + maxConnections + " clients are connected and working");
+                return null;
+            }
+            if (victim != null) {
+                evicted.incrementAndGet();
+                victim.end(victim.established() ? "stalled while the server needed its slot" : null);
+            }
+            ServerConnection c = new ServerConnection(this, a, nextConnection.getAndIncrement(), now);
+            connections.add(c);
+            return c;
+        }
+    }
+
+    /** Whether {@code c}, stalled since {@code since}, has stalled longer than {@code other}; the older connection on a tie. */
+    private static boolean before(ServerConnection c, long since, ServerConnection other, long now) {
+        long o = other.stalledSince(now);
+        return since < o || since == o && c.id() < other.id();
+    }
+
+    /** Makes sure the reaper runs by {@code deadline} (on the kernel's clock). */
+    void reapBy(long deadline) {
+        if (deadline >= reaperDue) {
+            return;
+        }
+        synchronized (reaperLock) {
+            if (deadline < reaperDue && !closed) {
+                reaperDue = deadline;
+                reaper.arm(deadline);
+            }
+        }
+    }
+
+    /** The reaper's timer: ends the connections past a deadline, then waits for the next deadline. */
+    private void reap() {
+        synchronized (reaperLock) {
+            reaperDue = Long.MAX_VALUE;
+        }
+        long now = clock.monotonicNanos();
+        long next = Long.MAX_VALUE;
+        for (ServerConnection c : connections) {
+            long due = c.deadline();
+            if (due <= now) {
+                if (c.timeOut(now)) {
+                    timedOut.incrementAndGet();
+                }
+            } else {
+                next = Math.min(next, due);
+            }
+        }
+        if (next != Long.MAX_VALUE) {
+            reapBy(next);
         }
     }
 
@@ -229,6 +392,7 @@ public final class RumpServer implements AutoCloseable {
             log("closing " + url() + ": " + e.getMessage());
         }
         acceptor.interrupt();
+        reaper.close();
         try {
             if (!acceptor.join(CLOSE_WAIT_NANOS)) {
                 log("the accepting thread of " + url() + " did not end");
@@ -302,6 +466,11 @@ public final class RumpServer implements AutoCloseable {
         private Consumer<String> log;
         private int maxInflight = 64;
         private int maxConnections = 1024;
+        private int maxPending;
+        private long handshakeTimeoutNanos = TimeUnit.SECONDS.toNanos(10);
+        private long stallTimeoutNanos = TimeUnit.SECONDS.toNanos(30);
+        private long maxBufferBytes = 256L << 20;
+        private long maxConnectionBufferBytes = Protocol.MAX_TABLE + (16L << 20);
 
         private Builder(Kernel kernel) {
             this.kernel = kernel;
@@ -344,6 +513,46 @@ public final class RumpServer implements AutoCloseable {
             }
             this.maxConnections = n;
             return this;
+        }
+
+        /** Slots that connections still before their handshake may take; half of maxConnections by default. */
+        public Builder maxPending(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxPending must be positive");
+            }
+            this.maxPending = n;
+            return this;
+        }
+
+        /** How long a new connection has to complete its handshake, on the kernel's clock (10 s). */
+        public Builder handshakeTimeout(long time, TimeUnit unit) {
+            this.handshakeTimeoutNanos = positive(unit.toNanos(time), "handshakeTimeout");
+            return this;
+        }
+
+        /** How long a connection may stall inside a frame or leave a reply unread, on the kernel's clock (30 s). */
+        public Builder stallTimeout(long time, TimeUnit unit) {
+            this.stallTimeoutNanos = positive(unit.toNanos(time), "stallTimeout");
+            return this;
+        }
+
+        /** Bytes of buffers the server may hold for all connections together (256 MiB). */
+        public Builder maxBufferBytes(long n) {
+            this.maxBufferBytes = positive(n, "maxBufferBytes");
+            return this;
+        }
+
+        /** Bytes of buffers one connection may hold: a whole table read and some calls (80 MiB). */
+        public Builder maxConnectionBufferBytes(long n) {
+            this.maxConnectionBufferBytes = positive(n, "maxConnectionBufferBytes");
+            return this;
+        }
+
+        private static long positive(long v, String what) {
+            if (v <= 0) {
+                throw new IllegalArgumentException(what + " must be positive");
+            }
+            return v;
         }
 
         /**

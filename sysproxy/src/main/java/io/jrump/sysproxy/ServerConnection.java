@@ -1,6 +1,7 @@
 package io.jrump.sysproxy;
 
 import io.jrump.kern.syscall.sp.FrameReader;
+import io.jrump.kern.syscall.sp.BufferMeter;
 import io.jrump.kern.syscall.sp.Inbound;
 import io.jrump.kern.syscall.sp.InboundDecoder;
 import io.jrump.kern.syscall.sp.ProtocolException;
@@ -18,6 +19,7 @@ import io.jrump.kern.syscall.Syscall;
 import io.jrump.kern.syscall.SyscallRow;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One client connection, which is one process of the kernel, and the server threads that serve it.
@@ -31,12 +33,17 @@ import java.nio.ByteBuffer;
  * two end, so a connection's threads follow its concurrency.
  *
  * <p>The connection ends when the client closes it, when it sends a frame that breaks the protocol
- * (logged, with the reason), or when the server closes. Ending it ends the process: the kernel wakes
+ * (logged, with the reason), when it misses a deadline the server's reaper enforces (the handshake
+ * within the handshake timeout; no stall inside a frame, or in front of an unread reply, past the
+ * stall timeout), when the server needs its slot for another while it stalls, or when the server
+ * closes. Ending it ends the process: the kernel wakes
  * its sleeping lwps with EINTR and closes its descriptors; the threads then drain, and the last one out
  * closes the socket, so no write can reach a descriptor number the host has since reused.
  */
 final class ServerConnection {
     private static final int MAX_IDLE = 2;
+    /** "Not now" for the stall times, which are readings of the kernel's clock (any long). */
+    private static final long NONE = Long.MIN_VALUE;
     private final RumpServer server;
     private final Kernel kernel;
     private final HostSocket ch;
@@ -45,6 +52,12 @@ final class ServerConnection {
     private final int id;
     private final int maxThreads;
     private final InboundDecoder decoder;
+    private final ServerBuffers.Connection buffers;
+    private final long acceptedAt;
+    /** Since when reading has waited inside a frame, or {@link #NONE}. */
+    private volatile long midFrameSince = NONE;
+    /** Since when a reply has been being written, or {@link #NONE}. */
+    private volatile long writingSince = NONE;
     private final Object lock = new Object();
     private final Object writeLock = new Object();
     private int threads;
@@ -58,7 +71,7 @@ final class ServerConnection {
     private volatile Proc proc;
     private volatile String progname = "-";
 
-    ServerConnection(RumpServer server, Accepted a, int id) {
+    ServerConnection(RumpServer server, Accepted a, int id, long acceptedAt) {
         this.server = server;
         this.kernel = server.kernel();
         this.ch = a.channel();
@@ -66,11 +79,103 @@ final class ServerConnection {
         this.peer = a.peer();
         this.id = id;
         this.maxThreads = server.maxInflight() + 1;
-        this.decoder = new InboundDecoder(new FrameReader(ch), server.codecs());
+        this.acceptedAt = acceptedAt;
+        this.buffers = server.buffers().connection();
+        FrameReader frames = FrameReader.requests(ch, buffers);
+        frames.watch(new FrameReader.Watch() {
+            @Override
+            public void midFrame() {
+                long now = server.clock().monotonicNanos();
+                midFrameSince = now;
+                server.reapBy(now + server.stallTimeoutNanos());
+            }
+
+            @Override
+            public void frameDone() {
+                midFrameSince = NONE;
+            }
+        });
+        this.decoder = new InboundDecoder(frames, server.codecs());
     }
 
     Proc proc() {
         return proc;
+    }
+
+    /** The connection's number, in the order the server accepted them. */
+    int id() {
+        return id;
+    }
+
+    /** Whether reading waits inside a frame. */
+    boolean midFrame() {
+        return midFrameSince != NONE;
+    }
+
+    /** Whether the client has completed its handshake: it is a process. */
+    boolean established() {
+        return proc != null;
+    }
+
+    boolean ended() {
+        return isClosed();
+    }
+
+    /**
+     * Since when the connection has kept a slot without working, for the choice of which gives way to a
+     * new one: when it was accepted if it has not completed its handshake; since when it has stalled
+     * inside a frame or a reply if that has lasted a while (a working client is inside one briefly);
+     * {@link Long#MAX_VALUE} if it is working or idle between calls, which keeps its slot.
+     */
+    long stalledSince(long now) {
+        if (isClosed()) {
+            return Long.MAX_VALUE;
+        }
+        if (proc == null) {
+            return acceptedAt;
+        }
+        long since = Math.min(at(midFrameSince), at(writingSince));
+        long grace = Math.min(TimeUnit.SECONDS.toNanos(1), server.stallTimeoutNanos() / 2);
+        return since != Long.MAX_VALUE && now - since >= grace ? since : Long.MAX_VALUE;
+    }
+
+    private static long at(long since) {
+        return since == NONE ? Long.MAX_VALUE : since;
+    }
+
+    /** When the reaper must end this connection unless it makes progress; {@link Long#MAX_VALUE}: never. */
+    long deadline() {
+        if (isClosed()) {
+            return Long.MAX_VALUE;
+        }
+        long d = proc == null ? acceptedAt + server.handshakeTimeoutNanos() : Long.MAX_VALUE;
+        long m = midFrameSince;
+        if (m != NONE) {
+            d = Math.min(d, m + server.stallTimeoutNanos());
+        }
+        long w = writingSince;
+        if (w != NONE) {
+            d = Math.min(d, w + server.stallTimeoutNanos());
+        }
+        return d;
+    }
+
+    /**
+     * Ends the connection for missing {@link #deadline()}; a connection that never became a process is
+     * ended without a log line (a port scan is not news). False if it had ended already.
+     */
+    boolean timeOut(long now) {
+        if (isClosed()) {
+            return false;
+        }
+        String why = null;
+        if (proc != null) {
+            long secs = TimeUnit.NANOSECONDS.toSeconds(server.stallTimeoutNanos());
+            why = at(midFrameSince) <= at(writingSince) ? "stalled inside a frame for " + secs + " s"
+                    : "left a reply unread for " + secs + " s";
+        }
+        end(why);
+        return true;
     }
 
     /** What {@link RumpServer#clients()} lists; null before the handshake. */
@@ -80,6 +185,7 @@ final class ServerConnection {
     }
 
     void start() {
+        server.reapBy(acceptedAt + server.handshakeTimeoutNanos());
         synchronized (lock) {
             threads++;
             starting++;
@@ -106,21 +212,42 @@ final class ServerConnection {
 
     /** The per-thread state: the decoded frame, its argument buffers and the reply being built. */
     private static final class Worker {
-        final Inbound in = new Inbound();
-        final WireWriter out = new WireWriter();
+        /** Bytes of buffers a worker keeps between calls; what one big call grew past this is given back. */
+        static final int RETAIN = 64 << 10;
+        final Inbound in;
+        final WireWriter out;
         Proc bound;
+
+        Worker(BufferMeter meter) {
+            in = new Inbound(meter);
+            out = new WireWriter(512, MAX_REPLY, meter);
+        }
+
+        void trim() {
+            in.trim(RETAIN);
+            out.trim(RETAIN);
+        }
+
+        void release() {
+            in.release();
+            out.release();
+        }
     }
 
     private void work() {
         synchronized (lock) {
             starting--;
         }
-        Worker w = new Worker();
+        Worker w = null;
         try {
+            w = new Worker(buffers);
             serve(w);
         } catch (Throwable t) {
             end("server error: " + t);
         } finally {
+            if (w != null) {
+                w.release();
+            }
             threadDone();
         }
     }
@@ -281,12 +408,16 @@ final class ServerConnection {
         } catch (ProtocolException e) {
             ReplyFrame.writeError(w.out, w.in.reqno, e.errno(), "reply cannot be sent: " + e.getMessage());
         }
-        return send(w.out.finish());
+        boolean sent = send(w.out.finish());
+        w.trim();
+        return sent;
     }
 
     private boolean fail(Worker w, int errno, String detail) {
         ReplyFrame.writeError(w.out, w.in.reqno, errno, detail);
-        return send(w.out.finish());
+        boolean sent = send(w.out.finish());
+        w.trim();
+        return sent;
     }
 
     private boolean handshake(Worker w) {
@@ -370,7 +501,7 @@ final class ServerConnection {
             return fail(w, Errno.EINTR, "the process is exiting");
         }
         if (in.argError != null) {
-            return fail(w, Errno.EFAULT, in.argError);
+            return fail(w, in.argErrno, in.argError);
         }
         long ret;
         try {
@@ -394,11 +525,23 @@ final class ServerConnection {
         return m.startsWith(name + ": ") ? m.substring(name.length() + 2) : m;
     }
 
+    /**
+     * Writes a frame whole. The time it started is kept while it lasts, so that the reaper ends a client
+     * that leaves its replies unread past the stall timeout instead of holding this thread and the
+     * reply's buffer for ever.
+     */
     private boolean send(ByteBuffer b) {
         try {
             synchronized (writeLock) {
-                while (b.hasRemaining()) {
-                    ch.write(b);
+                long now = server.clock().monotonicNanos();
+                writingSince = now;
+                server.reapBy(now + server.stallTimeoutNanos());
+                try {
+                    while (b.hasRemaining()) {
+                        ch.write(b);
+                    }
+                } finally {
+                    writingSince = NONE;
                 }
             }
             return true;
@@ -462,6 +605,7 @@ final class ServerConnection {
             } catch (IOException ignored) {
                 // nothing more to do for a socket that will not close
             }
+            buffers.releaseAll();
             server.connectionEnded(this);
         }
     }

@@ -49,7 +49,7 @@ class ConnectErrorsTest {
 
     @Test
     void otherProtocolVersion(@TempDir Path dir) throws Exception {
-        assertBannerRefused(dir, "RUMPSP-JRUMP-99\n", "speaks sysproxy protocol version 99, this client speaks version 1");
+        assertBannerRefused(dir, "RUMPSP-JRUMP-99\n", "speaks sysproxy protocol version 99, this client speaks version " + io.jrump.kern.syscall.sp.Protocol.VERSION);
         assertBannerRefused(dir, "SSH-2.0-OpenSSH_9.2\r\n", "is not a jrump rump server");
     }
 

@@ -103,7 +103,7 @@ class MalformedFramesTest {
             raw.send(raw.w.finish());
             RawClient.Reply r = raw.reply();
             assertEquals(Errno.ENOTSUP, r.errno);
-            assertTrue(r.detail.contains("version 1") && r.detail.contains("99"), r.detail);
+            assertTrue(r.detail.contains("version " + Protocol.VERSION) && r.detail.contains("99"), r.detail);
             assertEndedWith(raw, "client speaks protocol version 99");
         }
     }
@@ -205,6 +205,7 @@ class MalformedFramesTest {
             r = raw.syscall(4, SYS_getpid, NO_INTS, NO_OBJS, IN);
             assertEquals(pid, r.ret);
         }
+        assertTrue(logs.isEmpty(), "a client's bad arguments are its errno, not news for the log: " + logs);
     }
 
     @Test
@@ -212,6 +213,27 @@ class MalformedFramesTest {
         try (RawClient raw = new RawClient(sock)) {
             raw.send("GET / HTTP/1.0\r\n\r\n".getBytes());
             assertEndedWith(raw, "frame length");
+        }
+    }
+
+    /**
+     * Four bytes of request can ask for a megabyte of buffer: past the connection's budget the call fails
+     * with ENOBUFS before it runs, and the connection goes on.
+     */
+    @Test
+    void argumentBuffersPastTheBudgetAreEnobufs(@TempDir Path dir) throws Exception {
+        Path s2 = dir.resolve("tight");
+        try (RumpServer tight = RumpServer.builder(kernel).url("unix://" + s2).maxConnectionBufferBytes(256 << 10)
+                .log(logs::add).start();
+             RawClient raw = new RawClient(s2)) {
+            long pid = raw.hello("greedy");
+            raw.w.begin(Protocol.T_SYSCALL, 2).u16(SYS_read).u8(1).i64(0).u8(2).u8(Protocol.V_NULL)
+                    .u8(Protocol.V_BUF_OUT | Protocol.F_BACK).i32(Protocol.MAX_DATA);
+            raw.send(raw.w.finish());
+            RawClient.Reply r = raw.reply();
+            assertEquals(Errno.ENOBUFS, r.errno, r.detail);
+            assertEquals(pid, raw.syscall(3, SYS_getpid, NO_INTS, NO_OBJS, IN).ret);
+            assertTrue(tight.bufferBytes() < 256 << 10, "nothing of the refused buffer is held: " + tight.bufferBytes());
         }
     }
 

@@ -25,7 +25,7 @@ final class RawClient implements AutoCloseable {
     RawClient(Path sock) throws IOException {
         ch = SocketChannel.open(StandardProtocolFamily.UNIX);
         ch.connect(UnixDomainSocketAddress.of(sock));
-        frames = new FrameReader(ch);
+        frames = FrameReader.replies(ch);
         ByteBuffer b = ByteBuffer.allocate(Protocol.banner().length);
         while (b.hasRemaining()) {
             if (ch.read(b) < 0) {

@@ -57,7 +57,7 @@ class SyscallTableRoundTripTest {
             Map.entry("type", (long) SocketDefs.SOCK_DGRAM), Map.entry("protocol", 0L), Map.entry("backlog", 5L),
             Map.entry("flags", (long) SocketDefs.MSG_DONTWAIT), Map.entry("how", (long) SocketDefs.SHUT_WR),
             Map.entry("level", (long) SocketDefs.SOL_SOCKET), Map.entry("name", (long) SocketDefs.SO_RCVBUF),
-            Map.entry("value", 8192L));
+            Map.entry("value", 8192L), Map.entry("elemSize", 0L));
     /** String arguments by row and parameter name. */
     private static final Map<String, String> STRINGS = Map.of(
             "__sysctl.name", "kern.hostname", "__sysctl.value", "renamed", "__sysctl.prefix", "kern.ostype",

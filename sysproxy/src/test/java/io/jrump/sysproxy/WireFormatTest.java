@@ -14,6 +14,7 @@ import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.Syscalls;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.io.ByteArrayInputStream;
@@ -32,7 +33,7 @@ class WireFormatTest {
 
     @Test
     void banner() {
-        assertEquals("RUMPSP-JRUMP-1\n", new String(Protocol.banner()));
+        assertEquals("RUMPSP-JRUMP-2\n", new String(Protocol.banner()));
     }
 
     @Test
@@ -59,7 +60,7 @@ class WireFormatTest {
     void handshake() throws Exception {
         WireWriter w = new WireWriter();
         HandshakeFrame.write(w, 1, Protocol.HS_NEW, "ls", null);
-        assertEquals("0000000e" + "01" + "00000001" + "0001" + "00" + "00000002" + "6c73", HEX.formatHex(bytes(w.finish())));
+        assertEquals("0000000e" + "01" + "00000001" + "0002" + "00" + "00000002" + "6c73", HEX.formatHex(bytes(w.finish())));
     }
 
     @Test
@@ -82,7 +83,7 @@ class WireFormatTest {
         SyscallFrame.write(w, 7, SYS_sendto, i, o, modes, ArgCodecs.core());
         byte[] frame = bytes(w.finish());
         Inbound in = new Inbound();
-        InboundDecoder d = new InboundDecoder(new FrameReader(Channels.newChannel(new ByteArrayInputStream(frame))),
+        InboundDecoder d = new InboundDecoder(FrameReader.requests(Channels.newChannel(new ByteArrayInputStream(frame))),
                 ArgCodecs.core());
         assertEquals(Protocol.T_SYSCALL, d.next(in));
         assertEquals(7, in.reqno);
@@ -98,7 +99,7 @@ class WireFormatTest {
 
         for (int cut = 1; cut < frame.length; cut++) {
             byte[] part = java.util.Arrays.copyOf(frame, cut);
-            InboundDecoder dd = new InboundDecoder(new FrameReader(Channels.newChannel(new ByteArrayInputStream(part))),
+            InboundDecoder dd = new InboundDecoder(FrameReader.requests(Channels.newChannel(new ByteArrayInputStream(part))),
                     ArgCodecs.core());
             ProtocolException e = assertThrows(ProtocolException.class, () -> dd.next(new Inbound()), "cut at " + cut);
             assertTrue(e.getMessage().contains("truncated"), e.getMessage());
@@ -107,9 +108,39 @@ class WireFormatTest {
 
     @Test
     void writerRefusesFramesOverTheLimit() {
-        WireWriter w = new WireWriter();
-        w.begin(Protocol.T_REPLY, 1);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> w.bytes(new byte[Protocol.MAX_FRAME]));
+        WireWriter w = new WireWriter(512, Protocol.MAX_REQUEST);
+        w.begin(Protocol.T_SYSCALL, 1);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> w.bytes(new byte[Protocol.MAX_REQUEST]));
         assertEquals(io.jrump.hypercall.Errno.EMSGSIZE, e.errno());
+    }
+
+    /**
+     * A buffer the kernel fills whole (sysctl's old buffer) goes as its size, which may pass the data
+     * limit up to the table limit; the same size for a read's buffer is a protocol error.
+     */
+    @Test
+    void wholeBufferSizeMayPassTheDataLimitOnlyWhereTheTableSaysSo() throws Exception {
+        int big = Protocol.MAX_DATA * 8;
+        WireWriter w = new WireWriter();
+        long[] i = {Syscalls.SYSCTL_GET, 0, 80, 0, 0, 0};
+        Object[] o = {null, "kern.sockets", null, ByteBuffer.allocate(big), null, null};
+        int[] modes = {0, SyscallFrame.MODE_IN, 0, SyscallFrame.MODE_BUF_WHOLE, 0, 0};
+        SyscallFrame.write(w, 3, SYS___sysctl, i, o, modes, ArgCodecs.core());
+        byte[] frame = bytes(w.finish());
+        String hex = HEX.formatHex(frame);
+        assertTrue(hex.endsWith("8c" + String.format("%08x", big)), hex);
+        Inbound in = new Inbound();
+        assertEquals(Protocol.T_SYSCALL,
+                new InboundDecoder(FrameReader.requests(Channels.newChannel(new ByteArrayInputStream(frame))),
+                        ArgCodecs.core()).next(in));
+        assertEquals(big, ((ByteBuffer) in.args.o[3]).remaining());
+
+        w.begin(Protocol.T_SYSCALL, 4).u16(SYS_read).u8(1).i64(3).u8(2).u8(Protocol.V_NULL)
+                .u8(Protocol.V_BUF_OUT | Protocol.F_BACK).i32(big);
+        byte[] read = bytes(w.finish());
+        ProtocolException e = assertThrows(ProtocolException.class, () -> new InboundDecoder(
+                FrameReader.requests(Channels.newChannel(new ByteArrayInputStream(read))), ArgCodecs.core())
+                .next(new Inbound()));
+        assertTrue(e.getMessage().contains("exceeds the limit of " + Protocol.MAX_DATA), e.getMessage());
     }
 }

@@ -5,7 +5,11 @@ import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.sysctl.KinfoPcb;
+import io.jrump.kern.sysctl.KinfoSocket;
+import io.jrump.netinet.tcp.TcpState;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -172,79 +176,69 @@ public final class Netstat implements Tool {
 
     /**
      * {@code netstat -a}: TCP from {@code net.inet.tcp.pcblist} (with the state, TIME_WAIT included, as
-     * NetBSD's {@code protopr()} prints it), then UDP from {@code net.inet.udp.pcblist}, then raw sockets.
-     * Without {@code -a}, endpoints with no foreign address (listeners, unconnected UDP) are left out.
+     * NetBSD's {@code protopr()} prints it), then UDP from {@code net.inet.udp.pcblist}, then raw sockets
+     * from {@code net.inet.raw.pcblist}; each table is read whole, in binary, whatever its size. A stack
+     * without pcb lists (rumpnet_sockin) is listed from {@code kern.sockets}. Without {@code -a},
+     * endpoints with no foreign address (listeners, unconnected UDP) are left out.
      */
     private static void sockets(Syscalls sys, PrintStream out, boolean all, String only, boolean verbose)
             throws ErrnoException {
         out.println("Active Internet connections" + (all ? " (including servers)" : ""));
         String head = row("Proto", "Recv-Q", "Send-Q", "Local Address", "Foreign Address", "State");
         out.println(verbose ? verbose(head, "Segs-in", "Segs-out", "Bytes-in", "Bytes-out", "Rexmits") : head);
-        List<String[]> sockets = Tables.rows(sys, "kern.sockets");
+        ByteBuffer[] sockets = new ByteBuffer[1];
         if (only == null || only.equals("tcp")) {
-            List<String[]> pcbs = table(sys, "net.inet.tcp.pcblist");
-            if (pcbs == null) {
-                fromSockets(sockets, SocketDefs.SOCK_STREAM, "tcp", all, out);
-            } else {
-                for (String[] r : pcbs) {
-                    if (r.length < 8) {
-                        out.println("tcp   " + String.join(" ", r));
-                        continue;
-                    }
-                    if (!all && r[2].equals("0.0.0.0")) {
-                        continue;
-                    }
-                    String line = row("tcp", r[5], r[6], addr(r[0], r[1]), addr(r[2], r[3]), r[7]);
-                    if (verbose && r.length >= 13) {
-                        line = verbose(line, r[8], r[9], r[10], r[11], r[12]);
-                    }
-                    out.println(line);
-                }
-            }
+            pcbs(sys, "net.inet.tcp.pcblist", "tcp", SocketDefs.SOCK_STREAM, all, verbose, sockets, out);
         }
         if (only == null || only.equals("udp")) {
-            List<String[]> pcbs = table(sys, "net.inet.udp.pcblist");
-            if (pcbs == null) {
-                fromSockets(sockets, SocketDefs.SOCK_DGRAM, "udp", all, out);
-            } else {
-                for (String[] r : pcbs) {
-                    if (r.length < 4) {
-                        out.println("udp   " + String.join(" ", r));
-                        continue;
-                    }
-                    if (!all && r[2].equals("0.0.0.0")) {
-                        continue;
-                    }
-                    out.println(row("udp", r.length > 5 ? r[5] : "0", r.length > 6 ? r[6] : "0", addr(r[0], r[1]),
-                            addr(r[2], r[3]), ""));
-                }
-            }
+            pcbs(sys, "net.inet.udp.pcblist", "udp", SocketDefs.SOCK_DGRAM, all, false, sockets, out);
         }
         if (only == null || only.equals("raw")) {
-            fromSockets(sockets, SocketDefs.SOCK_RAW, "raw", all, out);
+            pcbs(sys, "net.inet.raw.pcblist", "raw", SocketDefs.SOCK_RAW, all, false, sockets, out);
         }
     }
 
-    /** A table, or null when the kernel has none by that name (rumpnet_sockin keeps no pcbs). */
-    private static List<String[]> table(Syscalls sys, String name) throws ErrnoException {
-        try {
-            return Tables.rows(sys, name);
-        } catch (ErrnoException e) {
-            if (e.errno() == io.jrump.hypercall.Errno.ENOENT) {
-                return null;
+    /**
+     * One protocol's lines from its pcb list, or from {@code kern.sockets} (read once, into
+     * {@code sockets[0]}) if the kernel has no such list.
+     */
+    private static void pcbs(Syscalls sys, String table, String proto, int type, boolean all, boolean verbose,
+                             ByteBuffer[] sockets, PrintStream out) throws ErrnoException {
+        ByteBuffer b = Tables.recordsIfAny(sys, table, KinfoPcb.SIZE);
+        if (b == null) {
+            if (sockets[0] == null) {
+                sockets[0] = Tables.records(sys, "kern.sockets", KinfoSocket.SIZE);
             }
-            throw e;
+            fromSockets(sockets[0], type, proto, all, out);
+            return;
+        }
+        KinfoPcb r = new KinfoPcb();
+        for (int at = 0; at + KinfoPcb.SIZE <= b.limit(); at += KinfoPcb.SIZE) {
+            r.read(b, at);
+            if (!all && r.faddr == 0) {
+                continue;
+            }
+            String state = type == SocketDefs.SOCK_STREAM ? TcpState.name(r.tstate) : "";
+            String line = row(proto, Integer.toString(r.rcvq), Integer.toString(r.sndq), addr(r.laddr, r.lport),
+                    addr(r.faddr, r.fport), state);
+            if (verbose) {
+                line = verbose(line, Long.toString(r.segsIn), Long.toString(r.segsOut), Long.toString(r.bytesIn),
+                        Long.toString(r.bytesOut), Long.toString(r.rexmits));
+            }
+            out.println(line);
         }
     }
 
     /** The Internet sockets of one type from {@code kern.sockets}: addresses and queues, no state. */
-    private static void fromSockets(List<String[]> sockets, int type, String proto, boolean all, PrintStream out) {
-        for (String[] r : sockets) {
-            if (r.length < 14 || !r[4].equals(Integer.toString(SocketDefs.AF_INET))
-                    || !r[5].equals(Integer.toString(type)) || (!all && r[9].equals("0.0.0.0"))) {
+    private static void fromSockets(ByteBuffer sockets, int type, String proto, boolean all, PrintStream out) {
+        KinfoSocket r = new KinfoSocket();
+        for (int at = 0; at + KinfoSocket.SIZE <= sockets.limit(); at += KinfoSocket.SIZE) {
+            r.read(sockets, at);
+            if (r.family != SocketDefs.AF_INET || r.type != type || (!all && r.faddr == 0)) {
                 continue;
             }
-            out.println(row(proto, r[12], r[13], addr(r[7], r[8]), addr(r[9], r[10]), ""));
+            out.println(row(proto, Integer.toString(r.rcvcc), Integer.toString(r.sndcc), addr(r.laddr, r.lport),
+                    addr(r.faddr, r.fport), ""));
         }
     }
 
@@ -257,7 +251,7 @@ public final class Netstat implements Tool {
         return String.format("%-5.5s %6.6s %6.6s  %-22.22s %-22.22s %s", proto, rcvq, sndq, local, foreign, state).stripTrailing();
     }
 
-    private static String addr(String a, String port) {
-        return (a.equals("0.0.0.0") ? "*" : a) + "." + (port.equals("0") ? "*" : port);
+    private static String addr(int a, int port) {
+        return (a == 0 ? "*" : SockAddr.format(a)) + "." + (port == 0 ? "*" : Integer.toString(port));
     }
 }

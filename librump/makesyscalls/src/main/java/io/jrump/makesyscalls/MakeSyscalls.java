@@ -168,7 +168,7 @@ public final class MakeSyscalls extends AbstractProcessor {
         List<Table.Param> params = new ArrayList<>();
         int slot = 0;
         if (op >= 0) {
-            params.add(new Table.Param(slot++, Table.Kind.INT, Table.Dir.IN, "op", "int", "int"));
+            params.add(new Table.Param(slot++, Table.Kind.INT, Table.Dir.IN, "op", "int", "int", false));
         }
         for (VariableElement p : m.getParameters()) {
             if (slot >= MAX_ARGS) {
@@ -176,7 +176,9 @@ public final class MakeSyscalls extends AbstractProcessor {
                 return null;
             }
             TypeMirror ty = p.asType();
-            Table.Dir dir = mirror(p, OUT) != null ? Table.Dir.OUT
+            AnnotationMirror out = mirror(p, OUT);
+            boolean whole = out != null && (Boolean) value(out, "whole");
+            Table.Dir dir = out != null ? Table.Dir.OUT
                     : mirror(p, INOUT) != null ? Table.Dir.INOUT : Table.Dir.IN;
             Table.Kind kind;
             if (ty.getKind() == TypeKind.INT || ty.getKind() == TypeKind.LONG) {
@@ -191,7 +193,12 @@ public final class MakeSyscalls extends AbstractProcessor {
             } else {
                 kind = erased(ty).equals("java.nio.ByteBuffer") ? Table.Kind.BUFFER : Table.Kind.VALUE;
             }
-            params.add(new Table.Param(slot++, kind, dir, p.getSimpleName().toString(), ty.toString(), erased(ty)));
+            if (whole && kind != Table.Kind.BUFFER) {
+                error(p, "only a buffer is filled whole");
+                return null;
+            }
+            params.add(new Table.Param(slot++, kind, dir, p.getSimpleName().toString(), ty.toString(), erased(ty),
+                    whole));
         }
         TypeMirror ret = m.getReturnType();
         String returns;
@@ -242,7 +249,7 @@ public final class MakeSyscalls extends AbstractProcessor {
                 Table.Param had = slots[k];
                 if (had == null) {
                     slots[k] = p;
-                } else if (had.kind() != p.kind() || had.dir() != p.dir()) {
+                } else if (had.kind() != p.kind() || had.dir() != p.dir() || had.whole() != p.whole()) {
                     error(iface, "row " + first.name() + ": slot " + p.slot() + " is " + had.kind() + " " + had.dir()
                             + " for one entry and " + p.kind() + " " + p.dir() + " for another");
                     return null;

@@ -110,7 +110,8 @@ final class Sources {
             for (Table.Param p : r.args()) {
                 b.append(s2).append("\n                    new SyscallRow.Arg(").append(p.slot())
                         .append(", SyscallRow.Kind.").append(p.kind()).append(", SyscallRow.Dir.").append(p.dir())
-                        .append(", \"").append(p.name()).append("\", ").append(p.erased()).append(".class)");
+                        .append(", \"").append(p.name()).append("\", ").append(p.erased()).append(".class, ")
+                        .append(p.whole()).append(')');
                 s2 = ",";
             }
             b.append("))");

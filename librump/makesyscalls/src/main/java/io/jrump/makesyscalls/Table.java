@@ -15,8 +15,11 @@ record Table(String pkg, String iface, List<Entry> entries, List<Row> rows) {
     /** What the kernel does with an argument. */
     enum Dir { IN, OUT, INOUT }
 
-    /** One argument slot. {@code type} is the Java source spelling, {@code erased} its raw class. */
-    record Param(int slot, Kind kind, Dir dir, String name, String type, String erased) {
+    /**
+     * One argument slot. {@code type} is the Java source spelling, {@code erased} its raw class;
+     * {@code whole} marks a buffer the kernel fills in one call or fails ({@code @Syscall.Out(whole = true)}).
+     */
+    record Param(int slot, Kind kind, Dir dir, String name, String type, String erased, boolean whole) {
     }
 
     /**

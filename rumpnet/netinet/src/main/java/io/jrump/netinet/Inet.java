@@ -15,7 +15,6 @@ import io.jrump.netinet.ip.IpInput;
 import io.jrump.netinet.ip.IpOutput;
 import io.jrump.netinet.ip.IpProtoInput;
 import io.jrump.netinet.ip.IpStat;
-import io.jrump.netinet.pcb.InPcb;
 import io.jrump.netinet.raw.RawIp;
 import io.jrump.netinet.tcp.Tcp;
 import io.jrump.netinet.udp.Udp;
@@ -113,18 +112,7 @@ public final class Inet {
             }
             return sb.toString();
         });
-        sysctl.createTable("net.inet.udp.pcblist", "UDP sockets: laddr lport faddr fport pid", () -> pcbs(udp.pcbs()));
-    }
-
-    private static String pcbs(List<InPcb> l) {
-        StringBuilder sb = new StringBuilder();
-        for (InPcb p : l) {
-            Socket so = p.socket();
-            sb.append(Ipv4Address.format(p.laddr())).append(' ').append(p.lport()).append(' ')
-                    .append(Ipv4Address.format(p.faddr())).append(' ').append(p.fport()).append(' ')
-                    .append(so.pid()).append(' ').append(so.rcv.cc()).append(' ').append(so.snd.cc()).append('\n');
-        }
-        return sb.toString();
+        InPcbLists.publish(sysctl, udp, raw);
     }
 
     /** Hooks the stack into the link layer and the interface ioctls. */

@@ -14,6 +14,7 @@ import static io.jrump.kern.syscall.SyscallNumbers.*;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_LOAD;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_STAT;
 import static io.jrump.kern.syscall.Syscalls.MODCTL_UNLOAD;
+import static io.jrump.kern.syscall.Syscalls.SYSCTL_GET;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_LIST;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
@@ -90,7 +91,14 @@ public final class KernSyscalls {
         KFile fp = ft.get((int) a.i[0]);
         try {
             if (a.i[1] == FIONBIO) {
-                boolean on = a.o[2] instanceof int[] arr ? arr[0] != 0 : a.o[2] instanceof Integer v && v != 0;
+                boolean on;
+                if (a.o[2] instanceof int[] arr && arr.length > 0) {
+                    on = arr[0] != 0;
+                } else if (a.o[2] instanceof Integer v) {
+                    on = v != 0;
+                } else {
+                    throw new ErrnoException(Errno.EFAULT, "FIONBIO takes an int");
+                }
                 fp.setFlags(on ? fp.flags() | KFile.O_NONBLOCK : fp.flags() & ~KFile.O_NONBLOCK);
             }
             return fp.ops().ioctl(fp, a.i[1], a.o[2]);
@@ -182,12 +190,30 @@ public final class KernSyscalls {
         }
     }
 
-    private static long sysctl(Kernel k, Lwp l, SyscallArgs a) throws ErrnoException {
-        String name = (String) a.o[1];
-        if (name == null) {
-            throw new ErrnoException(Errno.EFAULT, "no sysctl name");
+    /**
+     * The name argument of {@code __sysctl} or {@code modctl}: a remote client may put anything in the
+     * slot, and what is not a string is EFAULT, as a bad pointer is.
+     */
+    private static String name(SyscallArgs a, String what) throws ErrnoException {
+        if (!(a.o[1] instanceof String name)) {
+            throw new ErrnoException(Errno.EFAULT, a.o[1] == null ? "no " + what
+                    : "the " + what + " is a " + a.o[1].getClass().getSimpleName() + ", not a string");
         }
+        return name;
+    }
+
+    private static long sysctl(Kernel k, Lwp l, SyscallArgs a) throws ErrnoException {
+        String name = name(a, "sysctl name");
         switch ((int) a.i[0]) {
+            case SYSCTL_GET -> {
+                if (a.o[3] != null && !(a.o[3] instanceof ByteBuffer)) {
+                    throw new ErrnoException(Errno.EFAULT, "the old value's buffer is not a buffer");
+                }
+                if (a.i[2] < 0 || a.i[2] > Integer.MAX_VALUE) {
+                    throw new ErrnoException(Errno.EINVAL, "element size " + a.i[2]);
+                }
+                return k.sysctl().get(name, (int) a.i[2], (ByteBuffer) a.o[3]);
+            }
             case SYSCTL_READ -> a.result = k.sysctl().read(name);
             case SYSCTL_WRITE -> {
                 if (!(a.o[2] instanceof String v)) {
@@ -216,10 +242,7 @@ public final class KernSyscalls {
         if (!l.proc().cred().isRoot()) {
             throw new ErrnoException(Errno.EPERM, "only root may load or unload modules");
         }
-        String name = (String) a.o[1];
-        if (name == null) {
-            throw new ErrnoException(Errno.EFAULT, "no module name");
-        }
+        String name = name(a, "module name");
         if (op == MODCTL_LOAD) {
             k.modules().load(name);
         } else if (op == MODCTL_UNLOAD) {

@@ -50,6 +50,12 @@ public @interface Syscall {
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.PARAMETER)
     @interface Out {
+        /**
+         * For a buffer: the kernel fills it in one call or fails (a sysctl table, ENOMEM if it does not
+         * fit), so a remote call carries all of it, up to the protocol's table limit, where a read may
+         * be short and moves at most the data limit per call.
+         */
+        boolean whole() default false;
     }
 
     /** The kernel reads this argument and may change it in place (a pollfd array, an ioctl argument). */

@@ -21,8 +21,15 @@ public final class SyscallRow {
     /** What the kernel does with an argument: reads it, writes it, or both. */
     public enum Dir { IN, OUT, INOUT }
 
-    /** One argument slot; {@code name} is the parameter's name in {@link Syscalls}. */
-    public record Arg(int slot, Kind kind, Dir dir, String name, Class<?> type) {
+    /**
+     * One argument slot; {@code name} is the parameter's name in {@link Syscalls}. {@code whole}: a
+     * buffer the kernel fills in one call or fails ({@code @Syscall.Out(whole = true)}, a sysctl table),
+     * which a remote call therefore carries whole rather than at most a read's worth.
+     */
+    public record Arg(int slot, Kind kind, Dir dir, String name, Class<?> type, boolean whole) {
+        public Arg(int slot, Kind kind, Dir dir, String name, Class<?> type) {
+            this(slot, kind, dir, name, type, false);
+        }
     }
 
     private static final SyscallRow[] BY_NUMBER = new SyscallRow[SyscallNumbers.SYS_MAXSYSCALL];

@@ -55,6 +55,7 @@ public interface Syscalls {
     int SYSCTL_READ = 0;
     int SYSCTL_WRITE = 1;
     int SYSCTL_LIST = 2;
+    int SYSCTL_GET = 3;
     int MODCTL_LOAD = 0;
     int MODCTL_UNLOAD = 1;
     int MODCTL_STAT = 2;
@@ -110,6 +111,18 @@ public interface Syscalls {
     /** {@code sysctl -w}: returns the old value. */
     @Syscall(number = 202, name = "__sysctl", component = "rumpkern", op = SYSCTL_WRITE)
     String sysctlWrite(String name, String value) throws ErrnoException;
+
+    /**
+     * {@code sysctl(3)}'s binary read, NetBSD's shape: {@code old}'s remaining bytes are the old length
+     * in, the result the old length out. With {@code old} null, the bytes a read needs now (a table's
+     * with some room to grow); otherwise the value is copied into {@code old} from its position, which
+     * advances, and the result is the bytes copied. A table ({@code net.inet.tcp.pcblist},
+     * {@code kern.sockets}) comes as whole records of {@code elemSize} bytes (0: the kernel's size); a
+     * buffer too small for it is ENOMEM. So a table of any size is read in one call sized by a first
+     * call, as NetBSD's netstat reads {@code pcblist}.
+     */
+    @Syscall(number = 202, name = "__sysctl", component = "rumpkern", op = SYSCTL_GET)
+    long sysctlGet(String name, int elemSize, @Syscall.Out(whole = true) ByteBuffer old) throws ErrnoException;
 
     /** {@code sysctl -a} under a prefix (empty for everything). */
     @Syscall(number = 202, name = "__sysctl", component = "rumpkern", op = SYSCTL_LIST)

@@ -4,6 +4,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.hypercall.Errno;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -37,10 +38,25 @@ public final class SysctlNode {
     private final Supplier<Object> dynamic;
     private final LongPredicate numCheck;
     private final Predicate<String> strCheck;
+    private final int recordSize;
+    private final Consumer<SysctlRecords> records;
     private volatile boolean used;
 
     SysctlNode(String name, String fullName, SysctlType type, int flags, String description,
                Supplier<Object> dynamic, LongPredicate numCheck, Predicate<String> strCheck) {
+        this(name, fullName, type, flags, description, dynamic, numCheck, strCheck, 0, null);
+    }
+
+    /** A {@link SysctlType#STRUCT} table of {@code recordSize}-byte records that {@code records} produces. */
+    SysctlNode(String name, String fullName, int recordSize, String description, Consumer<SysctlRecords> records) {
+        this(name, fullName, SysctlType.STRUCT, TABLE, description, null, null, null, recordSize, records);
+    }
+
+    private SysctlNode(String name, String fullName, SysctlType type, int flags, String description,
+                       Supplier<Object> dynamic, LongPredicate numCheck, Predicate<String> strCheck, int recordSize,
+                       Consumer<SysctlRecords> records) {
+        this.recordSize = recordSize;
+        this.records = records;
         this.name = name;
         this.fullName = fullName;
         this.type = type;
@@ -69,7 +85,17 @@ public final class SysctlNode {
     }
 
     public boolean writable() {
-        return (flags & (READWRITE | ANYWRITE)) != 0 && dynamic == null;
+        return (flags & (READWRITE | ANYWRITE)) != 0 && dynamic == null && records == null;
+    }
+
+    /** Bytes of one record of a {@link SysctlType#STRUCT} table; 0 for any other node. */
+    public int recordSize() {
+        return recordSize;
+    }
+
+    /** Runs the table's producer into {@code out}. */
+    void produce(SysctlRecords out) {
+        records.accept(out);
     }
 
     public boolean table() {
@@ -112,6 +138,11 @@ public final class SysctlNode {
         if (type == SysctlType.STRING) {
             return stringValue();
         }
+        if (type == SysctlType.STRUCT) {
+            StringBuilder sb = new StringBuilder();
+            produce(SysctlRecords.text(sb));
+            return sb.toString();
+        }
         long v;
         if (dynamic != null) {
             Object o = dynamic.get();
@@ -138,6 +169,7 @@ public final class SysctlNode {
         }
         switch (type) {
             case NODE -> throw new ErrnoException(Errno.EISDIR, fullName + " is a node");
+            case STRUCT -> throw new ErrnoException(Errno.EPERM, fullName + " is read-only");
             case STRING -> {
                 if (strCheck != null && !strCheck.test(value)) {
                     throw new ErrnoException(Errno.EINVAL, "bad value for " + fullName + ": " + value);

@@ -4,6 +4,7 @@ import io.jrump.kern.BootException;
 import io.jrump.kern.Component;
 import io.jrump.kern.ComponentLevel;
 import io.jrump.kern.Kernel;
+import io.jrump.kern.sysctl.KinfoSocket;
 import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
@@ -51,8 +52,8 @@ public final class RumpnetComponent implements Component {
         k.sysctl().createTable("kern.mbuf.stats", "mbuf and cluster use, as netstat -m prints it",
                 () -> String.join("\n", pool.stats().netstatLines()) + "\n\n"
                         + String.join("\n", k.kmem().report()) + "\n");
-        k.sysctl().createTable("kern.sockets", "Sockets: uid pid fd domain type laddr lport faddr fport state rcvcc sndcc",
-                () -> SocketTable.lines(k, sockets));
+        k.sysctl().createStruct("kern.sockets", "Sockets, as kinfo records: owner, descriptor, addresses, state, queues",
+                KinfoSocket.SIZE, out -> SocketTable.records(k, sockets, out));
         new SocketSyscalls(sockets).register(k.syscallTable());
     }
 

@@ -41,6 +41,11 @@ public final class RawIp {
         return new RawUsrreq(inet, protocol);
     }
 
+    /** Every raw socket's pcb, for {@code net.inet.raw.pcblist}. */
+    public java.util.List<InPcb> pcbs() {
+        return java.util.Collections.unmodifiableList(pcbs);
+    }
+
     /** Adds a raw socket's pcb, charged to kernel memory as {@link InPcb#KMEM_BYTES}; ENOBUFS past the limit. */
     void add(InPcb p) throws ErrnoException {
         Kmem kmem = inet.kernel().kmem();

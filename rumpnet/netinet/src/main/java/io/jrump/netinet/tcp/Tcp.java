@@ -1,5 +1,6 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.kern.sysctl.KinfoPcb;
 import io.jrump.kern.sysctl.Sysctl;
 import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.netinet.Counters;
@@ -8,7 +9,6 @@ import io.jrump.netinet.pcb.InPcb;
 import io.jrump.netinet.pcb.InPcbTable;
 import io.jrump.rumpnet.socket.Protosw;
 import io.jrump.wire.IpProtocol;
-import io.jrump.wire.Ipv4Address;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -123,8 +123,8 @@ public final class Tcp {
         Sysctl s = inet.kernel().sysctl();
         stats.publish(s, "net.inet.tcp.stats");
         vtw.start(s);
-        s.createTable("net.inet.tcp.pcblist", "TCP connections: laddr lport faddr fport pid rcvq sndq state "
-                + "segs-in segs-out bytes-in bytes-out rexmits", this::pcbList);
+        s.createStruct("net.inet.tcp.pcblist", "TCP connections and vestigial TIME_WAIT entries, as kinfo_pcb records",
+                KinfoPcb.SIZE, out -> TcpPcbList.records(this, out));
         inet.registerProtocol(IpProtocol.TCP, input::input, ctlInput::ctlinput);
     }
 
@@ -147,23 +147,6 @@ public final class Tcp {
             }
             table.remove(p);
         }
-    }
-
-    private String pcbList() {
-        StringBuilder sb = new StringBuilder();
-        for (InPcb p : table.list()) {
-            if (!(p.ppcb() instanceof TcpCb tp)) {
-                continue;
-            }
-            sb.append(Ipv4Address.format(p.laddr())).append(' ').append(p.lport()).append(' ')
-                    .append(Ipv4Address.format(p.faddr())).append(' ').append(p.fport()).append(' ')
-                    .append(p.socket().pid()).append(' ').append(p.socket().rcv.cc()).append(' ').append(p.socket().snd.cc()).append(' ')
-                    .append(TcpState.name(tp.state)).append(' ').append(tp.segsIn).append(' ').append(tp.segsOut)
-                    .append(' ').append(tp.bytesIn).append(' ').append(tp.bytesOut).append(' ').append(tp.rexmits)
-                    .append('\n');
-        }
-        vtw.list(sb);
-        return sb.toString();
     }
 
     public Counters stats() {

@@ -3,9 +3,11 @@ package io.jrump.netinet.tcp;
 /**
  * The connection states of RFC 9293 section 3.3.2, numbered as NetBSD's {@code tcp_fsm.h} so that
  * listings read the same. States from {@link #ESTABLISHED} on are "synchronized" (section 3.5.3);
- * from {@link #CLOSE_WAIT} on, the user has no more data to receive or send is closing.
+ * from {@link #CLOSE_WAIT} on, the user has no more data to receive or send is closing. Public for
+ * the state names, which {@code netstat} prints from a pcb record's number (NetBSD's
+ * {@code tcpstates[]}).
  */
-final class TcpState {
+public final class TcpState {
     static final int CLOSED = 0;
     static final int LISTEN = 1;
     static final int SYN_SENT = 2;
@@ -24,7 +26,7 @@ final class TcpState {
     private TcpState() {
     }
 
-    static String name(int s) {
+    public static String name(int s) {
         return s >= 0 && s < NAMES.length ? NAMES[s] : "?" + s;
     }
 

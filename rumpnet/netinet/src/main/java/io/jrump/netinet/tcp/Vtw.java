@@ -5,8 +5,10 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.intr.Callout;
 import io.jrump.kern.mem.Kmem;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.sysctl.KinfoPcb;
 import io.jrump.kern.sysctl.Sysctl;
 import io.jrump.kern.sysctl.SysctlNode;
+import io.jrump.kern.sysctl.SysctlRecords;
 import io.jrump.kern.sysctl.SysctlType;
 import io.jrump.netinet.Counters;
 import io.jrump.netinet.pcb.InPcb;
@@ -361,18 +363,26 @@ final class Vtw implements InPcbTable.Vestigial {
         }
     }
 
-    /** The entries as lines of {@code net.inet.tcp.pcblist}, in state TIME_WAIT. */
-    synchronized void list(StringBuilder sb) {
+    /**
+     * The entries as records of {@code net.inet.tcp.pcblist}, in state TIME_WAIT and marked
+     * {@link KinfoPcb#F_VESTIGIAL}; {@code r} is the caller's record, reused for each.
+     */
+    synchronized void list(TcpPcbList.Record r, SysctlRecords out) {
         for (VtwPool pool : pools) {
             if (pool == null) {
                 continue;
             }
             pool.forEach(idx -> {
                 int ports = pool.word(idx, VtwPool.PORTS);
-                sb.append(Ipv4Address.format(pool.word(idx, VtwPool.LADDR))).append(' ').append(ports >>> 16)
-                        .append(' ').append(Ipv4Address.format(pool.word(idx, VtwPool.FADDR))).append(' ')
-                        .append(ports & 0xffff)
-                        .append(" 0 0 0 TIME_WAIT 0 0 0 0 0\n");
+                r.reset();
+                r.flags = KinfoPcb.F_VESTIGIAL;
+                r.tstate = TcpState.TIME_WAIT;
+                r.laddr = pool.word(idx, VtwPool.LADDR);
+                r.lport = ports >>> 16;
+                r.faddr = pool.word(idx, VtwPool.FADDR);
+                r.fport = ports & 0xffff;
+                r.uid = pool.word(idx, VtwPool.UID);
+                out.add(r);
             });
         }
     }

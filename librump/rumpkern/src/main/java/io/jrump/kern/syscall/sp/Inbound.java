@@ -23,18 +23,66 @@ public final class Inbound {
     public final int[] back = new int[Protocol.MAX_ARGS];
     /** Why the arguments cannot be handed to the kernel although the frame was well formed, or null. */
     public String argError;
+    /** The errno the call then fails with: EFAULT for an argument the kernel cannot use, ENOBUFS for no room. */
+    public int argErrno;
     private final ByteBuffer[] scratch = new ByteBuffer[Protocol.MAX_ARGS];
+    private final BufferMeter meter;
+
+    public Inbound() {
+        this(BufferMeter.NONE);
+    }
+
+    /** A frame whose argument buffers are reserved from {@code meter}. */
+    public Inbound(BufferMeter meter) {
+        this.meter = meter;
+    }
+
+    /** Records why the call cannot run (the first reason found wins). */
+    public void refuse(int errno, String why) {
+        if (argError == null) {
+            argError = why;
+            argErrno = errno;
+        }
+    }
 
     public int version;
     public int kind;
     public String progname;
     public byte[] cookie;
 
-    /** A heap buffer for slot {@code k} with room for {@code n} bytes, cleared, limit {@code n}. */
+    /** After a call: gives back argument buffers grown past {@code retain} bytes for one big call. */
+    public void trim(int retain) {
+        for (int k = 0; k < scratch.length; k++) {
+            if (scratch[k] != null && scratch[k].capacity() > retain) {
+                if (args.o[k] == scratch[k]) {
+                    args.o[k] = null;
+                }
+                meter.release(scratch[k].capacity());
+                scratch[k] = null;
+            }
+        }
+    }
+
+    /** Gives back every argument buffer; the frame is not used again. */
+    public void release() {
+        trim(-1);
+    }
+
+    /**
+     * A heap buffer for slot {@code k} with room for {@code n} bytes, cleared, limit {@code n}; null if
+     * the meter refuses the room.
+     */
     public ByteBuffer buffer(int k, int n) {
         ByteBuffer b = scratch[k];
         if (b == null || b.capacity() < n) {
-            b = ByteBuffer.allocate(Math.max(n, 256));
+            int size = Math.max(n, 256);
+            if (!meter.reserve(size)) {
+                return null;
+            }
+            if (b != null) {
+                meter.release(b.capacity());
+            }
+            b = ByteBuffer.allocate(size);
             scratch[k] = b;
         }
         b.clear().limit(n);

@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Protocol {
     /** Bumped on any incompatible change; the banner and the handshake carry it. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
     /** What the server sends first, before the version number and a newline. */
     public static final String BANNER_PREFIX = "RUMPSP-JRUMP-";
     /** A banner line longer than this (newline included) is not ours. */
@@ -19,8 +19,16 @@ public final class Protocol {
     public static final int FRAME_HEADER = 9;
     /** Largest buffer argument or result a single call moves; larger reads and writes are short. */
     public static final int MAX_DATA = 1 << 20;
-    /** Largest value of a frame's length field (type, request number and body). */
-    public static final int MAX_FRAME = MAX_DATA + (64 << 10);
+    /**
+     * Largest buffer the kernel fills whole in one call ({@code @Syscall.Out(whole = true)}: a sysctl
+     * table; 100,000 sockets are 8 MB of {@code kern.sockets}). Only the reply carries the bytes; the
+     * request names the size.
+     */
+    public static final int MAX_TABLE = 64 << 20;
+    /** Largest value of the length field of a frame a client sends (type, request number and body). */
+    public static final int MAX_REQUEST = MAX_DATA + (64 << 10);
+    /** Largest value of the length field of a frame a server sends: a reply may carry a whole table. */
+    public static final int MAX_REPLY = MAX_TABLE + (64 << 10);
     /** Largest encoded string, in UTF-8 bytes. */
     public static final int MAX_STRING = 65535;
     /** Largest program name, in UTF-8 bytes. */

@@ -102,7 +102,7 @@ public final class ReplyFrame {
             }
             int tag = r.u8("returned value tag");
             if (tag == V_BYTES) {
-                t.backBytes(slot, r, r.count("returned bytes", MAX_DATA, 1));
+                t.backBytes(slot, r, r.count("returned bytes", MAX_TABLE, 1));
             } else {
                 t.back(slot, Values.readPayload(r, tag, codecs, 0, false));
             }

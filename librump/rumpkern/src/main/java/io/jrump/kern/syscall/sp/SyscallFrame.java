@@ -2,7 +2,9 @@ package io.jrump.kern.syscall.sp;
 
 import static io.jrump.kern.syscall.sp.Protocol.*;
 
+import io.jrump.hypercall.Errno;
 import io.jrump.kern.syscall.SyscallArgs;
+import io.jrump.kern.syscall.SyscallRow;
 import java.nio.ByteBuffer;
 
 /**
@@ -17,6 +19,8 @@ public final class SyscallFrame {
     public static final int MODE_INOUT = 1;
     public static final int MODE_BUF_IN = 2;
     public static final int MODE_BUF_OUT = 3;
+    /** A buffer the kernel fills whole or fails ({@code @Syscall.Out(whole = true)}); see {@link #wholeSpan}. */
+    public static final int MODE_BUF_WHOLE = 4;
 
     private SyscallFrame() {
     }
@@ -24,6 +28,18 @@ public final class SyscallFrame {
     /** Bytes a buffer argument moves in one call: what remains, at most {@link Protocol#MAX_DATA}. */
     public static int span(ByteBuffer b) {
         return Math.min(b.remaining(), MAX_DATA);
+    }
+
+    /** Bytes a buffer the kernel fills whole may take: what remains, at most {@link Protocol#MAX_TABLE}. */
+    public static int wholeSpan(ByteBuffer b) {
+        return Math.min(b.remaining(), MAX_TABLE);
+    }
+
+    /** Whether the table says slot {@code k} of syscall {@code sysno} is a buffer the kernel fills whole. */
+    static boolean whole(int sysno, int k) {
+        SyscallRow row = SyscallRow.of(sysno);
+        SyscallRow.Arg a = row == null ? null : row.object(k);
+        return a != null && a.whole();
     }
 
     public static void write(WireWriter w, int reqno, int sysno, long[] i, Object[] o, int[] modes,
@@ -55,6 +71,7 @@ public final class SyscallFrame {
                     w.u8(V_BUF_IN | F_BACK).i32(n).bytes(b, b.position(), n);
                 }
                 case MODE_BUF_OUT -> w.u8(V_BUF_OUT | F_BACK).i32(span((ByteBuffer) v));
+                case MODE_BUF_WHOLE -> w.u8(V_BUF_OUT | F_BACK).i32(wholeSpan((ByteBuffer) v));
                 default -> {
                     if (v instanceof ByteBuffer) {
                         throw new ProtocolException("buffer in slot " + k + " without a direction");
@@ -74,6 +91,7 @@ public final class SyscallFrame {
         SyscallArgs a = in.args;
         in.sysno = r.u16("syscall number");
         in.argError = null;
+        in.argErrno = 0;
         int ni = r.u8("integer count");
         if (ni > MAX_ARGS) {
             throw new ProtocolException(ni + " integer arguments, at most " + MAX_ARGS);
@@ -97,16 +115,25 @@ public final class SyscallFrame {
             if (t == V_BUF_IN) {
                 int n = r.count("buffer length", MAX_DATA, 1);
                 ByteBuffer b = in.buffer(k, n);
-                r.copyTo(b, 0, n, "buffer");
+                if (b == null) {
+                    r.skip(n, "buffer");
+                    in.refuse(Errno.ENOBUFS, "no room on the server for a " + n + "-byte buffer");
+                } else {
+                    r.copyTo(b, 0, n, "buffer");
+                }
                 a.o[k] = b;
                 in.back[k] = back ? Inbound.BACK_BUF_IN : Inbound.BACK_NONE;
             } else if (t == V_BUF_OUT) {
-                a.o[k] = in.buffer(k, r.count("buffer size", MAX_DATA, 0));
+                int n = r.count("buffer size", whole(in.sysno, k) ? MAX_TABLE : MAX_DATA, 0);
+                a.o[k] = in.buffer(k, n);
+                if (a.o[k] == null) {
+                    in.refuse(Errno.ENOBUFS, "no room on the server for a " + n + "-byte buffer");
+                }
                 in.back[k] = Inbound.BACK_BUF_OUT;
             } else {
                 Object v = Values.readPayload(r, t, codecs, 0, true);
-                if (v instanceof UnknownRecord u && in.argError == null) {
-                    in.argError = "argument " + k + " is a '" + u.tag() + "', which this server has no codec for";
+                if (v instanceof UnknownRecord u) {
+                    in.refuse(Errno.EFAULT, "argument " + k + " is a '" + u.tag() + "', which this server has no codec for");
                 }
                 a.o[k] = v;
                 in.back[k] = back ? Inbound.BACK_VALUE : Inbound.BACK_NONE;

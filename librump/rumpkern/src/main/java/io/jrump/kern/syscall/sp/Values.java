@@ -146,7 +146,7 @@ public final class Values {
             case V_RECORD: {
                 nest(depth);
                 String rtag = r.string("record tag", MAX_NAME);
-                WireReader body = r.sub(r.count("record length", MAX_FRAME, 1), "record " + rtag);
+                WireReader body = r.sub(r.count("record length", MAX_REPLY, 1), "record " + rtag);
                 ArgCodec<?> c = codecs.forTag(rtag);
                 if (c == null) {
                     if (allowUnknown) {

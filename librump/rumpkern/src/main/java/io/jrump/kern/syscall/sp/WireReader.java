@@ -91,6 +91,12 @@ public final class WireReader {
         pos += n;
     }
 
+    /** Skips {@code n} bytes. */
+    public void skip(int n, String what) throws ProtocolException {
+        need(n, what);
+        pos += n;
+    }
+
     /** A u32-length-prefixed UTF-8 string of at most {@code max} bytes. */
     public String string(String what, int max) throws ProtocolException {
         int n = count(what + " length", max, 1);

@@ -5,19 +5,57 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Builds one frame at a time, big-endian, in a direct buffer that is kept and grown (never past the frame
- * limit) so that a connection's steady traffic allocates nothing: {@link #begin} reserves the header,
+ * limit of the direction written: {@link Protocol#MAX_REQUEST} for a client's frames,
+ * {@link Protocol#MAX_REPLY} for a server's) so that a connection's steady traffic allocates nothing: {@link #begin} reserves the header,
  * the put methods append, {@link #finish} patches the length and returns the bytes to write.
  */
 public final class WireWriter {
+    private final int maxFrame;
+    private final int initialCapacity;
+    private final BufferMeter meter;
     private ByteBuffer buf;
     private int frameStart;
 
+    /** A writer of a server's frames, which may be as long as {@link Protocol#MAX_REPLY}. */
     public WireWriter() {
-        this(512);
+        this(512, Protocol.MAX_REPLY);
     }
 
-    public WireWriter(int initialCapacity) {
-        buf = ByteBuffer.allocateDirect(Math.max(64, initialCapacity));
+    /** A writer of frames whose length field is at most {@code maxFrame}. */
+    public WireWriter(int initialCapacity, int maxFrame) {
+        this(initialCapacity, maxFrame, BufferMeter.NONE);
+    }
+
+    /** The same, telling {@code meter} what its buffer takes. */
+    public WireWriter(int initialCapacity, int maxFrame, BufferMeter meter) {
+        this.maxFrame = maxFrame;
+        this.initialCapacity = Math.max(64, initialCapacity);
+        this.meter = meter;
+        meter.charge(this.initialCapacity);
+        buf = ByteBuffer.allocateDirect(this.initialCapacity);
+    }
+
+    /**
+     * After a frame has been written out: gives back a buffer grown past {@code retain} bytes for a big
+     * frame (a table, a large read), so that one big reply does not stay with the connection.
+     */
+    public void trim(int retain) {
+        if (buf.capacity() > retain) {
+            meter.release(buf.capacity());
+            meter.charge(initialCapacity);
+            buf = ByteBuffer.allocateDirect(initialCapacity);
+            frameStart = 0;
+        }
+    }
+
+    /** Gives back what the writer's buffer took from its meter; the writer is not used again. */
+    public void release() {
+        meter.release(buf.capacity());
+    }
+
+    /** Bytes the writer's buffer holds. */
+    public int capacity() {
+        return buf.capacity();
     }
 
     /** Starts a frame of {@code type} for request {@code reqno}, discarding anything not yet finished. */
@@ -52,11 +90,13 @@ public final class WireWriter {
             return;
         }
         long need = (long) buf.position() + n;
-        if (need - frameStart - 4 > Protocol.MAX_FRAME) {
-            throw new ProtocolException("frame of more than " + Protocol.MAX_FRAME + " bytes",
+        if (need - frameStart - 4 > maxFrame) {
+            throw new ProtocolException("frame of more than " + maxFrame + " bytes",
                     io.jrump.hypercall.Errno.EMSGSIZE);
         }
-        int cap = (int) Math.min(Math.max(need, (long) buf.capacity() * 2), Protocol.MAX_FRAME + 4L);
+        int cap = (int) Math.min(Math.max(need, (long) buf.capacity() * 2), maxFrame + 4L);
+        meter.charge(cap);
+        meter.release(buf.capacity());
         ByteBuffer nb = ByteBuffer.allocateDirect(cap);
         buf.flip();
         nb.put(buf);

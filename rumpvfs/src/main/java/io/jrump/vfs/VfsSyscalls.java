@@ -89,6 +89,11 @@ final class VfsSyscalls {
         row(t, SYS_unmount, "unmount", (l, a) -> done(() -> vfs.unmount(l, str(a, 0), fd(a, 1))));
         row(t, SYS_statvfs1, "statvfs1", (l, a) -> result(a, vfs.statvfs(l, str(a, 0))));
         row(t, SYS_fstatvfs1, "fstatvfs1", (l, a) -> result(a, vfs.fstatvfs(l, fd(a, 0))));
+        row(t, SYS_getvfsstat, "getvfsstat", (l, a) -> {
+            var mounts = vfs.getvfsstat(l, fd(a, 0));
+            a.result = mounts;
+            return mounts.size();
+        });
         row(t, SYS_sync, "sync", (l, a) -> done(() -> vfs.sync(l)));
         row(t, SYS_pathconf, "pathconf", (l, a) -> vfs.pathconf(l, str(a, 0), fd(a, 1)));
     }
@@ -125,7 +130,7 @@ final class VfsSyscalls {
     }
 
     private static String opt(SyscallArgs a, int slot) {
-        return a.o[slot] instanceof String s ? s : null;
+        return a.o[slot] instanceof String s && !s.isEmpty() ? s : null;
     }
 
     private static ByteBuffer buf(SyscallArgs a, int slot) throws ErrnoException {

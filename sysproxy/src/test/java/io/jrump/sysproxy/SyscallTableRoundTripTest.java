@@ -297,6 +297,9 @@ class SyscallTableRoundTripTest {
                     + " uid " + st.uid() + " gid " + st.gid() + " size " + st.size() + " mtime "
                     + (st.mtimeSec() == 1_000_000 ? "set" : "clock");
         }
+        if (v instanceof List<?> l) {
+            return l.stream().map(SyscallTableRoundTripTest::show).toList().toString();
+        }
         if (v instanceof StatVfs sv) {
             return "statvfs " + sv.fstypename() + " on " + sv.mntonname() + " bsize " + sv.bsize();
         }

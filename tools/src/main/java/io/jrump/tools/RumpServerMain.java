@@ -6,6 +6,8 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.sysproxy.RumpServer;
+import io.jrump.vfs.etfs.Etfs;
+import io.jrump.vfs.etfs.EtfsSpec;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -39,6 +41,7 @@ public final class RumpServerMain {
         KernelConfig.Builder cfg = KernelConfig.builder();
         List<String> modules = new ArrayList<>();
         List<String> comps = new ArrayList<>();
+        List<EtfsSpec> disks = new ArrayList<>();
         String url = null;
         try {
             args = splitAttached(args);
@@ -49,11 +52,7 @@ public final class RumpServerMain {
                     case "-r" -> cfg.memoryLimit(KernelConfig.parseSize(value(args, ++i, a)));
                     case "-l" -> comps.add(value(args, ++i, a));
                     case "-m" -> modules.add(value(args, ++i, a));
-                    case "-d" -> {
-                        String spec = value(args, ++i, a);
-                        throw new IllegalArgumentException("-d " + spec + ": host files need rumpvfs, which this "
-                                + "kernel does not have yet");
-                    }
+                    case "-d" -> disks.add(EtfsSpec.parse(value(args, ++i, a)));
                     case "-s" -> { }
                     case "-v" -> cfg.verbose(true);
                     default -> {
@@ -75,6 +74,9 @@ public final class RumpServerMain {
             err.println(USAGE);
             return 1;
         }
+        if (!disks.isEmpty() && !comps.contains("rumpvfs")) {
+            comps.add("rumpvfs"); // -d maps host files into the VFS, as NetBSD's needs librumpvfs
+        }
         cfg.component(comps.toArray(new String[0]));
         cfg.hypercall(HostHypercall.builder().consoleStream(err).build());
         Kernel k;
@@ -89,6 +91,15 @@ public final class RumpServerMain {
                 k.syscalls().modload(m);
             } catch (ErrnoException e) {
                 err.println("rump_server: module " + m + ": " + e.getMessage());
+                k.halt();
+                return 1;
+            }
+        }
+        for (EtfsSpec d : disks) {
+            try {
+                d.apply(k.service(Etfs.class));
+            } catch (ErrnoException e) {
+                err.println("rump_server: -d " + d.key() + " (" + d.hostPath() + "): " + e.getMessage());
                 k.halt();
                 return 1;
             }

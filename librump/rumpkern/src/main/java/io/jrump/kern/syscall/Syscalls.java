@@ -337,6 +337,10 @@ public interface Syscalls {
     @Syscall(number = 358, name = "fstatvfs1", component = "rumpvfs")
     StatVfs fstatvfs(int fd) throws ErrnoException;
 
+    /** {@code getvfsstat(2)}: every mounted file system, the root first. */
+    @Syscall(number = 356, name = "getvfsstat", component = "rumpvfs")
+    List<StatVfs> getvfsstat(int flags) throws ErrnoException;
+
     @Syscall(number = 36, name = "sync", component = "rumpvfs")
     void sync() throws ErrnoException;
 

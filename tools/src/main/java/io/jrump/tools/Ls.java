@@ -22,8 +22,8 @@ import java.util.Locale;
  */
 final class Ls extends FsTool {
     /** ls(1)'s two time forms: recent files show the time, older (or future) ones the year. */
-    private static final DateTimeFormatter RECENT = DateTimeFormatter.ofPattern("MMM dd HH:mm", Locale.US);
-    private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM dd  yyyy", Locale.US);
+    private static final DateTimeFormatter RECENT = DateTimeFormatter.ofPattern("MMM ppd HH:mm", Locale.US);
+    private static final DateTimeFormatter OLD = DateTimeFormatter.ofPattern("MMM ppd  yyyy", Locale.US);
     private static final long SIX_MONTHS = 182L * 24 * 3600;
 
     @Override

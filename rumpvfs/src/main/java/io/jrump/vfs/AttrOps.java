@@ -1,5 +1,11 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.Timespec;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
@@ -25,7 +31,15 @@ final class AttrOps {
         } finally {
             vp.unlock();
         }
-        return Stat.of(vp.type(), va);
+        return toStat(vp.type(), va);
+    }
+
+    /** The {@code struct stat} of vnode attributes, as {@code vn_stat} fills it. */
+    static Stat toStat(VType type, Vattr va) {
+        return new Stat(va.fsid, type.ifmt() | (va.mode & StatMode.ALLPERMS), va.fileid, va.nlink, va.uid, va.gid,
+                va.rdev, Stat.sec(va.atime), Stat.nsec(va.atime), Stat.sec(va.mtime), Stat.nsec(va.mtime),
+                Stat.sec(va.ctime), Stat.nsec(va.ctime), Stat.sec(va.birthtime), Stat.nsec(va.birthtime), va.size,
+                (va.bytes + StatMode.S_BLKSIZE - 1) / StatMode.S_BLKSIZE, va.blocksize, va.flags, (int) va.gen);
     }
 
     /** {@code access(2)}: {@code mode} is {@link Fcntl#F_OK} or a mix of R_OK, W_OK, X_OK (EINVAL otherwise). */

@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.StatMode;
+
+
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;

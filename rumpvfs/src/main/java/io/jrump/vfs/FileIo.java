@@ -1,5 +1,10 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.FileTable;

@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.StatMode;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;

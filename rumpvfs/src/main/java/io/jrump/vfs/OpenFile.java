@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sync.KMutex;

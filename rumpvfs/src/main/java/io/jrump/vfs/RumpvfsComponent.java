@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.StatMode;
+
+
 import io.jrump.kern.BootException;
 import io.jrump.kern.Component;
 import io.jrump.kern.ComponentLevel;
@@ -56,6 +59,7 @@ public final class RumpvfsComponent implements Component {
             throw new BootException("rumpvfs: cannot set up the root file system: " + e.getMessage());
         }
         k.registerService(Vfs.class, vfs);
+        new VfsSyscalls(vfs).register(k.syscallTable());
     }
 
     /** {@code /dev/null}, {@code /dev/zero} and {@code /tmp}, made as process 0. */
@@ -80,6 +84,7 @@ public final class RumpvfsComponent implements Component {
      */
     @Override
     public void detach(Kernel k) {
+        k.syscallTable().unregisterAll(VfsSyscalls.OWNER);
         Vfs vfs = k.service(Vfs.class);
         Etfs etfs = k.service(Etfs.class);
         if (vfs != null) {

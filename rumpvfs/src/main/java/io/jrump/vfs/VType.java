@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.StatMode;
+
+
 /** The type of a vnode ({@code enum vtype}), with its {@code st_mode} format bits and {@code d_type}. */
 public enum VType {
     VNON(0, StatMode.DT_UNKNOWN),

@@ -1,5 +1,14 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.StatVfs;
+import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.Timespec;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;

@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.StatVfs;
+
+
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 

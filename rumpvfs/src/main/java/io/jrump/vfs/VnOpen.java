@@ -1,5 +1,10 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
@@ -59,7 +64,7 @@ final class VnOpen {
             } finally {
                 vp.unlock();
             }
-            KFile fp = KFile.alloc(vfs.kernel(), vfs.vnodeFile(), of, oflags & STATUS_FLAGS);
+            KFile fp = KFile.alloc(vfs.kernel(), vfs.vnodeFile(), of, oflags & (STATUS_FLAGS | Fcntl.O_ACCMODE));
             try {
                 return p.files().install(fp);
             } catch (ErrnoException e) {

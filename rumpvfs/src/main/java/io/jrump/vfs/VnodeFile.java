@@ -1,10 +1,14 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Fcntl;
+
+
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.FileOps;
 import io.jrump.kern.file.KFile;
+import io.jrump.kern.sched.Proc;
 import io.jrump.kern.file.SelInfo;
 import java.nio.ByteBuffer;
 
@@ -170,6 +174,17 @@ public final class VnodeFile implements FileOps {
             }
         } finally {
             vp.rele();
+        }
+    }
+
+    /** POSIX {@code fcntl} locks belong to the process and end with any of its descriptors for the file. */
+    @Override
+    public void closing(KFile fp, Proc owner) {
+        if (fp.data() instanceof OpenFile of) {
+            LockF lf = of.vp.lockfIfPresent();
+            if (lf != null) {
+                lf.releaseOwner(owner);
+            }
         }
     }
 

@@ -1,6 +1,10 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_RDONLY;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_RDONLY;
 import static io.jrump.vfs.Harness.errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

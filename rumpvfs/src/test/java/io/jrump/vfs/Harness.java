@@ -1,5 +1,10 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Fcntl;
+
+
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.jrump.kern.Cred;

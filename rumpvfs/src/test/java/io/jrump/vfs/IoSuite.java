@@ -1,9 +1,12 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_APPEND;
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_RDWR;
-import static io.jrump.vfs.Fcntl.O_TRUNC;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_APPEND;
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_RDWR;
+import static io.jrump.kern.vfs.Fcntl.O_TRUNC;
 import static io.jrump.vfs.Harness.errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

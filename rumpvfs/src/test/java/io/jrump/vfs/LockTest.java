@@ -1,15 +1,19 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.F_GETLK;
-import static io.jrump.vfs.Fcntl.F_RDLCK;
-import static io.jrump.vfs.Fcntl.F_SETLK;
-import static io.jrump.vfs.Fcntl.F_SETLKW;
-import static io.jrump.vfs.Fcntl.F_UNLCK;
-import static io.jrump.vfs.Fcntl.F_WRLCK;
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_RDONLY;
-import static io.jrump.vfs.Fcntl.O_RDWR;
-import static io.jrump.vfs.Fcntl.SEEK_SET;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.F_GETLK;
+import static io.jrump.kern.vfs.Fcntl.F_RDLCK;
+import static io.jrump.kern.vfs.Fcntl.F_SETLK;
+import static io.jrump.kern.vfs.Fcntl.F_SETLKW;
+import static io.jrump.kern.vfs.Fcntl.F_UNLCK;
+import static io.jrump.kern.vfs.Fcntl.F_WRLCK;
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_RDONLY;
+import static io.jrump.kern.vfs.Fcntl.O_RDWR;
+import static io.jrump.kern.vfs.Fcntl.SEEK_SET;
 import static io.jrump.vfs.Harness.errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,8 @@
 package io.jrump.vfs;
 
+import io.jrump.kern.vfs.Stat;
+
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,11 +1,15 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_DIRECTORY;
-import static io.jrump.vfs.Fcntl.O_EXCL;
-import static io.jrump.vfs.Fcntl.O_NOFOLLOW;
-import static io.jrump.vfs.Fcntl.O_RDONLY;
-import static io.jrump.vfs.Fcntl.O_RDWR;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_DIRECTORY;
+import static io.jrump.kern.vfs.Fcntl.O_EXCL;
+import static io.jrump.kern.vfs.Fcntl.O_NOFOLLOW;
+import static io.jrump.kern.vfs.Fcntl.O_RDONLY;
+import static io.jrump.kern.vfs.Fcntl.O_RDWR;
 import static io.jrump.vfs.Harness.errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,7 +1,11 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_RDWR;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_RDWR;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,10 +1,13 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_APPEND;
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_RDONLY;
-import static io.jrump.vfs.Fcntl.O_TRUNC;
-import static io.jrump.vfs.Fcntl.O_WRONLY;
+import io.jrump.kern.vfs.Stat;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_APPEND;
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_RDONLY;
+import static io.jrump.kern.vfs.Fcntl.O_TRUNC;
+import static io.jrump.kern.vfs.Fcntl.O_WRONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

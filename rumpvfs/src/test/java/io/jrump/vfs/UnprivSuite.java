@@ -1,9 +1,14 @@
 package io.jrump.vfs;
 
-import static io.jrump.vfs.Fcntl.O_CREAT;
-import static io.jrump.vfs.Fcntl.O_RDONLY;
-import static io.jrump.vfs.Fcntl.O_RDWR;
-import static io.jrump.vfs.Fcntl.O_WRONLY;
+import io.jrump.kern.vfs.Timespec;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+
+
+import static io.jrump.kern.vfs.Fcntl.O_CREAT;
+import static io.jrump.kern.vfs.Fcntl.O_RDONLY;
+import static io.jrump.kern.vfs.Fcntl.O_RDWR;
+import static io.jrump.kern.vfs.Fcntl.O_WRONLY;
 import static io.jrump.vfs.Harness.errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

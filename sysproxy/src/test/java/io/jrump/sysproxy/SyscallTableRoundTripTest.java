@@ -17,6 +17,10 @@ import io.jrump.kern.syscall.Syscall;
 import io.jrump.kern.syscall.SyscallArgs;
 import io.jrump.kern.syscall.SyscallRow;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.StatVfs;
+import io.jrump.kern.vfs.Timespec;
 import io.jrump.rumpclient.RumpClient;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -42,12 +46,15 @@ import org.junit.jupiter.api.io.TempDir;
  * process on each side gets the same fixture (a UDP socket bound to its own port with one datagram
  * queued to itself), makes the call with arguments chosen by parameter name, and records the return
  * value or errno and text, every argument object as the call left it, and the result object. The two
- * transcripts must be equal. It runs once as root and once as {@code nobody}, so that both the paths
+ * transcripts must be equal. The fixture also holds a small file, {@code /tmp/rt}, made again before each call,
+ * for the file system rows. It runs once as root and once as {@code nobody}, so that both the paths
  * that work and those refused for want of privilege are compared; {@code reboot} goes last, and halts
  * both kernels.
  */
 class SyscallTableRoundTripTest {
     private static final int PORT = 20000;
+    /** The regular file every process's fixture makes (again) before its call. */
+    private static final String FILE = "/tmp/rt";
     private static final byte[] DATAGRAM = "ping".getBytes(StandardCharsets.US_ASCII);
 
     /** Integer arguments by parameter name: what a sensible program would pass. */
@@ -57,7 +64,14 @@ class SyscallTableRoundTripTest {
             Map.entry("type", (long) SocketDefs.SOCK_DGRAM), Map.entry("protocol", 0L), Map.entry("backlog", 5L),
             Map.entry("flags", (long) SocketDefs.MSG_DONTWAIT), Map.entry("how", (long) SocketDefs.SHUT_WR),
             Map.entry("level", (long) SocketDefs.SOL_SOCKET), Map.entry("name", (long) SocketDefs.SO_RCVBUF),
-            Map.entry("value", 8192L), Map.entry("elemSize", 0L));
+            Map.entry("value", 8192L), Map.entry("elemSize", 0L), Map.entry("mode", 0644L), Map.entry("dirfd", (long) Syscalls.AT_FDCWD),
+            Map.entry("fromfd", (long) Syscalls.AT_FDCWD), Map.entry("tofd", (long) Syscalls.AT_FDCWD),
+            Map.entry("offset", 1L), Map.entry("whence", 0L), Map.entry("length", 3L), Map.entry("uid", 1000L),
+            Map.entry("gid", 1000L), Map.entry("count", 4096L), Map.entry("mask", 027L), Map.entry("dev", 0L));
+    /** String arguments of the file system rows, by parameter name: the fixture's file and names beside it. */
+    private static final Map<String, String> PATHS = Map.of(
+            "path", FILE, "from", FILE, "to", "/tmp/rt2", "target", "rt", "linkpath", "/tmp/rt-link",
+            "type", "rumpfs", "data", "");
     /** String arguments by row and parameter name. */
     private static final Map<String, String> STRINGS = Map.of(
             "__sysctl.name", "kern.hostname", "__sysctl.value", "renamed", "__sysctl.prefix", "kern.ostype",
@@ -103,7 +117,7 @@ class SyscallTableRoundTripTest {
 
     private static Kernel boot() throws Exception {
         return Kernel.boot(KernelConfig.builder().hypercall(HostHypercall.builder().environment(Map.of()).build())
-                .hostname("twin").component("rumpnet_netinet").build());
+                .hostname("twin").component("rumpnet_netinet").component("rumpvfs").build());
     }
 
     private static List<SyscallRow> rowsHaltingLast() {
@@ -156,6 +170,13 @@ class SyscallTableRoundTripTest {
         sys.bind(fd, self);
         sys.sendto(fd, ByteBuffer.wrap(DATAGRAM), 0, self);
         assertEquals(1, sys.poll(new PollFd[] {new PollFd(fd, Poll.POLLIN)}, 30_000), "the datagram arrived");
+        try {
+            int ffd = sys.open(FILE, Fcntl.O_WRONLY | Fcntl.O_CREAT, 0666);
+            sys.write(ffd, ByteBuffer.wrap(DATAGRAM));
+            sys.close(ffd);
+        } catch (ErrnoException e) {
+            assertEquals(Errno.EACCES, e.errno(), "the fixture file is someone else's");
+        }
         List<String> out = new ArrayList<>();
         Object[] objects;
         if (m != null) {
@@ -240,9 +261,13 @@ class SyscallTableRoundTripTest {
             return new PollFd[] {new PollFd(fd, Poll.POLLIN)};
         }
         if (spec.type() == String.class) {
-            String v = STRINGS.get(row.name() + "." + n);
+            String v = STRINGS.getOrDefault(row.name() + "." + n,
+                    row.component().equals("rumpvfs") ? PATHS.get(n) : null);
             assertNotNull(v, "no test value for string argument '" + n + "' of " + row);
             return v;
+        }
+        if (spec.type() == Timespec.class) {
+            return new Timespec(1_000_000, 500);
         }
         if (spec.type() == Object.class) {
             return new int[1];
@@ -265,6 +290,18 @@ class SyscallTableRoundTripTest {
         }
         if (v instanceof int[] a) {
             return Arrays.toString(a);
+        }
+        if (v instanceof Stat st) {
+            // the times the clock gives differ between the two kernels; what a call set is compared
+            return "stat mode " + Integer.toOctalString(st.mode()) + " ino " + st.ino() + " nlink " + st.nlink()
+                    + " uid " + st.uid() + " gid " + st.gid() + " size " + st.size() + " mtime "
+                    + (st.mtimeSec() == 1_000_000 ? "set" : "clock");
+        }
+        if (v instanceof List<?> l) {
+            return l.stream().map(SyscallTableRoundTripTest::show).toList().toString();
+        }
+        if (v instanceof StatVfs sv) {
+            return "statvfs " + sv.fstypename() + " on " + sv.mntonname() + " bsize " + sv.bsize();
         }
         return String.valueOf(v);
     }

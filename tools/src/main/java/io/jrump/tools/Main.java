@@ -24,7 +24,19 @@ public final class Main {
                 new Modtools.Halt(), new Nc(System.in))) {
             m.put(t.name(), t);
         }
+        for (Tool t : fsTools()) {
+            m.put(t.name(), t);
+        }
         return m;
+    }
+
+    /** The fs-utils programs over the file syscalls. */
+    private static List<Tool> fsTools() {
+        List<Tool> l = new java.util.ArrayList<>(FileTools.all());
+        l.addAll(MountTools.all());
+        l.add(new Ls());
+        l.add(new StatTool());
+        return l;
     }
 
     public static void main(String[] args) {

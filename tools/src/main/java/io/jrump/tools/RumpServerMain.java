@@ -11,6 +11,8 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.module.ComponentRegistry;
+import io.jrump.vfs.etfs.Etfs;
+import io.jrump.vfs.etfs.EtfsSpec;
 import io.jrump.sysproxy.RumpServer;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -40,8 +42,11 @@ public final class RumpServerMain {
     private RumpServerMain() {
     }
 
-    /** What a command line asks for: the kernel's configuration, the modules to load, where to serve. */
-    record Invocation(KernelConfig.Builder config, List<String> modules, String url) {
+    /**
+     * What a command line asks for: the kernel's configuration, the modules to load, the host files to
+     * map into its VFS ({@code -d}), where to serve.
+     */
+    record Invocation(KernelConfig.Builder config, List<String> modules, List<EtfsSpec> disks, String url) {
     }
 
     public static void main(String[] args) {
@@ -102,6 +107,7 @@ public final class RumpServerMain {
         KernelConfig.Builder cfg = KernelConfig.builder();
         List<String> modules = new ArrayList<>();
         List<String> comps = new ArrayList<>();
+        List<EtfsSpec> disks = new ArrayList<>();
         String url = null;
         args = splitAttached(args);
         for (int i = 0; i < args.length; i++) {
@@ -111,11 +117,7 @@ public final class RumpServerMain {
                 case "-r" -> cfg.memoryLimit(KernelConfig.parseSize(value(args, ++i, a)));
                 case "-l" -> comps.add(value(args, ++i, a));
                 case "-m" -> modules.add(value(args, ++i, a));
-                case "-d" -> {
-                    String spec = value(args, ++i, a);
-                    throw new IllegalArgumentException("-d " + spec + ": host files need rumpvfs, which this "
-                            + "kernel does not have yet");
-                }
+                case "-d" -> disks.add(EtfsSpec.parse(value(args, ++i, a)));
                 case "-s" -> { }
                 case "-v" -> cfg.verbose(true);
                 default -> {
@@ -126,11 +128,17 @@ public final class RumpServerMain {
             }
         }
         checkArgument(url != null, "no URL (unix://PATH or tcp://ADDR:PORT)");
+        if (!disks.isEmpty() && !comps.contains("rumpvfs")) {
+            comps.add("rumpvfs"); // -d maps host files into the VFS, as NetBSD's needs librumpvfs
+        }
         cfg.component(comps.toArray(new String[0]));
-        return new Invocation(cfg, modules, url);
+        return new Invocation(cfg, modules, disks, url);
     }
 
-    /** Boots the kernel and loads the modules; on failure prints one line to {@code err} and returns null. */
+    /**
+     * Boots the kernel, loads the modules and registers the {@code -d} host files; on failure prints one
+     * line to {@code err} and returns null.
+     */
     static Kernel boot(Invocation inv, PrintStream err) {
         Kernel k;
         try {
@@ -144,6 +152,15 @@ public final class RumpServerMain {
                 k.syscalls().modload(m);
             } catch (ErrnoException e) {
                 err.println("rump_server: module " + m + ": " + e.getMessage());
+                k.halt();
+                return null;
+            }
+        }
+        for (EtfsSpec d : inv.disks()) {
+            try {
+                d.apply(k.service(Etfs.class));
+            } catch (ErrnoException e) {
+                err.println("rump_server: -d " + d.key() + " (" + d.hostPath() + "): " + e.getMessage());
                 k.halt();
                 return null;
             }

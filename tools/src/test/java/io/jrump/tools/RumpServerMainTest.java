@@ -35,8 +35,9 @@ class RumpServerMainTest {
         assertTrue(firstErrLine().startsWith("rump_server: boot failed: unknown component 'rumpnet_nonesuch'"), err.toString());
         assertEquals(1, run("-r", "lots", "unix:///tmp/x"));
         assertTrue(firstErrLine().contains("not a size"), err.toString());
-        assertEquals(1, run("-d", "key=/img,hostpath=/tmp/img", "unix:///tmp/x"));
-        assertTrue(firstErrLine().contains("need rumpvfs"), err.toString());
+        assertEquals(1, run("-d", "key=/img,hostpath=/tmp/img,colour=red", "unix:///tmp/x"));
+        assertTrue(firstErrLine().startsWith("rump_server: -d key=/img,hostpath=/tmp/img,colour=red: unknown parameter"),
+                err.toString());
         assertEquals(1, run("-lrumpnet_netinet", "-m", "rumpnet_nonesuch", "unix:///tmp/x"));
         assertTrue(firstErrLine().startsWith("rump_server: module rumpnet_nonesuch:"), err.toString());
         assertEquals(1, run("-lrumpnet_netinet", "bogus://where"));

@@ -133,7 +133,7 @@ public final class TestComponents {
 
     /** A loadable module: adds a sysctl and a syscall, and takes them away on unload. */
     public static final class Mod extends Base {
-        public static final int SYS_TEST = 450;
+        public static final int SYS_TEST = 510;
 
         public Mod() {
             super("test_mod", ComponentLevel.POSTINIT, Set.of("test_a"), Set.of());

@@ -9,7 +9,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.sync.KMutex;
 import io.jrump.vfs.ComponentName;
 import io.jrump.vfs.DevSw;
-import io.jrump.vfs.Dirent;
+import io.jrump.kern.vfs.Dirent;
 import io.jrump.vfs.Mount;
 import io.jrump.vfs.Names;
 import io.jrump.vfs.SpecOps;

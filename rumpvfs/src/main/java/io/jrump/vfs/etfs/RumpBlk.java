@@ -11,7 +11,7 @@ import io.jrump.vfs.BlockIo;
 import io.jrump.vfs.Buf;
 import io.jrump.vfs.CharDevice;
 import io.jrump.vfs.DevSw;
-import io.jrump.vfs.Fcntl;
+import io.jrump.kern.vfs.Fcntl;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

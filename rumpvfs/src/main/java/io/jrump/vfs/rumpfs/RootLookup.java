@@ -2,7 +2,7 @@ package io.jrump.vfs.rumpfs;
 
 import io.jrump.kern.ErrnoException;
 import io.jrump.vfs.ComponentName;
-import io.jrump.vfs.Dirent;
+import io.jrump.kern.vfs.Dirent;
 import io.jrump.vfs.Vnode;
 import java.util.List;
 

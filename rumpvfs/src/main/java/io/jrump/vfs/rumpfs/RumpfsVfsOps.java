@@ -8,7 +8,7 @@ import io.jrump.kern.KernelConfig;
 import io.jrump.vfs.Mount;
 import io.jrump.vfs.PathConf;
 import io.jrump.vfs.SpecOps;
-import io.jrump.vfs.StatVfs;
+import io.jrump.kern.vfs.StatVfs;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.VfsOps;
 import io.jrump.vfs.Vfs;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.kern.Kernel;
 import io.jrump.testkit.RumpKernel;
-import io.jrump.vfs.Fcntl;
-import io.jrump.vfs.StatMode;
+import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.StatMode;
 import io.jrump.vfs.Vfs;
 import io.jrump.kern.sched.Lwp;
 import java.nio.ByteBuffer;

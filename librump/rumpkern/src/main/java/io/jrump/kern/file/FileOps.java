@@ -26,6 +26,14 @@ public interface FileOps {
      */
     int poll(KFile fp, int events, SelInfo.Waiter waiter);
 
+    /**
+     * One of {@code owner}'s descriptors for this file is being closed (before the reference goes):
+     * where POSIX ties state to the process rather than to the file, as {@code fcntl} record locks,
+     * that state ends here.
+     */
+    default void closing(KFile fp, io.jrump.kern.sched.Proc owner) throws ErrnoException {
+    }
+
     /** The last descriptor for this file was closed. */
     void close(KFile fp) throws ErrnoException;
 

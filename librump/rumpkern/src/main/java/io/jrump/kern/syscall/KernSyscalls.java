@@ -44,10 +44,7 @@ public final class KernSyscalls {
         t.register(SYS_getegid, "getegid", OWNER, (l, a) -> l.proc().cred().gid());
         t.register(SYS_read, "read", OWNER, (l, a) -> transfer(l, a, false));
         t.register(SYS_write, "write", OWNER, (l, a) -> transfer(l, a, true));
-        t.register(SYS_close, "close", OWNER, (l, a) -> {
-            l.proc().files().close((int) a.i[0]);
-            return 0;
-        });
+        t.register(SYS_close, "close", OWNER, KernSyscalls::close);
         t.register(SYS_dup, "dup", OWNER, (l, a) -> l.proc().files().dup((int) a.i[0]));
         t.register(SYS_dup2, "dup2", OWNER, (l, a) -> l.proc().files().dup2((int) a.i[0], (int) a.i[1]));
         t.register(SYS_ioctl, "ioctl", OWNER, KernSyscalls::ioctl);
@@ -112,6 +109,20 @@ public final class KernSyscalls {
         }
     }
 
+    /** {@code close(2)}: the file hears which process let go before the descriptor goes. */
+    private static long close(Lwp l, SyscallArgs a) throws ErrnoException {
+        FileTable ft = l.proc().files();
+        int fd = (int) a.i[0];
+        KFile fp = ft.get(fd);
+        try {
+            fp.ops().closing(fp, l.proc());
+        } finally {
+            ft.put(fp);
+        }
+        ft.close(fd);
+        return 0;
+    }
+
     private static long fcntl(Lwp l, SyscallArgs a) throws ErrnoException {
         FileTable ft = l.proc().files();
         KFile fp = ft.get((int) a.i[0]);
@@ -120,7 +131,8 @@ public final class KernSyscalls {
                 case Syscalls.F_GETFL:
                     return fp.flags();
                 case Syscalls.F_SETFL:
-                    fp.setFlags((int) a.i[2] & (KFile.O_NONBLOCK | KFile.O_APPEND));
+                    int settable = KFile.O_NONBLOCK | KFile.O_APPEND;
+                    fp.setFlags((fp.flags() & ~settable) | ((int) a.i[2] & settable));
                     return 0;
                 case Syscalls.F_GETFD:
                 case Syscalls.F_SETFD:

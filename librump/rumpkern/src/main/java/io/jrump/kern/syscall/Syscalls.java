@@ -6,6 +6,10 @@ import io.jrump.kern.file.PollFd;
 import io.jrump.kern.module.ModStat;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sysctl.SysctlEntry;
+import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.StatVfs;
+import io.jrump.kern.vfs.Timespec;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -191,6 +195,170 @@ public interface Syscalls {
 
     @Syscall(number = 31, name = "getpeername", component = "rumpnet")
     void getpeername(int fd, @Syscall.Out SockAddr out) throws ErrnoException;
+
+    // --- file system calls: rows of rumpvfs (vfs_syscalls.c, sys_generic.c), gathered here ------------
+    // Paths are Strings, buffers ByteBuffers (their remaining bytes the length), and what the kernel
+    // fills (struct stat, statvfs, dirents) comes back as the call's result record. A directory
+    // descriptor of AT_FDCWD means the current directory; every failure is NetBSD's errno.
+
+    /** {@code AT_FDCWD}: the {@code *at} calls' stand-in for the current directory. */
+    int AT_FDCWD = -100;
+
+    /** {@code open(2)}: {@code flags} are NetBSD's {@code O_*}; returns the new descriptor. */
+    @Syscall(number = 5, name = "open", component = "rumpvfs")
+    int open(String path, int flags, int mode) throws ErrnoException;
+
+    @Syscall(number = 468, name = "openat", component = "rumpvfs")
+    int openat(int dirfd, String path, int flags, int mode) throws ErrnoException;
+
+    /** {@code pread(2)}: at {@code offset}, leaving the file offset alone. */
+    @Syscall(number = 173, name = "pread", component = "rumpvfs")
+    int pread(int fd, @Syscall.Out ByteBuffer dst, long offset) throws ErrnoException;
+
+    @Syscall(number = 174, name = "pwrite", component = "rumpvfs")
+    int pwrite(int fd, ByteBuffer src, long offset) throws ErrnoException;
+
+    /** {@code lseek(2)}, SEEK_DATA and SEEK_HOLE included: the new offset. */
+    @Syscall(number = 199, name = "lseek", component = "rumpvfs")
+    long lseek(int fd, long offset, int whence) throws ErrnoException;
+
+    @Syscall(number = 439, name = "__stat50", component = "rumpvfs")
+    Stat stat(String path) throws ErrnoException;
+
+    @Syscall(number = 441, name = "__lstat50", component = "rumpvfs")
+    Stat lstat(String path) throws ErrnoException;
+
+    @Syscall(number = 440, name = "__fstat50", component = "rumpvfs")
+    Stat fstat(int fd) throws ErrnoException;
+
+    /** {@code fstatat(2)}: {@code flags} may hold AT_SYMLINK_NOFOLLOW. */
+    @Syscall(number = 466, name = "fstatat", component = "rumpvfs")
+    Stat fstatat(int dirfd, String path, int flags) throws ErrnoException;
+
+    /** {@code access(2)} with the real ids: F_OK or a mix of R_OK, W_OK, X_OK. */
+    @Syscall(number = 33, name = "access", component = "rumpvfs")
+    void access(String path, int mode) throws ErrnoException;
+
+    @Syscall(number = 15, name = "chmod", component = "rumpvfs")
+    void chmod(String path, int mode) throws ErrnoException;
+
+    @Syscall(number = 124, name = "fchmod", component = "rumpvfs")
+    void fchmod(int fd, int mode) throws ErrnoException;
+
+    /** {@code chown(2)}: -1 leaves an id as it is. */
+    @Syscall(number = 16, name = "chown", component = "rumpvfs")
+    void chown(String path, int uid, int gid) throws ErrnoException;
+
+    @Syscall(number = 123, name = "fchown", component = "rumpvfs")
+    void fchown(int fd, int uid, int gid) throws ErrnoException;
+
+    @Syscall(number = 275, name = "lchown", component = "rumpvfs")
+    void lchown(String path, int uid, int gid) throws ErrnoException;
+
+    /**
+     * {@code utimensat(2)}: null times (both) mean now; a time's {@code nsec} may be
+     * {@code UTIME_NOW} or {@code UTIME_OMIT}.
+     */
+    @Syscall(number = 467, name = "utimensat", component = "rumpvfs")
+    void utimensat(int dirfd, String path, Timespec atime, Timespec mtime,
+                   int flags) throws ErrnoException;
+
+    @Syscall(number = 472, name = "futimens", component = "rumpvfs")
+    void futimens(int fd, Timespec atime, Timespec mtime) throws ErrnoException;
+
+    @Syscall(number = 200, name = "truncate", component = "rumpvfs")
+    void truncate(String path, long length) throws ErrnoException;
+
+    @Syscall(number = 201, name = "ftruncate", component = "rumpvfs")
+    void ftruncate(int fd, long length) throws ErrnoException;
+
+    @Syscall(number = 95, name = "fsync", component = "rumpvfs")
+    void fsync(int fd) throws ErrnoException;
+
+    /** {@code link(2)}: {@code to} becomes another name of {@code from}. */
+    @Syscall(number = 9, name = "link", component = "rumpvfs")
+    void link(String from, String to) throws ErrnoException;
+
+    @Syscall(number = 457, name = "linkat", component = "rumpvfs")
+    void linkat(int fromfd, String from, int tofd, String to, int flags) throws ErrnoException;
+
+    @Syscall(number = 10, name = "unlink", component = "rumpvfs")
+    void unlink(String path) throws ErrnoException;
+
+    /** {@code unlinkat(2)}: AT_REMOVEDIR in {@code flags} makes it {@code rmdir}. */
+    @Syscall(number = 471, name = "unlinkat", component = "rumpvfs")
+    void unlinkat(int dirfd, String path, int flags) throws ErrnoException;
+
+    @Syscall(number = 128, name = "rename", component = "rumpvfs")
+    void rename(String from, String to) throws ErrnoException;
+
+    @Syscall(number = 458, name = "renameat", component = "rumpvfs")
+    void renameat(int fromfd, String from, int tofd, String to) throws ErrnoException;
+
+    @Syscall(number = 136, name = "mkdir", component = "rumpvfs")
+    void mkdir(String path, int mode) throws ErrnoException;
+
+    @Syscall(number = 461, name = "mkdirat", component = "rumpvfs")
+    void mkdirat(int dirfd, String path, int mode) throws ErrnoException;
+
+    @Syscall(number = 137, name = "rmdir", component = "rumpvfs")
+    void rmdir(String path) throws ErrnoException;
+
+    /** {@code symlink(2)}: {@code linkpath} becomes a link holding {@code target}. */
+    @Syscall(number = 57, name = "symlink", component = "rumpvfs")
+    void symlink(String target, String linkpath) throws ErrnoException;
+
+    /** {@code readlink(2)}: the link's contents. */
+    @Syscall(number = 58, name = "readlink", component = "rumpvfs")
+    String readlink(String path) throws ErrnoException;
+
+    /** {@code mknod(2)}: {@code mode} holds the file type ({@code S_IFCHR}, {@code S_IFBLK}, ...). */
+    @Syscall(number = 450, name = "__mknod50", component = "rumpvfs")
+    void mknod(String path, int mode, long dev) throws ErrnoException;
+
+    /** {@code getdents(2)}: the entries that fit in {@code count} bytes of NetBSD dirents; empty at the end. */
+    @Syscall(number = 390, name = "__getdents30", component = "rumpvfs")
+    List<Dirent> getdents(int fd, int count) throws ErrnoException;
+
+    @Syscall(number = 12, name = "chdir", component = "rumpvfs")
+    void chdir(String path) throws ErrnoException;
+
+    @Syscall(number = 13, name = "fchdir", component = "rumpvfs")
+    void fchdir(int fd) throws ErrnoException;
+
+    @Syscall(number = 296, name = "__getcwd", component = "rumpvfs")
+    String getcwd() throws ErrnoException;
+
+    @Syscall(number = 61, name = "chroot", component = "rumpvfs")
+    void chroot(String path) throws ErrnoException;
+
+    /** {@code umask(2)}: returns the old mask. */
+    @Syscall(number = 60, name = "umask", component = "rumpvfs", sleeps = false)
+    int umask(int mask) throws ErrnoException;
+
+    /** {@code mount(2)} of a file system type ({@code "rumpfs"}) on {@code path}; {@code data} its options. */
+    @Syscall(number = 410, name = "__mount50", component = "rumpvfs")
+    void mount(String type, String path, int flags, String data) throws ErrnoException;
+
+    /** {@code unmount(2)}: MNT_FORCE in {@code flags} unmounts a busy file system. */
+    @Syscall(number = 22, name = "unmount", component = "rumpvfs")
+    void unmount(String path, int flags) throws ErrnoException;
+
+    @Syscall(number = 357, name = "statvfs1", component = "rumpvfs")
+    StatVfs statvfs(String path) throws ErrnoException;
+
+    @Syscall(number = 358, name = "fstatvfs1", component = "rumpvfs")
+    StatVfs fstatvfs(int fd) throws ErrnoException;
+
+    /** {@code getvfsstat(2)}: every mounted file system, the root first. */
+    @Syscall(number = 356, name = "getvfsstat", component = "rumpvfs")
+    List<StatVfs> getvfsstat(int flags) throws ErrnoException;
+
+    @Syscall(number = 36, name = "sync", component = "rumpvfs")
+    void sync() throws ErrnoException;
+
+    @Syscall(number = 191, name = "pathconf", component = "rumpvfs")
+    long pathconf(String path, int name) throws ErrnoException;
 
     /**
      * The numbered entry point behind every method above: a call by number with arguments by value.

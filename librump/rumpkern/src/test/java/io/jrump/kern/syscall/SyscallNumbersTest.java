@@ -37,7 +37,10 @@ class SyscallNumbersTest {
             Map.entry("modctl", 246), Map.entry("__getcwd", 296), Map.entry("statvfs1", 357),
             Map.entry("fstatvfs1", 358), Map.entry("__getdents30", 390), Map.entry("__socket30", 394),
             Map.entry("__mount50", 410), Map.entry("__utimes50", 420), Map.entry("__stat50", 439),
-            Map.entry("__fstat50", 440), Map.entry("__lstat50", 441), Map.entry("__mknod50", 450)));
+            Map.entry("__fstat50", 440), Map.entry("__lstat50", 441), Map.entry("__mknod50", 450),
+            Map.entry("pathconf", 191), Map.entry("lchown", 275), Map.entry("linkat", 457), Map.entry("renameat", 458),
+            Map.entry("mkdirat", 461), Map.entry("fstatat", 466), Map.entry("utimensat", 467), Map.entry("openat", 468),
+            Map.entry("unlinkat", 471), Map.entry("futimens", 472), Map.entry("getvfsstat", 356)));
 
     @Test
     void everyRowHasNetbsdsNumber() throws Exception {

@@ -30,7 +30,8 @@ class SyscallTableTest {
 
     private static void unestablished(Kernel k) {
         List<String> missing = k.syscallTable().unfilled().stream().map(SyscallRow::name).toList();
-        List<String> net = SyscallRow.all().stream().filter(r -> r.component().equals("rumpnet"))
+        // this kernel links neither networking nor the VFS: their rows are the unestablished ones
+        List<String> net = SyscallRow.all().stream().filter(r -> !r.component().equals("rumpkern"))
                 .map(SyscallRow::name).toList();
         assertEquals(net, missing);
         String report = k.bootLog().stream().filter(l -> l.startsWith("syscalls: ")).findFirst().orElseThrow();
@@ -51,7 +52,7 @@ class SyscallTableTest {
                 (l, a) -> 0));
         t.register(SyscallNumbers.SYS_bind, "bind", "rumpnet", (l, a) -> 7);
         assertEquals(List.of(), t.unfilled().stream().filter(r -> r.name().equals("bind")).toList());
-        t.register(450, "a_module_call", "some_module", (l, a) -> 0);
-        assertEquals("a_module_call", t.entry(450).name(), "a number without a row is taken as given");
+        t.register(510, "a_module_call", "some_module", (l, a) -> 0);
+        assertEquals("a_module_call", t.entry(510).name(), "a number without a row is taken as given");
     }
 }

@@ -2,6 +2,11 @@ package io.jrump.kern.syscall.sp;
 
 import io.jrump.kern.module.ModStat;
 import io.jrump.kern.sysctl.SysctlEntry;
+import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.Stat;
+import io.jrump.kern.vfs.StatVfs;
+import io.jrump.kern.vfs.Timespec;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +20,16 @@ public final class ArgCodecs {
     private final Map<String, ArgCodec<?>> byTag = new ConcurrentHashMap<>();
     private final Map<Class<?>, ArgCodec<?>> byType = new ConcurrentHashMap<>();
 
-    /** A registry with only the kernel's own result records ({@link SysctlEntry}, {@link ModStat}). */
+    /** A registry with only the kernel's own records ({@link SysctlEntry}, {@link ModStat}, the file syscalls' {@link Stat} and kin). */
     public static ArgCodecs core() {
         ArgCodecs c = new ArgCodecs();
         c.register(FieldsCodec.of(SysctlEntry.class, "sysctl-entry"));
         c.register(FieldsCodec.of(ModStat.class, "modstat"));
+        c.register(FieldsCodec.of(Stat.class, "stat"));
+        c.register(FieldsCodec.of(StatVfs.class, "statvfs"));
+        c.register(FieldsCodec.of(Dirent.class, "dirent"));
+        c.register(FieldsCodec.of(Timespec.class, "timespec"));
+        c.register(FieldsCodec.of(Flock.class, "flock"));
         return c;
     }
 

@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * Open flags, {@code *at} flags, lock commands and seek origins with NetBSD's values

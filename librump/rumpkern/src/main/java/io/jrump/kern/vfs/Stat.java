@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * NetBSD's {@code struct stat}, field for field: times as seconds and nanoseconds (the
@@ -43,19 +43,13 @@ public record Stat(long dev, int mode, long ino, int nlink, int uid, int gid, lo
         return birthtimeSec * 1_000_000_000L + birthtimeNsec;
     }
 
-    /** Builds the record from vnode attributes, as {@code vn_stat} does. */
-    public static Stat of(VType type, Vattr va) {
-        return new Stat(va.fsid, type.ifmt() | (va.mode & StatMode.ALLPERMS), va.fileid, va.nlink, va.uid, va.gid,
-                va.rdev, sec(va.atime), nsec(va.atime), sec(va.mtime), nsec(va.mtime), sec(va.ctime), nsec(va.ctime),
-                sec(va.birthtime), nsec(va.birthtime), va.size, (va.bytes + StatMode.S_BLKSIZE - 1) / StatMode.S_BLKSIZE,
-                va.blocksize, va.flags, (int) va.gen);
-    }
-
-    private static long sec(long nanos) {
+    /** Whole seconds of a nanosecond time, rounded down (pre-1970 times included). */
+    public static long sec(long nanos) {
         return Math.floorDiv(nanos, 1_000_000_000L);
     }
 
-    private static long nsec(long nanos) {
+    /** The nanoseconds past {@link #sec}. */
+    public static long nsec(long nanos) {
         return Math.floorMod(nanos, 1_000_000_000L);
     }
 }

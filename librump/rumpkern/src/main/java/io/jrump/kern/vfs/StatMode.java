@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * File type and permission bits of {@code st_mode} and the {@code d_type} of a directory entry, with

@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * NetBSD's {@code struct statvfs}: sizes in fragments of {@code frsize} bytes, file counts, the mount's

@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * One directory entry as {@code getdents(2)} returns it (NetBSD's {@code struct dirent}); {@code reclen}
@@ -14,7 +14,25 @@ public record Dirent(long fileno, int reclen, int namlen, int type, String name)
     }
 
     public static Dirent of(long fileno, int type, String name) {
-        int n = Names.utf8Length(name, 0, name.length());
+        int n = utf8Length(name);
         return new Dirent(fileno, reclen(n), n, type, name);
+    }
+
+    private static int utf8Length(String s) {
+        int n = 0;
+        for (int k = 0; k < s.length(); k++) {
+            char c = s.charAt(k);
+            if (c < 0x80) {
+                n++;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c) && k + 1 < s.length() && Character.isLowSurrogate(s.charAt(k + 1))) {
+                n += 4;
+                k++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
     }
 }

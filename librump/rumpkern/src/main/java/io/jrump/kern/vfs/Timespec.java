@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * {@code struct timespec} as {@code utimensat(2)} takes it. {@link #UTIME_NOW} or {@link #UTIME_OMIT} in

@@ -1,4 +1,4 @@
-package io.jrump.vfs;
+package io.jrump.kern.vfs;
 
 /**
  * NetBSD's {@code struct flock}, in its member order: a byte range ({@code len} 0 runs to the end of the

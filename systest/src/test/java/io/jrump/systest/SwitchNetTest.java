@@ -156,8 +156,12 @@ class SwitchNetTest {
             byte[] big = new byte[1 << 20];
             new SplittableRandom(1).nextBytes(big);
             long thirdBefore = framesIn(ks.get(2));
+            long secondBefore = framesIn(ks.get(1));
             assertArrayEquals(big, transfer(ks.get(0), ks.get(1), "198.18.0.2", 5001, big), "k0 to k1, chains and TSO");
             assertEquals(thirdBefore, framesIn(ks.get(2)), "k2 gets no frame of k0 and k1's connection");
+            assertTrue(framesIn(ks.get(1)) - secondBefore < big.length / 1448 / 4,
+                    "the switch hands large TCP segments over whole, as the hub does: "
+                    + (framesIn(ks.get(1)) - secondBefore) + " frames for 1 MB");
 
             byte[] lossy = new byte[256 << 10];
             new SplittableRandom(2).nextBytes(lossy);

@@ -83,7 +83,8 @@ public final class BootBench {
                 .hypercall(HostHypercall.builder().environment(Map.of()).build()).build());
     }
 
-    private static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
+    /** Heap in use once repeated collections stop freeing anything. */
+    static long usedAfterGc(MemoryMXBean mem) throws InterruptedException {
         long prev = Long.MAX_VALUE;
         for (int i = 0; i < 10; i++) {
             System.gc();

@@ -14,6 +14,7 @@ import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.wire.Ipv4Address;
 import io.jrump.virtif.EtherIfs;
+import io.jrump.virtif.EtherSegment;
 import io.jrump.virtif.Hub;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -63,12 +64,13 @@ public final class UdpPpsBench {
                 .component("rumpnet_netinet").build());
     }
 
-    private static void up(Kernel k, Hub hub, String addr) throws ErrnoException {
-        EtherIfs.attach(k, "shmif0", hub.attach(), 1500);
+    /** Attaches {@code shmif0} to {@code seg}, gives it {@code addr}/{@code prefix} and brings it up. */
+    static void up(Kernel k, EtherSegment seg, String addr, int prefix) throws ErrnoException {
+        EtherIfs.attach(k, "shmif0", seg.attach(), 1500);
         Interfaces ifs = k.service(Interfaces.class);
         IfReq r = new IfReq("shmif0");
         r.addr = Ipv4Address.parse(addr);
-        r.netmask = Ipv4Address.netmask(24);
+        r.netmask = Ipv4Address.netmask(prefix);
         ifs.ioctl(IfIoctl.SIOCAIFADDR, r, Cred.ROOT);
         r.flags = Ifnet.IFF_UP;
         ifs.ioctl(IfIoctl.SIOCSIFFLAGS, r, Cred.ROOT);
@@ -80,8 +82,8 @@ public final class UdpPpsBench {
         Kernel a = boot("tx");
         Kernel b = boot("rx");
         try {
-            up(a, hub, "198.18.0.1");
-            up(b, hub, "198.18.0.2");
+            up(a, hub, "198.18.0.1", 24);
+            up(b, hub, "198.18.0.2", 24);
             Syscalls sa = a.syscalls();
             Syscalls sb = b.syscalls();
             int rx = sb.socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);

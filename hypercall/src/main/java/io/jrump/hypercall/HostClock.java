@@ -4,12 +4,24 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
-/** The host's clocks; each timer gets a host thread, started on its first arming. */
+/**
+ * The host's clocks. A kernel's own clock gives each timer a host thread, started on its first arming; a clock
+ * shared by many kernels runs all their timers on one ({@link HostTimerThread}).
+ */
 final class HostClock implements HyperClock {
     private final HyperThreads threads;
+    private final HostTimerThread shared;
 
+    /** A kernel's clock, whose timer threads are that kernel's. */
     HostClock(HyperThreads threads) {
         this.threads = threads;
+        this.shared = null;
+    }
+
+    /** A clock for many kernels, whose timers share one host thread that belongs to none of them. */
+    HostClock() {
+        this.threads = null;
+        this.shared = new HostTimerThread();
     }
 
     @Override
@@ -42,7 +54,7 @@ final class HostClock implements HyperClock {
 
     @Override
     public HyperTimer newTimer(String name, Runnable action) {
-        return new Timer(name, action);
+        return shared != null ? shared.newTimer(name, action) : new Timer(name, action);
     }
 
     @Override

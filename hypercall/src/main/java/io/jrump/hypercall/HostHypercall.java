@@ -54,6 +54,16 @@ public final class HostHypercall implements Hypercall {
         return new Builder();
     }
 
+    /**
+     * A host clock for many kernels of one JVM to share ({@link Builder#clock}): the same time as each kernel's own,
+     * but the timers of all of them run on one host thread instead of one thread per kernel, which a JVM hosting
+     * thousands of kernels needs ({@link HostTimerThread} says why). A callout that runs long, or waits for its
+     * kernel's CPU, delays the other kernels' callouts, as on one CPU.
+     */
+    public static HyperClock sharedClock() {
+        return new HostClock();
+    }
+
     @Override
     public int version() {
         return VERSION;

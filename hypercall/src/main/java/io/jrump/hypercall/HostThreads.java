@@ -33,6 +33,7 @@ final class HostThreads implements HyperThreads {
         t.setUncaughtExceptionHandler(onDeath);
         live.add(t);
         t.start();
+        HostFutexHash.threadsNow(Thread.activeCount());
         return new Handle(t);
     }
 

@@ -4,16 +4,18 @@ import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import java.util.Objects;
 
-/** One port of a {@link Hub}: what {@link Hub#attach()} hands out. */
+/** One port of a {@link Hub} or a {@link LearningSwitch}: what their {@code attach()} hands out. */
 final class HubPort implements EtherLink {
-    private final Hub hub;
+    private final PortSet set;
     private final String name;
     private final LinkCounters counters = new LinkCounters();
     private volatile FrameSink sink;
     private volatile boolean closed;
+    /** Counted out of the port set's array; guarded by the set's lock. */
+    boolean detached;
 
-    HubPort(Hub hub, String name) {
-        this.hub = hub;
+    HubPort(PortSet set, String name) {
+        this.set = set;
         this.name = name;
     }
 
@@ -30,12 +32,12 @@ final class HubPort implements EtherLink {
     @Override
     public void send(byte[] frame, int off, int len, int csumFlags) {
         Objects.checkFromIndexSize(off, len, frame.length);
-        if (closed || len < HEADER_LEN || len > hub.maxFrame()) {
+        if (closed || len < HEADER_LEN || len > set.maxFrame()) {
             counters.drop();
             return;
         }
         counters.sent(len);
-        hub.deliver(this, frame, off, len, csumFlags);
+        set.send(this, frame, off, len, csumFlags);
     }
 
     @Override
@@ -46,12 +48,16 @@ final class HubPort implements EtherLink {
     @Override
     public void send(Mbuf m, int csumFlags) {
         int len = m.pkthdr().len();
-        if (closed || len < HEADER_LEN || len > hub.maxFrame()) {
+        if (closed || len < HEADER_LEN || len > set.maxFrame()) {
             counters.drop();
             return;
         }
         counters.sent(len);
-        hub.deliver(this, m, len, csumFlags);
+        set.send(this, m, len, csumFlags);
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     /** Whether this port's sink reads a frame with these flags from the sender's chain. */
@@ -97,7 +103,7 @@ final class HubPort implements EtherLink {
 
     @Override
     public int maxFrame() {
-        return hub.maxFrame();
+        return set.maxFrame();
     }
 
     @Override
@@ -108,11 +114,11 @@ final class HubPort implements EtherLink {
     @Override
     public void close() {
         closed = true;
-        hub.detach(this);
+        set.detach(this);
     }
 
     @Override
     public String toString() {
-        return "hub port " + name;
+        return set.kind() + " port " + name;
     }
 }

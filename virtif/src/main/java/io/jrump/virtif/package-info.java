@@ -5,7 +5,8 @@
  * <ul>
  *   <li>{@link io.jrump.virtif.EtherLink} is one attachment to an Ethernet segment, with a
  *       {@link io.jrump.virtif.FrameSink} for what arrives;</li>
- *   <li>{@link io.jrump.virtif.Hub} is an in-process segment for tests and benchmarks;</li>
+ *   <li>{@link io.jrump.virtif.Hub} is an in-process segment for tests and benchmarks, and
+ *       {@link io.jrump.virtif.LearningSwitch} one that delivers unicast to one port, for thousands of kernels;</li>
  *   <li>{@link io.jrump.virtif.LinkEmulator} wraps any link with delay, rate, loss, duplication,
  *       reordering and corruption drawn from a seed;</li>
  *   <li>{@link io.jrump.virtif.ShmifBus} is NetBSD's shmif: a bus in a memory-mapped file that kernels in

@@ -53,7 +53,8 @@ public final class Arp {
     private final SysctlNode maxqueue;
     private final ThreadLocal<ArpPacket> views = ThreadLocal.withInitial(ArpPacket::new);
     private final Callout sweeper;
-    private boolean sweeping;
+    /** When the sweeper is set to run, Long.MAX_VALUE if it is not; guarded by this. */
+    private long sweepAt = Long.MAX_VALUE;
     private boolean stopped;
 
     public Arp(Inet inet) {
@@ -96,7 +97,6 @@ public final class Arp {
                 }
                 e = new ArpEntry(ip, ifp);
                 cache.put(ip, e);
-                armSweep();
             }
             e.ifp = ifp;
             hold(e, m);
@@ -110,6 +110,7 @@ public final class Arp {
                 e.lastRequest = now;
                 e.asked++;
                 request = true;
+                armSweep(deadline(e));
             }
             mac = -1;
         }
@@ -247,7 +248,6 @@ public final class Arp {
                 }
                 e = new ArpEntry(ip, ifp);
                 cache.put(ip, e);
-                armSweep();
             }
             if (e.state == ArpEntry.STATIC) {
                 return;
@@ -257,6 +257,7 @@ public final class Arp {
             e.state = ArpEntry.RESOLVED;
             e.expires = now() + keep.intValue() * SECOND;
             e.asked = 0;
+            armSweep(e.expires);
             held = e.holdHead;
             e.holdHead = e.holdTail = null;
             e.held = 0;
@@ -273,17 +274,33 @@ public final class Arp {
         }
     }
 
-    private void armSweep() {
-        if (!sweeping && !stopped) {
-            sweeping = true;
-            sweeper.scheduleNanos(SECOND);
+    /**
+     * Sets the sweeper to run by {@code deadline} unless it runs sooner: it runs when the first entry can expire
+     * or be given up, not once a second, so that a kernel with a full cache and nothing due takes no clock
+     * interrupts (thousands of idle kernels in one JVM would otherwise wake thousands of times a second).
+     * Called with this locked.
+     */
+    private void armSweep(long deadline) {
+        if (deadline < sweepAt && !stopped) {
+            sweepAt = deadline;
+            sweeper.scheduleNanos(Math.max(0, deadline - now()));
         }
     }
 
-    /** Once a second while the cache is not empty: drops expired entries and gives up on silent neighbours. */
+    /** When {@code e} is due for the sweeper: its expiry, or when its resolution is given up; never if static. */
+    private long deadline(ArpEntry e) {
+        return switch (e.state) {
+            case ArpEntry.RESOLVED -> e.expires;
+            case ArpEntry.INCOMPLETE -> e.lastRequest + SECOND * maxtries.intValue();
+            default -> Long.MAX_VALUE;
+        };
+    }
+
+    /** Drops expired entries and gives up on silent neighbours; then waits for the next entry that is due. */
     private void sweep() {
         long now = now();
         synchronized (this) {
+            long next = Long.MAX_VALUE;
             for (ArpEntry e : cache.values()) {
                 if (e.state == ArpEntry.RESOLVED && e.expires <= now) {
                     cache.remove(e.ip);
@@ -292,11 +309,13 @@ public final class Arp {
                     dropHeld(e);
                     cache.remove(e.ip);
                     stats.inc(ST_TIMEOUTS);
+                } else {
+                    next = Math.min(next, deadline(e));
                 }
             }
-            sweeping = !stopped && cache.size() > 0;
-            if (sweeping) {
-                sweeper.scheduleNanos(SECOND);
+            sweepAt = Long.MAX_VALUE;
+            if (next != Long.MAX_VALUE) {
+                armSweep(next);
             }
         }
     }

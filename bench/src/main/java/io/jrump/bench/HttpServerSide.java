@@ -35,7 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * was started with {@code -Djava.nio.channels.spi.SelectorProvider=...RumpSelectorProvider} and
  * {@code -Drumpnio.kernel=...}; this harness puts that kernel on an in-process hub with a second kernel for
  * the clients. The clients are threads doing keep-alive GETs on blocking channels; the last line is
- * {@code RPS n}.
+ * {@code RPS requests-per-second cpu-ns-per-request} (the whole process, client threads and both kernels
+ * included).
  */
 public final class HttpServerSide {
     private HttpServerSide() {
@@ -47,6 +48,7 @@ public final class HttpServerSide {
         double seconds = Double.parseDouble(args[2]);
         int conns = Integer.parseInt(args[3]);
         int size = Integer.parseInt(args[4]);
+        int ncpu = Integer.parseInt(args[5]);
         SelectorProvider clients;
         InetAddress addr;
         Kernel clientKernel = null;
@@ -57,7 +59,7 @@ public final class HttpServerSide {
             Kernel server = p.kernel().orElseThrow();
             Hub hub = new Hub("http");
             up(server, hub, "198.18.0.1");
-            clientKernel = Kernel.boot(KernelConfig.builder().hostname("clients").ncpu(1).memoryLimit(256 << 20)
+            clientKernel = Kernel.boot(KernelConfig.builder().hostname("clients").ncpu(ncpu).memoryLimit(256 << 20)
                     .hypercall(HostHypercall.builder().environment(Map.of()).build()).component("rumpnet_netinet")
                     .build());
             up(clientKernel, hub, "198.18.0.2");
@@ -72,10 +74,10 @@ public final class HttpServerSide {
             body[i] = (byte) ('a' + i % 26);
         }
         HttpServer server = serve(addr, body);
-        double rps = load(clients, server.getAddress(), conns, size, warmup, seconds);
+        double[] m = load(clients, server.getAddress(), conns, size, warmup, seconds);
         server.stop(0);
         System.out.println("provider " + SelectorProvider.provider());
-        System.out.printf("RPS %.1f%n", rps);
+        System.out.printf("RPS %.1f %.0f%n", m[0], m[1]);
         System.out.flush();
         if (clientKernel != null) {
             clientKernel.halt();
@@ -110,7 +112,7 @@ public final class HttpServerSide {
     }
 
     /** {@code conns} threads, each with one keep-alive connection, GET as fast as answers come. */
-    static double load(SelectorProvider p, InetSocketAddress at, int conns, int size, double warmup, double seconds)
+    static double[] load(SelectorProvider p, InetSocketAddress at, int conns, int size, double warmup, double seconds)
             throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -144,15 +146,17 @@ public final class HttpServerSide {
         }
         Thread.sleep((long) (warmup * 1000));
         long c0 = done.get();
+        long cpu0 = NettyLoad.processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = done.get();
+        long cpu1 = NettyLoad.processCpuNanos();
         long t1 = System.nanoTime();
         running.set(false);
         for (Thread t : threads) {
             t.join(10_000);
         }
-        return (c1 - c0) / ((t1 - t0) / 1e9);
+        return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (cpu1 - cpu0) / (double) Math.max(1, c1 - c0)};
     }
 
     /** Reads one response: headers to the blank line, then Content-Length bytes. */

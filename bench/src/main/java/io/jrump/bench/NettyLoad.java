@@ -33,8 +33,16 @@ final class NettyLoad {
     private NettyLoad() {
     }
 
-    /** What one run measured: operations (round trips or bytes) per second. */
-    record Rate(double perSecond, long total) {
+    /**
+     * What one run measured: operations (round trips or bytes) per second, and the process's CPU time (user
+     * and system, all threads) per operation over the same window, in nanoseconds.
+     */
+    record Rate(double perSecond, long total, double cpuNanosPerOp) {
+    }
+
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static EventLoopGroup group(SelectorProvider p) {
@@ -219,10 +227,12 @@ final class NettyLoad {
     private static Rate measure(AtomicLong counter, double warmup, double seconds) throws InterruptedException {
         Thread.sleep((long) (warmup * 1000));
         long c0 = counter.get();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = counter.get();
+        long cpu1 = processCpuNanos();
         long t1 = System.nanoTime();
-        return new Rate((c1 - c0) / ((t1 - t0) / 1e9), c1 - c0);
+        return new Rate((c1 - c0) / ((t1 - t0) / 1e9), c1 - c0, (cpu1 - cpu0) / (double) Math.max(1, c1 - c0));
     }
 }

@@ -30,7 +30,8 @@ import java.util.Map;
  *       kernels on the hub beside host loopback.</li>
  * </ul>
  * Every host baseline is measured before and after its rump run; its mean is the ratio's denominator.
- * Options: {@code warmup=SECONDS seconds=SECONDS conns=N size=BYTES}.
+ * Options: {@code warmup=SECONDS seconds=SECONDS conns=N size=BYTES}; {@code only=echo} or {@code only=bulk} runs that
+ * rump measurement alone, for profiling.
  */
 public final class NioBench {
     private NioBench() {
@@ -46,10 +47,14 @@ public final class NioBench {
             }
             opt.put(kv[0], kv[1]);
         }
-        double warmup = Double.parseDouble(opt.getOrDefault("warmup", "2"));
-        double seconds = Double.parseDouble(opt.getOrDefault("seconds", "4"));
+        String only = opt.get("only");
+        double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
+        double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
         int conns = Integer.parseInt(opt.getOrDefault("conns", "8"));
         int size = Integer.parseInt(opt.getOrDefault("size", "128"));
+        int ncpu = Integer.parseInt(opt.getOrDefault("ncpu", Integer.toString(Runtime.getRuntime().availableProcessors())));
+        String parts = opt.getOrDefault("parts", "echo,bulk,http");
         String load0 = loadavg();
         System.out.println("command: bench/run nio warmup=" + warmup + " seconds=" + seconds + " conns=" + conns
                 + " size=" + size);
@@ -58,54 +63,118 @@ public final class NioBench {
         SelectorProvider jdk = RumpSelectorProvider.jdk();
         InetAddress lo = InetAddress.getLoopbackAddress();
         Hub hub = new Hub("nio");
-        Kernel a = boot("server");
-        Kernel b = boot("client");
+        Kernel a = boot("server", ncpu);
+        Kernel b = boot("client", ncpu);
         HttpServerSide.up(a, hub, "198.18.0.1");
         HttpServerSide.up(b, hub, "198.18.0.2");
         RumpSelectorProvider pa = RumpSelectorProvider.of(a);
         RumpSelectorProvider pb = RumpSelectorProvider.of(b);
         InetAddress serverAddr = InetAddress.getByName("198.18.0.1");
+        if (only != null) {
+            // For profiling one rump path alone: only=echo or only=bulk, no baseline and no RESULT.
+            NettyLoad.Rate r = only.equals("echo") ? NettyLoad.echo(pa, pb, serverAddr, conns, size, warmup, seconds)
+                    : NettyLoad.bulk(pa, pb, serverAddr, 64 << 10, warmup, seconds);
+            System.out.printf("rump %s: %,.0f per second%n", only, r.perSecond());
+            a.halt();
+            b.halt();
+            return;
+        }
 
-        NettyLoad.Rate e1 = NettyLoad.echo(jdk, jdk, lo, conns, size, warmup, seconds);
-        NettyLoad.Rate er = NettyLoad.echo(pa, pb, serverAddr, conns, size, warmup, seconds);
-        NettyLoad.Rate e2 = NettyLoad.echo(jdk, jdk, lo, conns, size, warmup, seconds);
-        double echoJdk = (e1.perSecond() + e2.perSecond()) / 2;
-        System.out.printf("netty echo (%d connections, %d-byte messages, ping-pong): rump %,.0f round trips/s, jdk %,.0f"
-                + " (before %,.0f, after %,.0f), ratio %.3f%n", conns, size, er.perSecond(), echoJdk, e1.perSecond(),
-                e2.perSecond(), er.perSecond() / echoJdk);
-
-        int chunk = 64 << 10;
-        NettyLoad.Rate b1 = NettyLoad.bulk(jdk, jdk, lo, chunk, warmup, seconds);
-        NettyLoad.Rate br = NettyLoad.bulk(pa, pb, serverAddr, chunk, warmup, seconds);
-        NettyLoad.Rate b2 = NettyLoad.bulk(jdk, jdk, lo, chunk, warmup, seconds);
-        double bulkJdk = (b1.perSecond() + b2.perSecond()) / 2 / 1e6;
-        double bulkRump = br.perSecond() / 1e6;
-        System.out.printf("netty bulk (one connection, %d KiB writes, discard server): rump %,.1f MB/s, jdk %,.1f MB/s"
-                + " (before %,.1f, after %,.1f), ratio %.3f%n", chunk >> 10, bulkRump, bulkJdk, b1.perSecond() / 1e6,
-                b2.perSecond() / 1e6, bulkRump / bulkJdk);
+        Result echo = null;
+        if (parts.contains("echo")) {
+            echo = alternate(rounds, () -> NettyLoad.echo(jdk, jdk, lo, conns, size, warmup, seconds),
+                    () -> NettyLoad.echo(pa, pb, serverAddr, conns, size, warmup, seconds));
+            echo.print(String.format("netty echo (%d connections, %d-byte messages, ping-pong), round trips/s", conns,
+                    size), 1);
+        }
+        Result bulk = null;
+        if (parts.contains("bulk")) {
+            int chunk = 64 << 10;
+            bulk = alternate(rounds, () -> NettyLoad.bulk(jdk, jdk, lo, chunk, warmup, seconds),
+                    () -> NettyLoad.bulk(pa, pb, serverAddr, chunk, warmup, seconds));
+            bulk.print(String.format("netty bulk (one connection, %d KiB writes, discard server), MB/s", chunk >> 10),
+                    1e6);
+        }
         a.halt();
         b.halt();
-
-        double h1 = httpSide("jdk", warmup, seconds, conns, 1024);
-        double hr = httpSide("rump", warmup, seconds, conns, 1024);
-        double h2 = httpSide("jdk", warmup, seconds, conns, 1024);
-        double httpJdk = (h1 + h2) / 2;
-        System.out.printf("jdk HttpServer (%d keep-alive clients, 1 KiB body, default executor, sun.net.httpserver.nodelay=true): rump %,.0f requests/s,"
-                + " jdk %,.0f (before %,.0f, after %,.0f), ratio %.3f%n", conns, hr, httpJdk, h1, h2, hr / httpJdk);
+        Result http = null;
+        if (parts.contains("http")) {
+            http = alternate(rounds, () -> httpSide("jdk", warmup, seconds, conns, 1024, ncpu),
+                    () -> httpSide("rump", warmup, seconds, conns, 1024, ncpu));
+            http.print(String.format("jdk HttpServer (%d keep-alive clients, 1 KiB body, default executor,"
+                    + " sun.net.httpserver.nodelay=true), requests/s", conns), 1);
+        }
         System.out.println("load average after " + loadavg() + " (other work on the machine moves every figure)");
         System.out.printf("RESULT nio httpserver_rps_ratio=%.3f netty_echo_rps_ratio=%.3f netty_bulk_ratio=%.3f"
                         + " httpserver_rps=%.0f httpserver_jdk_rps=%.0f netty_echo_rps=%.0f netty_echo_jdk_rps=%.0f"
-                        + " netty_bulk_mbps=%.1f netty_bulk_jdk_mbps=%.1f%n", hr / httpJdk, er.perSecond() / echoJdk,
-                bulkRump / bulkJdk, hr, httpJdk, er.perSecond(), echoJdk, bulkRump, bulkJdk);
+                        + " netty_bulk_mbps=%.1f netty_bulk_jdk_mbps=%.1f%n", ratio(http), ratio(echo), ratio(bulk),
+                rump(http, 1), jdk(http, 1), rump(echo, 1), jdk(echo, 1), rump(bulk, 1e6), jdk(bulk, 1e6));
     }
 
-    private static Kernel boot(String name) throws Exception {
-        return Kernel.boot(KernelConfig.builder().hostname(name).ncpu(1).memoryLimit(256 << 20)
+    private interface Run {
+        NettyLoad.Rate run() throws Exception;
+    }
+
+    /** Both sides' samples of one measurement. */
+    private record Result(List<NettyLoad.Rate> jdk, List<NettyLoad.Rate> rump) {
+        static double median(List<NettyLoad.Rate> l, boolean cpu) {
+            double[] v = l.stream().mapToDouble(r -> cpu ? r.cpuNanosPerOp() : r.perSecond()).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+
+        void print(String what, double unit) {
+            System.out.println(what + ":");
+            System.out.printf("  rump %,.1f (samples %s), jdk %,.1f (samples %s), ratio of medians %.3f%n",
+                    median(rump, false) / unit, samples(rump, unit), median(jdk, false) / unit, samples(jdk, unit),
+                    median(rump, false) / median(jdk, false));
+            String per = unit == 1 ? "operation" : "MB";
+            System.out.printf("  process CPU per %s (all threads, user and system): rump %,.0f ns, jdk %,.0f ns%n", per,
+                    median(rump, true) * unit, median(jdk, true) * unit);
+        }
+
+        private static String samples(List<NettyLoad.Rate> l, double unit) {
+            StringBuilder sb = new StringBuilder();
+            for (NettyLoad.Rate r : l) {
+                sb.append(sb.length() == 0 ? "" : " ").append(String.format("%.0f", r.perSecond() / unit));
+            }
+            return sb.toString();
+        }
+    }
+
+    private static double ratio(Result r) {
+        return r == null ? Double.NaN : Result.median(r.rump, false) / Result.median(r.jdk, false);
+    }
+
+    private static double rump(Result r, double unit) {
+        return r == null ? Double.NaN : Result.median(r.rump, false) / unit;
+    }
+
+    private static double jdk(Result r, double unit) {
+        return r == null ? Double.NaN : Result.median(r.jdk, false) / unit;
+    }
+
+    /**
+     * {@code rounds} samples of each side, alternating (jdk, rump, jdk, rump, ...), so that the load other
+     * work puts on the machine weighs on both alike; the ratio is of the medians.
+     */
+    private static Result alternate(int rounds, Run jdkSide, Run rumpSide) throws Exception {
+        List<NettyLoad.Rate> j = new ArrayList<>();
+        List<NettyLoad.Rate> r = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            j.add(jdkSide.run());
+            r.add(rumpSide.run());
+        }
+        return new Result(j, r);
+    }
+
+    private static Kernel boot(String name, int ncpu) throws Exception {
+        return Kernel.boot(KernelConfig.builder().hostname(name).ncpu(ncpu).memoryLimit(256 << 20)
                 .hypercall(HostHypercall.builder().environment(Map.of()).build()).component("rumpnet_netinet").build());
     }
 
     /** Runs {@link HttpServerSide} in a JVM of its own and returns its requests per second. */
-    private static double httpSide(String mode, double warmup, double seconds, int conns, int size) throws Exception {
+    private static NettyLoad.Rate httpSide(String mode, double warmup, double seconds, int conns, int size, int ncpu)
+            throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xms256m");
@@ -116,7 +185,7 @@ public final class NioBench {
         cmd.add("-Dsun.net.httpserver.nodelay=true");
         if (mode.equals("rump")) {
             cmd.add("-Djava.nio.channels.spi.SelectorProvider=" + RumpSelectorProvider.class.getName());
-            cmd.add("-D" + RumpSelectorProvider.KERNEL_PROPERTY + "=-c 1 -r 256m -lrumpnet_netinet");
+            cmd.add("-D" + RumpSelectorProvider.KERNEL_PROPERTY + "=-c " + ncpu + " -r 256m -lrumpnet_netinet");
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
@@ -126,14 +195,18 @@ public final class NioBench {
         cmd.add(Double.toString(seconds));
         cmd.add(Integer.toString(conns));
         cmd.add(Integer.toString(size));
+        cmd.add(Integer.toString(ncpu));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         double rps = Double.NaN;
+        double cpu = Double.NaN;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 if (line.startsWith("RPS ")) {
-                    rps = Double.parseDouble(line.substring(4).trim());
-                } else {
+                    String[] f = line.substring(4).trim().split(" ");
+                    rps = Double.parseDouble(f[0]);
+                    cpu = Double.parseDouble(f[1]);
+                } else if (!line.startsWith("provider ")) {
                     System.out.println("  [" + mode + "] " + line);
                 }
             }
@@ -142,7 +215,7 @@ public final class NioBench {
         if (rc != 0 || Double.isNaN(rps)) {
             throw new IOException("HttpServer " + mode + " side failed (exit " + rc + ")");
         }
-        return rps;
+        return new NettyLoad.Rate(rps, 0, cpu);
     }
 
     private static String loadavg() {

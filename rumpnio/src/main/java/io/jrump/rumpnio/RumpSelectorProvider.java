@@ -5,7 +5,6 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.rumpclient.RumpClient;
-import java.io.FileDescriptor;
 import java.io.IOException;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
@@ -13,7 +12,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channel;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
-import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
@@ -129,30 +127,9 @@ public class RumpSelectorProvider extends SelectorProvider {
         }
     }
 
-    /**
-     * The JDK's own provider, whatever the JVM-wide one is: there is no public way to name it, but a channel
-     * that {@code jdk.nio.Channels} makes for a host descriptor always belongs to it.
-     */
+    /** The JDK's own provider, whatever the JVM-wide one is (see {@link JdkProvider}). */
     public static SelectorProvider jdk() {
-        return JdkProvider.INSTANCE;
-    }
-
-    private static final class JdkProvider {
-        static final SelectorProvider INSTANCE = find();
-
-        private static SelectorProvider find() {
-            SelectableChannel probe = jdk.nio.Channels.readWriteSelectableChannel(FileDescriptor.in,
-                    new jdk.nio.Channels.SelectableChannelCloser() {
-                        @Override
-                        public void implCloseChannel(SelectableChannel sc) {
-                        }
-
-                        @Override
-                        public void implReleaseChannel(SelectableChannel sc) {
-                        }
-                    });
-            return probe.provider();
-        }
+        return JdkProvider.get();
     }
 
     /** Sets whether this thread's channels are the host's; returns the previous setting. */

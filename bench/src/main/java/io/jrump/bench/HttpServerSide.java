@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * was started with {@code -Djava.nio.channels.spi.SelectorProvider=...RumpSelectorProvider} and
  * {@code -Drumpnio.kernel=...}; this harness puts that kernel on an in-process hub with a second kernel for
  * the clients. The clients are threads doing keep-alive GETs on blocking channels; the last line is
- * {@code RPS requests-per-second cpu-ns-per-request} (the whole process, client threads and both kernels
+ * {@code RPS requests-per-second cpu-ns-per-request sleeps-per-request} (the whole process, client threads and both kernels
  * included).
  */
 public final class HttpServerSide {
@@ -77,7 +77,7 @@ public final class HttpServerSide {
         double[] m = load(clients, server.getAddress(), conns, size, warmup, seconds);
         server.stop(0);
         System.out.println("provider " + SelectorProvider.provider());
-        System.out.printf("RPS %.1f %.0f%n", m[0], m[1]);
+        System.out.printf("RPS %.1f %.0f %.2f%n", m[0], m[1], m[2]);
         System.out.flush();
         if (clientKernel != null) {
             clientKernel.halt();
@@ -146,17 +146,20 @@ public final class HttpServerSide {
         }
         Thread.sleep((long) (warmup * 1000));
         long c0 = done.get();
+        long sw0 = NettyLoad.contextSwitches();
         long cpu0 = NettyLoad.processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = done.get();
         long cpu1 = NettyLoad.processCpuNanos();
+        long sw1 = NettyLoad.contextSwitches();
         long t1 = System.nanoTime();
         running.set(false);
         for (Thread t : threads) {
             t.join(10_000);
         }
-        return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (cpu1 - cpu0) / (double) Math.max(1, c1 - c0)};
+        double ops = Math.max(1, c1 - c0);
+        return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (cpu1 - cpu0) / ops, (sw1 - sw0) / ops};
     }
 
     /** Reads one response: headers to the blank line, then Content-Length bytes. */

@@ -37,7 +37,33 @@ final class NettyLoad {
      * What one run measured: operations (round trips or bytes) per second, and the process's CPU time (user
      * and system, all threads) per operation over the same window, in nanoseconds.
      */
-    record Rate(double perSecond, long total, double cpuNanosPerOp) {
+    record Rate(double perSecond, long total, double cpuNanosPerOp, double switchesPerOp) {
+    }
+
+    /**
+     * Context switches of every live thread of this process (voluntary: a thread went to sleep; the rest:
+     * preempted), from {@code /proc/self/task/TID/status}: per operation, how many times a thread had to be
+     * woken. -1 where {@code /proc} is not Linux's.
+     */
+    static long contextSwitches() {
+        long n = 0;
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> tasks =
+                     java.nio.file.Files.newDirectoryStream(java.nio.file.Path.of("/proc/self/task"))) {
+            for (java.nio.file.Path t : tasks) {
+                try {
+                    for (String line : java.nio.file.Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            n += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return n;
     }
 
     static long processCpuNanos() {
@@ -227,12 +253,16 @@ final class NettyLoad {
     private static Rate measure(AtomicLong counter, double warmup, double seconds) throws InterruptedException {
         Thread.sleep((long) (warmup * 1000));
         long c0 = counter.get();
+        long sw0 = contextSwitches();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = counter.get();
         long cpu1 = processCpuNanos();
+        long sw1 = contextSwitches();
         long t1 = System.nanoTime();
-        return new Rate((c1 - c0) / ((t1 - t0) / 1e9), c1 - c0, (cpu1 - cpu0) / (double) Math.max(1, c1 - c0));
+        long ops = Math.max(1, c1 - c0);
+        return new Rate((c1 - c0) / ((t1 - t0) / 1e9), c1 - c0, (cpu1 - cpu0) / (double) ops,
+                (sw1 - sw0) / (double) ops);
     }
 }

@@ -30,7 +30,8 @@ import java.util.Map;
  *       kernels on the hub beside host loopback.</li>
  * </ul>
  * Every host baseline is measured before and after its rump run; its mean is the ratio's denominator.
- * Options: {@code warmup=SECONDS seconds=SECONDS conns=N size=BYTES}; {@code only=echo} or {@code only=bulk} runs that
+ * Options: {@code warmup=SECONDS httpwarmup=SECONDS seconds=SECONDS rounds=N conns=N size=BYTES ncpu=N
+ * parts=echo,bulk,http}; {@code only=echo} or {@code only=bulk} runs that
  * rump measurement alone, for profiling.
  */
 public final class NioBench {
@@ -51,6 +52,9 @@ public final class NioBench {
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
+        // A JVM per HttpServer sample starts cold: the rump side's TCP/IP stack is Java code that the JIT must
+        // compile first (the JDK side's is the host kernel's), so those samples warm up longer.
+        double httpWarmup = Double.parseDouble(opt.getOrDefault("httpwarmup", "4"));
         int conns = Integer.parseInt(opt.getOrDefault("conns", "8"));
         int size = Integer.parseInt(opt.getOrDefault("size", "128"));
         int ncpu = Integer.parseInt(opt.getOrDefault("ncpu", Integer.toString(Runtime.getRuntime().availableProcessors())));
@@ -99,8 +103,8 @@ public final class NioBench {
         b.halt();
         Result http = null;
         if (parts.contains("http")) {
-            http = alternate(rounds, () -> httpSide("jdk", warmup, seconds, conns, 1024, ncpu),
-                    () -> httpSide("rump", warmup, seconds, conns, 1024, ncpu));
+            http = alternate(rounds, () -> httpSide("jdk", httpWarmup, seconds, conns, 1024, ncpu),
+                    () -> httpSide("rump", httpWarmup, seconds, conns, 1024, ncpu));
             http.print(String.format("jdk HttpServer (%d keep-alive clients, 1 KiB body, default executor,"
                     + " sun.net.httpserver.nodelay=true), requests/s", conns), 1);
         }
@@ -117,19 +121,24 @@ public final class NioBench {
 
     /** Both sides' samples of one measurement. */
     private record Result(List<NettyLoad.Rate> jdk, List<NettyLoad.Rate> rump) {
-        static double median(List<NettyLoad.Rate> l, boolean cpu) {
-            double[] v = l.stream().mapToDouble(r -> cpu ? r.cpuNanosPerOp() : r.perSecond()).sorted().toArray();
+        static double median(List<NettyLoad.Rate> l, java.util.function.ToDoubleFunction<NettyLoad.Rate> f) {
+            double[] v = l.stream().mapToDouble(f).sorted().toArray();
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
         }
 
         void print(String what, double unit) {
             System.out.println(what + ":");
             System.out.printf("  rump %,.1f (samples %s), jdk %,.1f (samples %s), ratio of medians %.3f%n",
-                    median(rump, false) / unit, samples(rump, unit), median(jdk, false) / unit, samples(jdk, unit),
-                    median(rump, false) / median(jdk, false));
+                    median(rump, NettyLoad.Rate::perSecond) / unit, samples(rump, unit),
+                    median(jdk, NettyLoad.Rate::perSecond) / unit, samples(jdk, unit),
+                    median(rump, NettyLoad.Rate::perSecond) / median(jdk, NettyLoad.Rate::perSecond));
             String per = unit == 1 ? "operation" : "MB";
             System.out.printf("  process CPU per %s (all threads, user and system): rump %,.0f ns, jdk %,.0f ns%n", per,
-                    median(rump, true) * unit, median(jdk, true) * unit);
+                    median(rump, NettyLoad.Rate::cpuNanosPerOp) * unit,
+                    median(jdk, NettyLoad.Rate::cpuNanosPerOp) * unit);
+            System.out.printf("  thread sleeps (voluntary context switches) per %s: rump %.2f, jdk %.2f%n", per,
+                    median(rump, NettyLoad.Rate::switchesPerOp) * unit,
+                    median(jdk, NettyLoad.Rate::switchesPerOp) * unit);
         }
 
         private static String samples(List<NettyLoad.Rate> l, double unit) {
@@ -142,15 +151,16 @@ public final class NioBench {
     }
 
     private static double ratio(Result r) {
-        return r == null ? Double.NaN : Result.median(r.rump, false) / Result.median(r.jdk, false);
+        return r == null ? Double.NaN
+                : Result.median(r.rump, NettyLoad.Rate::perSecond) / Result.median(r.jdk, NettyLoad.Rate::perSecond);
     }
 
     private static double rump(Result r, double unit) {
-        return r == null ? Double.NaN : Result.median(r.rump, false) / unit;
+        return r == null ? Double.NaN : Result.median(r.rump, NettyLoad.Rate::perSecond) / unit;
     }
 
     private static double jdk(Result r, double unit) {
-        return r == null ? Double.NaN : Result.median(r.jdk, false) / unit;
+        return r == null ? Double.NaN : Result.median(r.jdk, NettyLoad.Rate::perSecond) / unit;
     }
 
     /**
@@ -199,6 +209,7 @@ public final class NioBench {
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         double rps = Double.NaN;
         double cpu = Double.NaN;
+        double sleeps = Double.NaN;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -206,6 +217,7 @@ public final class NioBench {
                     String[] f = line.substring(4).trim().split(" ");
                     rps = Double.parseDouble(f[0]);
                     cpu = Double.parseDouble(f[1]);
+                    sleeps = Double.parseDouble(f[2]);
                 } else if (!line.startsWith("provider ")) {
                     System.out.println("  [" + mode + "] " + line);
                 }
@@ -215,7 +227,7 @@ public final class NioBench {
         if (rc != 0 || Double.isNaN(rps)) {
             throw new IOException("HttpServer " + mode + " side failed (exit " + rc + ")");
         }
-        return new NettyLoad.Rate(rps, 0, cpu);
+        return new NettyLoad.Rate(rps, 0, cpu, sleeps);
     }
 
     private static String loadavg() {

@@ -762,16 +762,19 @@ final class RumpSocketChannel extends SocketChannel implements SelChannel {
     protected void implCloseSelectableChannel() throws IOException {
         boolean wasConnected;
         boolean wake;
+        boolean writing;
         synchronized (stateLock) {
             wasConnected = state == ST_CONNECTED;
             wake = reader != null || writer != null;
+            writing = writer != null;
             state = ST_CLOSING;
             if (tryFinishClose()) {
                 return;
             }
         }
         if (wake) {
-            shutdownQuietly(wasConnected && lingerZero() ? SocketDefs.SHUT_RD : SocketDefs.SHUT_RDWR);
+            // SO_LINGER 0 means a reset, not a FIN: then only a blocked writer needs the write side shut
+            shutdownQuietly(wasConnected && !writing && lingerZero() ? SocketDefs.SHUT_RD : SocketDefs.SHUT_RDWR);
         }
         if (!isBlocking()) {
             readLock.lock();

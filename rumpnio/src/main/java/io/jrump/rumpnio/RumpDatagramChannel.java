@@ -431,25 +431,15 @@ final class RumpDatagramChannel extends DatagramChannel implements SelChannel {
         }
     }
 
+    /** One datagram of all the sources' bytes, gathered (see {@link Gather}) up to the gather buffer's size. */
     @Override
     public long write(ByteBuffer[] srcs, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, srcs.length);
-        int total = 0;
-        for (int i = offset; i < offset + length; i++) {
-            total += srcs[i].remaining();
-        }
-        ByteBuffer tmp = ByteBuffer.allocate(total);
-        for (int i = offset; i < offset + length; i++) {
-            tmp.put(srcs[i].duplicate());
-        }
-        tmp.flip();
-        int n = write(tmp);
-        int left = n;
-        for (int i = offset; i < offset + length && left > 0; i++) {
-            int step = Math.min(left, srcs[i].remaining());
-            srcs[i].position(srcs[i].position() + step);
-            left -= step;
-        }
+        long want = Gather.remaining(srcs, offset, length);
+        ByteBuffer g = want <= RumpSelectorProvider.GATHER_LIMIT ? provider.gatherBuffer()
+                : ByteBuffer.allocate((int) Math.min(want, Integer.MAX_VALUE));
+        int n = write(Gather.fill(g, srcs, offset, length));
+        Gather.advance(srcs, offset, length, n);
         return n;
     }
 

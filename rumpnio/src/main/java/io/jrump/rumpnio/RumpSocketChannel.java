@@ -21,7 +21,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.NoConnectionPendingException;
 import java.nio.channels.NotYetConnectedException;
-import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.Set;
@@ -40,8 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code SO_LINGER} is 0, as the JDK's does.
  *
  * <p>Data moves with one copy each way: the kernel copies between its mbufs and the caller's buffer,
- * heap or direct. A gathering write of several small buffers is gathered into one per-thread buffer
- * first, so that it costs one system call and leaves as few segments as a {@code writev} would.
+ * heap or direct; a gathering write of small buffers is first {@linkplain Gather gathered}.
  */
 final class RumpSocketChannel extends SocketChannel implements SelChannel {
     private static final int ST_UNCONNECTED = 0;
@@ -315,43 +313,8 @@ final class RumpSocketChannel extends SocketChannel implements SelChannel {
         }
     }
 
-    /**
-     * Waits (or with {@code timeoutMs} 0 looks) for the outcome of a connection in progress: true once
-     * it is up, false if still pending or the channel was closed meanwhile; the failure otherwise.
-     */
     private boolean awaitConnect(int timeoutMs) throws IOException {
-        for (;;) {
-            if (!isOpen()) {
-                return false;
-            }
-            int rev = Waits.await(sys, writeWait, timeoutMs);
-            if (rev == 0) {
-                return false;
-            }
-            if (!isOpen()) {
-                return false;
-            }
-            int err;
-            try {
-                err = sys.getsockopt(fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_ERROR);
-            } catch (ErrnoException e) {
-                throw Errors.connect(e);
-            }
-            if (err != 0) {
-                throw Errors.connect(err);
-            }
-            try {
-                sys.getpeername(fd, new SockAddr());
-                return true;
-            } catch (ErrnoException e) {
-                if ((rev & (Poll.POLLHUP | Poll.POLLERR)) != 0) {
-                    throw Errors.connect(Errno.ECONNREFUSED);
-                }
-                if (timeoutMs == 0) {
-                    return false;
-                }
-            }
-        }
+        return Waits.awaitConnect(sys, writeWait, this, timeoutMs);
     }
 
     private void connected() throws IOException {
@@ -675,15 +638,10 @@ final class RumpSocketChannel extends SocketChannel implements SelChannel {
                 if (outputShut) {
                     return 0;
                 }
-                long want = 0;
-                int nonEmpty = 0;
-                for (int i = offset; i < offset + length; i++) {
-                    int r = Objects.requireNonNull(srcs[i]).remaining();
-                    want += r;
-                    nonEmpty += r > 0 ? 1 : 0;
-                }
-                if (nonEmpty > 1 && want <= RumpSelectorProvider.GATHER_LIMIT) {
-                    total = writeGathered(srcs, offset, length, (int) want, blocking);
+                long want = Gather.remaining(srcs, offset, length);
+                if (Gather.worthIt(srcs, offset, length, want)) {
+                    total = writeFully(Gather.fill(provider.gatherBuffer(), srcs, offset, length), blocking);
+                    Gather.advance(srcs, offset, length, total);
                 } else {
                     for (int i = offset; i < offset + length; i++) {
                         ByteBuffer b = srcs[i];
@@ -705,29 +663,6 @@ final class RumpSocketChannel extends SocketChannel implements SelChannel {
         } finally {
             writeLock.unlock();
         }
-    }
-
-    /** Copies the sources into the thread's gather buffer, writes it, and moves the sources past what went. */
-    private long writeGathered(ByteBuffer[] srcs, int offset, int length, int want, boolean blocking)
-            throws IOException {
-        ByteBuffer g = provider.gatherBuffer();
-        g.clear();
-        for (int i = offset; i < offset + length; i++) {
-            ByteBuffer b = srcs[i];
-            int p = b.position();
-            g.put(b);
-            b.position(p);
-        }
-        g.flip();
-        int n = writeFully(g, blocking);
-        int left = n;
-        for (int i = offset; i < offset + length && left > 0; i++) {
-            ByteBuffer b = srcs[i];
-            int step = Math.min(left, b.remaining());
-            b.position(b.position() + step);
-            left -= step;
-        }
-        return n;
     }
 
     // ---- blocking mode, closing ----
@@ -835,58 +770,19 @@ final class RumpSocketChannel extends SocketChannel implements SelChannel {
 
     @Override
     public int pollEvents(int ops) {
-        int ev = 0;
-        if ((ops & SelectionKey.OP_READ) != 0) {
-            ev |= Poll.POLLIN;
-        }
-        if ((ops & (SelectionKey.OP_WRITE | SelectionKey.OP_CONNECT)) != 0) {
-            ev |= Poll.POLLOUT;
-        }
-        return ev;
+        return Readiness.streamEvents(ops);
     }
 
     @Override
     public int readyOps(int revents, int interest) {
-        if ((revents & Poll.POLLNVAL) != 0) {
-            return 0;
-        }
-        if ((revents & (Poll.POLLERR | Poll.POLLHUP)) != 0) {
-            return interest;
-        }
         int st = state;
-        int ops = 0;
-        if ((revents & Poll.POLLIN) != 0 && (interest & SelectionKey.OP_READ) != 0 && st == ST_CONNECTED) {
-            ops |= SelectionKey.OP_READ;
-        }
-        if ((revents & Poll.POLLOUT) != 0) {
-            if ((interest & SelectionKey.OP_CONNECT) != 0 && st == ST_PENDING) {
-                ops |= SelectionKey.OP_CONNECT;
-            }
-            if ((interest & SelectionKey.OP_WRITE) != 0 && st == ST_CONNECTED) {
-                ops |= SelectionKey.OP_WRITE;
-            }
-        }
-        return ops;
+        return Readiness.streamReady(revents, interest, st == ST_CONNECTED, st == ST_PENDING);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(getClass().getSuperclass().getName()).append('[');
-        if (!isOpen()) {
-            sb.append("closed");
-        } else {
-            sb.append(switch (state) {
-                case ST_PENDING -> "connection-pending";
-                case ST_CONNECTED -> "connected";
-                default -> "unconnected";
-            });
-            if (local != null) {
-                sb.append(" local=").append(local);
-            }
-            if (remote != null && state == ST_CONNECTED) {
-                sb.append(" remote=").append(remote);
-            }
-        }
-        return sb.append(" rump fd ").append(fd).append(']').toString();
+        String what = !isOpen() ? "closed" : state == ST_PENDING ? "connection-pending"
+                : state == ST_CONNECTED ? "connected local=" + local + " remote=" + remote : "unconnected";
+        return getClass().getSuperclass().getName() + "[" + what + " rump fd " + fd + "]";
     }
 }

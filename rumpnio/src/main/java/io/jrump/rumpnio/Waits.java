@@ -2,7 +2,10 @@ package io.jrump.rumpnio;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
+import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.PollFd;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
 import java.io.IOException;
 import java.net.SocketException;
@@ -31,6 +34,46 @@ final class Waits {
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.EINTR) {
                     throw new SocketException("poll: " + Errors.message(e.errno()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Waits (or with {@code timeoutMs} 0 looks) for the outcome of {@code ch}'s connection in progress: true
+     * once it is up, false if still pending when the time is up or the channel was closed meanwhile; the
+     * failure ({@code SO_ERROR}, as the JDK's exception) otherwise. {@code one} polls the descriptor for
+     * POLLOUT.
+     */
+    static boolean awaitConnect(Syscalls sys, PollFd[] one, java.nio.channels.Channel ch, int timeoutMs)
+            throws IOException {
+        int fd = one[0].fd;
+        for (;;) {
+            if (!ch.isOpen()) {
+                return false;
+            }
+            int rev = await(sys, one, timeoutMs);
+            if (rev == 0 || !ch.isOpen()) {
+                return false;
+            }
+            int err;
+            try {
+                err = sys.getsockopt(fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_ERROR);
+            } catch (ErrnoException e) {
+                throw Errors.connect(e);
+            }
+            if (err != 0) {
+                throw Errors.connect(err);
+            }
+            try {
+                sys.getpeername(fd, new SockAddr());
+                return true;
+            } catch (ErrnoException e) {
+                if ((rev & (Poll.POLLHUP | Poll.POLLERR)) != 0) {
+                    throw Errors.connect(Errno.ECONNREFUSED);
+                }
+                if (timeoutMs == 0) {
+                    return false;
                 }
             }
         }

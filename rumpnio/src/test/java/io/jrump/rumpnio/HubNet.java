@@ -51,12 +51,17 @@ final class HubNet implements AutoCloseable {
     /** Attaches {@code shmif0} to the hub and gives it {@code addr}/24, as ifconfig would. */
     static void up(Kernel k, Hub hub, String addr, int mtu) throws ErrnoException {
         EtherIfs.attach(k, "shmif0", hub.attach(), mtu);
+        configure(k, "shmif0", addr);
+    }
+
+    /** Gives interface {@code ifname} {@code addr}/24 and brings it up (SIOCAIFADDR, SIOCSIFFLAGS). */
+    static void configure(Kernel k, String ifname, String addr) throws ErrnoException {
         Interfaces ifs = k.service(Interfaces.class);
-        IfReq r = new IfReq("shmif0");
+        IfReq r = new IfReq(ifname);
         r.addr = Ipv4Address.parse(addr);
         r.netmask = Ipv4Address.netmask(24);
         ifs.ioctl(IfIoctl.SIOCAIFADDR, r, Cred.ROOT);
-        IfReq f = new IfReq("shmif0");
+        IfReq f = new IfReq(ifname);
         ifs.ioctl(IfIoctl.SIOCGIFFLAGS, f, Cred.ROOT);
         f.flags |= Ifnet.IFF_UP;
         ifs.ioctl(IfIoctl.SIOCSIFFLAGS, f, Cred.ROOT);

@@ -69,7 +69,7 @@ public class RumpSelectorProvider extends SelectorProvider {
     private final ThreadLocal<ByteBuffer> gather = ThreadLocal.withInitial(() -> ByteBuffer.allocate(GATHER_LIMIT));
 
     /** What the provider runs on. */
-    private record Backend(Syscalls sys, Kernel kernel, boolean ownsKernel, RumpClient client) {
+    private record Backend(Syscalls sys, Kernel kernel, boolean ownsKernel, RumpClient client, boolean ownsClient) {
     }
 
     /**
@@ -92,15 +92,15 @@ public class RumpSelectorProvider extends SelectorProvider {
     public static RumpSelectorProvider of(Syscalls sys) {
         Objects.requireNonNull(sys);
         if (sys instanceof RumpClient c) {
-            return new RumpSelectorProvider(new Backend(GuardedSyscalls.isolated(c, "remote"), null, false, c));
+            return new RumpSelectorProvider(new Backend(GuardedSyscalls.isolated(c, "remote"), null, false, c, false));
         }
-        return new RumpSelectorProvider(new Backend(sys, null, false, null));
+        return new RumpSelectorProvider(new Backend(sys, null, false, null, false));
     }
 
     /** A provider that is a new process (root) of {@code kernel}, with a descriptor table of its own. */
     public static RumpSelectorProvider of(Kernel kernel) {
         Syscalls sys = kernel.newProcess("java", Cred.ROOT).syscalls();
-        return new RumpSelectorProvider(new Backend(sys, kernel, false, null));
+        return new RumpSelectorProvider(new Backend(sys, kernel, false, null, false));
     }
 
     /** Boots a kernel in this JVM from {@code rump_server}'s flags; {@link #close()} halts it. */
@@ -113,7 +113,7 @@ public class RumpSelectorProvider extends SelectorProvider {
         } catch (IllegalArgumentException e) {
             throw new IOException("rumpnio: " + e.getMessage() + " (" + BootFlags.USAGE + ")", e);
         }
-        return new RumpSelectorProvider(new Backend(k.newProcess("java", Cred.ROOT).syscalls(), k, true, null));
+        return new RumpSelectorProvider(new Backend(k.newProcess("java", Cred.ROOT).syscalls(), k, true, null, false));
     }
 
     /** Connects to the rump server at {@code url} as a new client process; {@link #close()} disconnects. */
@@ -121,7 +121,7 @@ public class RumpSelectorProvider extends SelectorProvider {
         boolean was = hostChannels(true);
         try {
             RumpClient c = RumpClient.connect(url, "java");
-            return new RumpSelectorProvider(new Backend(GuardedSyscalls.isolated(c, "remote"), null, false, c));
+            return new RumpSelectorProvider(new Backend(GuardedSyscalls.isolated(c, "remote"), null, false, c, true));
         } finally {
             hostChannels(was);
         }
@@ -177,7 +177,7 @@ public class RumpSelectorProvider extends SelectorProvider {
                 RumpSelectorProvider p = boot(flags);
                 Backend b = p.backend;
                 return b.kernel.modules().stat().stream().anyMatch(m -> m.name().equals("rumpnet_sockin"))
-                        ? new Backend(GuardedSyscalls.hostChannels(b.sys), b.kernel, true, null) : b;
+                        ? new Backend(GuardedSyscalls.hostChannels(b.sys), b.kernel, true, null, false) : b;
             }
             if (url != null && !url.isBlank()) {
                 return connect(url.trim()).backend;
@@ -204,7 +204,10 @@ public class RumpSelectorProvider extends SelectorProvider {
         return Optional.ofNullable(backend().kernel);
     }
 
-    /** Halts the kernel this provider booted, or disconnects from the server it connected to. */
+    /**
+     * Halts the kernel this provider booted ({@link #boot}), or disconnects from the server it connected to
+     * ({@link #connect}); a provider on a kernel or client someone else made leaves it alone.
+     */
     public void close() {
         Backend b = backend;
         if (b == null) {
@@ -213,7 +216,7 @@ public class RumpSelectorProvider extends SelectorProvider {
         if (b.sys instanceof GuardedSyscalls g) {
             g.shutdown();
         }
-        if (b.client != null) {
+        if (b.ownsClient) {
             b.client.close();
         }
         if (b.ownsKernel) {

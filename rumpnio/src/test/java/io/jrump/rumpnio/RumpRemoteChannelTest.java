@@ -18,6 +18,7 @@ class RumpRemoteChannelTest extends ChannelSuite {
     private Path dir;
     private RumpServer rs;
     private RumpSelectorProvider remote;
+    private RumpClient rc;
 
     @Override
     protected void start() throws Exception {
@@ -26,7 +27,8 @@ class RumpRemoteChannelTest extends ChannelSuite {
         dir = Files.createTempDirectory("rumpnio");
         rs = RumpServer.start(k, "unix://" + dir.resolve("sock"));
         server = RumpSelectorProvider.of(k);
-        remote = RumpSelectorProvider.of(RumpClient.connect(rs.url(), "suite"));
+        rc = RumpClient.connect(rs.url(), "suite");
+        remote = RumpSelectorProvider.of(rc);
         client = remote;
         serverAddr = InetAddress.getByName("127.0.0.1");
     }
@@ -34,6 +36,7 @@ class RumpRemoteChannelTest extends ChannelSuite {
     @Override
     protected void stop() throws Exception {
         remote.close();
+        rc.close();
         rs.close();
         net.close();
         Files.deleteIfExists(dir.resolve("sock"));

@@ -86,6 +86,12 @@ final class NettyLoad {
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
         }
+
+        /** A client closing with an echo unread resets the connection at the end of a run: not a failure. */
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     /** Sends a message, waits for all of it to come back, sends the next; counts round trips. */
@@ -121,6 +127,14 @@ final class NettyLoad {
                     send(ctx);
                 }
             }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (running.get()) {
+                cause.printStackTrace();
+            }
+            ctx.close();
         }
     }
 
@@ -181,6 +195,11 @@ final class NettyLoad {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             bytes.addAndGet(((ByteBuf) msg).readableBytes());
             ReferenceCountUtil.release(msg);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
         }
     }
 

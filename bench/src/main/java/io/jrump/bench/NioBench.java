@@ -29,8 +29,9 @@ import java.util.Map;
  *       by one bulk sender (MB/s), server and client each with one event loop ({@link NettyLoad}): rump
  *       kernels on the hub beside host loopback.</li>
  * </ul>
- * Every host baseline is measured before and after its rump run; its mean is the ratio's denominator.
- * Options: {@code warmup=SECONDS httpwarmup=SECONDS seconds=SECONDS rounds=N conns=N size=BYTES ncpu=N
+ * Each Netty program first runs unmeasured on both providers ({@code jit} seconds), then samples alternate
+ * between the providers ({@code rounds} of each); a ratio is of the medians.
+ * Options: {@code jit=SECONDS warmup=SECONDS httpwarmup=SECONDS seconds=SECONDS rounds=N conns=N size=BYTES ncpu=N
  * parts=echo,bulk,http}; {@code only=echo} or {@code only=bulk} runs that
  * rump measurement alone, for profiling.
  */
@@ -51,10 +52,14 @@ public final class NioBench {
         String only = opt.get("only");
         double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
         double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
-        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
         // A JVM per HttpServer sample starts cold: the rump side's TCP/IP stack is Java code that the JIT must
         // compile first (the JDK side's is the host kernel's), so those samples warm up longer.
         double httpWarmup = Double.parseDouble(opt.getOrDefault("httpwarmup", "4"));
+        // Before the Netty samples, each side runs once unmeasured for this long: the rump side is Java code
+        // the JIT compiles (a cold sample is a fraction of a warm one on a loaded machine), the JDK side's
+        // selector and channel code too.
+        double jit = Double.parseDouble(opt.getOrDefault("jit", "5"));
         int conns = Integer.parseInt(opt.getOrDefault("conns", "8"));
         int size = Integer.parseInt(opt.getOrDefault("size", "128"));
         int ncpu = Integer.parseInt(opt.getOrDefault("ncpu", Integer.toString(Runtime.getRuntime().availableProcessors())));
@@ -86,6 +91,8 @@ public final class NioBench {
 
         Result echo = null;
         if (parts.contains("echo")) {
+            NettyLoad.echo(jdk, jdk, lo, conns, size, jit, 0.1);
+            NettyLoad.echo(pa, pb, serverAddr, conns, size, jit, 0.1);
             echo = alternate(rounds, () -> NettyLoad.echo(jdk, jdk, lo, conns, size, warmup, seconds),
                     () -> NettyLoad.echo(pa, pb, serverAddr, conns, size, warmup, seconds));
             echo.print(String.format("netty echo (%d connections, %d-byte messages, ping-pong), round trips/s", conns,
@@ -94,6 +101,8 @@ public final class NioBench {
         Result bulk = null;
         if (parts.contains("bulk")) {
             int chunk = 64 << 10;
+            NettyLoad.bulk(jdk, jdk, lo, chunk, jit, 0.1);
+            NettyLoad.bulk(pa, pb, serverAddr, chunk, jit, 0.1);
             bulk = alternate(rounds, () -> NettyLoad.bulk(jdk, jdk, lo, chunk, warmup, seconds),
                     () -> NettyLoad.bulk(pa, pb, serverAddr, chunk, warmup, seconds));
             bulk.print(String.format("netty bulk (one connection, %d KiB writes, discard server), MB/s", chunk >> 10),

@@ -55,7 +55,7 @@ public final class NioBench {
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "5"));
         // A JVM per HttpServer sample starts cold: the rump side's TCP/IP stack is Java code that the JIT must
         // compile first (the JDK side's is the host kernel's), so those samples warm up longer.
-        double httpWarmup = Double.parseDouble(opt.getOrDefault("httpwarmup", "4"));
+        double httpWarmup = Double.parseDouble(opt.getOrDefault("httpwarmup", "8"));
         // Before the Netty samples, each side runs once unmeasured for this long: the rump side is Java code
         // the JIT compiles (a cold sample is a fraction of a warm one on a loaded machine), the JDK side's
         // selector and channel code too.

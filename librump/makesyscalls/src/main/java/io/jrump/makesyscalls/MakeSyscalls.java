@@ -80,6 +80,7 @@ public final class MakeSyscalls extends AbstractProcessor {
             write(iface, "SyscallNumbers", Sources.numbers(t));
             write(iface, "SyscallStubs", Sources.stubs(t));
             write(iface, "SyscallRows", Sources.rows(t));
+            write(iface, "ForwardingSyscalls", Sources.forwarding(t));
         } catch (IOException e) {
             error(iface, "cannot write the syscall sources: " + e);
         }

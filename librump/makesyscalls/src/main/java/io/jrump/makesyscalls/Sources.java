@@ -93,6 +93,44 @@ final class Sources {
         return b.toString();
     }
 
+    static String forwarding(Table t) {
+        StringBuilder b = new StringBuilder(header(t,
+                "A {@link " + t.iface() + "} that passes every call to another one through {@link #around}, which\n"
+                        + " * decides where and how the call runs (another thread, a context set around it), so that a\n"
+                        + " * wrapper stays complete when the table grows.",
+                ""));
+        b.append("public abstract class ForwardingSyscalls implements ").append(t.iface()).append(" {\n");
+        b.append("    /** One forwarded call. */\n");
+        b.append("    @FunctionalInterface\n    protected interface Call<T> {\n");
+        b.append("        T run() throws io.jrump.kern.ErrnoException;\n    }\n\n");
+        b.append("    protected ForwardingSyscalls() {\n    }\n\n");
+        b.append("    /** Where the calls go. */\n    protected abstract ").append(t.iface()).append(" target();\n\n");
+        b.append("    /** Runs {@code call}, which calls {@link #target}, and returns what it returned. */\n");
+        b.append("    protected abstract <T> T around(Call<T> call) throws io.jrump.kern.ErrnoException;\n");
+        for (Table.Entry e : t.entries()) {
+            if (e.alias()) {
+                continue;
+            }
+            List<Table.Param> ps = e.params().stream().filter(p -> !(e.op() >= 0 && p.slot() == 0)).toList();
+            b.append("\n    @Override\n    public ").append(e.returnType()).append(' ').append(e.method()).append('(');
+            b.append(ps.stream().map(p -> p.type() + " " + p.name()).collect(Collectors.joining(", ")));
+            b.append(')');
+            if (!e.thrown().isEmpty()) {
+                b.append(" throws ").append(String.join(", ", e.thrown()));
+            }
+            String call = "target()." + e.method() + "(" + ps.stream().map(Table.Param::name)
+                    .collect(Collectors.joining(", ")) + ")";
+            if (e.returnType().equals("void")) {
+                b.append(" {\n        around(() -> {\n            ").append(call)
+                        .append(";\n            return null;\n        });\n    }\n");
+            } else {
+                b.append(" {\n        return around(() -> ").append(call).append(");\n    }\n");
+            }
+        }
+        b.append("}\n");
+        return b.toString();
+    }
+
     static String rows(Table t) {
         StringBuilder b = new StringBuilder(header(t,
                 "The rows of the syscall table with their argument slots, kinds and directions, which the remote\n"

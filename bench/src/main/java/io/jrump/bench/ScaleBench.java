@@ -31,7 +31,7 @@ import java.util.function.Function;
  * per-kernel figures at 5,000 stay within 1.5x of those at 1,000. The JVM's CPU and GC time per kernel are printed
  * beside the wall-clock times, since on a shared machine the wall clock also measures the other work.
  *
- * <p>A warm-up run of 1,000 kernels comes first, so that the JIT has compiled boot, ARP and UDP before the 1,000
+ * <p>A warm-up run of 2,000 kernels comes first, so that the JIT has compiled boot, ARP and UDP before the 1,000
  * are measured (otherwise compilation inflates the smaller run and flatters the ratio). Then each size runs twice,
  * alternating, and each figure is the better of its two: on a shared machine the load of the moment moves the wall
  * clock more than N does. All kernels share one host clock ({@link HostHypercall#sharedClock()}), so their
@@ -85,7 +85,7 @@ public final class ScaleBench {
             s.setArpSuppression(true);
             return s;
         };
-        run(small, clock, suppressing, "warm-up");
+        run(2 * small, clock, suppressing, "warm-up");
         // each size twice, alternating, and the faster of the two kept: on a shared machine the load of the moment
         // moves the wall clock more than N does
         Run a1 = run(small, clock, suppressing, "switch");

@@ -18,6 +18,7 @@ import io.jrump.kern.syscall.Syscalls;
 import io.jrump.netinet.Inet;
 import io.jrump.rumpclient.RumpClient;
 import io.jrump.sysproxy.RumpServer;
+import io.jrump.testkit.Probes;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Map;
@@ -112,9 +113,7 @@ class LargeTablesTest {
                 serverClosesFirst(s, listeners[i / (N / ports)], 5000 + i / (N / ports), 20000 + i % (N / ports), eof);
             }
             var tcp = k.service(Inet.class).tcp();
-            for (long end = System.nanoTime() + 60_000_000_000L; tcp.vestigialCount() < N && System.nanoTime() < end; ) {
-                Thread.sleep(1);
-            }
+            Probes.await("every connection's vestigial TIME_WAIT entry", () -> tcp.vestigialCount() >= N);
             assertEquals(N, tcp.vestigialCount(), "every connection left a vestigial entry");
 
             String[] netstat = bothWays(k, dir, new Netstat(), "-an", "-p", "tcp");

@@ -63,7 +63,43 @@ final class RumpPipe extends Pipe {
         return e;
     }
 
-    private static final class Source extends Pipe.SourceChannel implements SelChannel {
+    /**
+     * What both ends give a selector: the connection's descriptor, watched for the one operation the
+     * end offers. The ends extend different JDK classes, so they share this through an interface.
+     * Closing an end closes the connection's channel, whose own descriptor close the selector defers.
+     */
+    private interface End extends SelChannel {
+        RumpSocketChannel conn();
+
+        /** {@code OP_READ} for the source, {@code OP_WRITE} for the sink. */
+        int op();
+
+        @Override
+        default int fd() {
+            return conn().fd();
+        }
+
+        @Override
+        default RumpSelectorProvider rumpProvider() {
+            return conn().rumpProvider();
+        }
+
+        @Override
+        default int pollEvents(int ops) {
+            return conn().pollEvents(ops & op());
+        }
+
+        @Override
+        default int readyOps(int revents, int interest) {
+            return conn().readyOps(revents, interest & op());
+        }
+
+        @Override
+        default void kill() {
+        }
+    }
+
+    private static final class Source extends Pipe.SourceChannel implements End {
         private final RumpSocketChannel conn;
 
         Source(RumpSelectorProvider p, RumpSocketChannel conn) {
@@ -105,31 +141,17 @@ final class RumpPipe extends Pipe {
         }
 
         @Override
-        public int fd() {
-            return conn.fd();
+        public RumpSocketChannel conn() {
+            return conn;
         }
 
         @Override
-        public RumpSelectorProvider rumpProvider() {
-            return conn.rumpProvider();
-        }
-
-        @Override
-        public int pollEvents(int ops) {
-            return conn.pollEvents(ops & SelectionKey.OP_READ);
-        }
-
-        @Override
-        public int readyOps(int revents, int interest) {
-            return conn.readyOps(revents, interest & SelectionKey.OP_READ);
-        }
-
-        @Override
-        public void kill() {
+        public int op() {
+            return SelectionKey.OP_READ;
         }
     }
 
-    private static final class Sink extends Pipe.SinkChannel implements SelChannel {
+    private static final class Sink extends Pipe.SinkChannel implements End {
         private final RumpSocketChannel conn;
 
         Sink(RumpSelectorProvider p, RumpSocketChannel conn) {
@@ -171,27 +193,13 @@ final class RumpPipe extends Pipe {
         }
 
         @Override
-        public int fd() {
-            return conn.fd();
+        public RumpSocketChannel conn() {
+            return conn;
         }
 
         @Override
-        public RumpSelectorProvider rumpProvider() {
-            return conn.rumpProvider();
-        }
-
-        @Override
-        public int pollEvents(int ops) {
-            return conn.pollEvents(ops & SelectionKey.OP_WRITE);
-        }
-
-        @Override
-        public int readyOps(int revents, int interest) {
-            return conn.readyOps(revents, interest & SelectionKey.OP_WRITE);
-        }
-
-        @Override
-        public void kill() {
+        public int op() {
+            return SelectionKey.OP_WRITE;
         }
     }
 }

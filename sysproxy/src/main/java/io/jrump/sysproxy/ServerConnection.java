@@ -447,17 +447,15 @@ final class ServerConnection {
             return false;
         }
         Proc np;
-        if (in.kind == HS_NEW) {
-            np = kernel.newProcess(in.progname, cred);
-        } else {
-            ServerConnection parent = server.forkCookies().take(in.cookie);
-            Proc pp = parent == null ? null : parent.proc;
-            if (pp == null || pp.exiting() || kernel.proc(pp.pid()) != pp) {
-                fail(w, Errno.ESRCH, "no process to fork: the cookie is unknown, used, or its process has exited");
-                end("fork with an unknown cookie");
-                return false;
-            }
-            np = kernel.fork(pp, in.progname);
+        try {
+            np = newProcess(w, in);
+        } catch (ErrnoException e) {
+            fail(w, e.errno(), e.getMessage());
+            end("no process for the client: " + e.getMessage());
+            return false;
+        }
+        if (np == null) {
+            return false;
         }
         synchronized (lock) {
             if (!closed) {
@@ -471,6 +469,25 @@ final class ServerConnection {
         progname = in.progname;
         bind(w, np);
         return reply(w, () -> ReplyFrame.writeOk(w.out, in.reqno, np.pid(), null, server.codecs()));
+    }
+
+    /**
+     * The client's process: a new one, or a fork of the process whose cookie it presents. Both are
+     * charged to kernel memory, so past the limit the client is told ENOMEM at connect; null (with the
+     * connection ended) for an unknown cookie.
+     */
+    private Proc newProcess(Worker w, Inbound in) throws ErrnoException {
+        if (in.kind == HS_NEW) {
+            return kernel.createProcess(in.progname, cred);
+        }
+        ServerConnection parent = server.forkCookies().take(in.cookie);
+        Proc pp = parent == null ? null : parent.proc;
+        if (pp == null || pp.exiting() || kernel.proc(pp.pid()) != pp) {
+            fail(w, Errno.ESRCH, "no process to fork: the cookie is unknown, used, or its process has exited");
+            end("fork with an unknown cookie");
+            return null;
+        }
+        return kernel.forkProcess(pp, in.progname);
     }
 
     /**

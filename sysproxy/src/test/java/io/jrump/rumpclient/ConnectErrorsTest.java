@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.*;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
+import io.jrump.kern.KernelConfig;
+import io.jrump.kern.mem.Pool;
 import io.jrump.sysproxy.RumpServer;
 import io.jrump.testkit.RumpKernel;
 import java.io.IOException;
@@ -14,6 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +88,30 @@ class ConnectErrorsTest {
             assertTrue(e.getMessage().contains("rump server " + s.url()), e.getMessage());
             assertFalse(c.isOpen());
             assertThrows(ErrnoException.class, c::getpid, "and every later call");
+        }
+    }
+
+    /**
+     * A client's process is kernel memory: with the limit taken, the connection is refused with ENOMEM
+     * rather than the process being made past the limit, and once memory is free again clients connect.
+     */
+    @Test
+    void noMemoryForTheClientsProcessRefusesTheConnection(@TempDir Path dir) throws Exception {
+        Kernel k = Kernel.boot(KernelConfig.builder().ncpu(1).memoryLimit(256 * 1024).build());
+        try (RumpServer s = RumpServer.start(k, "unix://" + dir.resolve("sock"))) {
+            Pool<byte[]> hog = k.createPool("hog", 4096, () -> new byte[4096], null, Integer.MAX_VALUE);
+            List<byte[]> held = new ArrayList<>();
+            for (byte[] b; (b = hog.get()) != null; ) {
+                held.add(b);
+            }
+            IOException e = assertThrows(IOException.class, () -> RumpClient.connect(s.url(), "starved"));
+            assertTrue(e.getMessage().contains("ENOMEM"), e.getMessage());
+            held.forEach(hog::put);
+            try (RumpClient c = RumpClient.connect(s.url(), "fed")) {
+                assertEquals(c.pid(), c.getpid(), "idle pool memory serves the next client's process");
+            }
+        } finally {
+            k.halt();
         }
     }
 }

@@ -58,7 +58,7 @@ public final class AfpaCache {
     private final KMutex lock;
     /** Access-ordered: the eldest entry is the least recently used. Guarded by {@link #lock}. */
     private final LinkedHashMap<String, CacheObject> objects = new LinkedHashMap<>(64, 0.75f, true);
-    private final ReclaimHook reclaimHook;
+    private final KernelHooks hooks;
     private volatile boolean closed;
     private volatile long maxObject = DEFAULT_MAX_OBJECT;
     private volatile int framePayload = DEFAULT_FRAME_PAYLOAD;
@@ -73,16 +73,25 @@ public final class AfpaCache {
     private final AtomicLong tooLarge = new AtomicLong();
 
     /**
-     * The kernel's reclaimer list keeps what it is given for the kernel's life; it holds this small hook,
+     * The kernel keeps its reclaimers and halt hooks for its whole life; they hold this small hook,
      * which lets go of the cache when the cache closes (a module unloaded and loaded again).
      */
-    private static final class ReclaimHook implements Kmem.Reclaimer {
+    private static final class KernelHooks implements Kmem.Reclaimer, Runnable {
         volatile AfpaCache cache;
 
         @Override
         public long reclaim() {
             AfpaCache c = cache;
             return c == null ? 0 : c.reclaim();
+        }
+
+        /** The kernel halts: the cache empties, so that the halt finds no block left. */
+        @Override
+        public void run() {
+            AfpaCache c = cache;
+            if (c != null) {
+                c.close();
+            }
         }
     }
 
@@ -96,9 +105,10 @@ public final class AfpaCache {
         this.allocator = new BlockAllocator(kernel, sizeLimit);
         this.reader = new VfsReader(kernel, vfs);
         this.lock = kernel.newMutex();
-        this.reclaimHook = new ReclaimHook();
-        reclaimHook.cache = this;
-        kernel.kmem().addReclaimer(reclaimHook);
+        this.hooks = new KernelHooks();
+        hooks.cache = this;
+        kernel.kmem().addReclaimer(hooks);
+        kernel.onHalt(hooks);
     }
 
     Kernel kernel() {
@@ -549,13 +559,13 @@ public final class AfpaCache {
     }
 
     /**
-     * Empties the cache for good (the component's detach or the kernel's halt): later lookups miss and
+     * Empties the cache for good (the component's detach; the kernel's halt calls it too): later lookups miss and
      * builds answer {@link Status#CLOSED}. Objects still held are freed when their last hold goes, so
      * once every connection is gone the cache holds no block.
      */
     public void close() {
         closed = true;
-        reclaimHook.cache = null;
+        hooks.cache = null;
         flush();
         reader.close();
     }

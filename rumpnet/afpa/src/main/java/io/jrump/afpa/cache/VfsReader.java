@@ -7,6 +7,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sched.Scheduler;
+import io.jrump.kern.sync.KMutex;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
 import io.jrump.vfs.Vfs;
@@ -25,12 +26,16 @@ import java.nio.ByteBuffer;
 final class VfsReader {
     private final Kernel kernel;
     private final Vfs vfs;
+    /** Serialises docroot changes; a kernel mutex, since a change looks paths up and may sleep. */
+    private final KMutex config;
     private volatile Proc proc;
     private volatile String docroot = "/";
+    private boolean closed;
 
     VfsReader(Kernel kernel, Vfs vfs) {
         this.kernel = kernel;
         this.vfs = vfs;
+        this.config = kernel.newMutex();
         this.proc = kernel.newProcess("afpa", Cred.ROOT);
     }
 
@@ -42,29 +47,37 @@ final class VfsReader {
      * Makes {@code path} (a directory, looked up from the kernel's root) the root of every later
      * lookup, in a new process, the old one ending.
      */
-    synchronized void setDocroot(String path) throws ErrnoException {
-        Vnode vp = vfs.namei().lookup(kernel.proc0(), null, path, true);
+    void setDocroot(String path) throws ErrnoException {
+        config.enter();
         try {
-            if (vp.type() != VType.VDIR) {
-                throw new ErrnoException(Errno.ENOTDIR, path);
+            if (closed) {
+                throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
             }
-        } finally {
-            vp.rele();
-        }
-        Proc p = kernel.newProcess("afpa", Cred.ROOT);
-        Lwp l = p.newLwp("docroot");
-        try {
-            vfs.chroot(l, path);
-        } catch (ErrnoException | RuntimeException e) {
+            Vnode vp = vfs.namei().lookup(kernel.proc0(), null, path, true);
+            try {
+                if (vp.type() != VType.VDIR) {
+                    throw new ErrnoException(Errno.ENOTDIR, path);
+                }
+            } finally {
+                vp.rele();
+            }
+            Proc p = kernel.newProcess("afpa", Cred.ROOT);
+            Lwp l = p.newLwp("docroot");
+            try {
+                vfs.chroot(l, path);
+            } catch (ErrnoException | RuntimeException e) {
+                p.lwpExit(l);
+                exit(p);
+                throw e;
+            }
             p.lwpExit(l);
-            exit(p);
-            throw e;
+            Proc old = proc;
+            proc = p;
+            docroot = path;
+            exit(old);
+        } finally {
+            config.exit();
         }
-        p.lwpExit(l);
-        Proc old = proc;
-        proc = p;
-        docroot = path;
-        exit(old);
     }
 
     private void exit(Proc p) {
@@ -74,10 +87,16 @@ final class VfsReader {
     }
 
     /** Ends the process; later lookups fail. */
-    synchronized void close() {
-        Proc p = proc;
-        proc = null;
-        exit(p);
+    void close() {
+        config.enter();
+        try {
+            closed = true;
+            Proc p = proc;
+            proc = null;
+            exit(p);
+        } finally {
+            config.exit();
+        }
     }
 
     /** The vnode {@code path} names under the docroot, referenced. */

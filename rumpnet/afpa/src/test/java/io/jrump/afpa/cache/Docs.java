@@ -48,7 +48,7 @@ final class Docs {
     /** Bytes 0..n-1 of a pattern that has no period of a frame's length. */
     static byte[] pattern(int n, int seed) {
         byte[] b = new byte[n];
-        int x = seed * 2654435761L > 0 ? seed : 1;
+        int x = seed;
         for (int i = 0; i < n; i++) {
             x = x * 1103515245 + 12345;
             b[i] = (byte) (x >>> 16);

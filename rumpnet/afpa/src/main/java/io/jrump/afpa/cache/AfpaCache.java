@@ -95,7 +95,10 @@ public final class AfpaCache {
         }
     }
 
-    /** A cache over the kernel's rumpvfs ({@link Vfs} service), its docroot {@code /} until set. */
+    /**
+     * A cache over the kernel's rumpvfs ({@link Vfs} service); it serves nothing until
+     * {@link #setDocroot} names its directory. Paths given to it are under that docroot ({@code /a.html}).
+     */
     public AfpaCache(Kernel kernel, long sizeLimit) {
         Vfs vfs = kernel.service(Vfs.class);
         if (vfs == null) {
@@ -123,13 +126,18 @@ public final class AfpaCache {
 
     /**
      * Serves documents from {@code rumpPath} (a directory) from now on; the cached objects, named
-     * relative to the old docroot, are dropped. ENOENT, ENOTDIR and the like if it is no directory.
+     * relative to the old docroot, are dropped. ENOENT, ENOTDIR and the like if it is no directory, and
+     * then nothing is served (every path is {@link Status#NOT_FOUND}) until a docroot is set.
      */
     public void setDocroot(String rumpPath) throws ErrnoException {
-        reader.setDocroot(rumpPath);
-        flush();
+        try {
+            reader.setDocroot(rumpPath);
+        } finally {
+            flush();
+        }
     }
 
+    /** The docroot's rump path; null until one is set, or after a failed change (nothing is served then). */
     public String docroot() {
         return reader.docroot();
     }

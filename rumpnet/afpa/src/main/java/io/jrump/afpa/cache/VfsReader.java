@@ -7,7 +7,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sched.Scheduler;
-import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sync.KRwLock;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
 import io.jrump.vfs.Vfs;
@@ -26,33 +26,40 @@ import java.nio.ByteBuffer;
 final class VfsReader {
     private final Kernel kernel;
     private final Vfs vfs;
-    /** Serialises docroot changes; a kernel mutex, since a change looks paths up and may sleep. */
-    private final KMutex config;
-    private volatile Proc proc;
-    private volatile String docroot = "/";
+    /**
+     * Lookups hold it shared, a docroot change exclusive, so that no lookup runs in a process whose
+     * root is being taken away. A kernel lock: both sides may sleep in the VFS.
+     */
+    private final KRwLock rootLock;
+    private Proc proc;
+    private volatile String docroot;
     private boolean closed;
 
     VfsReader(Kernel kernel, Vfs vfs) {
         this.kernel = kernel;
         this.vfs = vfs;
-        this.config = kernel.newMutex();
-        this.proc = kernel.newProcess("afpa", Cred.ROOT);
+        this.rootLock = kernel.newRwLock();
     }
 
+    /** The docroot's rump path; null while there is none. */
     String docroot() {
         return docroot;
     }
 
     /**
      * Makes {@code path} (a directory, looked up from the kernel's root) the root of every later
-     * lookup, in a new process, the old one ending.
+     * lookup, in a new process, the old one ending. On a failure there is no docroot at all (every
+     * lookup is ENOENT) rather than the old one or the kernel's root.
      */
     void setDocroot(String path) throws ErrnoException {
-        config.enter();
+        rootLock.enterWrite();
         try {
             if (closed) {
                 throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
             }
+            exit(proc);
+            proc = null;
+            docroot = null;
             Vnode vp = vfs.namei().lookup(kernel.proc0(), null, path, true);
             try {
                 if (vp.type() != VType.VDIR) {
@@ -66,17 +73,15 @@ final class VfsReader {
             try {
                 vfs.chroot(l, path);
             } catch (ErrnoException | RuntimeException e) {
-                p.lwpExit(l);
                 exit(p);
                 throw e;
+            } finally {
+                p.lwpExit(l);
             }
-            p.lwpExit(l);
-            Proc old = proc;
             proc = p;
             docroot = path;
-            exit(old);
         } finally {
-            config.exit();
+            rootLock.exit();
         }
     }
 
@@ -86,26 +91,33 @@ final class VfsReader {
         }
     }
 
-    /** Ends the process; later lookups fail. */
+    /** Ends the process; later lookups fail with ESHUTDOWN. */
     void close() {
-        config.enter();
+        rootLock.enterWrite();
         try {
             closed = true;
-            Proc p = proc;
+            exit(proc);
             proc = null;
-            exit(p);
         } finally {
-            config.exit();
+            rootLock.exit();
         }
     }
 
     /** The vnode {@code path} names under the docroot, referenced. */
     Vnode lookup(String path) throws ErrnoException {
-        Proc p = proc;
-        if (p == null || p.exiting()) {
-            throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
+        rootLock.enterRead();
+        try {
+            Proc p = proc;
+            if (closed || (p != null && p.exiting())) {
+                throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
+            }
+            if (p == null) {
+                throw new ErrnoException(Errno.ENOENT, "no docroot");
+            }
+            return vfs.namei().lookup(p, null, path, true);
+        } finally {
+            rootLock.exit();
         }
-        return vfs.namei().lookup(p, null, path, true);
     }
 
     static Vattr getattr(Vnode vp) throws ErrnoException {

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.afpa.cache.CacheResult.Status;
+import io.jrump.kern.ErrnoException;
 import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
 import io.jrump.testkit.RumpKernel;
@@ -133,6 +135,14 @@ class AfpaCacheTest {
         CacheObject o = expect(d, c, "/in", Status.BUILT);
         assertEquals("ok", new String(o.frameBuf(0), o.payloadOff(0), 2));
         o.release();
+
+        assertThrows(ErrnoException.class, () -> c.setDocroot("/nowhere"));
+        assertNull(c.docroot());
+        assertEquals(0, c.objects(), "objects of the old docroot are dropped");
+        assertNull(expect(d, c, "/secret", Status.NOT_FOUND), "a failed change serves nothing, not the kernel's root");
+        assertNull(expect(d, c, "/www/a.html", Status.NOT_FOUND));
+        AfpaCache fresh = new AfpaCache(k, 1 << 20);
+        assertNull(expect(d, fresh, "/secret", Status.NOT_FOUND), "nothing is served before a docroot is set");
     }
 
     private Etfs site(Kernel k) throws Exception {

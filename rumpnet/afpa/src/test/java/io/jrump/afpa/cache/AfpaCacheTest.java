@@ -191,6 +191,30 @@ class AfpaCacheTest {
     }
 
     @Test
+    @RumpKernel(components = "rumpvfs", memoryLimit = "8m")
+    void kernel_memory_pressure_takes_back_idle_objects(Kernel k) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            Files.write(tmp.resolve("f" + i), Docs.pattern(1 << 20, i + 1));
+        }
+        site(k);
+        Docs d = new Docs(k);
+        AfpaCache c = cache(k, 64L << 20, "/site");
+        CacheObject held = expect(d, c, "/f0", Status.BUILT);
+        for (int i = 1; i < 5; i++) {
+            expect(d, c, "/f" + i, Status.BUILT).release();
+        }
+        long cached = c.memoryInUse();
+        var other = k.kmem().type("test");
+        long want = k.kmem().limit() - k.kmem().used() + cached / 2;
+        assertTrue(k.kmem().alloc(other, want), "the kernel gets its memory back from the cache");
+        assertEquals(List.of("/f0"), c.paths(), "only the object a send holds stays");
+        assertEquals(4, c.evictions());
+        assertArrayEquals(Docs.pattern(1 << 20, 1), Docs.contents(held));
+        k.kmem().free(other, want);
+        held.release();
+    }
+
+    @Test
     @RumpKernel(components = "rumpvfs")
     void the_kernel_halts_clean_with_the_cache_emptied(Kernel k) throws Exception {
         Docs d = new Docs(k).dir("/www").write("/www/a", Docs.pattern(70_000, 1)).write("/www/b", Docs.pattern(10, 2));

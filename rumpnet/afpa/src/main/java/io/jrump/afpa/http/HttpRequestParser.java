@@ -37,7 +37,9 @@ import java.nio.charset.StandardCharsets;
  * <li>The body: a {@code Content-Length} body is skipped (counted in {@link HttpRequest#length()}); values
  * that are not digits or that disagree across lines are 400 (RFC 9112 section 6.3, item 5). With
  * {@code Transfer-Encoding} the request ends at its head and the connection must close after the response
- * (section 6.3, item 3 lets the server close rather than read the body; this server never reads bodies).
+ * (section 6.3, item 3 lets the server close rather than read the body; this server never reads bodies),
+ * unless {@code chunked} is not its final coding: then the body's length cannot be known and the answer is
+ * 400 (section 6.3, item 4).
  * </ul>
  */
 public final class HttpRequestParser {
@@ -84,6 +86,7 @@ public final class HttpRequestParser {
     private static final int ALL_NAMES = (1 << NAMES.length) - 1;
     private static final String CLOSE = "close";
     private static final String KEEP_ALIVE = "keep-alive";
+    private static final String CHUNKED = "chunked";
 
     /** tchar of RFC 9110 section 5.6.2, as bit sets over 0..63 and 64..127. */
     private static final long TCHAR_LO = bits(0, "!#$%&'*+-.0123456789");
@@ -125,6 +128,8 @@ public final class HttpRequestParser {
     private boolean tokClose;
     private boolean tokKeep;
     private boolean tokEnded;
+    private boolean tokChunked;
+    private boolean lastCodingChunked;
 
     /** A parser with {@link HttpLimits#DEFAULT}. */
     public HttpRequestParser() {
@@ -158,6 +163,7 @@ public final class HttpRequestParser {
         ifRangeCount = 0;
         connClose = false;
         connKeepAlive = false;
+        lastCodingChunked = false;
         req.clear();
         req.pathBuf = target;
     }
@@ -480,10 +486,9 @@ public final class HttpRequestParser {
             }
         }
         valueLen = 0;
-        if (header == H_CONNECTION) {
+        if (header == H_CONNECTION || header == H_TRANSFER_ENCODING) {
             newToken();
-        } else if (header == H_TRANSFER_ENCODING) {
-            req.transferEncoding = true;
+            req.transferEncoding |= header == H_TRANSFER_ENCODING;
         }
     }
 
@@ -498,8 +503,8 @@ public final class HttpRequestParser {
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
             return fail(HttpStatus.BAD_REQUEST);
         }
-        if (header == H_CONNECTION) {
-            connectionByte(c);
+        if (header == H_CONNECTION || header == H_TRANSFER_ENCODING) {
+            listByte(c);
         } else if (header >= 0) {
             if (valueLen < VALUE_CAP) {
                 value[valueLen] = (byte) c;
@@ -509,8 +514,11 @@ public final class HttpRequestParser {
         return GO;
     }
 
-    /** Scans the Connection list token by token as it arrives (RFC 9110 section 7.6.1). */
-    private void connectionByte(int c) {
+    /**
+     * Scans a Connection list (RFC 9110 section 7.6.1) or a Transfer-Encoding list (RFC 9112 section 6.1)
+     * token by token as it arrives, matching the tokens this parser cares about.
+     */
+    private void listByte(int c) {
         if (c == ',') {
             endToken();
             return;
@@ -522,16 +530,22 @@ public final class HttpRequestParser {
         if (tokEnded) {
             tokClose = false;
             tokKeep = false;
+            tokChunked = false;
         }
         int l = lower(c);
         tokClose &= tokLen < CLOSE.length() && CLOSE.charAt(tokLen) == l;
         tokKeep &= tokLen < KEEP_ALIVE.length() && KEEP_ALIVE.charAt(tokLen) == l;
+        tokChunked &= tokLen < CHUNKED.length() && CHUNKED.charAt(tokLen) == l;
         tokLen++;
     }
 
     private void endToken() {
-        connClose |= tokClose && tokLen == CLOSE.length();
-        connKeepAlive |= tokKeep && tokLen == KEEP_ALIVE.length();
+        if (header == H_CONNECTION) {
+            connClose |= tokClose && tokLen == CLOSE.length();
+            connKeepAlive |= tokKeep && tokLen == KEEP_ALIVE.length();
+        } else if (tokLen > 0) {
+            lastCodingChunked = tokChunked && tokLen == CHUNKED.length();
+        }
         newToken();
     }
 
@@ -539,17 +553,18 @@ public final class HttpRequestParser {
         tokLen = 0;
         tokClose = true;
         tokKeep = true;
+        tokChunked = true;
         tokEnded = false;
     }
 
     private int endField() {
         state = FIELD_START;
         int h = header;
-        if (h == H_CONNECTION) {
+        if (h == H_CONNECTION || h == H_TRANSFER_ENCODING) {
             endToken();
             return GO;
         }
-        if (h < 0 || h == H_TRANSFER_ENCODING) {
+        if (h < 0) {
             return GO;
         }
         boolean overflow = valueLen > VALUE_CAP;
@@ -631,6 +646,9 @@ public final class HttpRequestParser {
             req.ifNoneMatch = HttpRequest.IfNoneMatch.TAGS;
         }
         if (req.transferEncoding) {
+            if (!lastCodingChunked) {
+                return fail(HttpStatus.BAD_REQUEST);
+            }
             req.keepAlive = false;
             bodyLeft = 0;
         } else {

@@ -29,8 +29,7 @@ import com.google.common.base.Preconditions;
  * since such a client otherwise assumes the connection closes.
  * </ul>
  *
- * <p>Not thread-safe only in the sense that the target array is the caller's; the instance itself holds
- * nothing that changes and may be shared.
+ * <p>An instance holds nothing that changes after construction, so one may serve every thread of a kernel.
  */
 public final class HttpResponseHeader {
     private static final byte[] HTTP11 = ascii("HTTP/1.1 ");

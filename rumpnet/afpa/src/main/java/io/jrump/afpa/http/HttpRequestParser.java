@@ -189,11 +189,12 @@ public final class HttpRequestParser {
     }
 
     /**
-     * Whether any byte of a request has arrived since the last {@link #reset()}: a connection closed or timed
-     * out while this is false lost nothing (RFC 9112 section 9.3: the idle state between requests).
+     * Whether a byte of a request line has arrived since the last {@link #reset()} (empty lines before it do
+     * not count, RFC 9112 section 2.2): a connection closed or timed out while this is false lost no request
+     * (RFC 9112 section 9.3, the idle state between requests).
      */
     public boolean started() {
-        return total != 0;
+        return state > START_LF;
     }
 
     /** Whether the head is complete and only {@code Content-Length} body bytes are still awaited. */

@@ -44,6 +44,11 @@ public final class HttpResponseHeader {
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
     private static final byte[] KEEP_ALIVE_TIMEOUT = ascii("Keep-Alive: timeout=");
+    /**
+     * The {@code Server} value both servers send, so that a client cannot tell the accelerator's answers from
+     * the user-level server's.
+     */
+    public static final String SERVER = "jrump";
     /** Everything but the server name and the content type, with every number at its longest. */
     private static final int FIXED_MAX = 512;
 
@@ -95,7 +100,7 @@ public final class HttpResponseHeader {
         p = put(buf, p, serverLine);
         if (plan.lastModified() >= 0) {
             p = put(buf, p, LAST_MODIFIED);
-            p += dates.format(plan.lastModified(), buf, p);
+            p += HttpDate.write(plan.lastModified(), buf, p);
             p = put(buf, p, CRLF);
         }
         if (plan.contentType() != null) {

@@ -48,7 +48,7 @@ public final class HttpResponseHeader {
      * The {@code Server} value both servers send, so that a client cannot tell the accelerator's answers from
      * the user-level server's.
      */
-    public static final String SERVER = "jrump";
+    public static final String SERVER = "jrump-afpa";
     /** Everything but the server name and the content type, with every number at its longest. */
     private static final int FIXED_MAX = 512;
 

@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
  * request on it. Bytes are fed as they arrive, in pieces of any size: the parser is a state machine over
  * single bytes and keeps only what it needs (the request-target, up to {@link HttpLimits#requestLine()}
  * bytes, and one field value at a time, up to {@value #VALUE_CAP} bytes), so a request split at any byte
- * boundary parses exactly as if it came whole, and a slow client costs a few hundred bytes of state.
+ * boundary parses exactly as if it came whole, and a connection's parser memory is fixed when the parser is
+ * made (the request-line limit plus {@value #VALUE_CAP} bytes) whatever a slow or hostile client sends. A
+ * {@code Host} value longer than that cap is 400; a longer {@code If-Modified-Since} or {@code If-Range} is no
+ * date and is ignored, and a longer {@code Range} is ignored too, which serves the whole file as the several
+ * ranges it would hold do.
  *
  * <p>{@link #feed(byte[], int, int)} answers {@link Result#NEED_MORE}, {@link Result#COMPLETE} (then
  * {@link #request()} holds the request and {@link #consumed()} says where in the fed bytes it ended: the next

@@ -10,6 +10,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.FileTable;
 import io.jrump.kern.file.KFile;
 import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.Syscalls;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,9 @@ final class FileIo {
         if (bufs == null) {
             throw new ErrnoException(Errno.EFAULT, "no iovec");
         }
-        if (bufs.length > 1024) {
-            throw new ErrnoException(Errno.EINVAL, "more than IOV_MAX buffers");
+        if (bufs.length == 0 || bufs.length > Syscalls.IOV_MAX) {
+            throw new ErrnoException(Errno.EINVAL, bufs.length + " buffers: an iovec holds 1 to IOV_MAX ("
+                    + Syscalls.IOV_MAX + ")");
         }
         FileTable ft = p.files();
         KFile fp = ft.get(fd);

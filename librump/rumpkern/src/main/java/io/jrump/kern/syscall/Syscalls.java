@@ -36,7 +36,7 @@ import java.util.List;
  * <p>Adding a syscall is one annotated method here plus its handler in the component that owns it.
  * Pointer arguments map onto kinds the codec already moves: a path is a {@code String} (in), a buffer
  * a {@code ByteBuffer} (in, or {@link Syscall.Out} for one the kernel fills; its remaining bytes are
- * the length), a record the kernel fills (a stat) a mutable class with a registered codec marked
+ * the length), a vector of buffers a {@code ByteBuffer[]} (NetBSD's iovec), a record the kernel fills (a stat) a mutable class with a registered codec marked
  * {@link Syscall.Out}. A row that takes another row's arguments and has no method of its own is a
  * {@link Syscall.Alias} on this interface.
  */
@@ -210,6 +210,24 @@ public interface Syscalls {
 
     @Syscall(number = 468, name = "openat", component = "rumpvfs")
     int openat(int dirfd, String path, int flags, int mode) throws ErrnoException;
+
+    /** Most buffers one {@code readv}/{@code writev} takes ({@code IOV_MAX}); more is EINVAL. */
+    int IOV_MAX = 1024;
+
+    /**
+     * {@code readv(2)}: fills the buffers in order, as one read of the file (one offset update, one
+     * range); stops at the first buffer it cannot fill. No buffers, or more than {@link #IOV_MAX}, is
+     * EINVAL. Works on any descriptor.
+     */
+    @Syscall(number = 120, name = "readv", component = "rumpvfs")
+    long readv(int fd, @Syscall.Out ByteBuffer[] iov) throws ErrnoException;
+
+    /**
+     * {@code writev(2)}: writes the buffers' remaining bytes in order as one write; a short write (a full
+     * file system, a socket's room) advances the buffers by what was written. EINVAL as {@link #readv}.
+     */
+    @Syscall(number = 121, name = "writev", component = "rumpvfs")
+    long writev(int fd, ByteBuffer[] iov) throws ErrnoException;
 
     /** {@code pread(2)}: at {@code offset}, leaving the file offset alone. */
     @Syscall(number = 173, name = "pread", component = "rumpvfs")

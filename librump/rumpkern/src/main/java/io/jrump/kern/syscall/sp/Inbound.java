@@ -14,6 +14,9 @@ public final class Inbound {
     public static final int BACK_VALUE = 1;
     public static final int BACK_BUF_IN = 2;
     public static final int BACK_BUF_OUT = 3;
+    /** An iovec the kernel read (the reply says how many bytes it took) or filled (the reply carries them). */
+    public static final int BACK_BUFS_IN = 4;
+    public static final int BACK_BUFS_OUT = 5;
 
     public int type;
     public int reqno;

@@ -41,7 +41,7 @@ public final class Vfs {
     private final Namei namei;
     private final MountTable mounts;
     private final Getcwd getcwd;
-    private final VnodeFile vnodeFile = new VnodeFile();
+    private final VnodeFile vnodeFile = new VnodeFile(this);
     private final VnOpen vnOpen;
     private final NamespaceOps names;
     private final Rename rename;

@@ -1,6 +1,7 @@
 package io.jrump.vfs;
 
 import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Flock;
 
 
 import io.jrump.hypercall.Errno;
@@ -25,6 +26,12 @@ public final class VnodeFile implements FileOps {
     /** {@code FIONREAD} and {@code FIONBIO} as NetBSD numbers them. */
     public static final long FIONREAD = 0x4004667fL;
     public static final long FIONBIO = 0x8004667eL;
+
+    private final Vfs vfs;
+
+    VnodeFile(Vfs vfs) {
+        this.vfs = vfs;
+    }
 
     /** The open vnode behind {@code fp}; EBADF unless it is one. */
     static OpenFile of(KFile fp) throws ErrnoException {
@@ -186,6 +193,13 @@ public final class VnodeFile implements FileOps {
                 lf.releaseOwner(owner);
             }
         }
+    }
+
+    /** The {@code fcntl} lock commands as the syscall table's {@code fcntl} row passes them. */
+    @Override
+    public Flock advlock(KFile fp, Proc owner, int cmd, Flock fl) throws ErrnoException {
+        of(fp);
+        return FileIo.fcntlLock(owner, vfs.cwdInfo(owner), fp, cmd, fl);
     }
 
     @Override

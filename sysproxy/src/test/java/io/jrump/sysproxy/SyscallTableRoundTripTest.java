@@ -270,6 +270,9 @@ class SyscallTableRoundTripTest {
             assertNotNull(v, "no test value for string argument '" + n + "' of " + row);
             return v;
         }
+        if (spec.type() == io.jrump.kern.vfs.Flock.class) {
+            return new io.jrump.kern.vfs.Flock(0, 0, 0, Fcntl.F_WRLCK, Fcntl.SEEK_SET);
+        }
         if (spec.type() == Timespec.class) {
             return new Timespec(1_000_000, 500);
         }

@@ -34,6 +34,16 @@ public interface FileOps {
     default void closing(KFile fp, io.jrump.kern.sched.Proc owner) throws ErrnoException {
     }
 
+    /**
+     * {@code fcntl}'s advisory record locks for {@code owner}: {@code cmd} is F_GETLK, F_SETLK or F_SETLKW
+     * ({@link io.jrump.kern.vfs.Fcntl}); returns for F_GETLK the blocking lock (or {@code fl} unlocked),
+     * else null. Only files have them: anything else answers EINVAL, as NetBSD's {@code fd_getvnode}.
+     */
+    default io.jrump.kern.vfs.Flock advlock(KFile fp, io.jrump.kern.sched.Proc owner, int cmd,
+                                            io.jrump.kern.vfs.Flock fl) throws ErrnoException {
+        throw new ErrnoException(io.jrump.hypercall.Errno.EINVAL, "record locks are for files");
+    }
+
     /** The last descriptor for this file was closed. */
     void close(KFile fp) throws ErrnoException;
 

@@ -20,6 +20,8 @@ import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
 
 import io.jrump.hypercall.Errno;
+import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Flock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,6 +138,14 @@ public final class KernSyscalls {
                     return 0;
                 case Syscalls.F_GETFD:
                 case Syscalls.F_SETFD:
+                    return 0;
+                case Fcntl.F_GETLK:
+                case Fcntl.F_SETLK:
+                case Fcntl.F_SETLKW:
+                    if (!(a.o[2] instanceof Flock fl)) {
+                        throw new ErrnoException(Errno.EFAULT, "no flock");
+                    }
+                    a.result = fp.ops().advlock(fp, l.proc(), (int) a.i[1], fl);
                     return 0;
                 default:
                     throw new ErrnoException(Errno.EINVAL, "fcntl command " + a.i[1]);

@@ -7,6 +7,7 @@ import io.jrump.kern.module.ModStat;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Flock;
 import io.jrump.kern.vfs.Stat;
 import io.jrump.kern.vfs.StatVfs;
 import io.jrump.kern.vfs.Timespec;
@@ -103,6 +104,17 @@ public interface Syscalls {
 
     @Syscall(number = 92, name = "fcntl", component = "rumpkern")
     int fcntl(int fd, int cmd, int arg) throws ErrnoException;
+
+    /**
+     * {@code fcntl(2)}'s advisory record locks, the same row with a {@code struct flock}: {@code cmd} is
+     * {@code F_GETLK} (returns the first lock of another process that would block {@code lock}, or
+     * {@code lock} with type {@code F_UNLCK} if none), {@code F_SETLK} (EAGAIN on a conflict; returns
+     * null) or {@code F_SETLKW} (sleeps until the range is free; EINTR if the process is killed, EDEADLK
+     * if the sleep would close a circle of waiters). Locks belong to the process. EINVAL on a descriptor
+     * that is not a file (a socket).
+     */
+    @Syscall(number = 92, name = "fcntl", component = "rumpkern")
+    Flock fcntlLock(int fd, int cmd, Flock lock) throws ErrnoException;
 
     /** {@code poll(2)}: timeout in milliseconds, negative for none; returns the number of ready entries. */
     @Syscall(number = 209, name = "poll", component = "rumpkern")

@@ -119,6 +119,19 @@ class VfsSyscallsTest {
         other.close(fo);
     }
 
+    @Test
+    void oCloexecMarksTheNewDescriptorOnly() throws Exception {
+        int fd = sys.open("/tmp/ce", Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_CLOEXEC, 0644);
+        assertEquals(Syscalls.FD_CLOEXEC, sys.fcntl(fd, Syscalls.F_GETFD, 0));
+        int plain = sys.open("/tmp/ce", Fcntl.O_RDONLY, 0);
+        assertEquals(0, sys.fcntl(plain, Syscalls.F_GETFD, 0));
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_GETFL, 0) & Fcntl.O_CLOEXEC, "not a file status flag");
+        k.proc1().files().closeOnExec(k.proc1());
+        assertEquals(Errno.EBADF, errno(() -> sys.fstat(fd)));
+        assertTrue(sys.fstat(plain).isReg());
+        sys.close(plain);
+    }
+
     private interface Call {
         void run() throws ErrnoException;
     }

@@ -125,11 +125,20 @@ public final class KernSyscalls {
         return 0;
     }
 
+    /**
+     * {@code fcntl(2)}: status flags live in the file, {@code FD_CLOEXEC} in the descriptor; the
+     * {@code F_DUPFD} minimum is an int, so a value past it is EINVAL as for any minimum out of range.
+     */
     private static long fcntl(Lwp l, SyscallArgs a) throws ErrnoException {
         FileTable ft = l.proc().files();
-        KFile fp = ft.get((int) a.i[0]);
+        int fd = (int) a.i[0];
+        KFile fp = ft.get(fd);
         try {
             switch ((int) a.i[1]) {
+                case Syscalls.F_DUPFD:
+                case Syscalls.F_DUPFD_CLOEXEC:
+                    int min = a.i[2] != (int) a.i[2] ? -1 : (int) a.i[2];
+                    return ft.dupMin(fd, min, a.i[1] == Syscalls.F_DUPFD_CLOEXEC);
                 case Syscalls.F_GETFL:
                     return fp.flags();
                 case Syscalls.F_SETFL:
@@ -137,7 +146,9 @@ public final class KernSyscalls {
                     fp.setFlags((fp.flags() & ~settable) | ((int) a.i[2] & settable));
                     return 0;
                 case Syscalls.F_GETFD:
+                    return ft.fdFlags(fd);
                 case Syscalls.F_SETFD:
+                    ft.setFdFlags(fd, (int) a.i[2]);
                     return 0;
                 case Fcntl.F_GETLK:
                 case Fcntl.F_SETLK:

@@ -44,11 +44,15 @@ import java.util.List;
 @Syscall.Alias(number = 27, name = "recvmsg", component = "rumpnet", argsOf = "recvfrom")
 @Syscall.Alias(number = 28, name = "sendmsg", component = "rumpnet", argsOf = "sendto")
 public interface Syscalls {
-    /** {@code fcntl} commands. */
+    /** {@code fcntl} commands, NetBSD's numbers. */
+    int F_DUPFD = 0;
     int F_GETFD = 1;
     int F_SETFD = 2;
     int F_GETFL = 3;
     int F_SETFL = 4;
+    int F_DUPFD_CLOEXEC = 12;
+    /** {@code F_GETFD}/{@code F_SETFD}'s flag: the descriptor closes when the process runs a new program. */
+    int FD_CLOEXEC = 1;
     /** {@code reboot(2)} flags. */
     int RB_AUTOBOOT = 0;
     int RB_HALT = 0x0008;

@@ -44,6 +44,14 @@ public interface FileOps {
         throw new ErrnoException(io.jrump.hypercall.Errno.EINVAL, "record locks are for files");
     }
 
+    /**
+     * Fills what this file is into a {@code kern.files} record ({@code fstat}): the access it was opened
+     * for ({@link io.jrump.kern.sysctl.KinfoFile#rw}, preset to both) and, for a vnode, its mount point,
+     * number, type and mode, size or device, and offset. The default adds nothing.
+     */
+    default void describe(KFile fp, io.jrump.kern.sysctl.KinfoFile r) {
+    }
+
     /** The last descriptor for this file was closed. */
     void close(KFile fp) throws ErrnoException;
 

@@ -57,8 +57,8 @@ public final class Inbound {
     public void trim(int retain) {
         for (int k = 0; k < scratch.length; k++) {
             if (scratch[k] != null && scratch[k].capacity() > retain) {
-                if (args.o[k] == scratch[k]) {
-                    args.o[k] = null;
+                if (args.o[k] == scratch[k] || args.o[k] instanceof ByteBuffer[]) {
+                    args.o[k] = null; // the buffer, or an iovec of slices of it
                 }
                 meter.release(scratch[k].capacity());
                 scratch[k] = null;

@@ -127,6 +127,11 @@ public final class Vfs {
         return p.specific(cwdKey);
     }
 
+    /** The current and root directories of {@code p}, or null if it has used none yet. */
+    CwdInfo cwdInfoIfPresent(Proc p) {
+        return p.specificIfPresent(cwdKey);
+    }
+
     /** Drops every process's directory references (component detach, before the final unmount). */
     void releaseAllCwds() {
         for (Proc p : kernel.procs()) {

@@ -215,7 +215,11 @@ public final class VnodeFile implements FileOps {
         }
         r.rw = ((of.fflags & Fcntl.FREAD) != 0 ? KinfoFile.R : 0) | ((of.fflags & Fcntl.FWRITE) != 0 ? KinfoFile.W : 0);
         r.offset = of.offset;
-        Vnode vp = of.vp;
+        describe(of.vp, r);
+    }
+
+    /** A vnode's part of a {@code kern.files} record: mount point, number, mode, and size or device. */
+    static void describe(Vnode vp, KinfoFile r) {
         Mount mp = vp.mount();
         r.mount = mp == null ? "" : mp.onName();
         Vattr va = new Vattr();

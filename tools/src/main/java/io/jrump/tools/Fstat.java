@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * {@code rump.fstat}, as NetBSD's fstat(1): every open descriptor of every process, from the
- * {@code kern.files} records read in one call. A file shows its mount point, file number, mode, and
+ * {@code kern.files} records read in one call, each process's current directory ({@code wd}) and
+ * changed root ({@code root}) first. A file shows its mount point, file number, mode, and
  * size (a device its major and minor) and the access it was opened for; a socket shows its domain,
  * type and protocol and, from {@code kern.sockets}, its addresses, marked with {@code *} after the
  * descriptor as NetBSD marks it. {@code -p pid} and {@code -u uid} select; {@code -n} prints the mode
@@ -77,7 +78,8 @@ public final class Fstat implements Tool {
             String szdv = r.rdev != KinfoFile.NONE ? (r.rdev >>> 8 & 0xfff) + "," + (r.rdev & 0xff | (r.rdev >>> 12 & 0xfff00))
                     : r.size != KinfoFile.NONE ? Long.toString(r.size) : "-";
             String rw = ((r.rw & KinfoFile.R) != 0 ? "r" : "") + ((r.rw & KinfoFile.W) != 0 ? "w" : "");
-            out.printf(HEADER, user, cmd, Integer.toString(r.pid), Integer.toString(r.fd),
+            String fd = r.fd == KinfoFile.FD_CWD ? "wd" : r.fd == KinfoFile.FD_ROOT ? "root" : Integer.toString(r.fd);
+            out.printf(HEADER, user, cmd, Integer.toString(r.pid), fd,
                     r.mount.isEmpty() ? "-" : r.mount, r.fileid == KinfoFile.NONE ? "-" : Long.toString(r.fileid),
                     mode, szdv, rw.isEmpty() ? "-" : rw);
         }

@@ -31,7 +31,7 @@ class FstatTest {
         return out.toString();
     }
 
-    private static String line(String user, String cmd, int pid, int fd, String mount, long inum, String mode,
+    private static String line(String user, String cmd, int pid, Object fd, String mount, long inum, String mode,
                                String szdv, String rw) {
         return String.format("%-8s %-10s %5s %4s %-10s %6s %-11s %6s %-3s%n", user, cmd, pid, fd, mount, inum, mode,
                 szdv, rw);
@@ -50,6 +50,7 @@ class FstatTest {
             Proc daemon = k.newProcess("named", Cred.ROOT);
             int s = daemon.syscalls().socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);
             daemon.syscalls().bind(s, SockAddr.in("0.0.0.0", 5353));
+            e.chdir("/tmp");
             long notesIno = e.fstat(f).ino();
             long tmpIno = e.fstat(d).ino();
 
@@ -65,8 +66,12 @@ class FstatTest {
             assertTrue(local.contains(String.format("%-8s %-10s %5d %4s %s%n", "root", "named", daemon.pid(), s + "*",
                     "internet dgram udp *:5353")), local);
 
+            assertTrue(local.contains(line("1000", "editor", editor.pid(), "wd", "/", tmpIno, "drwxrwxrwt",
+                    Long.toString(e.fstat(d).size()), "r")), "the current directory: " + local);
+            assertFalse(local.contains(" root "), "nobody changed root: " + local);
+
             String mine = run(k.syscalls(), "-p", Integer.toString(editor.pid()), "-n");
-            assertEquals(4, mine.split("\n").length, "the header and the editor's three files: " + mine);
+            assertEquals(5, mine.split("\n").length, "the header, the editor's directory and three files: " + mine);
             assertTrue(mine.contains(" 100640 "), "-n: the mode in octal: " + mine);
 
             try (RumpServer srv = RumpServer.builder(k).url("unix://" + dir.resolve("sock"))
@@ -74,10 +79,18 @@ class FstatTest {
                  RumpClient c = RumpClient.connect(srv.url(), "rump.fstat")) {
                 String remote = run(c, "-u", "1000");
                 assertEquals(run(k.syscalls(), "-u", "1000"), remote, "the same table remotely");
-                assertEquals(4, remote.split("\n").length, remote);
+                assertEquals(5, remote.split("\n").length, remote);
             }
             e.close(f);
             assertFalse(run(k.syscalls()).contains("-rw-r-----"), "a closed file is gone from the list");
+            Syscalls named = daemon.syscalls();
+            named.mkdir("/tmp/jail", 0755);
+            long jailIno = named.stat("/tmp/jail").ino();
+            named.chroot("/tmp/jail");
+            long jailSize = named.stat("/").size();
+            String jailed = run(k.syscalls(), "-p", Integer.toString(daemon.pid()));
+            assertTrue(jailed.contains(line("root", "named", daemon.pid(), "root", "/", jailIno, "drwxr-xr-x",
+                    Long.toString(jailSize), "r")), "a changed root is listed: " + jailed);
         } finally {
             HaltReport h = k.halt();
             assertTrue(h.clean(), h.toString());

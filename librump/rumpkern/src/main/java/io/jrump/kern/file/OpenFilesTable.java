@@ -8,8 +8,9 @@ import io.jrump.kern.sysctl.SysctlRecords;
 
 /**
  * {@code kern.files}: every open descriptor of every process as a {@link KinfoFile} record, which
- * {@code fstat} prints (NetBSD's {@code kern.file2} by process). The kernel fills what the descriptor
- * table knows; each file's {@link FileOps#describe} adds what it is.
+ * {@code fstat} prints (NetBSD's {@code kern.file2} by process), each process's directories first
+ * when the VFS offers them ({@link ProcDirs}). The kernel fills what the descriptor table knows; each
+ * file's {@link FileOps#describe} adds what it is.
  */
 public final class OpenFilesTable {
     /** The sysctl name. */
@@ -20,7 +21,18 @@ public final class OpenFilesTable {
 
     public static void records(Kernel k, SysctlRecords out) {
         KinfoFile r = new KinfoFile();
+        ProcDirs dirs = k.service(ProcDirs.class);
         for (Proc p : k.procs()) {
+            if (dirs != null) {
+                r.reset();
+                r.uid = p.cred().uid();
+                r.pid = p.pid();
+                r.comm = p.name();
+                r.fdflags = 0;
+                r.flags = 0;
+                r.refs = 0;
+                dirs.describe(p, r, out);
+            }
             FileTable ft = p.files();
             for (int fd : ft.descriptors()) {
                 KFile fp;

@@ -20,6 +20,9 @@ public final class KinfoFile implements SysctlRecord {
     public static final int W = 2;
     /** A number field the file has no value for. */
     public static final long NONE = -1;
+    /** {@link #fd} of a process's current directory and of its changed root (fstat's {@code wd}, {@code root}). */
+    public static final int FD_CWD = -1;
+    public static final int FD_ROOT = -2;
 
     private static final int O_UID = 0;
     private static final int O_PID = 4;

@@ -24,7 +24,7 @@ import java.nio.ByteBuffer;
  *
  * <p>How each object slot travels follows from its {@link SyscallRow} argument: a buffer the kernel
  * fills goes as a size and comes back as bytes, one it reads goes as bytes and comes back as a count;
- * a value the kernel writes comes back if the caller's object can take it in place. A number the
+ * an iovec likewise, its buffers' bytes in order; a value the kernel writes comes back if the caller's object can take it in place. A number the
  * table has no row for (a module's own call made through {@code syscall}) sends buffers as data and
  * asks back whatever is mutable.
  */
@@ -77,6 +77,9 @@ final class ClientCall implements ReplyFrame.Target {
             return MODE_IN;
         }
         SyscallRow.Dir dir = spec != null ? spec.dir() : SyscallRow.Dir.INOUT;
+        if (v instanceof ByteBuffer[]) {
+            return dir == SyscallRow.Dir.OUT ? MODE_BUFS_OUT : MODE_BUFS_IN;
+        }
         if (v instanceof ByteBuffer) {
             if (dir == SyscallRow.Dir.OUT) {
                 return spec.whole() ? MODE_BUF_WHOLE : MODE_BUF_OUT;
@@ -95,10 +98,18 @@ final class ClientCall implements ReplyFrame.Target {
                 Object[] o = args.o;
                 for (int k = 0; k < MAX_ARGS; k++) {
                     modes[k] = mode(row != null ? row.object(k) : null, o[k], c);
-                    spans[k] = !(o[k] instanceof ByteBuffer b) ? 0
+                    spans[k] = o[k] instanceof ByteBuffer[] bs ? SyscallFrame.span(bs)
+                            : !(o[k] instanceof ByteBuffer b) ? 0
                             : modes[k] == MODE_BUF_WHOLE ? SyscallFrame.wholeSpan(b) : SyscallFrame.span(b);
                     if ((modes[k] == MODE_BUF_OUT || modes[k] == MODE_BUF_WHOLE) && ((ByteBuffer) o[k]).isReadOnly()) {
                         throw new ProtocolException("a read-only buffer cannot receive data");
+                    }
+                    if (modes[k] == MODE_BUFS_OUT) {
+                        for (ByteBuffer b : (ByteBuffer[]) o[k]) {
+                            if (b != null && b.isReadOnly() && b.hasRemaining()) {
+                                throw new ProtocolException("a read-only buffer cannot receive data");
+                            }
+                        }
                     }
                 }
                 SyscallFrame.write(out, number, sysno, args.i, o, modes, c);
@@ -124,6 +135,19 @@ final class ClientCall implements ReplyFrame.Target {
                 ByteBuffer b = (ByteBuffer) args.o[slot];
                 b.position(b.position() + n);
             }
+            case MODE_BUFS_IN -> {
+                if (!(value instanceof Integer n) || n < 0 || n > spans[slot]) {
+                    throw new ProtocolException("reply says " + value + " bytes of a " + spans[slot] + "-byte iovec were used");
+                }
+                int left = n;
+                for (ByteBuffer b : (ByteBuffer[]) args.o[slot]) {
+                    int m = b == null ? 0 : Math.min(b.remaining(), left);
+                    if (m > 0) {
+                        b.position(b.position() + m);
+                        left -= m;
+                    }
+                }
+            }
             case MODE_INOUT -> Values.update(value, args.o[slot], codecs);
             default -> throw new ProtocolException("reply brings back slot " + slot + ", which was not asked for");
         }
@@ -131,6 +155,21 @@ final class ClientCall implements ReplyFrame.Target {
 
     @Override
     public void backBytes(int slot, WireReader r, int n) throws ProtocolException {
+        if (modes[slot] == MODE_BUFS_OUT) {
+            if (n > spans[slot]) {
+                throw new ProtocolException("reply brings " + n + " bytes for an iovec with room for " + spans[slot]);
+            }
+            int left = n;
+            for (ByteBuffer b : (ByteBuffer[]) args.o[slot]) {
+                int m = b == null ? 0 : Math.min(b.remaining(), left);
+                if (m > 0) {
+                    r.copyTo(b, b.position(), m, "returned bytes");
+                    b.position(b.position() + m);
+                    left -= m;
+                }
+            }
+            return;
+        }
         boolean out = modes[slot] == MODE_BUF_OUT || modes[slot] == MODE_BUF_WHOLE;
         if (!out || n > spans[slot]) {
             throw new ProtocolException("reply brings " + n + " bytes for slot " + slot + ", which has room for "

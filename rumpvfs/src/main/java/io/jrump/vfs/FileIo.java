@@ -10,6 +10,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.file.FileTable;
 import io.jrump.kern.file.KFile;
 import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.Syscalls;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,8 +62,9 @@ final class FileIo {
         if (bufs == null) {
             throw new ErrnoException(Errno.EFAULT, "no iovec");
         }
-        if (bufs.length > 1024) {
-            throw new ErrnoException(Errno.EINVAL, "more than IOV_MAX buffers");
+        if (bufs.length == 0 || bufs.length > Syscalls.IOV_MAX) {
+            throw new ErrnoException(Errno.EINVAL, bufs.length + " buffers: an iovec holds 1 to IOV_MAX ("
+                    + Syscalls.IOV_MAX + ")");
         }
         FileTable ft = p.files();
         KFile fp = ft.get(fd);
@@ -297,43 +299,48 @@ final class FileIo {
         FileTable ft = p.files();
         KFile fp = vnodeFile(ft, fd, Errno.EINVAL);
         try {
-            OpenFile of = (OpenFile) fp.data();
-            Vnode vp = of.vp;
-            Flock req = fl;
-            if (fl.whence() == Fcntl.SEEK_CUR) {
-                long base;
-                of.offsetLock.enter();
-                try {
-                    base = of.offset;
-                } finally {
-                    of.offsetLock.exit();
-                }
-                req = new Flock(base + fl.start(), fl.len(), fl.pid(), fl.type(), Fcntl.SEEK_SET);
-            }
-            switch (cmd) {
-                case Fcntl.F_GETLK:
-                    return vp.ops().advlock(vp, p, p.pid(), Fcntl.F_GETLK, req, false);
-                case Fcntl.F_SETLK:
-                case Fcntl.F_SETLKW:
-                    if (fl.type() == Fcntl.F_UNLCK) {
-                        vp.ops().advlock(vp, p, p.pid(), Fcntl.F_UNLCK, req, false);
-                        return null;
-                    }
-                    if (fl.type() == Fcntl.F_RDLCK && !of.readable() || fl.type() == Fcntl.F_WRLCK && !of.writable()) {
-                        throw new ErrnoException(Errno.EBADF, "file not open for this lock type");
-                    }
-                    vp.ops().advlock(vp, p, p.pid(), Fcntl.F_SETLK, req, cmd == Fcntl.F_SETLKW);
-                    of.addLockOwner(p);
-                    LockF lf = vp.lockfIfPresent();
-                    if (lf != null) {
-                        cwdi.noteLock(lf, p);
-                    }
-                    return null;
-                default:
-                    throw new ErrnoException(Errno.EINVAL, "fcntl command " + cmd);
-            }
+            return fcntlLock(p, cwdi, fp, cmd, fl);
         } finally {
             ft.put(fp);
+        }
+    }
+
+    /** {@link #fcntlLock(Proc, CwdInfo, int, int, Flock)} on a vnode file the caller holds. */
+    static Flock fcntlLock(Proc p, CwdInfo cwdi, KFile fp, int cmd, Flock fl) throws ErrnoException {
+        OpenFile of = (OpenFile) fp.data();
+        Vnode vp = of.vp;
+        Flock req = fl;
+        if (fl.whence() == Fcntl.SEEK_CUR) {
+            long base;
+            of.offsetLock.enter();
+            try {
+                base = of.offset;
+            } finally {
+                of.offsetLock.exit();
+            }
+            req = new Flock(base + fl.start(), fl.len(), fl.pid(), fl.type(), Fcntl.SEEK_SET);
+        }
+        switch (cmd) {
+            case Fcntl.F_GETLK:
+                return vp.ops().advlock(vp, p, p.pid(), Fcntl.F_GETLK, req, false);
+            case Fcntl.F_SETLK:
+            case Fcntl.F_SETLKW:
+                if (fl.type() == Fcntl.F_UNLCK) {
+                    vp.ops().advlock(vp, p, p.pid(), Fcntl.F_UNLCK, req, false);
+                    return null;
+                }
+                if (fl.type() == Fcntl.F_RDLCK && !of.readable() || fl.type() == Fcntl.F_WRLCK && !of.writable()) {
+                    throw new ErrnoException(Errno.EBADF, "file not open for this lock type");
+                }
+                vp.ops().advlock(vp, p, p.pid(), Fcntl.F_SETLK, req, cmd == Fcntl.F_SETLKW);
+                of.addLockOwner(p);
+                LockF lf = vp.lockfIfPresent();
+                if (lf != null) {
+                    cwdi.noteLock(lf, p);
+                }
+                return null;
+            default:
+                throw new ErrnoException(Errno.EINVAL, "fcntl command " + cmd);
         }
     }
 

@@ -59,6 +59,7 @@ public final class RumpvfsComponent implements Component {
             throw new BootException("rumpvfs: cannot set up the root file system: " + e.getMessage());
         }
         k.registerService(Vfs.class, vfs);
+        k.registerService(io.jrump.kern.file.ProcDirs.class, new CwdFiles(vfs));
         new VfsSyscalls(vfs).register(k.syscallTable());
     }
 
@@ -85,6 +86,7 @@ public final class RumpvfsComponent implements Component {
     @Override
     public void detach(Kernel k) {
         k.syscallTable().unregisterAll(VfsSyscalls.OWNER);
+        k.unregisterService(io.jrump.kern.file.ProcDirs.class);
         Vfs vfs = k.service(Vfs.class);
         Etfs etfs = k.service(Etfs.class);
         if (vfs != null) {

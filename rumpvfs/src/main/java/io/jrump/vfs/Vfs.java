@@ -41,7 +41,7 @@ public final class Vfs {
     private final Namei namei;
     private final MountTable mounts;
     private final Getcwd getcwd;
-    private final VnodeFile vnodeFile = new VnodeFile();
+    private final VnodeFile vnodeFile = new VnodeFile(this);
     private final VnOpen vnOpen;
     private final NamespaceOps names;
     private final Rename rename;
@@ -125,6 +125,11 @@ public final class Vfs {
     /** The current and root directories of {@code p}, made (at the root) on first use. */
     public CwdInfo cwdInfo(Proc p) {
         return p.specific(cwdKey);
+    }
+
+    /** The current and root directories of {@code p}, or null if it has used none yet. */
+    CwdInfo cwdInfoIfPresent(Proc p) {
+        return p.specificIfPresent(cwdKey);
     }
 
     /** Drops every process's directory references (component detach, before the final unmount). */

@@ -29,6 +29,8 @@ final class VfsSyscalls {
     void register(SyscallTable t) {
         row(t, SYS_open, "open", (l, a) -> vfs.open(l, str(a, 0), fd(a, 1), fd(a, 2)));
         row(t, SYS_openat, "openat", (l, a) -> vfs.openat(l, fd(a, 0), str(a, 1), fd(a, 2), fd(a, 3)));
+        row(t, SYS_readv, "readv", (l, a) -> vfs.readv(l, fd(a, 0), bufs(a, 1)));
+        row(t, SYS_writev, "writev", (l, a) -> vfs.writev(l, fd(a, 0), bufs(a, 1)));
         row(t, SYS_pread, "pread", (l, a) -> vfs.pread(l, fd(a, 0), buf(a, 1), a.i[2]));
         row(t, SYS_pwrite, "pwrite", (l, a) -> vfs.pwrite(l, fd(a, 0), buf(a, 1), a.i[2]));
         row(t, SYS_lseek, "lseek", (l, a) -> vfs.lseek(l, fd(a, 0), a.i[1], fd(a, 2)));
@@ -111,6 +113,13 @@ final class VfsSyscalls {
     private static long done(Action act) throws ErrnoException {
         act.run();
         return 0;
+    }
+
+    private static ByteBuffer[] bufs(SyscallArgs a, int k) throws ErrnoException {
+        if (!(a.o[k] instanceof ByteBuffer[] v)) {
+            throw new ErrnoException(Errno.EFAULT, "argument " + k + " is not an iovec");
+        }
+        return v;
     }
 
     private static long result(SyscallArgs a, Object r) {

@@ -66,7 +66,7 @@ final class VnOpen {
             }
             KFile fp = KFile.alloc(vfs.kernel(), vfs.vnodeFile(), of, oflags & (STATUS_FLAGS | Fcntl.O_ACCMODE));
             try {
-                return p.files().install(fp);
+                return p.files().install(fp, 0, (oflags & Fcntl.O_CLOEXEC) != 0);
             } catch (ErrnoException e) {
                 vp = null;
                 fp.dispose();

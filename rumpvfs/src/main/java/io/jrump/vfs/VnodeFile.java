@@ -1,6 +1,9 @@
 package io.jrump.vfs;
 
 import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Flock;
+import io.jrump.kern.vfs.StatMode;
+import io.jrump.kern.sysctl.KinfoFile;
 
 
 import io.jrump.hypercall.Errno;
@@ -25,6 +28,12 @@ public final class VnodeFile implements FileOps {
     /** {@code FIONREAD} and {@code FIONBIO} as NetBSD numbers them. */
     public static final long FIONREAD = 0x4004667fL;
     public static final long FIONBIO = 0x8004667eL;
+
+    private final Vfs vfs;
+
+    VnodeFile(Vfs vfs) {
+        this.vfs = vfs;
+    }
 
     /** The open vnode behind {@code fp}; EBADF unless it is one. */
     static OpenFile of(KFile fp) throws ErrnoException {
@@ -185,6 +194,49 @@ public final class VnodeFile implements FileOps {
             if (lf != null) {
                 lf.releaseOwner(owner);
             }
+        }
+    }
+
+    /** The {@code fcntl} lock commands as the syscall table's {@code fcntl} row passes them. */
+    @Override
+    public Flock advlock(KFile fp, Proc owner, int cmd, Flock fl) throws ErrnoException {
+        of(fp);
+        return FileIo.fcntlLock(owner, vfs.cwdInfo(owner), fp, cmd, fl);
+    }
+
+    /**
+     * The record {@code fstat} prints: the access from the open flags, and the vnode's mount point, number,
+     * mode, size (or device) as {@code getattr} gives them; a vnode killed by a forced unmount shows none.
+     */
+    @Override
+    public void describe(KFile fp, KinfoFile r) {
+        if (!(fp.data() instanceof OpenFile of)) {
+            return;
+        }
+        r.rw = ((of.fflags & Fcntl.FREAD) != 0 ? KinfoFile.R : 0) | ((of.fflags & Fcntl.FWRITE) != 0 ? KinfoFile.W : 0);
+        r.offset = of.offset;
+        describe(of.vp, r);
+    }
+
+    /** A vnode's part of a {@code kern.files} record: mount point, number, mode, and size or device. */
+    static void describe(Vnode vp, KinfoFile r) {
+        Mount mp = vp.mount();
+        r.mount = mp == null ? "" : mp.onName();
+        Vattr va = new Vattr();
+        vp.lockShared();
+        try {
+            vp.ops().getattr(vp, va);
+        } catch (ErrnoException e) {
+            return;
+        } finally {
+            vp.unlock();
+        }
+        r.fileid = va.fileid;
+        r.mode = vp.type().ifmt() | (va.mode & StatMode.ALLPERMS);
+        if (vp.type() == VType.VCHR || vp.type() == VType.VBLK) {
+            r.rdev = va.rdev;
+        } else {
+            r.size = va.size;
         }
     }
 

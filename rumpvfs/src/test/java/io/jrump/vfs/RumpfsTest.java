@@ -188,4 +188,67 @@ class RumpfsTest {
         assertEquals(Errno.EINVAL, errno(() -> k.sysctl().write("kern.maxvnodes", "3", io.jrump.kern.Cred.ROOT)));
         assertEquals(String.valueOf(h.vfs.vnodeCache().size()), k.sysctl().read("kern.numvnodes"));
     }
+
+    /**
+     * Vnodes and rumpfs pages are kernel memory: cached vnodes nobody uses are given back under pressure
+     * (the cache is a reclaimer), the full kernel answers ENOSPC and goes on, {@code kern.kmem.stats}
+     * names both accounts, and unlinking the files brings both back to where they started.
+     */
+    @Test
+    @RumpKernel(components = "rumpvfs", memoryLimit = "8m")
+    void vnodes_and_pages_are_charged_and_given_back(Kernel k) throws Exception {
+        Harness h = new Harness(k);
+        Harness.P p = h.root();
+        Kmem.Type vnodes = k.kmem().type(VnodeCache.KMEM_TYPE);
+        Kmem.Type rumpfs = k.kmem().type("rumpfs");
+        long vnodes0 = vnodes.bytes();
+        long rumpfs0 = rumpfs.bytes();
+        for (int i = 0; i < 300; i++) {
+            p.close(p.open("/tmp/c" + i, O_RDWR | O_CREAT, 0644));
+        }
+        assertEquals(vnodes0 + 300 * VnodeCache.VNODE_BYTES, vnodes.bytes(), "300 cached, unused vnodes");
+        assertEquals(300 + vnodes0 / VnodeCache.VNODE_BYTES, h.vfs.vnodeCache().size());
+        String stats = k.syscalls().sysctlRead("kern.kmem.stats");
+        assertTrue(stats.contains("\nvnode ") && stats.contains("\nrumpfs "), stats);
+
+        int fd = p.open("/tmp/big", O_RDWR | O_CREAT, 0644);
+        ByteBuffer mb = ByteBuffer.allocate(1 << 20);
+        ErrnoException full = null;
+        for (int i = 0; i < 16 && full == null; i++) {
+            try {
+                h.vfs.write(p.l, fd, mb.clear());
+            } catch (ErrnoException e) {
+                full = e;
+            }
+        }
+        assertTrue(full != null && full.errno() == Errno.ENOSPC, "8 MB cannot hold 16 MB: " + full);
+        assertTrue(k.kmem().reclaims() > 0, "the pressure asked the caches for memory");
+        assertTrue(vnodes.bytes() < vnodes0 + 300 * VnodeCache.VNODE_BYTES,
+                "the unused vnodes were given back: " + vnodes.bytes());
+        int more = 0;
+        ErrnoException noRoom = null;
+        for (; more < 100000 && noRoom == null; more++) {
+            try {
+                p.close(p.open("/tmp/m" + more, O_RDWR | O_CREAT, 0644));
+            } catch (ErrnoException e) {
+                noRoom = e;
+            }
+        }
+        assertTrue(noRoom != null && noRoom.errno() == Errno.ENOSPC, "creating files when full: " + noRoom);
+        assertEquals(0, h.vfs.stat(p.l, "/tmp/c7").size(), "a file whose vnode went is still there");
+        for (int i = 0; i < more - 1; i++) {
+            p.unlink("/tmp/m" + i);
+        }
+
+        p.close(fd);
+        p.unlink("/tmp/big");
+        for (int i = 0; i < 300; i++) {
+            p.unlink("/tmp/c" + i);
+        }
+        assertTrue(vnodes.bytes() <= vnodes0, "no vnode of an unlinked file stays charged (the pressure took some "
+                + "of the boot's too): " + vnodes.bytes() + " of " + vnodes0);
+        assertEquals(rumpfs0, rumpfs.bytes(), "the file system's charge is back where it started");
+        p.writeFile("/tmp/after", "the kernel goes on");
+        assertEquals("the kernel goes on", p.readFile("/tmp/after"));
+    }
 }

@@ -10,6 +10,7 @@ import io.jrump.kern.KernelConfig;
 import io.jrump.kern.syscall.Syscalls;
 import io.jrump.kern.vfs.Dirent;
 import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Flock;
 import io.jrump.kern.vfs.Stat;
 import io.jrump.kern.vfs.Timespec;
 import java.nio.ByteBuffer;
@@ -100,6 +101,35 @@ class VfsSyscallsTest {
         Syscalls user = k.newProcess("u", new Cred(1000, 1000, new int[0])).syscalls();
         assertEquals(Errno.EACCES, errno(() -> user.open("/tmp/secret", Fcntl.O_RDONLY, 0)));
         assertEquals(Errno.EPERM, errno(() -> user.chown("/tmp/secret", 1000, 1000)));
+    }
+
+    /** The lock commands reach the file through the kernel's {@code fcntl} row, a process's locks against another's. */
+    @Test
+    void fcntlLocksThroughTheTable() throws Exception {
+        int fd = sys.open("/tmp/lk", Fcntl.O_RDWR | Fcntl.O_CREAT, 0644);
+        Syscalls other = k.newProcess("other", Cred.ROOT).syscalls();
+        int fo = other.open("/tmp/lk", Fcntl.O_RDWR, 0);
+        assertNull(sys.fcntlLock(fd, Fcntl.F_SETLK, new Flock(0, 100, 0, Fcntl.F_WRLCK, Fcntl.SEEK_SET)));
+        assertEquals(Errno.EAGAIN, errno(() -> other.fcntlLock(fo, Fcntl.F_SETLK,
+                new Flock(50, 1, 0, Fcntl.F_RDLCK, Fcntl.SEEK_SET))));
+        assertEquals(new Flock(0, 100, sys.getpid(), Fcntl.F_WRLCK, Fcntl.SEEK_SET),
+                other.fcntlLock(fo, Fcntl.F_GETLK, new Flock(0, 0, 0, Fcntl.F_WRLCK, Fcntl.SEEK_SET)));
+        sys.close(fd);
+        assertNull(other.fcntlLock(fo, Fcntl.F_SETLK, new Flock(50, 1, 0, Fcntl.F_RDLCK, Fcntl.SEEK_SET)));
+        other.close(fo);
+    }
+
+    @Test
+    void oCloexecMarksTheNewDescriptorOnly() throws Exception {
+        int fd = sys.open("/tmp/ce", Fcntl.O_RDWR | Fcntl.O_CREAT | Fcntl.O_CLOEXEC, 0644);
+        assertEquals(Syscalls.FD_CLOEXEC, sys.fcntl(fd, Syscalls.F_GETFD, 0));
+        int plain = sys.open("/tmp/ce", Fcntl.O_RDONLY, 0);
+        assertEquals(0, sys.fcntl(plain, Syscalls.F_GETFD, 0));
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_GETFL, 0) & Fcntl.O_CLOEXEC, "not a file status flag");
+        k.proc1().files().closeOnExec(k.proc1());
+        assertEquals(Errno.EBADF, errno(() -> sys.fstat(fd)));
+        assertTrue(sys.fstat(plain).isReg());
+        sys.close(plain);
     }
 
     private interface Call {

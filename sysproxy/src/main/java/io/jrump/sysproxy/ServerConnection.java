@@ -435,6 +435,7 @@ final class ServerConnection {
                 return false;
             }
             progname = in.progname;
+            p.files().closeOnExec(p);
             return reply(w, () -> ReplyFrame.writeOk(w.out, in.reqno, p.pid(), null, server.codecs()));
         }
         if (p != null) {

@@ -78,6 +78,27 @@ class ForkExecTest {
         }
     }
 
+    /** As {@code execve}: the descriptors marked close-on-exec are gone after exec, the others stay. */
+    @Test
+    @RumpKernel(components = "rumpvfs")
+    void execClosesTheCloseOnExecDescriptors(Kernel k, @TempDir Path dir) throws Exception {
+        try (RumpServer s = RumpServer.start(k, "unix://" + dir.resolve("sock"));
+             RumpClient c = RumpClient.connect(s.url(), "sh")) {
+            int keep = c.open("/tmp/keep", io.jrump.kern.vfs.Fcntl.O_RDWR | io.jrump.kern.vfs.Fcntl.O_CREAT, 0644);
+            int gone = c.open("/tmp/gone", io.jrump.kern.vfs.Fcntl.O_RDWR | io.jrump.kern.vfs.Fcntl.O_CREAT
+                    | io.jrump.kern.vfs.Fcntl.O_CLOEXEC, 0644);
+            int marked = c.dup(keep);
+            c.fcntl(marked, io.jrump.kern.syscall.Syscalls.F_SETFD, io.jrump.kern.syscall.Syscalls.FD_CLOEXEC);
+            c.exec("rump.cat");
+            assertTrue(c.fstat(keep).isReg());
+            assertEquals(io.jrump.hypercall.Errno.EBADF, assertThrows(io.jrump.kern.ErrnoException.class,
+                    () -> c.fstat(gone)).errno());
+            assertEquals(io.jrump.hypercall.Errno.EBADF, assertThrows(io.jrump.kern.ErrnoException.class,
+                    () -> c.fstat(marked)).errno());
+            assertEquals(1, k.proc(c.pid()).files().openCount());
+        }
+    }
+
     static void awaitGone(Kernel k, RumpServer s, int connections) {
         Probe.await(() -> s.connectionCount() < connections, "fewer than " + connections + " connections");
     }

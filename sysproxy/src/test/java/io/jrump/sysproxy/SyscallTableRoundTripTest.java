@@ -254,6 +254,10 @@ class SyscallTableRoundTripTest {
         if (spec.type() == ByteBuffer.class) {
             return spec.dir() == SyscallRow.Dir.OUT ? ByteBuffer.allocate(32) : ByteBuffer.wrap(DATAGRAM.clone());
         }
+        if (spec.type() == ByteBuffer[].class) {
+            return spec.dir() == SyscallRow.Dir.OUT ? new ByteBuffer[] {ByteBuffer.allocate(5), ByteBuffer.allocate(32)}
+                    : new ByteBuffer[] {ByteBuffer.wrap(DATAGRAM, 0, 3).slice(), ByteBuffer.wrap(DATAGRAM.clone())};
+        }
         if (spec.type() == SockAddr.class) {
             return spec.dir() == SyscallRow.Dir.IN ? self.copy() : new SockAddr();
         }
@@ -265,6 +269,9 @@ class SyscallTableRoundTripTest {
                     row.component().equals("rumpvfs") ? PATHS.get(n) : null);
             assertNotNull(v, "no test value for string argument '" + n + "' of " + row);
             return v;
+        }
+        if (spec.type() == io.jrump.kern.vfs.Flock.class) {
+            return new io.jrump.kern.vfs.Flock(0, 0, 0, Fcntl.F_WRLCK, Fcntl.SEEK_SET);
         }
         if (spec.type() == Timespec.class) {
             return new Timespec(1_000_000, 500);
@@ -280,6 +287,13 @@ class SyscallTableRoundTripTest {
             byte[] got = new byte[b.position()];
             b.duplicate().flip().get(got);
             return "buffer position " + b.position() + " limit " + b.limit() + " bytes " + HexFormat.of().formatHex(got);
+        }
+        if (v instanceof ByteBuffer[] bs) {
+            StringBuilder sb = new StringBuilder("iovec");
+            for (ByteBuffer b : bs) {
+                sb.append(" [").append(show(b)).append(']');
+            }
+            return sb.toString();
         }
         if (v instanceof PollFd[] fds) {
             StringBuilder sb = new StringBuilder("pollfds");

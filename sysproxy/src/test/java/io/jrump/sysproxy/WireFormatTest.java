@@ -33,7 +33,7 @@ class WireFormatTest {
 
     @Test
     void banner() {
-        assertEquals("RUMPSP-JRUMP-2\n", new String(Protocol.banner()));
+        assertEquals("RUMPSP-JRUMP-3\n", new String(Protocol.banner()));
     }
 
     @Test
@@ -56,11 +56,31 @@ class WireFormatTest {
         assertEquals(String.format("%08x", expect.length() / 2) + expect, HEX.formatHex(bytes(w.finish())));
     }
 
+    /** An iovec: count, each length, then (for one the kernel reads) the bytes in order, empty buffers included. */
+    @Test
+    void iovecs() throws Exception {
+        WireWriter w = new WireWriter();
+        ByteBuffer a = ByteBuffer.wrap(new byte[] {9, 1, 2});
+        a.position(1);
+        Object[] o = {null, new ByteBuffer[] {a, ByteBuffer.allocate(0), ByteBuffer.wrap(new byte[] {3})}, null, null, null, null};
+        int[] modes = {0, SyscallFrame.MODE_BUFS_IN, 0, 0, 0, 0};
+        SyscallFrame.write(w, 5, 121, new long[] {4, 0, 0, 0, 0, 0}, o, modes, ArgCodecs.core());
+        String expect = "02" + "00000005" + "0079" + "01" + "0000000000000004" + "02" + "00"
+                + "8d" + "00000003" + "00000002" + "00000000" + "00000001" + "010203";
+        assertEquals(String.format("%08x", expect.length() / 2) + expect, HEX.formatHex(bytes(w.finish())));
+        o[1] = new ByteBuffer[] {ByteBuffer.allocate(2), ByteBuffer.allocate(7)};
+        modes[1] = SyscallFrame.MODE_BUFS_OUT;
+        SyscallFrame.write(w, 6, 120, new long[] {4, 0, 0, 0, 0, 0}, o, modes, ArgCodecs.core());
+        expect = "02" + "00000006" + "0078" + "01" + "0000000000000004" + "02" + "00"
+                + "8e" + "00000002" + "00000002" + "00000007";
+        assertEquals(String.format("%08x", expect.length() / 2) + expect, HEX.formatHex(bytes(w.finish())));
+    }
+
     @Test
     void handshake() throws Exception {
         WireWriter w = new WireWriter();
         HandshakeFrame.write(w, 1, Protocol.HS_NEW, "ls", null);
-        assertEquals("0000000e" + "01" + "00000001" + "0002" + "00" + "00000002" + "6c73", HEX.formatHex(bytes(w.finish())));
+        assertEquals("0000000e" + "01" + "00000001" + "0003" + "00" + "00000002" + "6c73", HEX.formatHex(bytes(w.finish())));
     }
 
     @Test

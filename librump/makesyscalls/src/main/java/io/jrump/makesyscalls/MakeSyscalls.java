@@ -192,7 +192,13 @@ public final class MakeSyscalls extends AbstractProcessor {
                 error(p, "syscall arguments are int, long or objects, not " + ty);
                 return null;
             } else {
-                kind = erased(ty).equals("java.nio.ByteBuffer") ? Table.Kind.BUFFER : Table.Kind.VALUE;
+                String e = erased(ty);
+                kind = e.equals("java.nio.ByteBuffer") ? Table.Kind.BUFFER
+                        : e.equals("java.nio.ByteBuffer[]") ? Table.Kind.BUFFERS : Table.Kind.VALUE;
+                if (kind == Table.Kind.BUFFERS && dir == Table.Dir.INOUT) {
+                    error(p, "an iovec is read or filled by the kernel, not both");
+                    return null;
+                }
             }
             if (whole && kind != Table.Kind.BUFFER) {
                 error(p, "only a buffer is filled whole");

@@ -9,8 +9,11 @@ import java.util.List;
  * row's argument slots are then the union of theirs, which the processor has checked agree.
  */
 record Table(String pkg, String iface, List<Entry> entries, List<Row> rows) {
-    /** How an argument travels: a number in {@code i[k]}, a byte buffer, or any other object by value. */
-    enum Kind { INT, BUFFER, VALUE }
+    /**
+     * How an argument travels: a number in {@code i[k]}, a byte buffer, an array of byte buffers (an
+     * iovec), or any other object by value.
+     */
+    enum Kind { INT, BUFFER, BUFFERS, VALUE }
 
     /** What the kernel does with an argument. */
     enum Dir { IN, OUT, INOUT }

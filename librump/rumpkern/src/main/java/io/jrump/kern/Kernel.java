@@ -185,6 +185,9 @@ public final class Kernel {
         sysctl.createDynamic("hw.usermem64", "Kernel memory in use", SysctlType.QUAD, kmem::used);
         sysctl.createTable("kern.kmem.stats", "Kernel memory by type, as vmstat -m lists pools",
                 () -> String.join("\n", kmem.report()) + "\n");
+        sysctl.createStruct(io.jrump.kern.file.OpenFilesTable.NAME, "Open descriptors, as kinfo records: owner, "
+                + "descriptor, what the file is", io.jrump.kern.sysctl.KinfoFile.SIZE,
+                out -> io.jrump.kern.file.OpenFilesTable.records(this, out));
     }
 
     /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */

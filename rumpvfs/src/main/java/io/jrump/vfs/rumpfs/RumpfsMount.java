@@ -82,6 +82,12 @@ public final class RumpfsMount {
         }
     }
 
+    /** A creation refused because the kernel has no memory for the new file's vnode: counted as ENOSPC. */
+    ErrnoException noVnode() {
+        enospc.incrementAndGet();
+        return enospc();
+    }
+
     ErrnoException enospc() {
         return new ErrnoException(Errno.ENOSPC, "rumpfs on " + mount.onName() + " is full");
     }

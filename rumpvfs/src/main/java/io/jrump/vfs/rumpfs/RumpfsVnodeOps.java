@@ -16,6 +16,7 @@ import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
 import io.jrump.vfs.Vfs;
 import io.jrump.vfs.Vnode;
+import io.jrump.vfs.VnodeCache;
 import io.jrump.vfs.VnodeOps;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -123,28 +124,47 @@ final class RumpfsVnodeOps implements VnodeOps {
         return n;
     }
 
+    /**
+     * {@link #make} and the new file's vnode, whose memory is charged first: a kernel too full for the
+     * vnode is ENOSPC before the file exists, as it is for the node.
+     */
+    private Vnode makeAndGet(Vnode dvp, String name, VType type, Vattr va, String target) throws ErrnoException {
+        VnodeCache vc = vfs.vnodeCache();
+        if (!vc.chargeVnode()) {
+            throw rm(dvp).noVnode();
+        }
+        RumpfsNode n;
+        try {
+            n = make(dvp, name, type, va, target);
+        } catch (ErrnoException | RuntimeException e) {
+            vc.unchargeVnode();
+            throw e;
+        }
+        return vc.getCharged(dvp.mount(), n);
+    }
+
     private static long entryCost(String name) {
         return RumpfsMount.ENTRY_BYTES + 2L * name.length();
     }
 
     @Override
     public Vnode create(Vnode dvp, ComponentName cn, Vattr va, Cred cred) throws ErrnoException {
-        return vget(dvp, make(dvp, cn.name(), VType.VREG, va, null));
+        return makeAndGet(dvp, cn.name(), VType.VREG, va, null);
     }
 
     @Override
     public Vnode mknod(Vnode dvp, ComponentName cn, Vattr va, Cred cred) throws ErrnoException {
-        return vget(dvp, make(dvp, cn.name(), va.type, va, null));
+        return makeAndGet(dvp, cn.name(), va.type, va, null);
     }
 
     @Override
     public Vnode mkdir(Vnode dvp, ComponentName cn, Vattr va, Cred cred) throws ErrnoException {
-        return vget(dvp, make(dvp, cn.name(), VType.VDIR, va, null));
+        return makeAndGet(dvp, cn.name(), VType.VDIR, va, null);
     }
 
     @Override
     public Vnode symlink(Vnode dvp, ComponentName cn, Vattr va, String target, Cred cred) throws ErrnoException {
-        return vget(dvp, make(dvp, cn.name(), VType.VLNK, va, target));
+        return makeAndGet(dvp, cn.name(), VType.VLNK, va, target);
     }
 
     @Override

@@ -34,6 +34,24 @@ public interface FileOps {
     default void closing(KFile fp, io.jrump.kern.sched.Proc owner) throws ErrnoException {
     }
 
+    /**
+     * {@code fcntl}'s advisory record locks for {@code owner}: {@code cmd} is F_GETLK, F_SETLK or F_SETLKW
+     * ({@link io.jrump.kern.vfs.Fcntl}); returns for F_GETLK the blocking lock (or {@code fl} unlocked),
+     * else null. Only files have them: anything else answers EINVAL, as NetBSD's {@code fd_getvnode}.
+     */
+    default io.jrump.kern.vfs.Flock advlock(KFile fp, io.jrump.kern.sched.Proc owner, int cmd,
+                                            io.jrump.kern.vfs.Flock fl) throws ErrnoException {
+        throw new ErrnoException(io.jrump.hypercall.Errno.EINVAL, "record locks are for files");
+    }
+
+    /**
+     * Fills what this file is into a {@code kern.files} record ({@code fstat}): the access it was opened
+     * for ({@link io.jrump.kern.sysctl.KinfoFile#rw}, preset to both) and, for a vnode, its mount point,
+     * number, type and mode, size or device, and offset. The default adds nothing.
+     */
+    default void describe(KFile fp, io.jrump.kern.sysctl.KinfoFile r) {
+    }
+
     /** The last descriptor for this file was closed. */
     void close(KFile fp) throws ErrnoException;
 

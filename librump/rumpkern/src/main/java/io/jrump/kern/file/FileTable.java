@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * A process's descriptor table ({@code struct filedesc}): the lowest free descriptor is allocated
  * first, as POSIX requires of {@code open}, {@code socket} and {@code dup}; each slot holds a counted
- * reference to a shared {@link KFile}.
+ * reference to a shared {@link KFile}, and the descriptor's own flag {@link #FD_CLOEXEC}, which belongs to
+ * the descriptor and not to the file: {@code dup} makes a descriptor without it, {@code fork} copies it,
+ * and {@link #closeOnExec} closes the descriptors that have it when the process's program changes.
  *
  * <p>The first {@link #INITIAL_SLOTS} slots are part of the process's own charge ({@code Proc}); slots
  * the table grows beyond them are kernel memory of type {@value #KMEM_TYPE}, {@link #SLOT_BYTES} each,
@@ -20,14 +22,18 @@ import java.util.List;
 public final class FileTable {
     /** Slots a new table has. */
     public static final int INITIAL_SLOTS = 16;
-    /** One slot: a compressed object reference. */
-    public static final long SLOT_BYTES = 4;
+    /** One slot: a compressed object reference and the descriptor's flag byte. */
+    public static final long SLOT_BYTES = 5;
+    /** {@code fcntl(F_GETFD/F_SETFD)}'s close-on-exec flag, NetBSD's value. */
+    public static final int FD_CLOEXEC = 1;
     /** The kernel memory account of descriptor table growth. */
     public static final String KMEM_TYPE = "fdtable";
 
     private final int limit;
     private final Kmem kmem;
     private KFile[] slots = new KFile[INITIAL_SLOTS];
+    /** Per descriptor: {@link #FD_CLOEXEC} or 0. */
+    private byte[] fdflags = new byte[INITIAL_SLOTS];
     private int open;
     /** Bytes of the growth charged past the limit ({@link #fork} for a caller that cannot fail). */
     private long forced;
@@ -45,21 +51,48 @@ public final class FileTable {
             throw new ErrnoException(Errno.ENFILE, "no kernel memory for " + n + " descriptor slots");
         }
         slots = Arrays.copyOf(slots, n);
+        fdflags = Arrays.copyOf(fdflags, n);
     }
 
     /** Installs {@code fp} at the lowest free descriptor; the table takes over the caller's reference. */
-    public synchronized int install(KFile fp) throws ErrnoException {
-        for (int fd = 0; fd < limit; fd++) {
+    public int install(KFile fp) throws ErrnoException {
+        return install(fp, 0, false);
+    }
+
+    /**
+     * Installs {@code fp} at the lowest free descriptor not below {@code min}, with close-on-exec set if
+     * {@code cloexec} ({@code O_CLOEXEC}, {@code F_DUPFD_CLOEXEC}); the table takes over the caller's
+     * reference. EMFILE if none is free.
+     */
+    public synchronized int install(KFile fp, int min, boolean cloexec) throws ErrnoException {
+        for (int fd = Math.max(0, min); fd < limit; fd++) {
             if (fd >= slots.length) {
-                growTo(Math.min(limit, slots.length * 2));
+                growTo(Math.min(limit, Math.max(fd + 1, slots.length * 2)));
             }
             if (slots[fd] == null) {
                 slots[fd] = fp;
+                fdflags[fd] = (byte) (cloexec ? FD_CLOEXEC : 0);
                 open++;
                 return fd;
             }
         }
         throw new ErrnoException(Errno.EMFILE, "descriptor table full (" + limit + ")");
+    }
+
+    /** {@code F_GETFD}: the descriptor's flags ({@link #FD_CLOEXEC}); EBADF if it is not open. */
+    public synchronized int fdFlags(int fd) throws ErrnoException {
+        if (fd < 0 || fd >= slots.length || slots[fd] == null) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        return fdflags[fd];
+    }
+
+    /** {@code F_SETFD}: only {@link #FD_CLOEXEC} is kept, as NetBSD keeps it. */
+    public synchronized void setFdFlags(int fd, int flags) throws ErrnoException {
+        if (fd < 0 || fd >= slots.length || slots[fd] == null) {
+            throw new ErrnoException(Errno.EBADF);
+        }
+        fdflags[fd] = (byte) (flags & FD_CLOEXEC);
     }
 
     /**
@@ -91,15 +124,59 @@ public final class FileTable {
                 throw new ErrnoException(Errno.EBADF);
             }
             slots[fd] = null;
+            fdflags[fd] = 0;
             open--;
         }
         fp.release();
     }
 
+    /**
+     * Closes every descriptor marked {@link #FD_CLOEXEC}, as {@code execve} does (for a remote client,
+     * when it says it has run a new program); {@code owner}'s record locks on those files go with them.
+     * Errors of the closes are ignored, as at exit.
+     */
+    public void closeOnExec(io.jrump.kern.sched.Proc owner) {
+        List<KFile> gone = new ArrayList<>();
+        synchronized (this) {
+            for (int fd = 0; fd < slots.length; fd++) {
+                if (slots[fd] != null && (fdflags[fd] & FD_CLOEXEC) != 0) {
+                    gone.add(slots[fd]);
+                    slots[fd] = null;
+                    fdflags[fd] = 0;
+                    open--;
+                }
+            }
+        }
+        for (KFile fp : gone) {
+            try {
+                fp.ops().closing(fp, owner);
+            } catch (ErrnoException | RuntimeException e) {
+                // as below
+            }
+            try {
+                fp.release();
+            } catch (ErrnoException | RuntimeException e) {
+                // the descriptor is gone either way; nobody waits for this close's error
+            }
+        }
+    }
+
+    /** {@code dup}: the new descriptor has no close-on-exec, whatever {@code fd} has. */
     public int dup(int fd) throws ErrnoException {
+        return dupMin(fd, 0, false);
+    }
+
+    /**
+     * {@code fcntl(F_DUPFD)} and {@code F_DUPFD_CLOEXEC}: the lowest free descriptor not below
+     * {@code min}; EINVAL for a {@code min} outside the table's range, EMFILE if none is free.
+     */
+    public int dupMin(int fd, int min, boolean cloexec) throws ErrnoException {
+        if (min < 0 || min >= limit) {
+            throw new ErrnoException(Errno.EINVAL, "descriptor " + min + " is outside 0.." + (limit - 1));
+        }
         KFile fp = get(fd);
         try {
-            return install(fp);
+            return install(fp, min, cloexec);
         } catch (ErrnoException e) {
             fp.release();
             throw e;
@@ -118,10 +195,16 @@ public final class FileTable {
         KFile old;
         synchronized (this) {
             if (to >= slots.length) {
-                growTo(Math.min(limit, Math.max(to + 1, slots.length * 2)));
+                try {
+                    growTo(Math.min(limit, Math.max(to + 1, slots.length * 2)));
+                } catch (ErrnoException e) {
+                    fp.release();
+                    throw e;
+                }
             }
             old = slots[to];
             slots[to] = fp;
+            fdflags[to] = 0;
             if (old == null) {
                 open++;
             }
@@ -148,6 +231,7 @@ public final class FileTable {
                     + " descriptor slots");
         }
         t.slots = slots.clone();
+        t.fdflags = fdflags.clone();
         t.open = open;
         for (KFile fp : t.slots) {
             if (fp != null) {
@@ -178,6 +262,7 @@ public final class FileTable {
         synchronized (this) {
             all = slots;
             slots = new KFile[INITIAL_SLOTS];
+            fdflags = new byte[INITIAL_SLOTS];
             open = 0;
             Kmem.Type type = kmem.type(KMEM_TYPE);
             long grown = (all.length - INITIAL_SLOTS) * SLOT_BYTES;

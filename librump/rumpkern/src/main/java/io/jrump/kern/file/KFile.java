@@ -86,6 +86,11 @@ public final class KFile {
         release();
     }
 
+    /** References now: descriptors (in any process) and callers holding it for a call. */
+    public int refs() {
+        return refs.get();
+    }
+
     void hold() {
         refs.incrementAndGet();
     }

@@ -20,6 +20,8 @@ import static io.jrump.kern.syscall.Syscalls.SYSCTL_READ;
 import static io.jrump.kern.syscall.Syscalls.SYSCTL_WRITE;
 
 import io.jrump.hypercall.Errno;
+import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Flock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -123,11 +125,20 @@ public final class KernSyscalls {
         return 0;
     }
 
+    /**
+     * {@code fcntl(2)}: status flags live in the file, {@code FD_CLOEXEC} in the descriptor; the
+     * {@code F_DUPFD} minimum is an int, so a value past it is EINVAL as for any minimum out of range.
+     */
     private static long fcntl(Lwp l, SyscallArgs a) throws ErrnoException {
         FileTable ft = l.proc().files();
-        KFile fp = ft.get((int) a.i[0]);
+        int fd = (int) a.i[0];
+        KFile fp = ft.get(fd);
         try {
             switch ((int) a.i[1]) {
+                case Syscalls.F_DUPFD:
+                case Syscalls.F_DUPFD_CLOEXEC:
+                    int min = a.i[2] != (int) a.i[2] ? -1 : (int) a.i[2];
+                    return ft.dupMin(fd, min, a.i[1] == Syscalls.F_DUPFD_CLOEXEC);
                 case Syscalls.F_GETFL:
                     return fp.flags();
                 case Syscalls.F_SETFL:
@@ -135,7 +146,17 @@ public final class KernSyscalls {
                     fp.setFlags((fp.flags() & ~settable) | ((int) a.i[2] & settable));
                     return 0;
                 case Syscalls.F_GETFD:
+                    return ft.fdFlags(fd);
                 case Syscalls.F_SETFD:
+                    ft.setFdFlags(fd, (int) a.i[2]);
+                    return 0;
+                case Fcntl.F_GETLK:
+                case Fcntl.F_SETLK:
+                case Fcntl.F_SETLKW:
+                    if (!(a.o[2] instanceof Flock fl)) {
+                        throw new ErrnoException(Errno.EFAULT, "no flock");
+                    }
+                    a.result = fp.ops().advlock(fp, l.proc(), (int) a.i[1], fl);
                     return 0;
                 default:
                     throw new ErrnoException(Errno.EINVAL, "fcntl command " + a.i[1]);

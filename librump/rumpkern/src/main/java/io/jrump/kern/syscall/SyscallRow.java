@@ -10,13 +10,17 @@ import java.util.List;
  *
  * <p>The argument kinds and directions drive the remote codec: a {@link Kind#BUFFER} the kernel
  * fills ({@link Dir#OUT}) travels as a size and comes back as bytes, one it reads travels as bytes and
- * comes back as a count; a {@link Kind#VALUE} the kernel writes ({@link Dir#OUT}, {@link Dir#INOUT})
+ * comes back as a count; a {@link Kind#BUFFERS} the same, for the buffers' bytes in order; a {@link Kind#VALUE} the kernel writes ({@link Dir#OUT}, {@link Dir#INOUT})
  * comes back and is copied into the caller's object. {@link #args()} lists, for a row several methods
  * enter, the union of their slots.
  */
 public final class SyscallRow {
-    /** How an argument travels: a number in {@code i[k]}, a byte buffer, or another object by value. */
-    public enum Kind { INT, BUFFER, VALUE }
+    /**
+     * How an argument travels: a number in {@code i[k]}, a byte buffer, an array of byte buffers (the
+     * iovec of {@code readv}/{@code writev}, gathered into one run of bytes on the wire), or another
+     * object by value.
+     */
+    public enum Kind { INT, BUFFER, BUFFERS, VALUE }
 
     /** What the kernel does with an argument: reads it, writes it, or both. */
     public enum Dir { IN, OUT, INOUT }

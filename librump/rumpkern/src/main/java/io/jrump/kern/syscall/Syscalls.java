@@ -7,6 +7,7 @@ import io.jrump.kern.module.ModStat;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sysctl.SysctlEntry;
 import io.jrump.kern.vfs.Dirent;
+import io.jrump.kern.vfs.Flock;
 import io.jrump.kern.vfs.Stat;
 import io.jrump.kern.vfs.StatVfs;
 import io.jrump.kern.vfs.Timespec;
@@ -36,18 +37,22 @@ import java.util.List;
  * <p>Adding a syscall is one annotated method here plus its handler in the component that owns it.
  * Pointer arguments map onto kinds the codec already moves: a path is a {@code String} (in), a buffer
  * a {@code ByteBuffer} (in, or {@link Syscall.Out} for one the kernel fills; its remaining bytes are
- * the length), a record the kernel fills (a stat) a mutable class with a registered codec marked
+ * the length), a vector of buffers a {@code ByteBuffer[]} (NetBSD's iovec), a record the kernel fills (a stat) a mutable class with a registered codec marked
  * {@link Syscall.Out}. A row that takes another row's arguments and has no method of its own is a
  * {@link Syscall.Alias} on this interface.
  */
 @Syscall.Alias(number = 27, name = "recvmsg", component = "rumpnet", argsOf = "recvfrom")
 @Syscall.Alias(number = 28, name = "sendmsg", component = "rumpnet", argsOf = "sendto")
 public interface Syscalls {
-    /** {@code fcntl} commands. */
+    /** {@code fcntl} commands, NetBSD's numbers. */
+    int F_DUPFD = 0;
     int F_GETFD = 1;
     int F_SETFD = 2;
     int F_GETFL = 3;
     int F_SETFL = 4;
+    int F_DUPFD_CLOEXEC = 12;
+    /** {@code F_GETFD}/{@code F_SETFD}'s flag: the descriptor closes when the process runs a new program. */
+    int FD_CLOEXEC = 1;
     /** {@code reboot(2)} flags. */
     int RB_AUTOBOOT = 0;
     int RB_HALT = 0x0008;
@@ -103,6 +108,17 @@ public interface Syscalls {
 
     @Syscall(number = 92, name = "fcntl", component = "rumpkern")
     int fcntl(int fd, int cmd, int arg) throws ErrnoException;
+
+    /**
+     * {@code fcntl(2)}'s advisory record locks, the same row with a {@code struct flock}: {@code cmd} is
+     * {@code F_GETLK} (returns the first lock of another process that would block {@code lock}, or
+     * {@code lock} with type {@code F_UNLCK} if none), {@code F_SETLK} (EAGAIN on a conflict; returns
+     * null) or {@code F_SETLKW} (sleeps until the range is free; EINTR if the process is killed, EDEADLK
+     * if the sleep would close a circle of waiters). Locks belong to the process. EINVAL on a descriptor
+     * that is not a file (a socket).
+     */
+    @Syscall(number = 92, name = "fcntl", component = "rumpkern")
+    Flock fcntlLock(int fd, int cmd, Flock lock) throws ErrnoException;
 
     /** {@code poll(2)}: timeout in milliseconds, negative for none; returns the number of ready entries. */
     @Syscall(number = 209, name = "poll", component = "rumpkern")
@@ -210,6 +226,24 @@ public interface Syscalls {
 
     @Syscall(number = 468, name = "openat", component = "rumpvfs")
     int openat(int dirfd, String path, int flags, int mode) throws ErrnoException;
+
+    /** Most buffers one {@code readv}/{@code writev} takes ({@code IOV_MAX}); more is EINVAL. */
+    int IOV_MAX = 1024;
+
+    /**
+     * {@code readv(2)}: fills the buffers in order, as one read of the file (one offset update, one
+     * range); stops at the first buffer it cannot fill. No buffers, or more than {@link #IOV_MAX}, is
+     * EINVAL. Works on any descriptor.
+     */
+    @Syscall(number = 120, name = "readv", component = "rumpvfs")
+    long readv(int fd, @Syscall.Out ByteBuffer[] iov) throws ErrnoException;
+
+    /**
+     * {@code writev(2)}: writes the buffers' remaining bytes in order as one write; a short write (a full
+     * file system, a socket's room) advances the buffers by what was written. EINVAL as {@link #readv}.
+     */
+    @Syscall(number = 121, name = "writev", component = "rumpvfs")
+    long writev(int fd, ByteBuffer[] iov) throws ErrnoException;
 
     /** {@code pread(2)}: at {@code offset}, leaving the file offset alone. */
     @Syscall(number = 173, name = "pread", component = "rumpvfs")

@@ -75,6 +75,50 @@ class DescriptorTest {
         assertTrue(k.halt().clean());
     }
 
+    /**
+     * {@code FD_CLOEXEC} belongs to the descriptor: {@code F_SETFD} sets it on one descriptor of a file
+     * and not on another; {@code dup}, {@code dup2} and {@code F_DUPFD} make descriptors without it,
+     * {@code F_DUPFD_CLOEXEC} with it; {@code fork} copies it; an exec closes exactly the marked ones.
+     */
+    @Test
+    void closeOnExecIsPerDescriptor() throws Exception {
+        Kernel k = Kernels.boot();
+        Syscalls sys = k.proc1().syscalls();
+        TestFile f = new TestFile();
+        int fd = k.proc1().files().install(new KFile(f, null, 0));
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_GETFD, 0));
+        assertEquals(0, sys.fcntl(fd, Syscalls.F_SETFD, Syscalls.FD_CLOEXEC | 0x10));
+        assertEquals(Syscalls.FD_CLOEXEC, sys.fcntl(fd, Syscalls.F_GETFD, 0), "only FD_CLOEXEC is kept");
+        int d = sys.dup(fd);
+        assertEquals(0, sys.fcntl(d, Syscalls.F_GETFD, 0), "dup clears it");
+        sys.fcntl(d, Syscalls.F_SETFD, Syscalls.FD_CLOEXEC);
+        assertEquals(9, sys.dup2(fd, 9));
+        assertEquals(0, sys.fcntl(9, Syscalls.F_GETFD, 0), "dup2 clears it");
+        assertEquals(9, sys.dup2(9, 9), "dup2 onto itself changes nothing");
+        assertEquals(10, sys.fcntl(fd, Syscalls.F_DUPFD, 9), "F_DUPFD: the lowest free descriptor not below 9");
+        assertEquals(0, sys.fcntl(10, Syscalls.F_GETFD, 0));
+        int c = sys.fcntl(fd, Syscalls.F_DUPFD_CLOEXEC, 20);
+        assertEquals(20, c);
+        assertEquals(Syscalls.FD_CLOEXEC, sys.fcntl(c, Syscalls.F_GETFD, 0));
+        assertEquals(Errno.EINVAL, errno(() -> sys.fcntl(fd, Syscalls.F_DUPFD, -1)));
+        assertEquals(Errno.EINVAL, errno(() -> sys.fcntl(fd, Syscalls.F_DUPFD, 1 << 20)));
+        assertEquals(Errno.EBADF, errno(() -> sys.fcntl(55, Syscalls.F_GETFD, 0)));
+
+        Proc child = k.fork(k.proc1(), "child");
+        assertEquals(Syscalls.FD_CLOEXEC, child.syscalls().fcntl(c, Syscalls.F_GETFD, 0), "fork copies it");
+        child.files().closeOnExec(child);
+        assertEquals(java.util.List.of(9, 10), child.files().descriptors(), "exec closed the marked descriptors");
+        k.exitProcess(child);
+
+        k.proc1().files().closeOnExec(k.proc1());
+        assertEquals(java.util.List.of(9, 10), k.proc1().files().descriptors());
+        assertFalse(f.closed, "9 and 10 still refer to the file");
+        sys.close(9);
+        sys.close(10);
+        assertTrue(f.closed);
+        assertTrue(k.halt().clean());
+    }
+
     @Test
     void readWriteFcntlAndIoctlReachTheFile() throws Exception {
         Kernel k = Kernels.boot();

@@ -14,6 +14,9 @@ public final class Inbound {
     public static final int BACK_VALUE = 1;
     public static final int BACK_BUF_IN = 2;
     public static final int BACK_BUF_OUT = 3;
+    /** An iovec the kernel read (the reply says how many bytes it took) or filled (the reply carries them). */
+    public static final int BACK_BUFS_IN = 4;
+    public static final int BACK_BUFS_OUT = 5;
 
     public int type;
     public int reqno;
@@ -54,8 +57,8 @@ public final class Inbound {
     public void trim(int retain) {
         for (int k = 0; k < scratch.length; k++) {
             if (scratch[k] != null && scratch[k].capacity() > retain) {
-                if (args.o[k] == scratch[k]) {
-                    args.o[k] = null;
+                if (args.o[k] == scratch[k] || args.o[k] instanceof ByteBuffer[]) {
+                    args.o[k] = null; // the buffer, or an iovec of slices of it
                 }
                 meter.release(scratch[k].capacity());
                 scratch[k] = null;

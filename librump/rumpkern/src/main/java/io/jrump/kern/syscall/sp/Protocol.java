@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Protocol {
     /** Bumped on any incompatible change; the banner and the handshake carry it. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** What the server sends first, before the version number and a newline. */
     public static final String BANNER_PREFIX = "RUMPSP-JRUMP-";
     /** A banner line longer than this (newline included) is not ours. */
@@ -74,6 +74,12 @@ public final class Protocol {
     /** Argument-only tags: a buffer the kernel reads (data follows) or fills (only its size follows). */
     public static final int V_BUF_IN = 11;
     public static final int V_BUF_OUT = 12;
+    /**
+     * Argument-only tags of an iovec ({@code readv}/{@code writev}): a count, each buffer's length, and
+     * for one the kernel reads the buffers' bytes in order.
+     */
+    public static final int V_BUFS_IN = 13;
+    public static final int V_BUFS_OUT = 14;
     /** Or-ed into an argument's tag: send this slot's value back in the reply. */
     public static final int F_BACK = 0x80;
 

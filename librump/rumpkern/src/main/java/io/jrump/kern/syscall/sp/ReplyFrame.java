@@ -51,6 +51,14 @@ public final class ReplyFrame {
                     ByteBuffer b = (ByteBuffer) a.o[k];
                     w.u8(k).u8(V_BYTES).i32(b.position()).bytes(b, 0, b.position());
                 }
+                case Inbound.BACK_BUFS_IN -> w.u8(k).u8(V_INT).i32(SyscallFrame.used((ByteBuffer[]) a.o[k]));
+                case Inbound.BACK_BUFS_OUT -> {
+                    ByteBuffer[] bs = (ByteBuffer[]) a.o[k];
+                    w.u8(k).u8(V_BYTES).i32(SyscallFrame.used(bs));
+                    for (ByteBuffer b : bs) {
+                        w.bytes(b, 0, b.position());
+                    }
+                }
                 default -> {
                 }
             }

@@ -160,6 +160,8 @@ public final class Values {
             }
             case V_BUF_IN:
             case V_BUF_OUT:
+            case V_BUFS_IN:
+            case V_BUFS_OUT:
                 throw new ProtocolException("a buffer is only allowed as a syscall argument");
             default:
                 throw new ProtocolException("unknown value tag " + tag);

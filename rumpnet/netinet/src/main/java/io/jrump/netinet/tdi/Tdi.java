@@ -37,7 +37,8 @@ public final class Tdi {
      * Opens {@code port} for {@code handler}: attaches to the TCP socket listening there for every
      * local address (the user-level server's) or, if none does, listens on it without a descriptor,
      * with the largest backlog ({@code kern.somaxconn}). The client's connect event runs for every
-     * connection request from now on. EADDRINUSE if a client has the port open already; the errors of
+     * connection request from now on. EADDRINUSE if a client has the port open already, EBUSY if another
+     * kernel consumer has an accept hook on the listener ({@code SoAcceptHook}); the errors of
      * {@code bind} and {@code listen} pass through. Called from a thread, not from an event.
      */
     public TdiAddress open(int port, TdiEventHandler handler) throws ErrnoException {
@@ -56,11 +57,15 @@ public final class Tdi {
             boolean own = l == null;
             if (own) {
                 l = listen(port);
+            } else if (l.acceptHook() != null) {
+                throw new ErrnoException(Errno.EBUSY, "another kernel consumer holds the listener on port " + port);
             }
             a = new TdiAddress(this, port, handler, l, own);
             try {
+                l.setAcceptHook(a.acceptHook());
                 tcp().setListenHook(l, a.listenHook());
             } catch (ErrnoException e) {
+                l.setAcceptHook(null);
                 if (own) {
                     SoClose.soclose(l, true);
                 }

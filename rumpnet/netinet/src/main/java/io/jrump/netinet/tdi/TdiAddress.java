@@ -5,6 +5,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.netinet.tcp.TcpConnHook;
 import io.jrump.netinet.tcp.TcpListenHook;
+import io.jrump.rumpnet.socket.SoAcceptHook;
 import io.jrump.rumpnet.socket.SoClose;
 import io.jrump.rumpnet.socket.Socket;
 import java.util.ArrayList;
@@ -81,6 +82,10 @@ public final class TdiAddress {
         return hooks;
     }
 
+    SoAcceptHook acceptHook() {
+        return hooks;
+    }
+
     synchronized void forget(TdiConnection c) {
         connections.remove(c);
     }
@@ -113,6 +118,9 @@ public final class TdiAddress {
         } catch (ErrnoException e) {
             // the listener closed already: TCP has no hook to remove
         }
+        if (listener.acceptHook() == hooks) {
+            listener.setAcceptHook(null);
+        }
         for (TdiAcceptRequest r : requests) {
             completeAccept(r, null, Errno.ECANCELED);
         }
@@ -127,8 +135,8 @@ public final class TdiAddress {
 
     /** Puts a connection the client let go of on the listener's accept queue. Connection lock held. */
     void releaseToAccept(Socket so) {
-        // The socket layer's hold-back lands with the kernel-socket API; until then connections are
-        // never held back from accept, so there is nothing to release.
+        // ECONNABORTED when the listener is gone or closing: the socket layer has reset the connection.
+        so.releaseToAccept();
     }
 
     private void completeAccept(TdiAcceptRequest r, TdiConnection c, int errno) {
@@ -143,9 +151,11 @@ public final class TdiAddress {
     }
 
     /**
-     * Whether the socket layer holds {@code so} back from {@code accept}: it does for the connection of
-     * an accept request, whose completion routine runs now with the connection, events from the socket
-     * starting with it. The new connection's lock is held.
+     * Whether the socket layer holds {@code so} back from {@code accept} ({@link SoAcceptHook}): it does
+     * for the connection of an accept request, whose completion routine runs now with the connection,
+     * events from the socket starting with it; unless that routine passed the connection to the user,
+     * which then simply goes to the accept queue. The new connection's lock is held (and the
+     * listener's).
      */
     boolean hold(Socket so) {
         TdiConnection c;
@@ -173,8 +183,13 @@ public final class TdiAddress {
         return "tdi address port " + port + (ownListener ? " (own listener)" : "") + (closed ? " closed" : "");
     }
 
-    /** TCP's side of the address, kept off the public API. */
-    private final class Hooks implements TcpListenHook {
+    /** TCP's and the socket layer's side of the address, kept off the public API. */
+    private final class Hooks implements TcpListenHook, SoAcceptHook {
+        @Override
+        public boolean hold(Socket l, Socket conn) {
+            return TdiAddress.this.hold(conn);
+        }
+
         @Override
         public Object syn(int laddr, int lport, int faddr, int fport) {
             synchronized (TdiAddress.this) {
@@ -219,13 +234,7 @@ public final class TdiAddress {
                 linking.put(so, c);
                 connections.add(c);
             }
-            // Until the socket layer can hold a connection back from accept, the hold is decided here,
-            // where the connection is ESTABLISHED and about to be queued.
-            TcpConnHook h = c.tcpHook();
-            if (!hold(so)) {
-                return null;
-            }
-            return h;
+            return c.tcpHook();
         }
 
         @Override

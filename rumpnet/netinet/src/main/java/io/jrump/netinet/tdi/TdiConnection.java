@@ -147,22 +147,11 @@ public final class TdiConnection {
             released = true;
             so.setUpcall(null);
             address.forget(this);
-            if (so.pcb() == null) {
-                return;
-            }
             if (abortive) {
-                so.protosw().abort(so);
+                so.abortByKernel();
             } else {
-                try {
-                    so.protosw().disconnect(so);
-                } catch (ErrnoException e) {
-                    so.protosw().abort(so);
-                }
+                so.closeByKernel();
             }
-            if (so.pcb() != null) {
-                so.protosw().detach(so);
-            }
-            so.sofree();
         } finally {
             if (take) {
                 lock.exit();

@@ -5,6 +5,7 @@ import io.jrump.kern.sync.KCondVar;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.rumpnet.mbuf.MbufType;
 
@@ -309,6 +310,50 @@ public final class SockBuf {
         while (mb != null && mb.len() == 0 && mb.type() != MbufType.SONAME && mb.next() != null) {
             freeHead();
         }
+    }
+
+    /**
+     * Unlinks up to {@code n} bytes from the front of a stream buffer and returns them as a chain
+     * (whole mbufs moved, the last one shared or copied by {@link MbufCopy#copym} if it is cut), null if
+     * the buffer is empty; fewer bytes if the pool ran out of mbufs for the cut. A kernel consumer takes
+     * received data this way without copying it ({@link Socket#receiveLocked}).
+     */
+    Mbuf takeStream(int n) {
+        if (mb != null && mb.nextPkt() != null) {
+            throw new IllegalStateException("takeStream on a buffer of records");
+        }
+        n = Math.min(n, cc);
+        Mbuf head = null;
+        Mbuf last = null;
+        while (n > 0 && mb != null) {
+            Mbuf m = mb;
+            Mbuf piece;
+            if (m.len() <= n) {
+                Mbuf next = m.next();
+                unalloc(m);
+                m.setNext(null);
+                mb = next;
+                lastRecord = next;
+                if (next == null) {
+                    tail = null;
+                }
+                piece = m;
+            } else {
+                piece = MbufCopy.copym(m, 0, n);
+                if (piece == null) {
+                    break;
+                }
+                trimHead(n);
+            }
+            n -= piece.len();
+            if (head == null) {
+                head = piece;
+            } else {
+                last.setNext(piece);
+            }
+            last = piece;
+        }
+        return head;
     }
 
     /** Frees the first record ({@code sbdroprecord}). */

@@ -183,7 +183,10 @@ public final class SockBuf {
     /**
      * Appends stream data to the single record ({@code sbappendstream}), taking ownership of {@code m}.
      * Small mbufs are copied into the trailing space of the last one and freed ({@code sbcompress}), so a
-     * connection receiving many small segments does not hold an mbuf per segment. Admission against
+     * connection receiving many small segments does not hold an mbuf per segment; never one whose
+     * external storage has a free hook ({@link Mbuf#hasExtFree()}), whose owner must hear of its bytes
+     * only once they left the buffer, and never into one (caller-owned storage has no writable
+     * trailing space). Admission against
      * {@link #space()} is the protocol's business (TCP's window); after the socket is freed the data
      * is dropped.
      */
@@ -207,7 +210,7 @@ public final class SockBuf {
                 continue;
             }
             if (tail != null && m.len() < Mbuf.MLEN && m.len() <= tail.trailingSpace()
-                    && m.type() == tail.type()) {
+                    && m.type() == tail.type() && !m.hasExtFree()) {
                 System.arraycopy(m.buf(), m.off(), tail.buf(), tail.off() + tail.len(), m.len());
                 tail.setLen(tail.len() + m.len());
                 cc += m.len();

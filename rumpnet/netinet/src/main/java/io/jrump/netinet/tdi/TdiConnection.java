@@ -108,22 +108,18 @@ public final class TdiConnection {
             lock.enter();
         }
         try {
-            int err = closed || released || so.pcb() == null ? Errno.ENOTCONN
-                    : so.hasState(Socket.SS_CANTSENDMORE) ? Errno.EPIPE : 0;
-            if (err != 0) {
+            if (closed || released) {
                 so.mbufs().freeChain(chain);
-                return err;
+                return Errno.ENOTCONN;
             }
             int len = MbufChain.length(chain);
             // Counted first: on a loopback path the acknowledgement could come back inside the output.
             sends.add(len, done, context);
-            try {
-                so.protosw().send(so, chain, null, 0, null);
-            } catch (ErrnoException e) {
+            int err = so.sendLocked(chain);
+            if (err != 0) {
                 sends.undo(len, done != null);
-                return e.errno();
             }
-            return 0;
+            return err;
         } finally {
             if (take) {
                 lock.exit();
@@ -263,10 +259,9 @@ public final class TdiConnection {
             }
             taken = Math.max(0, Math.min(taken, Math.min(avail, so.rcv.cc())));
             if (taken > 0) {
-                so.rcv.drop(taken);
-                if (so.pcb() != null) {
-                    so.protosw().rcvd(so, 0);
-                }
+                // Taken through the socket layer, which tells TCP of the opened window once the upcall
+                // returns, so that a reply the event sent carries the ACK and no pure ACK precedes it.
+                so.mbufs().freeChain(so.receiveLocked(taken));
             }
             indicated = so.rcv.cc();
             if (closeAfterReceive) {

@@ -14,9 +14,9 @@ package io.jrump.virtif;
  * <p>What form a frame comes in depends on the sink alone, never on the frame's path through the layer
  * above: a sink says once, by {@link #offloads()}, which offloads it takes. A sink that takes none (a link
  * emulator, a capture, a test's recorder) gets every frame wire-ready (every checksum finished; on an
- * in-memory wire, no frame larger than the wire's) in an array, through {@link #receive(byte[], int, int)}. A sink that takes some
- * (a kernel interface's driver) gets frames in whatever storage the link has them in, with the flags it
- * takes left on, and the link finishes or cuts what it does not take.
+ * in-memory wire, no frame larger than the wire's) in an array, through {@link #receive(byte[], int, int)}.
+ * A sink that takes some (a kernel interface's driver) gets frames in whatever storage the link has them
+ * in, with the flags it takes left on, and the link finishes or cuts what it does not take.
  */
 @FunctionalInterface
 public interface FrameSink {

@@ -16,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A network interface ({@code struct ifnet}). Drivers call {@link #input(Mbuf)} from their receive
  * thread (an interrupt: it holds no CPU); the frame is queued and link and protocol input run in a softint
- * under the kernel's softnet lock, as BSD's network bottom half (the rule is on {@link #input(Mbuf)}). The kernel sends through {@link #output}, which taps and hands the
- * frame to the driver.
+ * under the kernel's softnet lock, as BSD's network bottom half (the rule is on {@link #input(Mbuf)}). The
+ * kernel sends through {@link #output}, which taps and hands the frame to the driver.
  *
  * <p>It carries DART's two fields: {@link #buflen()} ({@code if_buflen}), the frame payload size the
  * socket layer segments for, which can differ from the wire MTU when the device segments itself, and

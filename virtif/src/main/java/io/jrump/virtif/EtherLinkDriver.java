@@ -14,7 +14,7 @@ import java.util.function.Function;
  * The ifnet driver for any {@link EtherLink} (a hub port, a shmif bus, an emulated link): transmit
  * hands the chain to a link that {@link EtherLink#sendsChains() takes chains} and otherwise flattens it
  * into one reused frame buffer and sends that, receive hands frames to
- * {@link Ifnet#input(byte[], int, int)} on the link's delivery thread, which acts as the interrupt.
+ * {@link Ifnet#input(io.jrump.rumpnet.mbuf.Mbuf)} on the link's delivery thread, which acts as the interrupt.
  * With a link opener, {@code linkstr} (SIOCSLINKSTR) attaches it to a new link, as
  * {@code ifconfig shmif0 linkstr /tmp/bus} does on NetBSD.
  */

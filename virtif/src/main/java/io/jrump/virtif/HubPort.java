@@ -1,6 +1,5 @@
 package io.jrump.virtif;
 
-import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import java.util.Objects;
 
@@ -60,39 +59,40 @@ final class HubPort implements EtherLink {
         return closed;
     }
 
-    /** Whether this port's sink reads a frame with these flags from the sender's chain. */
-    boolean takesChain(int csumFlags) {
+    /** The offloads this port's sink takes ({@link FrameSink#offloads()}); 0 without a sink. */
+    int offloads() {
         FrameSink s = sink;
-        return s != null && !closed && s.acceptsChains() && (csumFlags == 0 || s.acceptsPartialChecksums())
-                && ((csumFlags & CsumFlags.M_CSUM_TSOv4) == 0 || s.acceptsSegmentationOffload());
+        return s == null || closed ? 0 : s.offloads();
     }
 
-    void receive(Mbuf m, int len, int csumFlags) {
+    /** Hands a frame the sink takes as it is (the sender's chain, its flags) to this port's sink. */
+    void receive(RxFrame f) {
         FrameSink s = sink;
         if (s == null || closed) {
             counters.drop();
             return;
         }
-        counters.received(len);
-        s.receive(m, len, csumFlags);
+        counters.received(f.length());
+        s.receive(f);
     }
 
     /**
-     * Hands a frame to this port's sink, finishing a partial checksum first for a sink that does not take
-     * them; returns the flags the frame has afterwards, for the next port of the same lent buffer.
+     * Hands the frame in {@code buf[0..len)} to this port's sink, finishing a partial checksum first for a
+     * sink that does not take them; returns the flags the frame has afterwards, for the next port of the
+     * same lent buffer.
      */
-    int receive(byte[] buf, int len, int csumFlags) {
+    int receive(RxFrame f, byte[] buf, int len, int csumFlags) {
         FrameSink s = sink;
         if (s == null || closed) {
             counters.drop();
             return csumFlags;
         }
         counters.received(len);
-        if (csumFlags != 0 && !s.acceptsPartialChecksums()) {
+        if (csumFlags != 0 && (s.offloads() & csumFlags) != csumFlags) {
             io.jrump.wire.ChecksumOffload.completeTcpInFrame(buf, 0, len);
             csumFlags = 0;
         }
-        s.receive(buf, 0, len, csumFlags);
+        s.receive(f.array(buf, 0, len, csumFlags, 0));
         return csumFlags;
     }
 

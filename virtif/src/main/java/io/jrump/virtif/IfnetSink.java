@@ -2,12 +2,13 @@ package io.jrump.virtif;
 
 import io.jrump.kern.intr.Softints;
 import io.jrump.net.Ifnet;
+import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import java.nio.ByteBuffer;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 
 /**
- * An interface's receive interrupt: every form a link delivers a frame in goes to {@link Ifnet#input}, and
- * chains and host buffers are taken whenever no capture tap needs finished checksums. The interface's
+ * An interface's receive interrupt: every frame a link delivers becomes one mbuf chain with its offload
+ * flags and goes to the interface's one entry point, {@link Ifnet#input(Mbuf)}. The interface's
  * softints (its input, and through it IP and TCP input) run at the tail of each burst a receive thread
  * ends ({@link #endOfBurst}, {@link Softints#interruptTail}), on that thread, so a frame reaches its socket
  * without waking a softint thread; a link that never ends a burst (a hub, a bus reader, the emulator's
@@ -52,48 +53,32 @@ final class IfnetSink implements FrameSink {
         }
     }
 
+    /** Partial TCP checksums and large TCP segments whole: the interface's protocols take both. */
+    @Override
+    public int offloads() {
+        return CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4;
+    }
+
+    /**
+     * The frame as an mbuf chain of the interface's pool (the sender's clusters lent, a lent buffer copied
+     * once) with its offload flags, into {@link Ifnet#input}; a frame that finds no mbufs is a counted drop.
+     */
+    @Override
+    public void receive(RxFrame f) {
+        enter(f.toMbufs(ifp.mbufs()));
+    }
+
+    /** Not called by links (this sink takes offload); a wire-ready frame, copied into mbufs. */
     @Override
     public void receive(byte[] f, int off, int len) {
-        ifp.input(f, off, len);
+        enter(MbufCopy.fromBytes(ifp.mbufs(), f, off, len));
     }
 
-    @Override
-    public boolean acceptsPartialChecksums() {
-        return true;
-    }
-
-    @Override
-    public void receive(byte[] f, int off, int len, int csumFlags) {
-        ifp.input(f, off, len, csumFlags);
-    }
-
-    @Override
-    public boolean acceptsSegmentationOffload() {
-        return true;
-    }
-
-    @Override
-    public void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
-        ifp.input(f, off, len, csumFlags, segSize);
-    }
-
-    @Override
-    public boolean acceptsChains() {
-        return !ifp.hasTaps();
-    }
-
-    @Override
-    public void receive(Mbuf m, int len, int csumFlags) {
-        ifp.input(m, len, csumFlags);
-    }
-
-    @Override
-    public boolean acceptsBuffers() {
-        return !ifp.hasTaps();
-    }
-
-    @Override
-    public void receive(ByteBuffer f, int off, int len, int csumFlags, int segSize) {
-        ifp.input(f, off, len, csumFlags, segSize);
+    private void enter(Mbuf m) {
+        if (m == null) {
+            ifp.countInputDrop();
+        } else {
+            ifp.input(m);
+        }
     }
 }

@@ -30,6 +30,11 @@ public final class LinkEmulator implements EtherLink {
     private final EmulatedPath ingress;
     private final LinkCounters counters = new LinkCounters();
     private volatile FrameSink sink;
+    /**
+     * The frame a delivery lends the receiver in, one per delivering thread: frames that pass unimpaired
+     * are delivered on the inner link's threads, held ones on the timer's.
+     */
+    private final ThreadLocal<RxFrame> frames = ThreadLocal.withInitial(RxFrame::new);
     private volatile boolean closed;
 
     public LinkEmulator(Hypercall hc, EtherLink inner, LinkEmulatorConfig config) {
@@ -80,7 +85,7 @@ public final class LinkEmulator implements EtherLink {
             return;
         }
         counters.received(len);
-        s.receive(frame, off, len);
+        s.receive(frames.get().array(frame, off, len, 0, 0));
     }
 
     @Override

@@ -43,7 +43,12 @@ final class PortSet {
     private volatile Ports ports = new Ports(new HubPort[4], 0);
     private int detached;
     private int nextPort;
-    private byte[][] spare = new byte[4][];
+    private Lent[] spare = new Lent[4];
+    /**
+     * The frame a sender's chain is lent to sinks in, one per sending thread, so that the chain path, a bulk
+     * transfer's, takes no pool lock.
+     */
+    private final ThreadLocal<RxFrame> chainFrames = ThreadLocal.withInitial(RxFrame::new);
     private int nspare;
 
     /**
@@ -140,15 +145,15 @@ final class PortSet {
         }
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
-        byte[] buf = borrow();
+        Lent lent = borrow();
         RuntimeException failure = null;
         try {
-            System.arraycopy(frame, off, buf, 0, len);
+            System.arraycopy(frame, off, lent.buf, 0, len);
             for (int i = 0; i < n; i++) {
                 HubPort p = to != null ? to : ps.array[i];
                 if (p != from && !p.isClosed()) {
                     try {
-                        csumFlags = p.receive(buf, len, csumFlags);
+                        csumFlags = p.receive(lent.frame, lent.buf, len, csumFlags);
                     } catch (RuntimeException e) {
                         if (failure == null) {
                             failure = e;
@@ -157,7 +162,7 @@ final class PortSet {
                 }
             }
         } finally {
-            giveBack(buf);
+            giveBack(lent);
         }
         if (failure != null) {
             throw failure;
@@ -166,8 +171,8 @@ final class PortSet {
 
     /**
      * Delivers packet {@code m}'s frame as {@link #send(HubPort, byte[], int, int, int)} does: a port whose sink
-     * takes chains reads the sender's mbufs in place and shares their clusters, so only headers are copied; for
-     * the others it is flattened once into a lent buffer (and a large TCP segment cut to wire size).
+     * takes the frame's offloads reads the sender's mbufs in place and shares their clusters, so only headers are
+     * copied; for the others it is flattened once into a lent buffer (and a large TCP segment cut to wire size).
      */
     void send(HubPort from, Mbuf m, int len, int csumFlags) {
         HubPort to = route(from, m, len);
@@ -176,7 +181,8 @@ final class PortSet {
         }
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
-        byte[] flat = null;
+        RxFrame chain = chainFrames.get();
+        Lent flat = null;
         int flatFlags = csumFlags;
         RuntimeException failure = null;
         try {
@@ -186,18 +192,20 @@ final class PortSet {
                     continue;
                 }
                 try {
-                    if (p.takesChain(csumFlags)) {
-                        p.receive(m, len, csumFlags);
+                    int takes = p.offloads();
+                    if (takes != 0 && (csumFlags & ~takes) == 0) {
+                        // filled for each port: a sink that sends from inside its call refills it
+                        p.receive(chain.chain(m, len, csumFlags));
                         continue;
                     }
                     if (flat == null) {
                         flat = borrow();
-                        MbufCopy.copydata(m, 0, len, flat, 0);
+                        MbufCopy.copydata(m, 0, len, flat.buf, 0);
                     }
                     if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
-                        deliverSegments(p, flat, len, m.pkthdr().csumData());
+                        deliverSegments(p, flat.buf, len, m.pkthdr().csumData());
                     } else {
-                        flatFlags = p.receive(flat, len, flatFlags);
+                        flatFlags = p.receive(flat.frame, flat.buf, len, flatFlags);
                     }
                 } catch (RuntimeException e) {
                     if (failure == null) {
@@ -206,6 +214,7 @@ final class PortSet {
                 }
             }
         } finally {
+            chain.clear();
             if (flat != null) {
                 giveBack(flat);
             }
@@ -217,17 +226,27 @@ final class PortSet {
 
     /** A large TCP segment, cut for a port whose sink takes only wire-sized frames. */
     private void deliverSegments(HubPort p, byte[] frame, int len, int mss) {
-        byte[] seg = borrow();
+        Lent seg = borrow();
         try {
             for (int i = 0; ; i++) {
-                int n = SegmentationOffload.segment(frame, len, mss, i, seg);
+                int n = SegmentationOffload.segment(frame, len, mss, i, seg.buf);
                 if (n < 0) {
                     break;
                 }
-                p.receive(seg, n, 0);
+                p.receive(seg.frame, seg.buf, n, 0);
             }
         } finally {
             giveBack(seg);
+        }
+    }
+
+    /** A frame buffer and the frame a delivery lends its sinks, pooled together. */
+    private static final class Lent {
+        final byte[] buf;
+        final RxFrame frame = new RxFrame();
+
+        Lent(int size) {
+            buf = new byte[size];
         }
     }
 
@@ -235,23 +254,24 @@ final class PortSet {
      * A frame buffer from the pool: as many as there have been concurrent (or nested: a receiver answering from
      * inside its sink) deliveries, so a frame costs no allocation once the pool is that large.
      */
-    private byte[] borrow() {
+    private Lent borrow() {
         synchronized (lock) {
             if (nspare > 0) {
-                byte[] b = spare[--nspare];
+                Lent b = spare[--nspare];
                 spare[nspare] = null;
                 return b;
             }
         }
-        return new byte[maxFrame];
+        return new Lent(maxFrame);
     }
 
-    private void giveBack(byte[] buf) {
+    private void giveBack(Lent lent) {
+        lent.frame.clear();
         synchronized (lock) {
             if (nspare == spare.length) {
                 spare = Arrays.copyOf(spare, nspare * 2);
             }
-            spare[nspare++] = buf;
+            spare[nspare++] = lent;
         }
     }
 

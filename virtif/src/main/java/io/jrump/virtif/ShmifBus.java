@@ -35,6 +35,8 @@ public final class ShmifBus implements EtherLink {
     private final Object txLock = new Object();
     private final byte[] txHeader = new byte[ShmifLayout.FRAME_HEADER];
     private final byte[] rxBuf;
+    /** The frame {@link #rxBuf} is lent to the receiver in; the reader thread's alone. */
+    private final RxFrame rxFrame = new RxFrame();
     private final HyperThread rxThread;
     private volatile Thread rxHostThread;
     private volatile FrameSink sink;
@@ -141,7 +143,7 @@ public final class ShmifBus implements EtherLink {
             }
             counters.received(n);
             try {
-                s.receive(rxBuf, 0, n);
+                s.receive(rxFrame.array(rxBuf, 0, n, 0, 0));
             } catch (RuntimeException e) {
                 hc.console().println("shmif " + ring.path() + ": receiver threw " + e);
             }

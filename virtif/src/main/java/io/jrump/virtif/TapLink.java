@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A Linux tap device as an {@link EtherLink}: the data path of NetBSD's {@code if_virt.c}. One receive
  * thread per tap, created through the hypercall layer like a shmif bus reader, blocks in the host
  * until a frame arrives and hands it to the receiver in a buffer it reuses: to a receiver that
- * {@linkplain FrameSink#acceptsBuffers() takes buffers}, the host memory the frame was read into, so that
- * the frame's one copy in the JVM is into the receiver's mbufs; otherwise an array. It reads frames while
+ * {@linkplain FrameSink#offloads() takes offload} (a kernel interface), the host memory the frame was read
+ * into, so that the frame's one copy in the JVM is into the receiver's mbufs; otherwise an array. It reads frames while
  * the tap has them, up to {@link #BURST}, and tells the receiver where each burst ends
  * ({@link FrameSink#endOfBurst}) before it reads on or waits in the host. {@link #send(Mbuf)} writes
  * a chain with one {@code writev}, one iovec per mbuf; {@link #send(byte[], int, int)} serves wrappers
@@ -38,6 +38,8 @@ public final class TapLink implements EtherLink {
     static final int BURST = 8;
     private final LinkCounters counters = new LinkCounters();
     private final byte[] rxBuf;
+    /** The frame lent to the receiver, over {@link #rxBuf} or the tap's receive area; the receive thread's. */
+    private final RxFrame rxFrame = new RxFrame();
     private final VirtioNetHdr rxHdr = new VirtioNetHdr();
     private final VirtioNetHdr txHdr = new VirtioNetHdr();
     private final HyperThread rxThread;
@@ -124,11 +126,11 @@ public final class TapLink implements EtherLink {
                 counters.drop();
                 continue;
             }
-            boolean partialOk = s.acceptsPartialChecksums();
+            int takes = s.offloads();
+            boolean partialOk = (takes & CsumFlags.M_CSUM_TCPv4) != 0;
             int head = Math.min(n, TapOffload.HEADERS);
             tap.copyFrame(0, rxBuf, 0, head);
-            boolean direct = head < n && s.acceptsBuffers()
-                    && TapOffload.needsOnlyHeaders(rxHdr, rxBuf, 0, n, partialOk);
+            boolean direct = head < n && takes != 0 && TapOffload.needsOnlyHeaders(rxHdr, rxBuf, 0, n, partialOk);
             if (!direct) {
                 tap.copyFrame(head, rxBuf, head, n - head);
             }
@@ -139,19 +141,18 @@ public final class TapLink implements EtherLink {
             }
             counters.received(n);
             boolean whole = flags != 0 && rxHdr.gsoType != VirtioNetHdr.GSO_NONE && rxHdr.gsoSize > 0
-                    && s.acceptsSegmentationOffload();
+                    && (takes & CsumFlags.M_CSUM_TSOv4) != 0;
+            if (whole) {
+                flags |= CsumFlags.M_CSUM_TSOv4;
+            }
+            int segSize = whole ? rxHdr.gsoSize : 0;
             try {
                 if (direct) {
                     // the headers as forReceive left them (it may have put a pseudo-header sum in)
                     tap.replaceFrameStart(rxBuf, head);
-                    s.receive(tap.receiveArea(), VirtifUser.FRAME_OFFSET, n,
-                            whole ? flags | CsumFlags.M_CSUM_TSOv4 : flags, whole ? rxHdr.gsoSize : 0);
-                } else if (flags == 0) {
-                    s.receive(rxBuf, 0, n);
-                } else if (whole) {
-                    s.receive(rxBuf, 0, n, flags | CsumFlags.M_CSUM_TSOv4, rxHdr.gsoSize);
+                    s.receive(rxFrame.buffer(tap.receiveArea(), VirtifUser.FRAME_OFFSET, n, flags, segSize));
                 } else {
-                    s.receive(rxBuf, 0, n, flags);
+                    s.receive(rxFrame.array(rxBuf, 0, n, flags, segSize));
                 }
             } catch (RuntimeException e) {
                 hc.console().println("virtif " + tap.name() + ": receiver threw " + e);

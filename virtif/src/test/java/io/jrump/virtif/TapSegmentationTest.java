@@ -43,33 +43,27 @@ class TapSegmentationTest {
         volatile boolean takesLargeSegments;
 
         @Override
-        public boolean acceptsSegmentationOffload() {
-            return takesLargeSegments;
+        public int offloads() {
+            return takesLargeSegments ? CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4 : CsumFlags.M_CSUM_TCPv4;
         }
 
         @Override
-        public synchronized void receive(byte[] f, int off, int len, int csumFlags, int segSize) {
-            receive(f, off, len, csumFlags);
-            segSizes.add(segSize);
-        }
-
-        @Override
-        public synchronized void receive(byte[] f, int off, int len) {
-            receive(f, off, len, 0);
-        }
-
-        @Override
-        public boolean acceptsPartialChecksums() {
-            return true;
-        }
-
-        @Override
-        public synchronized void receive(byte[] f, int off, int len, int csumFlags) {
-            if (TapOffload.tcp4HeaderLen(f, off, len) != 0) {
-                frames.add(java.util.Arrays.copyOfRange(f, off, off + len));
-                flags.add(csumFlags);
+        public synchronized void receive(RxFrame f) {
+            byte[] copy = new byte[f.length()];
+            f.copyTo(copy, 0);
+            if (TapOffload.tcp4HeaderLen(copy, 0, copy.length) != 0) {
+                frames.add(copy);
+                flags.add(f.csumFlags());
+                if ((f.csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
+                    segSizes.add(f.segSize());
+                }
                 notifyAll();
             }
+        }
+
+        @Override
+        public void receive(byte[] f, int off, int len) {
+            throw new AssertionError("a sink that takes offload gets frames as RxFrame");
         }
 
         synchronized int payload() {

@@ -3,21 +3,21 @@ package io.jrump.net;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.intr.Softint;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A network interface ({@code struct ifnet}). Drivers call {@link #input} from their receive thread
- * (an interrupt: it holds no CPU); the frame is queued and link and protocol input run in a softint,
- * as BSD's network bottom half. The kernel sends through {@link #output}, which taps and hands the
- * frame to the driver.
+ * A network interface ({@code struct ifnet}). Drivers call {@link #input(Mbuf)} from their receive
+ * thread (an interrupt: it holds no CPU); the frame is queued and link and protocol input run in a softint
+ * under the kernel's softnet lock, as BSD's network bottom half (the rule is on {@link #input(Mbuf)}). The
+ * kernel sends through {@link #output}, which taps and hands the frame to the driver.
  *
  * <p>It carries DART's two fields: {@link #buflen()} ({@code if_buflen}), the frame payload size the
  * socket layer segments for, which can differ from the wire MTU when the device segments itself, and
@@ -56,7 +56,6 @@ public final class Ifnet {
     private final IfnetDriver driver;
     private final IfQueue inq = new IfQueue(IFQ_MAXLEN);
     private final Softint inputSoftint;
-    private final AtomicBoolean draining = new AtomicBoolean();
     private final List<IfAddr> addrs = new CopyOnWriteArrayList<>();
     private volatile BpfTap[] taps = new BpfTap[0];
     private volatile int flags;
@@ -271,8 +270,24 @@ public final class Ifnet {
     }
 
     /**
-     * A received frame from the driver (interrupt context). The interface owns {@code m} from here:
-     * it is queued for the softint, or dropped and counted if the interface is down or the queue full.
+     * The one way a received frame enters the kernel ({@code if_input}). The driver hands over a packet
+     * header chain of this interface's pool, built over its backend's buffer with external storage where
+     * that saves a copy ({@link MbufCopy#lendPacket}) and copied into clusters where the buffer is only lent
+     * ({@link MbufCopy#fromBytes}, {@link MbufCopy#fromBuffer}); the frame's offload flags are in its packet
+     * header: {@code csum_flags} ({@link CsumFlags}: {@code M_CSUM_TCPv4} for a TCP checksum the sender left
+     * partial over a link that never leaves memory, {@code M_CSUM_TSOv4} for one TCP segment received whole)
+     * and, with {@code M_CSUM_TSOv4}, {@code csum_data} the size it would be cut at, which forwarding judges
+     * DF by ({@code IpForward}). The interface owns {@code m} from here: it is queued, or dropped and counted
+     * when the interface is down or the queue full. A capture tap sees the frame with its checksum finished.
+     *
+     * <p>Where and under which lock input runs, the one rule of the receive path: this method runs in the
+     * driver's receive context (an interrupt: a backend's receive thread, or a sender's thread on an
+     * in-memory wire), takes no lock but the queue's and does no protocol work. Link and protocol input run
+     * in the interface's input softint, on whichever thread runs it (a virtual CPU's softint thread, or the
+     * receive thread's interrupt tail), and always under the kernel's {@linkplain Interfaces#softnetLock()
+     * softnet lock}, which the softint holds while it takes frames off the queue and hands them up. So all of
+     * a kernel's network input runs on one thread at a time, in arrival order per interface, as NetBSD's
+     * {@code softnet_lock} makes it; the protocols take socket locks inside it, never the other way round.
      */
     public void input(Mbuf m) {
         input(m, true);
@@ -291,7 +306,10 @@ public final class Ifnet {
             mbufs().freeChain(m);
             return;
         }
-        if (tapIt) {
+        if (tapIt && taps.length > 0) {
+            if (m.pkthdr().csumFlags() != 0) {
+                finishChecksumForCapture(m, len);
+            }
             tap(m, false);
         }
         // The queue refuses once the interface is detached, so a frame cannot slip in behind the drain.
@@ -305,97 +323,37 @@ public final class Ifnet {
     }
 
     /**
-     * Copies a received frame from a driver's buffer into mbufs and inputs it; a frame that cannot
-     * get mbufs is dropped and counted.
+     * Finishes a partial TCP checksum in the frame, so that a capture shows what a wire would carry; the
+     * flags stay, so the protocols still skip verifying it. Only with a capture attached, which copies the
+     * frame anyway, so the flat copy here costs nothing the common path pays. Lent storage is copied before
+     * it is written ({@link MbufCopy#copyback}), so the sender's chain stays as it was.
      */
-    public void input(byte[] frame, int off, int len) {
-        input(frame, off, len, 0);
+    private void finishChecksumForCapture(Mbuf m, int len) {
+        byte[] flat = new byte[len];
+        MbufCopy.copydata(m, 0, len, flat, 0);
+        io.jrump.wire.ChecksumOffload.completeTcpInFrame(flat, 0, len);
+        MbufCopy.copyback(m, 0, len, flat, 0);
+    }
+
+    /** Counts a received frame the driver had to drop before it reached {@link #input} (no mbufs left). */
+    public void countInputDrop() {
+        iqdrops.incrementAndGet();
     }
 
     /**
-     * As {@link #input(byte[], int, int)}, for a frame whose sender left the checksums in {@code csumFlags}
-     * partial over a link that never leaves memory (a {@code CHECKSUM_PARTIAL} frame, in Linux's words): the
-     * protocols skip verifying them, since nothing could have damaged the data on the way. A capture tap
-     * gets the finished checksum.
-     */
-    public void input(byte[] frame, int off, int len, int csumFlags) {
-        input(frame, off, len, csumFlags, 0);
-    }
-
-    /**
-     * As {@link #input(byte[], int, int, int)}, for a frame whose flags may include {@code M_CSUM_TSOv4}: one
-     * TCP segment received whole (a GSO frame from Linux through a tap), which would be cut at
-     * {@code segSize} bytes of payload. Local delivery takes it as it is; forwarding judges DF by, and cuts
-     * it at, that size ({@code IpForward}), as the hub's large segments are treated.
-     */
-    public void input(byte[] frame, int off, int len, int csumFlags, int segSize) {
-        if (csumFlags != 0 && taps.length > 0) {
-            io.jrump.wire.ChecksumOffload.completeTcpInFrame(frame, off, len);
-        }
-        inputCopied(MbufCopy.fromBytes(mbufs(), frame, off, len), csumFlags, segSize);
-    }
-
-    /**
-     * As {@link #input(byte[], int, int, int, int)}, for a frame at absolute indexes {@code frame[off..off+len)}
-     * of a driver's receive area ({@code segSize} 0 without {@code M_CSUM_TSOv4}), copied once, into mbufs.
-     * Like the chain form, only for an interface without capture taps ({@link #hasTaps()}) when a checksum is
-     * partial: the buffer is the driver's, so the checksum is not finished in it for a capture.
-     */
-    public void input(ByteBuffer frame, int off, int len, int csumFlags, int segSize) {
-        inputCopied(MbufCopy.fromBuffer(mbufs(), frame, off, len), csumFlags, segSize);
-    }
-
-    /**
-     * Inputs a frame a driver's buffer was copied into ({@code m}, null if no mbuf was left: a counted drop),
-     * with its offload flags and, for a segment received whole, the size it would be cut at.
-     */
-    private void inputCopied(Mbuf m, int csumFlags, int segSize) {
-        if (m == null) {
-            iqdrops.incrementAndGet();
-            return;
-        }
-        m.pkthdr().setCsumFlags(csumFlags);
-        if ((csumFlags & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
-            m.pkthdr().setCsumData(segSize);
-        }
-        input(m);
-    }
-
-    /**
-     * As {@link #input(byte[], int, int, int)}, for a frame that is the first {@code len} bytes of a chain
-     * of another kernel's on the same in-memory wire: its headers are copied into this kernel's mbufs and
-     * its clusters are lent, not copied ({@link MbufCopy#lendPacket}). Only for an interface without
-     * capture taps ({@link #hasTaps()}), which get frames with finished checksums through the array form.
-     */
-    public void input(Mbuf frame, int len, int csumFlags) {
-        Mbuf m = MbufCopy.lendPacket(mbufs(), frame, len);
-        if (m == null) {
-            iqdrops.incrementAndGet();
-            return;
-        }
-        m.pkthdr().setCsumFlags(csumFlags);
-        if ((csumFlags & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0) {
-            // received whole (GRO, in Linux's words); forwarding it on cuts it at this segment size
-            m.pkthdr().setCsumData(frame.pkthdr().csumData());
-        }
-        input(m);
-    }
-
-    /**
-     * The bottom half. One thread at a time drains the queue, so frames reach the protocols in the order they
-     * arrived even when the softint runs on two threads at once (a CPU's softint thread, and a receive
-     * thread's interrupt tail); a thread that finds another draining leaves its frames to it.
+     * The bottom half: takes the queued frames and hands them up under the kernel's softnet lock (see
+     * {@link #input(Mbuf)}), so that a second thread running this softint waits instead of overtaking.
      */
     private void inputSoftint() {
-        while (inq.length() > 0 && draining.compareAndSet(false, true)) {
-            try {
-                Mbuf m;
-                while ((m = inq.dequeueAll()) != null) {
-                    linkInputAll(m);
-                }
-            } finally {
-                draining.set(false);
+        KMutex softnet = ifs.softnetLock();
+        softnet.enter();
+        try {
+            Mbuf m;
+            while ((m = inq.dequeueAll()) != null) {
+                linkInputAll(m);
             }
+        } finally {
+            softnet.exit();
         }
     }
 

@@ -4,6 +4,7 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.Cred;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
+import io.jrump.kern.sync.KMutex;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import java.util.ArrayList;
@@ -29,15 +30,25 @@ public final class Interfaces {
     private final Map<Long, SocketIoctlHandler> socketIoctls = new ConcurrentHashMap<>();
     private final List<Consumer<Ifnet>> detachListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Ifnet>> changeListeners = new CopyOnWriteArrayList<>();
+    private final KMutex softnet;
     private int nextIndex = 1;
 
     public Interfaces(Kernel kernel, MbufPool mbufs) {
         this.kernel = kernel;
         this.mbufs = mbufs;
+        this.softnet = new KMutex(kernel);
     }
 
     public Kernel kernel() {
         return kernel;
+    }
+
+    /**
+     * NetBSD's {@code softnet_lock}: held by every interface's input softint while it hands frames to link
+     * and protocol input, so a kernel's network input runs on one thread at a time ({@link Ifnet#input}).
+     */
+    public KMutex softnetLock() {
+        return softnet;
     }
 
     public MbufPool mbufs() {

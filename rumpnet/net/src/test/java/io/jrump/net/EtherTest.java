@@ -25,6 +25,7 @@ import io.jrump.net.NetTestSupport.Received;
 import io.jrump.net.NetTestSupport.RecordingDriver;
 import io.jrump.net.NetTestSupport.RecordingHandler;
 import io.jrump.net.NetTestSupport.RecordingTap;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.testkit.RumpKernel;
 import java.util.Arrays;
@@ -171,14 +172,14 @@ class EtherTest {
         ifs(k).ether().register(TYPE_TEST, h);
         long bad = ifs(k).ether().badFrames();
         byte[] f = frame(MAC_A, MAC_B, TYPE_TEST, 0);
-        eth0.input(f, 0, 13);
-        eth0.input(f, 0, 0);
+        eth0.input(MbufCopy.fromBytes(eth0.mbufs(), f, 0, 13));
+        eth0.input(MbufCopy.fromBytes(eth0.mbufs(), f, 0, 0));
         k.softints().drain();
         assertTrue(h.received().isEmpty());
         assertEquals(2, eth0.stats().ierrors());
         assertEquals(bad + 2, ifs(k).ether().badFrames());
         // exactly a header is not a runt: an empty payload reaches the protocol
-        eth0.input(f, 0, 14);
+        eth0.input(MbufCopy.fromBytes(eth0.mbufs(), f, 0, 14));
         k.softints().drain();
         assertEquals(1, h.received().size());
         assertEquals(0, h.received().get(0).bytes().length);

@@ -125,7 +125,7 @@ class IfnetTest {
         byte[] f = frame(MAC_A, MAC_B, TYPE_TEST, 100);
         byte[] buf = new byte[f.length + 20];
         System.arraycopy(f, 0, buf, 7, f.length);
-        eth0.input(buf, 7, f.length);
+        eth0.input(MbufCopy.fromBytes(eth0.mbufs(), buf, 7, f.length));
         k.softints().drain();
         assertEquals(1, h.received().size());
         assertEquals(eth0.index(), h.received().get(0).rcvif());
@@ -146,7 +146,7 @@ class IfnetTest {
         eth0.addTap(tap);
         eth0.input(mbuf(k, frame(MAC_A, MAC_B, TYPE_TEST, 46)));
         byte[] f = frame(BROADCAST, MAC_B, TYPE_TEST, 46);
-        eth0.input(f, 0, f.length);
+        eth0.input(MbufCopy.fromBytes(eth0.mbufs(), f, 0, f.length));
         k.softints().drain();
         assertTrue(h.received().isEmpty());
         assertTrue(tap.seen().isEmpty(), "a down interface captures nothing");

@@ -176,7 +176,7 @@ public class NetTestContext implements AutoCloseable {
 
     /** Puts {@code frame} on the wire toward the kernel and waits until the kernel has processed it. */
     public void injectFrame(byte[] frame) {
-        ifp.input(frame, 0, frame.length);
+        ifp.input(MbufCopy.fromBytes(ifp.mbufs(), frame, 0, frame.length));
         settle();
     }
 

@@ -202,35 +202,32 @@ final class TcpInput {
 
     /**
      * Finds the segment's connection, the one lookup for every TCP segment: an established connection
-     * by its four addresses, else a listening socket (through the SYN cache), else nobody (RST).
+     * by its four addresses, else a listening socket (through the SYN cache), else nobody (RST). Input runs
+     * under the kernel's softnet lock ({@link Ifnet#input}), so no other segment's input can create or
+     * complete a connection between this lookup and the step it leads to. A connection found and then seen
+     * closed under its socket lock (a timer or the user closed it meanwhile), or a TIME_WAIT connection that
+     * made way for a new SYN, leaves the segment for no connection: TIME_WAIT's remnant or the listener.
      */
     private void deliver(Seg s, Mbuf m) {
-        for (int attempt = 0; attempt < 3; attempt++) {
-            TcpCb tp = tcp.conns().lookup(s.dst, s.dport, s.src, s.sport);
-            if (tp == null) {
-                if (tcp.vtw().input(s)) {
-                    pool.freeChain(m);
-                } else if (listen.input(s, m)) {
-                    continue;
-                }
-                return;
-            }
+        TcpCb tp = tcp.conns().lookup(s.dst, s.dport, s.src, s.sport);
+        if (tp != null) {
             Socket so = tp.so;
-            boolean recycle;
+            boolean noConnection;
             so.lock().enter();
             try {
-                if (tp.has(TcpCb.TF_CLOSED)) {
-                    continue;
-                }
-                recycle = connectionInput(tp, s, m);
+                noConnection = tp.has(TcpCb.TF_CLOSED) || connectionInput(tp, s, m);
             } finally {
                 so.lock().exit();
             }
-            if (!recycle) {
+            if (!noConnection) {
                 return;
             }
         }
-        pool.freeChain(m);
+        if (tcp.vtw().input(s)) {
+            pool.freeChain(m);
+        } else {
+            listen.input(s, m);
+        }
     }
 
     /**

@@ -35,20 +35,16 @@ final class TcpListen {
     /**
      * A segment for no connection: LISTEN processing (RFC 9293 section 3.10.7.2) with the SYN cache
      * standing in for SYN_RECEIVED, or, with nobody listening, CLOSED processing (section 3.10.7.1).
-     * Returns true, keeping {@code m}, when the segment's connection turned up meanwhile: input on another
-     * thread (another interface's, or another CPU's softint) completed the handshake between this
-     * segment's lookup and its turn at the listener, which took the SYN cache entry with it. NetBSD rules
-     * this out by running all TCP input under {@code softnet_lock}; here the caller looks the connection up
-     * again instead of answering an ACK it would have accepted a moment later with a RST.
+     * Consumes {@code m}.
      */
-    boolean input(TcpInput.Seg s, Mbuf m) {
+    void input(TcpInput.Seg s, Mbuf m) {
         InPcb lp = tcp.table().lookupListener(s.dst, s.dport);
         TcpCb ltp = lp == null ? null : (TcpCb) lp.ppcb();
         if (ltp == null) {
             st.inc(TcpStat.NOPORT);
             pool.freeChain(m);
             respondClosed(s);
-            return false;
+            return;
         }
         Socket lso = ltp.so;
         TcpCb child = null;
@@ -57,15 +53,12 @@ final class TcpListen {
             if (ltp.state != TcpState.LISTEN || ltp.has(TcpCb.TF_CLOSED)) {
                 pool.freeChain(m);
                 respondClosed(s);
-                return false;
-            }
-            if (tcp.conns().lookup(s.dst, s.dport, s.src, s.sport) != null) {
-                return true;
+                return;
             }
             if (s.has(TcpFlags.RST)) {
                 tcp.synCache().reset(s.dst, s.dport, s.src, s.sport, s.seq);
                 pool.freeChain(m);
-                return false;
+                return;
             }
             if (s.has(TcpFlags.ACK)) {
                 TcpSynCache.Entry e = tcp.synCache().lookup(s.dst, s.dport, s.src, s.sport);
@@ -75,20 +68,20 @@ final class TcpListen {
                     pool.freeChain(m);
                     // RFC 9293 section 3.10.7.2: an ACK to a listener is answered <SEQ=SEG.ACK><CTL=RST>.
                     tcp.transmit().respond(s.dst, s.dport, s.src, s.sport, s.ack, 0, TcpFlags.RST, 0, null, 0);
-                    return false;
+                    return;
                 }
                 child = expand(ltp, e, s);
                 if (child == null) {
                     pool.freeChain(m);
-                    return false;
+                    return;
                 }
             } else if (s.has(TcpFlags.SYN)) {
                 syn(ltp, s);
                 pool.freeChain(m);
-                return false;
+                return;
             } else {
                 pool.freeChain(m);
-                return false;
+                return;
             }
         } finally {
             lso.lock().exit();
@@ -105,7 +98,6 @@ final class TcpListen {
         } finally {
             child.so.lock().exit();
         }
-        return false;
     }
 
     /**

@@ -78,6 +78,9 @@ public final class Socket {
     private volatile int error;
     private int linger = -1;
     private volatile SoUpcall upcall;
+    private volatile SoAcceptHook acceptHook;
+    /** Held back from {@code accept} by a kernel consumer ({@link SoHold}); guarded by {@link #lock}. */
+    private boolean kernelHeld;
     /** Send buffer ({@code so_snd}). */
     public final SockBuf snd;
     /** Receive buffer ({@code so_rcv}). */
@@ -286,6 +289,55 @@ public final class Socket {
         return upcall;
     }
 
+    /**
+     * Installs (or with null removes) a kernel consumer's say over this listening socket's new
+     * connections ({@link SoAcceptHook}); it applies to connections completed from now on.
+     */
+    public void setAcceptHook(SoAcceptHook h) {
+        acceptHook = h;
+    }
+
+    public SoAcceptHook acceptHook() {
+        return acceptHook;
+    }
+
+    /** Whether a kernel consumer holds this connection back from {@code accept}; lock held. */
+    public boolean kernelHeld() {
+        return kernelHeld;
+    }
+
+    void setKernelHeld(boolean b) {
+        kernelHeld = b;
+    }
+
+    /**
+     * Puts this held connection on its listener's complete queue, as if it had just completed, with its
+     * receive buffer intact, and wakes {@code accept}, the listener's pollers and its upcall. Returns 0;
+     * EINVAL if it is not held; ECONNABORTED if the connection is gone, or if the listener is gone or
+     * closing, in which case the connection is reset (RST) and freed. Takes this socket's lock unless the
+     * caller holds it (an upcall on it may release it), then the listen-queue lock; never the
+     * listener's lock, so that it may be called from any kernel thread or softint that holds no other
+     * socket's lock but the listener's.
+     */
+    public int releaseToAccept() {
+        return SoHold.release(this);
+    }
+
+    /**
+     * A kernel consumer's close of a socket that has no descriptor (a held connection, or a socket it
+     * made): as a user's {@code close(2)} on a non-blocking descriptor, the connection ends gracefully
+     * (TCP sends its FIN after the queued data) and the protocol frees the socket when done. Takes the
+     * lock unless the caller holds it.
+     */
+    public void closeByKernel() {
+        SoHold.close(this, false);
+    }
+
+    /** As {@link #closeByKernel()}, but abortive: queued data is dropped and TCP sends a RST. */
+    public void abortByKernel() {
+        SoHold.close(this, true);
+    }
+
     /** Whether the socket is gone: detached from its protocol and its buffers released. */
     public boolean isFreed() {
         return freed;
@@ -375,12 +427,20 @@ public final class Socket {
         state = (state & ~(SS_ISCONNECTING | SS_ISDISCONNECTING | SS_ISCONFIRMING)) | SS_ISCONNECTED;
         Socket h = head;
         ListenQueue q = h == null ? null : h.lq;
+        if (q != null && SoHold.offer(h, q, this)) {
+            return;
+        }
         if (q != null && q.complete(this)) {
-            h.sel.notifyAll(Poll.POLLIN);
-            fireUpcall(h, Poll.POLLIN);
+            notifyListener(h);
             return;
         }
         wakeup(Poll.POLLOUT | Poll.POLLIN, true, true, true);
+    }
+
+    /** Tells the listener {@code h}'s pollers and upcall of a connection to accept, without its lock. */
+    void notifyListener(Socket h) {
+        h.sel.notifyAll(Poll.POLLIN);
+        fireUpcall(h, Poll.POLLIN);
     }
 
     /** {@code soisdisconnecting}: closing has begun; neither direction carries new data. */
@@ -468,6 +528,12 @@ public final class Socket {
         return q == null ? 0 : q.qlen();
     }
 
+    /** Completed connections a kernel consumer holds back from {@code accept} ({@link SoAcceptHook}). */
+    public int heldLen() {
+        ListenQueue q = lq;
+        return q == null ? 0 : q.heldLen();
+    }
+
     /** Connections begun but not completed. */
     public int q0len() {
         ListenQueue q = lq;
@@ -533,7 +599,9 @@ public final class Socket {
 
     /**
      * {@code sonewconn} for a connection that is already established ({@code soready}, as a SYN cache
-     * completing the handshake makes it): the new socket goes straight to the complete queue.
+     * completing the handshake makes it): the new socket goes straight to the complete queue, unless the
+     * listener's {@link SoAcceptHook} holds it (called here without the new socket's lock, which nobody
+     * else can see yet).
      */
     public static Socket sonewconn(Socket head, boolean connected) {
         head.assertLocked();
@@ -573,8 +641,8 @@ public final class Socket {
         }
         so.born();
         head.sockets.add(so);
-        q.insert(so, connected ? ListenQueue.COMPLETE : ListenQueue.INCOMPLETE);
-        if (connected) {
+        q.insert(so, ListenQueue.INCOMPLETE);
+        if (connected && !SoHold.offer(head, q, so) && q.complete(so)) {
             head.wakeup(Poll.POLLIN, false, false, false);
         }
         return so;

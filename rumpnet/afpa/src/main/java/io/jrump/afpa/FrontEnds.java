@@ -1,6 +1,8 @@
 package io.jrump.afpa;
 
 import io.jrump.afpa.cache.AfpaCache;
+import io.jrump.afpa.hook.HookFrontEnd;
+import io.jrump.afpa.http.MimeTypes;
 import io.jrump.kern.ErrnoException;
 
 /**
@@ -20,6 +22,7 @@ class FrontEnds {
         AfpaConfig c = afpa.config();
         if (cache == null) {
             cache = new AfpaCache(afpa.kernel(), c.cacheSize());
+            cache.setContentTypes(MimeTypes::forPath);
             afpa.stats().gauges(cache::memoryInUse, cache::evictions);
         }
         cache.setSizeLimit(c.cacheSize());
@@ -43,7 +46,10 @@ class FrontEnds {
 
     /** The front end for {@code mode}, not yet attached; null if the mode is not available. */
     FrontEnd create(Afpa afpa, String mode) {
-        return null;
+        return switch (mode) {
+            case AfpaConfig.HOOK -> new HookFrontEnd(afpa);
+            default -> null;
+        };
     }
 
     /** Frees what the modes share (the cache's memory); after every front end has detached. */

@@ -128,6 +128,9 @@ final class AfpaNet implements AutoCloseable {
     UserServer user() throws ErrnoException {
         UserServer u = new UserServer(server, PORT);
         users.add(u);
+        if (afpa != null) {
+            afpa.settingChanged();
+        }
         return u;
     }
 

@@ -58,7 +58,7 @@ public final class AfpaCache {
     private final KMutex lock;
     /** Access-ordered: the eldest entry is the least recently used. Guarded by {@link #lock}. */
     private final LinkedHashMap<String, CacheObject> objects = new LinkedHashMap<>(64, 0.75f, true);
-    private final ReclaimHook reclaimHook;
+    private final KernelHooks hooks;
     private volatile boolean closed;
     private volatile long maxObject = DEFAULT_MAX_OBJECT;
     private volatile int framePayload = DEFAULT_FRAME_PAYLOAD;
@@ -73,10 +73,10 @@ public final class AfpaCache {
     private final AtomicLong tooLarge = new AtomicLong();
 
     /**
-     * The kernel's reclaimer list keeps what it is given for the kernel's life; it holds this small hook,
+     * The kernel keeps its reclaimers and halt hooks for its whole life; they hold this small hook,
      * which lets go of the cache when the cache closes (a module unloaded and loaded again).
      */
-    private static final class ReclaimHook implements Kmem.Reclaimer {
+    private static final class KernelHooks implements Kmem.Reclaimer, Runnable {
         volatile AfpaCache cache;
 
         @Override
@@ -84,9 +84,21 @@ public final class AfpaCache {
             AfpaCache c = cache;
             return c == null ? 0 : c.reclaim();
         }
+
+        /** The kernel halts: the cache empties, so that the halt finds no block left. */
+        @Override
+        public void run() {
+            AfpaCache c = cache;
+            if (c != null) {
+                c.close();
+            }
+        }
     }
 
-    /** A cache over the kernel's rumpvfs ({@link Vfs} service), its docroot {@code /} until set. */
+    /**
+     * A cache over the kernel's rumpvfs ({@link Vfs} service); it serves nothing until
+     * {@link #setDocroot} names its directory. Paths given to it are under that docroot ({@code /a.html}).
+     */
     public AfpaCache(Kernel kernel, long sizeLimit) {
         Vfs vfs = kernel.service(Vfs.class);
         if (vfs == null) {
@@ -96,9 +108,10 @@ public final class AfpaCache {
         this.allocator = new BlockAllocator(kernel, sizeLimit);
         this.reader = new VfsReader(kernel, vfs);
         this.lock = kernel.newMutex();
-        this.reclaimHook = new ReclaimHook();
-        reclaimHook.cache = this;
-        kernel.kmem().addReclaimer(reclaimHook);
+        this.hooks = new KernelHooks();
+        hooks.cache = this;
+        kernel.kmem().addReclaimer(hooks);
+        kernel.onHalt(hooks);
     }
 
     Kernel kernel() {
@@ -113,13 +126,18 @@ public final class AfpaCache {
 
     /**
      * Serves documents from {@code rumpPath} (a directory) from now on; the cached objects, named
-     * relative to the old docroot, are dropped. ENOENT, ENOTDIR and the like if it is no directory.
+     * relative to the old docroot, are dropped. ENOENT, ENOTDIR and the like if it is no directory, and
+     * then nothing is served (every path is {@link Status#NOT_FOUND}) until a docroot is set.
      */
     public void setDocroot(String rumpPath) throws ErrnoException {
-        reader.setDocroot(rumpPath);
-        flush();
+        try {
+            reader.setDocroot(rumpPath);
+        } finally {
+            flush();
+        }
     }
 
+    /** The docroot's rump path; null until one is set, or after a failed change (nothing is served then). */
     public String docroot() {
         return reader.docroot();
     }
@@ -549,13 +567,13 @@ public final class AfpaCache {
     }
 
     /**
-     * Empties the cache for good (the component's detach or the kernel's halt): later lookups miss and
+     * Empties the cache for good (the component's detach; the kernel's halt calls it too): later lookups miss and
      * builds answer {@link Status#CLOSED}. Objects still held are freed when their last hold goes, so
      * once every connection is gone the cache holds no block.
      */
     public void close() {
         closed = true;
-        reclaimHook.cache = null;
+        hooks.cache = null;
         flush();
         reader.close();
     }

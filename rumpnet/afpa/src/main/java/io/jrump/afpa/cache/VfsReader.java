@@ -7,6 +7,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sched.Scheduler;
+import io.jrump.kern.sync.KRwLock;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
 import io.jrump.vfs.Vfs;
@@ -25,46 +26,63 @@ import java.nio.ByteBuffer;
 final class VfsReader {
     private final Kernel kernel;
     private final Vfs vfs;
-    private volatile Proc proc;
-    private volatile String docroot = "/";
+    /**
+     * Lookups hold it shared, a docroot change exclusive, so that no lookup runs in a process whose
+     * root is being taken away. A kernel lock: both sides may sleep in the VFS.
+     */
+    private final KRwLock rootLock;
+    private Proc proc;
+    private volatile String docroot;
+    private boolean closed;
 
     VfsReader(Kernel kernel, Vfs vfs) {
         this.kernel = kernel;
         this.vfs = vfs;
-        this.proc = kernel.newProcess("afpa", Cred.ROOT);
+        this.rootLock = kernel.newRwLock();
     }
 
+    /** The docroot's rump path; null while there is none. */
     String docroot() {
         return docroot;
     }
 
     /**
      * Makes {@code path} (a directory, looked up from the kernel's root) the root of every later
-     * lookup, in a new process, the old one ending.
+     * lookup, in a new process, the old one ending. On a failure there is no docroot at all (every
+     * lookup is ENOENT) rather than the old one or the kernel's root.
      */
-    synchronized void setDocroot(String path) throws ErrnoException {
-        Vnode vp = vfs.namei().lookup(kernel.proc0(), null, path, true);
+    void setDocroot(String path) throws ErrnoException {
+        rootLock.enterWrite();
         try {
-            if (vp.type() != VType.VDIR) {
-                throw new ErrnoException(Errno.ENOTDIR, path);
+            if (closed) {
+                throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
             }
+            exit(proc);
+            proc = null;
+            docroot = null;
+            Vnode vp = vfs.namei().lookup(kernel.proc0(), null, path, true);
+            try {
+                if (vp.type() != VType.VDIR) {
+                    throw new ErrnoException(Errno.ENOTDIR, path);
+                }
+            } finally {
+                vp.rele();
+            }
+            Proc p = kernel.newProcess("afpa", Cred.ROOT);
+            Lwp l = p.newLwp("docroot");
+            try {
+                vfs.chroot(l, path);
+            } catch (ErrnoException | RuntimeException e) {
+                exit(p);
+                throw e;
+            } finally {
+                p.lwpExit(l);
+            }
+            proc = p;
+            docroot = path;
         } finally {
-            vp.rele();
+            rootLock.exit();
         }
-        Proc p = kernel.newProcess("afpa", Cred.ROOT);
-        Lwp l = p.newLwp("docroot");
-        try {
-            vfs.chroot(l, path);
-        } catch (ErrnoException | RuntimeException e) {
-            p.lwpExit(l);
-            exit(p);
-            throw e;
-        }
-        p.lwpExit(l);
-        Proc old = proc;
-        proc = p;
-        docroot = path;
-        exit(old);
     }
 
     private void exit(Proc p) {
@@ -73,20 +91,33 @@ final class VfsReader {
         }
     }
 
-    /** Ends the process; later lookups fail. */
-    synchronized void close() {
-        Proc p = proc;
-        proc = null;
-        exit(p);
+    /** Ends the process; later lookups fail with ESHUTDOWN. */
+    void close() {
+        rootLock.enterWrite();
+        try {
+            closed = true;
+            exit(proc);
+            proc = null;
+        } finally {
+            rootLock.exit();
+        }
     }
 
     /** The vnode {@code path} names under the docroot, referenced. */
     Vnode lookup(String path) throws ErrnoException {
-        Proc p = proc;
-        if (p == null || p.exiting()) {
-            throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
+        rootLock.enterRead();
+        try {
+            Proc p = proc;
+            if (closed || (p != null && p.exiting())) {
+                throw new ErrnoException(Errno.ESHUTDOWN, "cache closed");
+            }
+            if (p == null) {
+                throw new ErrnoException(Errno.ENOENT, "no docroot");
+            }
+            return vfs.namei().lookup(p, null, path, true);
+        } finally {
+            rootLock.exit();
         }
-        return vfs.namei().lookup(p, null, path, true);
     }
 
     static Vattr getattr(Vnode vp) throws ErrnoException {

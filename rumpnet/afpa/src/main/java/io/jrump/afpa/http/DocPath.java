@@ -35,8 +35,8 @@ public final class DocPath {
     /** What {@link #normalize(byte[], int, int)} returns for a refused path: minus status 400. */
     public static final int REFUSED = -HttpStatus.BAD_REQUEST;
     /**
-     * The file served for a path that names a directory, with or without its trailing slash; a directory
-     * without one is 404. Both servers follow this rule, so that they answer alike.
+     * The file served for a path that names a directory, with or without its trailing slash. Both servers
+     * follow this rule, so that they answer alike.
      */
     public static final String INDEX = "index.html";
 

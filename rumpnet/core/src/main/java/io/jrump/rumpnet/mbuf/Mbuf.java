@@ -189,6 +189,15 @@ public final class Mbuf {
         return ext != null;
     }
 
+    /**
+     * Whether the data is caller-owned bytes with an {@link ExtFree} hook ({@link MbufPool#getExternal}):
+     * such an mbuf is never copied and freed in passing (a socket buffer's compaction), since that would
+     * tell the owner its bytes left while they are still queued (AFPA's free hooks, issue 17).
+     */
+    public boolean hasExtFree() {
+        return ext != null && ext.freeFn() != null;
+    }
+
     /** The packet header; only for the first mbuf of a packet. */
     public PktHdr pkthdr() {
         if (!isPktHdr()) {

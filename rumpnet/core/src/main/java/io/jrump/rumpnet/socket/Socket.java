@@ -9,6 +9,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.SelInfo;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
@@ -81,6 +82,9 @@ public final class Socket {
     private volatile SoAcceptHook acceptHook;
     /** Held back from {@code accept} by a kernel consumer ({@link SoHold}); guarded by {@link #lock}. */
     private boolean kernelHeld;
+    /** An upcall runs with the lock held, and a {@link #receiveLocked} in it owes the protocol a rcvd; lock held. */
+    private boolean inUpcall;
+    private boolean rcvdOwed;
     /** Send buffer ({@code so_snd}). */
     public final SockBuf snd;
     /** Receive buffer ({@code so_rcv}). */
@@ -338,6 +342,31 @@ public final class Socket {
         SoHold.close(this, true);
     }
 
+    /**
+     * Sends a stream chain with the lock held (from an upcall), never sleeping: 0, or EPIPE, ENOTCONN,
+     * the pending error, or the protocol's; the chain is consumed either way. The caller checks
+     * {@code snd.space()} first. See {@link SoLocked}.
+     */
+    public int sendLocked(Mbuf chain) {
+        return SoLocked.send(this, chain);
+    }
+
+    /**
+     * Takes up to {@code max} received bytes as a chain the caller frees, null if none, with the lock
+     * held; the protocol is told (TCP's window update). See {@link SoLocked}.
+     */
+    public Mbuf receiveLocked(int max) {
+        return SoLocked.receive(this, max);
+    }
+
+    /**
+     * Copies up to {@code len} received bytes from {@code off} into {@code dst} without taking them, with
+     * the lock held; the count copied. See {@link SoLocked}.
+     */
+    public int peekLocked(int off, byte[] dst, int dstOff, int len) {
+        return SoLocked.peek(this, off, dst, dstOff, len);
+    }
+
     /** Whether the socket is gone: detached from its protocol and its buffers released. */
     public boolean isFreed() {
         return freed;
@@ -395,11 +424,37 @@ public final class Socket {
         if (u == null) {
             return;
         }
+        boolean outer = !s.inUpcall && s.lock.owned();
+        if (outer) {
+            s.inUpcall = true;
+        }
         try {
             u.upcall(s, events);
         } catch (RuntimeException e) {
             s.kernel().log("socket " + s.id + ": upcall failed: " + e);
+        } finally {
+            if (outer) {
+                s.inUpcall = false;
+                if (s.rcvdOwed) {
+                    s.rcvdOwed = false;
+                    SoLocked.rcvd(s);
+                }
+            }
         }
+    }
+
+    /**
+     * Whether {@link #receiveLocked} should leave telling the protocol to the end of the upcall that runs
+     * now; if so, notes that it is owed. A consumer that answers a request from the data-arrival upcall
+     * then sends its answer before TCP runs output for the read, so the answer carries the ACK instead
+     * of following a pure ACK. Lock held.
+     */
+    boolean deferRcvd() {
+        if (inUpcall) {
+            rcvdOwed = true;
+            return true;
+        }
+        return false;
     }
 
     /** Data or end of input arrived ({@code sorwakeup}); the protocol calls it after appending, lock held. */

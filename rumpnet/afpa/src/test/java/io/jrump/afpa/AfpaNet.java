@@ -126,7 +126,12 @@ final class AfpaNet implements AutoCloseable {
 
     /** Starts a user-level server listening on the port in the server kernel. */
     UserServer user() throws ErrnoException {
-        UserServer u = new UserServer(server, PORT);
+        return user(false);
+    }
+
+    /** With {@code files}, the user-level server answers GETs with the files of the docroot. */
+    UserServer user(boolean files) throws ErrnoException {
+        UserServer u = new UserServer(server, PORT, files ? DOCROOT : null);
         users.add(u);
         if (afpa != null) {
             afpa.settingChanged();

@@ -17,12 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ordinary rump sockets in the server kernel. It reads one request (headers, and a body as long as its
  * {@code Content-Length}), answers {@code 200} with {@code X-Server: user} and, as body, the exact
  * bytes it read, then closes: a test sees both that the connection arrived and that the bytes the
- * accelerator had already received came along intact.
+ * accelerator had already received came along intact. Given a docroot it serves files instead, as the
+ * real user-level server would, for the tests that load and unload the accelerator under load.
  */
 final class UserServer implements AutoCloseable {
     private final Kernel kernel;
     private final int port;
     private final int listener;
+    private final String docroot;
     private final Thread thread;
     private volatile boolean closing;
     final AtomicInteger accepted = new AtomicInteger();
@@ -30,7 +32,13 @@ final class UserServer implements AutoCloseable {
     final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
     UserServer(Kernel kernel, int port) throws ErrnoException {
+        this(kernel, port, null);
+    }
+
+    /** With {@code docroot}, a GET is answered with the file it names there instead of the request's bytes. */
+    UserServer(Kernel kernel, int port, String docroot) throws ErrnoException {
         this.kernel = kernel;
+        this.docroot = docroot;
         this.port = port;
         Syscalls s = kernel.syscalls();
         listener = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM, 0);
@@ -84,9 +92,12 @@ final class UserServer implements AutoCloseable {
             }
             byte[] req = got.toByteArray();
             requests.add(req);
-            byte[] head = ("HTTP/1.1 200 OK\r\nX-Server: user\r\nContent-Length: " + req.length
-                    + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
-            ByteBuffer out = ByteBuffer.allocate(head.length + req.length).put(head).put(req).flip();
+            byte[] body = docroot == null ? req : file(s, req);
+            byte[] head = ("HTTP/1.1 " + (body == null ? "404 Not Found" : "200 OK") + "\r\nX-Server: user\r\n"
+                    + "Content-Length: " + (body == null ? 0 : body.length) + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1);
+            body = body == null ? new byte[0] : body;
+            ByteBuffer out = ByteBuffer.allocate(head.length + body.length).put(head).put(body).flip();
             while (out.hasRemaining()) {
                 s.write(fd, out);
             }
@@ -94,6 +105,31 @@ final class UserServer implements AutoCloseable {
             failures.add(e);
         } finally {
             close(s, fd);
+        }
+    }
+
+    /** The file a GET names under the docroot, read through the VFS system calls; null if there is none. */
+    private byte[] file(Syscalls s, byte[] req) {
+        String line = new String(req, StandardCharsets.ISO_8859_1).split("\r\n", 2)[0];
+        String[] p = line.split(" ");
+        if (p.length < 2 || !p[0].equals("GET") || p[1].contains("..")) {
+            return null;
+        }
+        try {
+            int fd = s.open(docroot + p[1], io.jrump.kern.vfs.Fcntl.O_RDONLY, 0);
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                ByteBuffer b = ByteBuffer.allocate(65536);
+                int n;
+                while ((n = s.read(fd, b.clear())) > 0) {
+                    out.write(b.array(), 0, n);
+                }
+                return out.toByteArray();
+            } finally {
+                s.close(fd);
+            }
+        } catch (ErrnoException e) {
+            return null;
         }
     }
 

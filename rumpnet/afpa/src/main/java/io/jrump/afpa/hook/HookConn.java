@@ -389,6 +389,8 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         so.setUpcall(null);
         fe.forget(this);
         if (graceful) {
+            // unread request bytes would turn the close into a reset that can overtake the response
+            SockIo.consume(so, so.rcv.cc());
             so.closeByKernel();
         } else {
             so.abortByKernel();

@@ -35,6 +35,9 @@ public final class TdiConnection {
     /** Bytes at the front of the receive buffer already indicated and left by the client. */
     private int indicated;
     private boolean finIndicated;
+    /** While the receive event runs, and whether it disconnected gracefully meanwhile. */
+    private boolean inReceive;
+    private boolean closeAfterReceive;
     /** The client let go of the connection (disconnected or passed it on): no more events. */
     private boolean released;
     /** TCP closed the connection. */
@@ -105,22 +108,18 @@ public final class TdiConnection {
             lock.enter();
         }
         try {
-            int err = closed || released || so.pcb() == null ? Errno.ENOTCONN
-                    : so.hasState(Socket.SS_CANTSENDMORE) ? Errno.EPIPE : 0;
-            if (err != 0) {
+            if (closed || released) {
                 so.mbufs().freeChain(chain);
-                return err;
+                return Errno.ENOTCONN;
             }
             int len = MbufChain.length(chain);
             // Counted first: on a loopback path the acknowledgement could come back inside the output.
             sends.add(len, done, context);
-            try {
-                so.protosw().send(so, chain, null, 0, null);
-            } catch (ErrnoException e) {
+            int err = so.sendLocked(chain);
+            if (err != 0) {
                 sends.undo(len, done != null);
-                return e.errno();
             }
-            return 0;
+            return err;
         } finally {
             if (take) {
                 lock.exit();
@@ -131,7 +130,8 @@ public final class TdiConnection {
     /**
      * Ends the client's use of the connection. Graceful ({@code abortive} false): a FIN follows the
      * bytes already sent, which still go out and complete their requests; bytes received and not taken
-     * make it a reset, as for a user's close (RFC 9293 section 3.10.4, RFC 1122 section 4.2.2.13).
+     * make it a reset, as for a user's close (RFC 9293 section 3.10.4, RFC 1122 section 4.2.2.13);
+     * from a receive event, the bytes it returns as taken count as taken (the close waits for its return).
      * Abortive: a reset now, and pending sends complete with ECONNABORTED. No events follow either way.
      */
     public void disconnect(boolean abortive) {
@@ -149,6 +149,10 @@ public final class TdiConnection {
             address.forget(this);
             if (abortive) {
                 so.abortByKernel();
+            } else if (inReceive) {
+                // The bytes the receive event is taking leave the buffer only when it returns; a close
+                // now would find them unread and reset the connection.
+                closeAfterReceive = true;
             } else {
                 so.closeByKernel();
             }
@@ -240,20 +244,31 @@ public final class TdiConnection {
         int avail = so.rcv.cc();
         if (avail > indicated && (events & Poll.POLLIN) != 0) {
             int taken;
+            inReceive = true;
             try {
                 taken = address.handler().receiveEvent(this, so.rcv.first(), indicated, avail);
             } catch (RuntimeException e) {
                 address.tdi().log("receive event", e);
                 taken = 0;
+            } finally {
+                inReceive = false;
             }
-            taken = Math.max(0, Math.min(taken, avail));
+            if (closed || so.isFreed()) {
+                // the handler reset the connection: its buffers are gone with it
+                return;
+            }
+            taken = Math.max(0, Math.min(taken, Math.min(avail, so.rcv.cc())));
             if (taken > 0) {
-                so.rcv.drop(taken);
-                if (so.pcb() != null) {
-                    so.protosw().rcvd(so, 0);
-                }
+                // Taken through the socket layer, which tells TCP of the opened window once the upcall
+                // returns, so that a reply the event sent carries the ACK and no pure ACK precedes it.
+                so.mbufs().freeChain(so.receiveLocked(taken));
             }
-            indicated = avail - taken;
+            indicated = so.rcv.cc();
+            if (closeAfterReceive) {
+                closeAfterReceive = false;
+                so.closeByKernel();
+                return;
+            }
         }
         if (!released && !closed && !finIndicated && so.error() == 0 && so.hasState(Socket.SS_CANTRCVMORE)) {
             finIndicated = true;

@@ -151,6 +151,53 @@ class TcpTdiTest {
     }
 
     @Test
+    void aReceiveEventMaySendTheReplyAndDisconnect() throws Exception {
+        try (TcpTestContext ctx = new TcpTestContext()) {
+            ctx.listen(16);
+            TdiClient client = new TdiClient();
+            client.reply = "HTTP/1.0 200 OK\r\n\r\nhi";
+            TdiAddress addr = tdi(ctx).open(TcpTestContext.LOCAL_PORT, client);
+            Peer p = established(ctx);
+            client.log.clear();
+            p.inject(text(p, "GET / HTTP/1.0\r\n\r\n"));
+            List<Sent> out = ctx.drain();
+            byte[] wire = new byte[0];
+            for (Sent x : out) {
+                assertEquals(p.rcvNxt + wire.length, x.seq(), "in order: " + out);
+                assertEquals(p.sndNxt, x.ack(), "the request is acknowledged: " + out);
+                wire = concat(wire, x.payload());
+            }
+            assertEquals(client.reply, new String(wire, StandardCharsets.ISO_8859_1));
+            assertTrue(out.get(out.size() - 1).has(TcpFlags.FIN), "the FIN follows the reply: " + out);
+            p.rcvNxt += wire.length + 1;
+            p.inject(p.ack());
+            p.inject(p.fin());
+            p.expect(p.expectAck());
+            assertEquals(List.of("receive GET / HTTP/1.0\\r\\n\\r\\n (indicated 0)", "reply queued errno 0",
+                    "sent reply errno 0"), client.log);
+            assertEquals(0, addr.connectionCount());
+        }
+    }
+
+    @Test
+    void aReceiveEventMayResetTheConnection() throws Exception {
+        try (TcpTestContext ctx = new TcpTestContext()) {
+            ctx.listen(16);
+            TdiClient client = new TdiClient();
+            client.reply = "no";
+            client.abortAfterReply = true;
+            tdi(ctx).open(TcpTestContext.LOCAL_PORT, client);
+            Peer p = established(ctx);
+            client.log.clear();
+            p.inject(text(p, "GET / HTTP/1.0\r\n\r\n"));
+            List<Sent> out = ctx.drain();
+            assertTrue(out.get(out.size() - 1).has(TcpFlags.RST), "the connection is reset: " + out);
+            assertEquals(List.of("receive GET / HTTP/1.0\\r\\n\\r\\n (indicated 0)", "reply queued errno 0",
+                    "sent reply errno " + Errno.ECONNABORTED), client.log);
+        }
+    }
+
+    @Test
     void sendsCompleteInOrderWhenTheAckCoversTheirLastByte() throws Exception {
         try (TcpTestContext ctx = new TcpTestContext()) {
             ctx.listen(16);

@@ -27,6 +27,9 @@ class TdiClient implements TdiEventHandler {
     /** If set, a receive event passes the connection to the user instead of taking bytes. */
     volatile boolean passOnReceive;
     final ByteArrayOutputStream taken = new ByteArrayOutputStream();
+    /** If set, a complete request is answered with this from the receive event, which then disconnects. */
+    volatile String reply;
+    volatile boolean abortAfterReply;
 
     @Override
     public TdiAcceptRequest connectEvent(TdiAddress address, SockAddr peer) {
@@ -64,6 +67,13 @@ class TdiClient implements TdiEventHandler {
         }
         synchronized (taken) {
             taken.write(all, 0, end + 4);
+        }
+        String r = reply;
+        if (r != null) {
+            byte[] b = r.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            int err = c.send(MbufCopy.fromBytes(c.socket().mbufs(), b, 0, b.length), this::sendDone, "reply");
+            log.add("reply queued errno " + err);
+            c.disconnect(abortAfterReply);
         }
         return end + 4;
     }

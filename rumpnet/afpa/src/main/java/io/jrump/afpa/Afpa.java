@@ -132,8 +132,12 @@ public final class Afpa {
             lock.exit();
         }
         service.resize(config.workers());
-        frontEnds.configure(this);
-        String key = config.enabled() ? config.mode() + ":" + config.port() : "";
+        boolean ready = frontEnds.configure(this);
+        String key = config.enabled() && ready ? config.mode() + ":" + config.port() : "";
+        if (config.enabled() && !ready) {
+            // the docroot may appear later (a mount, a mkdir): look again a second later
+            retry.schedule(kernel.callouts().hz());
+        }
         feLock.enter();
         try {
             if (key.equals(activeKey) && (active != null || key.isEmpty())) {

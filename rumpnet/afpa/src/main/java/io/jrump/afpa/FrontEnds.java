@@ -3,6 +3,7 @@ package io.jrump.afpa;
 import io.jrump.afpa.cache.AfpaCache;
 import io.jrump.afpa.hook.HookFrontEnd;
 import io.jrump.afpa.http.MimeTypes;
+import io.jrump.afpa.tdi.TdiFrontEnd;
 import io.jrump.kern.ErrnoException;
 
 /**
@@ -16,9 +17,10 @@ class FrontEnds {
     /**
      * Applies the cache settings ({@code docroot}, {@code cache_size}, {@code max_object},
      * {@code revalidate_ms}); service-thread context. The cache is made at the first call, so that an
-     * accelerator loaded before rumpvfs has its root still boots.
+     * accelerator loaded before rumpvfs has its root still boots. False while the docroot is no directory:
+     * the accelerator then takes no connection, rather than answer 404 to every request.
      */
-    void configure(Afpa afpa) {
+    boolean configure(Afpa afpa) {
         AfpaConfig c = afpa.config();
         if (cache == null) {
             cache = new AfpaCache(afpa.kernel(), c.cacheSize());
@@ -34,9 +36,11 @@ class FrontEnds {
                 cache.setDocroot(d);
                 docroot = d;
             } catch (ErrnoException e) {
+                docroot = null;
                 afpa.kernel().log("afpa: docroot " + d + ": " + e.getMessage());
             }
         }
+        return docroot != null;
     }
 
     /** The shared cache; null before the first {@link #configure}. */
@@ -48,6 +52,7 @@ class FrontEnds {
     FrontEnd create(Afpa afpa, String mode) {
         return switch (mode) {
             case AfpaConfig.HOOK -> new HookFrontEnd(afpa);
+            case AfpaConfig.TDI -> new TdiFrontEnd(afpa);
             default -> null;
         };
     }

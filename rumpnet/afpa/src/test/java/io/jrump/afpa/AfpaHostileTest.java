@@ -23,7 +23,7 @@ class AfpaHostileTest {
     static final String SECRET = "TOP SECRET, outside the docroot";
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void noEncodingOfATraversalReachesOutsideTheDocroot(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             int fd = net.server.syscalls().open("/secret.txt", Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644);
@@ -54,7 +54,7 @@ class AfpaHostileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void oversizedRequestLinesAndHeadersAreRefused(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             net.user();
@@ -81,7 +81,7 @@ class AfpaHostileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void aRequestSplitAtEveryByteIsAnsweredWhole(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             net.file("/s.txt", "split".getBytes());
@@ -104,7 +104,7 @@ class AfpaHostileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void aClientThatStopsHalfWayIsClosedAfterTheTimeout(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             net.server.syscalls().sysctlWrite("net.afpa.keepalive_timeout", "1");
@@ -120,7 +120,7 @@ class AfpaHostileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void clientsDroppingMidResponseLeaveNothingBehind(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             byte[] big = new byte[2 << 20];

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class AfpaModuleTest {
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void unloadingAndLoadingUnderLoadLosesNoConnection(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             List<byte[]> files = new ArrayList<>();

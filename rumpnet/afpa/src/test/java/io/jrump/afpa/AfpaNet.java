@@ -63,6 +63,8 @@ final class AfpaNet implements AutoCloseable {
         server.syscalls().mkdir(DOCROOT, 0755);
         afpa = server.service(Afpa.class);
         if (afpa != null) {
+            // off until the test has its user-level server: tdi mode would otherwise listen on the port itself
+            server.syscalls().sysctlWrite("net.afpa.enable", "0");
             configure(mode);
         }
     }
@@ -145,7 +147,8 @@ final class AfpaNet implements AutoCloseable {
     }
 
     /** Waits until the accelerator serves the port (it attaches from a service thread). */
-    void awaitServing() {
+    void awaitServing() throws ErrnoException {
+        server.syscalls().sysctlWrite("net.afpa.enable", "1");
         Probes.await("the accelerator to serve port " + PORT, afpa::serving);
     }
 

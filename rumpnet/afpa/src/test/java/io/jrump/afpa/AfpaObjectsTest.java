@@ -22,7 +22,7 @@ class AfpaObjectsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void largeObjectsArriveByteExactOverALossyReorderingLink(String mode) throws Exception {
         String emu = "loss=2%,reorder=5%,reorder-delay=2ms,delay=1ms,limit=4000";
         try (AfpaNet net = new AfpaNet(mode, emu, 11)) {
@@ -47,7 +47,7 @@ class AfpaObjectsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void aSecondRequestForAnObjectInFlightGetsItsOwnCopy(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             byte[] big = random(600_000, 9);
@@ -90,7 +90,7 @@ class AfpaObjectsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void aChangedFileIsServedNew(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             net.server.syscalls().sysctlWrite("net.afpa.revalidate_ms", "0");
@@ -108,7 +108,7 @@ class AfpaObjectsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"hook"})
+    @ValueSource(strings = {"hook", "tdi"})
     void aSmallCacheEvictsTheLeastRecentlyUsed(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             net.server.syscalls().sysctlWrite("net.afpa.cache_size", String.valueOf(512 << 10));

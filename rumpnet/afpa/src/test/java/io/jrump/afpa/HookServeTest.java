@@ -13,11 +13,13 @@ import org.junit.jupiter.api.Test;
  * reaches the user-level server with every byte intact.
  */
 class HookServeTest {
-    static final String MODE = "hook";
+    String mode() {
+        return "hook";
+    }
 
     @Test
     void aMissThenAHitServeTheFileByteExact() throws Exception {
-        try (AfpaNet net = new AfpaNet(MODE)) {
+        try (AfpaNet net = new AfpaNet(mode())) {
             byte[] page = "<html>hello from the kernel</html>\n".getBytes(StandardCharsets.US_ASCII);
             net.file("/index.html", page);
             net.user();
@@ -42,7 +44,7 @@ class HookServeTest {
 
     @Test
     void keepAliveAndPipelinedRequestsAreAnsweredInOrder() throws Exception {
-        try (AfpaNet net = new AfpaNet(MODE)) {
+        try (AfpaNet net = new AfpaNet(mode())) {
             byte[] big = new byte[200_000];
             new SplittableRandom(7).nextBytes(big);
             net.file("/a.txt", "aaa".getBytes());
@@ -70,7 +72,7 @@ class HookServeTest {
 
     @Test
     void whatItDoesNotServeReachesTheUserServerWithItsBytes() throws Exception {
-        try (AfpaNet net = new AfpaNet(MODE)) {
+        try (AfpaNet net = new AfpaNet(mode())) {
             net.file("/a.txt", "aaa".getBytes());
             UserServer user = net.user();
             net.awaitServing();

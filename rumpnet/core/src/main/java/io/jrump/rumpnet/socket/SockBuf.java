@@ -6,6 +6,7 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.rumpnet.mbuf.MbufType;
 
@@ -41,6 +42,8 @@ public final class SockBuf {
     private int lowat;
     private int cc;
     private int mbcnt;
+    /** Queued mbufs flagged {@link MbufFlags#M_PREBUILT}. */
+    private int prebuilt;
     private int timeoMs;
     private Mbuf mb;
     private Mbuf lastRecord;
@@ -160,6 +163,9 @@ public final class SockBuf {
             cc += m.len();
         }
         mbcnt += storage(m);
+        if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
+            prebuilt++;
+        }
     }
 
     private void unalloc(Mbuf m) {
@@ -167,6 +173,18 @@ public final class SockBuf {
             cc -= m.len();
         }
         mbcnt -= storage(m);
+        if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
+            prebuilt--;
+        }
+    }
+
+    /**
+     * How many prebuilt frames ({@link MbufFlags#M_PREBUILT}) are queued: TCP output looks for frame
+     * boundaries only while this is not zero, so that a connection that never queued one pays a single
+     * test per segment.
+     */
+    public int prebuiltFrames() {
+        return prebuilt;
     }
 
     private boolean dead(Mbuf m) {

@@ -8,7 +8,9 @@ import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
  * Turns frames of a cache object into an mbuf chain to queue on a connection, without copying the
- * frames: each mbuf's external storage is the frame's own buffer, and its free hook gives the frame
+ * frames: each mbuf is a prebuilt frame ({@link MbufPool#getPrebuilt}) over the frame's own buffer,
+ * carrying the payload sum computed when the object was built (with the HTTP header's folded in for
+ * the first frame, issue 17: "a send fills in only what changes"), and its free hook gives the frame
  * back ({@link CacheObject#releaseFrame}) once TCP is done with it. This is the Linux seed's "queues
  * each frame associated with the object for transmission", and the seed's rule for sharing: "if an
  * additional request is received for a cache object that is in the process of being sent, AFPA makes
@@ -75,20 +77,24 @@ public final class FrameChains {
             if (o.claimFrame(i)) {
                 byte[] buf = o.frameBuf(i);
                 int off = o.payloadOff(i);
-                if (hdrPending && i == 0 && hdrLen <= o.headroom(0) - CacheObject.HEADROOM) {
+                int room = o.headroom(i);
+                int sum = o.payloadSum(i);
+                if (hdrPending && i == 0 && hdrLen <= room - CacheObject.HEADROOM) {
                     System.arraycopy(hdr, 0, buf, off - hdrLen, hdrLen);
+                    sum = o.sumWithHeader(hdrLen);
                     off -= hdrLen;
                     len += hdrLen;
+                    room -= hdrLen;
                     hdrPending = false;
                 }
-                m = pool.getExternal(buf, off, len, FREE, new FrameRef(o, i, flag, ctx));
+                m = pool.getPrebuilt(buf, off, len, room, sum, FREE, new FrameRef(o, i, flag, ctx));
                 if (m == null) {
                     o.releaseFrame(i);
                 }
             } else {
                 byte[] copy = new byte[len];
                 System.arraycopy(o.frameBuf(i), o.payloadOff(i), copy, 0, len);
-                m = pool.getExternal(copy, 0, len, FREE, new FrameRef(null, i, flag, ctx));
+                m = pool.getPrebuilt(copy, 0, len, 0, o.payloadSum(i), FREE, new FrameRef(null, i, flag, ctx));
                 if (stats != null) {
                     stats.inc(AfpaStats.COPIED);
                 }

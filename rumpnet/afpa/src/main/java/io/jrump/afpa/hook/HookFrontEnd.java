@@ -171,7 +171,8 @@ public final class HookFrontEnd implements FrontEnd {
                 c.so.lock().exit();
             }
         }
-        long deadline = kernel.hypercall().clock().monotonicNanos() + DRAIN_NANOS;
+        // a halting kernel's peers get no more time: what is still busy is reset below
+        long deadline = kernel.hypercall().clock().monotonicNanos() + (kernel.halting() ? 0 : DRAIN_NANOS);
         lock.enter();
         try {
             while (!conns.isEmpty() && kernel.hypercall().clock().monotonicNanos() < deadline) {

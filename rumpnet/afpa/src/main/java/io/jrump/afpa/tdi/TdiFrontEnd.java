@@ -140,7 +140,8 @@ public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
         for (TdiConn c : snapshot()) {
             c.drain();
         }
-        long deadline = kernel.hypercall().clock().monotonicNanos() + DRAIN_NANOS;
+        // a halting kernel's peers get no more time: what is still busy is reset below
+        long deadline = kernel.hypercall().clock().monotonicNanos() + (kernel.halting() ? 0 : DRAIN_NANOS);
         lock.enter();
         try {
             while (!conns.isEmpty() && kernel.hypercall().clock().monotonicNanos() < deadline) {

@@ -71,6 +71,40 @@ class HookServeTest {
     }
 
     @Test
+    void rangesConditionalsAndHeadAreAnsweredAsRfc9110Asks() throws Exception {
+        try (AfpaNet net = new AfpaNet(mode())) {
+            byte[] doc = new byte[150_000];
+            new SplittableRandom(4).nextBytes(doc);
+            net.file("/doc.bin", doc);
+            net.user();
+            net.awaitServing();
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/doc.bin"));
+                HttpConn.Response full = c.read();
+                assertArrayEquals(doc, full.body());
+                String lastModified = full.header("Last-Modified");
+                assertNotNull(lastModified);
+                c.send("GET /doc.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=70000-70009\r\n\r\n");
+                HttpConn.Response part = c.read();
+                assertEquals(206, part.status());
+                assertEquals("bytes 70000-70009/150000", part.header("Content-Range"));
+                assertArrayEquals(java.util.Arrays.copyOfRange(doc, 70000, 70010), part.body());
+                c.send("GET /doc.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=200000-\r\n\r\n");
+                assertEquals(416, c.read().status());
+                c.send("GET /doc.bin HTTP/1.1\r\nHost: t\r\nIf-Modified-Since: " + lastModified + "\r\n\r\n");
+                assertEquals(304, c.read().status());
+                c.send("HEAD /doc.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+                HttpConn.Response head = c.read(true);
+                assertEquals(200, head.status());
+                assertEquals("150000", head.header("Content-Length"));
+                c.send(HttpConn.get("/doc.bin"));
+                assertArrayEquals(doc, c.read().body(), "the connection is still in step");
+            }
+            assertEquals(1, net.stat("not modified responses"));
+        }
+    }
+
+    @Test
     void whatItDoesNotServeReachesTheUserServerWithItsBytes() throws Exception {
         try (AfpaNet net = new AfpaNet(mode())) {
             net.file("/a.txt", "aaa".getBytes());

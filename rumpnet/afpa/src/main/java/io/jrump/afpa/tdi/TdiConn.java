@@ -98,6 +98,11 @@ final class TdiConn {
         if (abortive) {
             done = true;
             disarmIdle();
+            if (sending != null && outstanding == 0 && !busy) {
+                // no completion or worker is left to let go of the object
+                sending.release();
+                sending = null;
+            }
             fe.forget(this);
             return;
         }
@@ -246,6 +251,14 @@ final class TdiConn {
 
     private void respond(HttpRequest req, CacheObject o) {
         plan.forFile(req, o.size(), o.mtime() / 1_000_000_000L, o.contentType());
+        if (plan.bodyFromFile() && (plan.fileOffset() != 0 || plan.fileLength() != o.size())
+                && !o.pins().allPinned()) {
+            // a range is copied out of the frames, which must all be in memory: until then the user-level
+            // server answers ranges, with the request's bytes still unread
+            o.release();
+            pass(true);
+            return;
+        }
         keepAlive = plan.keepAlive();
         writeHeader();
         consumeRequest();

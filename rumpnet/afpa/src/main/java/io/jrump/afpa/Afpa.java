@@ -30,7 +30,9 @@ public final class Afpa {
     private final FrontEnds frontEnds;
     /** Tries a front end that could not attach again a second later (hook mode before a listener). */
     private final Callout retry;
-    private FrontEnd active;
+    /** Once a second while a front end runs: has its listener gone (the user-level server restarted)? */
+    private final Callout watch;
+    private volatile FrontEnd active;
     private String activeKey = "";
     private final HttpDate dates = new HttpDate();
     private volatile HttpResponseHeader headers;
@@ -47,6 +49,7 @@ public final class Afpa {
         this.feLock = kernel.newMutex();
         this.frontEnds = frontEnds;
         this.retry = kernel.callouts().create("afpa attach retry", this::settingChanged);
+        this.watch = kernel.callouts().create("afpa listener watch", this::watchListener);
     }
 
     public Kernel kernel() {
@@ -140,7 +143,7 @@ public final class Afpa {
         }
         feLock.enter();
         try {
-            if (key.equals(activeKey) && (active != null || key.isEmpty())) {
+            if (key.equals(activeKey) && (active != null && active.alive() || key.isEmpty())) {
                 return;
             }
             if (active != null) {
@@ -154,11 +157,25 @@ public final class Afpa {
             FrontEnd f = frontEnds.create(this, config.mode());
             if (f != null && f.attach(config.port())) {
                 active = f;
+                watch.schedule(kernel.callouts().hz());
             } else {
                 retry.schedule(kernel.callouts().hz());
             }
         } finally {
             feLock.exit();
+        }
+    }
+
+    /** The watch callout: reattach when the listener went, else look again a second later. */
+    private void watchListener() {
+        FrontEnd f = active;
+        if (f == null) {
+            return;
+        }
+        if (f.alive()) {
+            watch.schedule(kernel.callouts().hz());
+        } else {
+            settingChanged();
         }
     }
 
@@ -172,11 +189,11 @@ public final class Afpa {
         }
     }
 
-    /** Whether a front end serves the port now. */
+    /** Whether a front end serves the port now, on a listener that still listens. */
     public boolean serving() {
         feLock.enter();
         try {
-            return active != null;
+            return active != null && active.alive();
         } finally {
             feLock.exit();
         }
@@ -197,6 +214,7 @@ public final class Afpa {
             lock.exit();
         }
         retry.halt();
+        watch.halt();
         feLock.enter();
         try {
             if (active != null) {

@@ -23,4 +23,10 @@ public interface FrontEnd {
 
     /** Connections the accelerator holds now; for tests and the unload path. */
     int connections();
+
+    /**
+     * Whether the front end can still take connections: false once the listening socket it attached to
+     * is gone (the user-level server closed it), so that the engine attaches again to the next one.
+     */
+    boolean alive();
 }

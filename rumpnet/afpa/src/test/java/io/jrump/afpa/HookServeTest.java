@@ -105,6 +105,30 @@ class HookServeTest {
     }
 
     @Test
+    void aRestartedUserServerIsAcceleratedAgain() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(mode().equals("hook"),
+                "tdi mode listens by itself once the user-level server is gone");
+        try (AfpaNet net = new AfpaNet(mode())) {
+            net.file("/a.txt", "aaa".getBytes());
+            UserServer first = net.user();
+            net.awaitServing();
+            first.close();
+            io.jrump.testkit.Probes.await("the accelerator to notice", () -> !net.afpa.serving());
+            UserServer second = net.user();
+            io.jrump.testkit.Probes.await("the accelerator on the new listener",
+                    () -> net.afpa.serving());
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/a.txt"));
+                HttpConn.Response r = c.read();
+                assertEquals("aaa", r.text());
+                assertNull(r.header("X-Server"));
+            }
+            assertEquals(1, net.stat("connections"));
+            assertEquals(0, second.accepted.get());
+        }
+    }
+
+    @Test
     void whatItDoesNotServeReachesTheUserServerWithItsBytes() throws Exception {
         try (AfpaNet net = new AfpaNet(mode())) {
             net.file("/a.txt", "aaa".getBytes());

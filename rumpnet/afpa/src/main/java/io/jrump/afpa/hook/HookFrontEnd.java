@@ -147,6 +147,12 @@ public final class HookFrontEnd implements FrontEnd {
     }
 
     @Override
+    public boolean alive() {
+        Socket l = listener;
+        return l != null && !l.isFreed() && l.isListening();
+    }
+
+    @Override
     public int connections() {
         lock.enter();
         try {

@@ -121,6 +121,12 @@ public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
     }
 
     @Override
+    public boolean alive() {
+        TdiAddress a = address;
+        return a != null && !a.listener().isFreed() && a.listener().isListening();
+    }
+
+    @Override
     public int connections() {
         lock.enter();
         try {

@@ -19,7 +19,7 @@ import java.nio.charset.StandardCharsets;
  * <li>the decoded bytes are not well-formed UTF-8 (RFC 3629 section 3), overlong forms such as
  * {@code %c0%ae} for {@code .} and {@code %c0%af} for {@code /} included, and surrogates;
  * <li>the target holds raw bytes above 0x7f (RFC 9112 section 3.2: a request-target is ASCII) or a
- * {@code #} (a fragment is never sent, RFC 9110 section 7.1), or a {@code %} not followed by two hex digits.
+ * {@code #} (a fragment is never sent: the origin-form of RFC 9112 section 3.2.1 has none), or a {@code %} not followed by two hex digits.
  * </ul>
  * Empty segments collapse ({@code //} is {@code /}), {@code .} segments go, and a trailing slash is kept,
  * since it tells a directory from a file.

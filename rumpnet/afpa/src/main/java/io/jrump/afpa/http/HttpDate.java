@@ -30,8 +30,10 @@ public final class HttpDate {
     private volatile Formatted last = new Formatted(Long.MIN_VALUE, new byte[LENGTH]);
 
     /**
-     * Writes {@code epochSeconds} as an IMF-fixdate into {@code dst} at {@code off}; seconds outside
-     * 1970..9999 are clamped.
+     * Writes {@code epochSeconds} as an IMF-fixdate into {@code dst} at {@code off} through the per-second
+     * cache, for the current time ({@code Date}); seconds outside 1970..9999 are clamped. Other times
+     * (a file's {@code Last-Modified}) go through {@link #write(long, byte[], int)}, so that they do not evict
+     * the current second.
      *
      * @return {@link #LENGTH}
      */
@@ -45,6 +47,20 @@ public final class HttpDate {
             last = f;
         }
         System.arraycopy(f.bytes, 0, dst, off, LENGTH);
+        return LENGTH;
+    }
+
+    /**
+     * Writes {@code epochSeconds} as an IMF-fixdate into {@code dst} at {@code off} without the cache (and
+     * without allocating); seconds outside 1970..9999 are clamped.
+     *
+     * @return {@link #LENGTH}
+     */
+    public static int write(long epochSeconds, byte[] dst, int off) {
+        if (off < 0 || off + LENGTH > dst.length) {
+            throw new IndexOutOfBoundsException("date does not fit");
+        }
+        formatInto(Math.max(0, Math.min(MAX_SECONDS, epochSeconds)), dst, off);
         return LENGTH;
     }
 

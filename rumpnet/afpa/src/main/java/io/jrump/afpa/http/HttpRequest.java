@@ -88,7 +88,9 @@ public final class HttpRequest {
      * Whether the connection persists after the response (RFC 9112 section 9.3): for HTTP/1.1 unless the
      * {@code Connection} field holds {@code close}; for HTTP/1.0 only if it holds {@code keep-alive} and not
      * {@code close}. Never for a request with {@code Transfer-Encoding}, whose body this server does not read:
-     * it answers and closes (RFC 9112 section 6.3 lets a server close instead of reading the body).
+     * it answers and closes (RFC 9112 section 6.3, item 3, lets a server close instead of reading the body;
+     * section 6.1 asks the same of an HTTP/1.0 request that carries one). The bytes after such a head are the
+     * body, never a next request: the caller must not parse on.
      */
     public boolean keepAlive() {
         return keepAlive;

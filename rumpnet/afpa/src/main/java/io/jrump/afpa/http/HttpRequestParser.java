@@ -7,7 +7,11 @@ import java.nio.charset.StandardCharsets;
  * request on it. Bytes are fed as they arrive, in pieces of any size: the parser is a state machine over
  * single bytes and keeps only what it needs (the request-target, up to {@link HttpLimits#requestLine()}
  * bytes, and one field value at a time, up to {@value #VALUE_CAP} bytes), so a request split at any byte
- * boundary parses exactly as if it came whole, and a slow client costs a few hundred bytes of state.
+ * boundary parses exactly as if it came whole, and a connection's parser memory is fixed when the parser is
+ * made (the request-line limit plus {@value #VALUE_CAP} bytes) whatever a slow or hostile client sends. A
+ * {@code Host} value longer than that cap is 400; a longer {@code If-Modified-Since} or {@code If-Range} is no
+ * date and is ignored, and a longer {@code Range} is ignored too, which serves the whole file as the several
+ * ranges it would hold do.
  *
  * <p>{@link #feed(byte[], int, int)} answers {@link Result#NEED_MORE}, {@link Result#COMPLETE} (then
  * {@link #request()} holds the request and {@link #consumed()} says where in the fed bytes it ended: the next
@@ -37,7 +41,9 @@ import java.nio.charset.StandardCharsets;
  * <li>The body: a {@code Content-Length} body is skipped (counted in {@link HttpRequest#length()}); values
  * that are not digits or that disagree across lines are 400 (RFC 9112 section 6.3, item 5). With
  * {@code Transfer-Encoding} the request ends at its head and the connection must close after the response
- * (section 6.3, item 3 lets the server close rather than read the body; this server never reads bodies).
+ * (section 6.3, item 3 lets the server close rather than read the body; this server never reads bodies),
+ * unless {@code chunked} is not its final coding: then the body's length cannot be known and the answer is
+ * 400 (section 6.3, item 4).
  * </ul>
  */
 public final class HttpRequestParser {
@@ -84,6 +90,7 @@ public final class HttpRequestParser {
     private static final int ALL_NAMES = (1 << NAMES.length) - 1;
     private static final String CLOSE = "close";
     private static final String KEEP_ALIVE = "keep-alive";
+    private static final String CHUNKED = "chunked";
 
     /** tchar of RFC 9110 section 5.6.2, as bit sets over 0..63 and 64..127. */
     private static final long TCHAR_LO = bits(0, "!#$%&'*+-.0123456789");
@@ -125,6 +132,8 @@ public final class HttpRequestParser {
     private boolean tokClose;
     private boolean tokKeep;
     private boolean tokEnded;
+    private boolean tokChunked;
+    private boolean lastCodingChunked;
 
     /** A parser with {@link HttpLimits#DEFAULT}. */
     public HttpRequestParser() {
@@ -158,6 +167,7 @@ public final class HttpRequestParser {
         ifRangeCount = 0;
         connClose = false;
         connKeepAlive = false;
+        lastCodingChunked = false;
         req.clear();
         req.pathBuf = target;
     }
@@ -183,11 +193,12 @@ public final class HttpRequestParser {
     }
 
     /**
-     * Whether any byte of a request has arrived since the last {@link #reset()}: a connection closed or timed
-     * out while this is false lost nothing (RFC 9112 section 9.3: the idle state between requests).
+     * Whether a byte of a request line has arrived since the last {@link #reset()} (empty lines before it do
+     * not count, RFC 9112 section 2.2): a connection closed or timed out while this is false lost no request
+     * (RFC 9112 section 9.3, the idle state between requests).
      */
     public boolean started() {
-        return total != 0;
+        return state > START_LF;
     }
 
     /** Whether the head is complete and only {@code Content-Length} body bytes are still awaited. */
@@ -480,10 +491,9 @@ public final class HttpRequestParser {
             }
         }
         valueLen = 0;
-        if (header == H_CONNECTION) {
+        if (header == H_CONNECTION || header == H_TRANSFER_ENCODING) {
             newToken();
-        } else if (header == H_TRANSFER_ENCODING) {
-            req.transferEncoding = true;
+            req.transferEncoding |= header == H_TRANSFER_ENCODING;
         }
     }
 
@@ -498,8 +508,8 @@ public final class HttpRequestParser {
         if ((c < 0x20 && c != '\t') || c == 0x7f) {
             return fail(HttpStatus.BAD_REQUEST);
         }
-        if (header == H_CONNECTION) {
-            connectionByte(c);
+        if (header == H_CONNECTION || header == H_TRANSFER_ENCODING) {
+            listByte(c);
         } else if (header >= 0) {
             if (valueLen < VALUE_CAP) {
                 value[valueLen] = (byte) c;
@@ -509,8 +519,11 @@ public final class HttpRequestParser {
         return GO;
     }
 
-    /** Scans the Connection list token by token as it arrives (RFC 9110 section 7.6.1). */
-    private void connectionByte(int c) {
+    /**
+     * Scans a Connection list (RFC 9110 section 7.6.1) or a Transfer-Encoding list (RFC 9112 section 6.1)
+     * token by token as it arrives, matching the tokens this parser cares about.
+     */
+    private void listByte(int c) {
         if (c == ',') {
             endToken();
             return;
@@ -522,16 +535,22 @@ public final class HttpRequestParser {
         if (tokEnded) {
             tokClose = false;
             tokKeep = false;
+            tokChunked = false;
         }
         int l = lower(c);
         tokClose &= tokLen < CLOSE.length() && CLOSE.charAt(tokLen) == l;
         tokKeep &= tokLen < KEEP_ALIVE.length() && KEEP_ALIVE.charAt(tokLen) == l;
+        tokChunked &= tokLen < CHUNKED.length() && CHUNKED.charAt(tokLen) == l;
         tokLen++;
     }
 
     private void endToken() {
-        connClose |= tokClose && tokLen == CLOSE.length();
-        connKeepAlive |= tokKeep && tokLen == KEEP_ALIVE.length();
+        if (header == H_CONNECTION) {
+            connClose |= tokClose && tokLen == CLOSE.length();
+            connKeepAlive |= tokKeep && tokLen == KEEP_ALIVE.length();
+        } else if (tokLen > 0) {
+            lastCodingChunked = tokChunked && tokLen == CHUNKED.length();
+        }
         newToken();
     }
 
@@ -539,17 +558,18 @@ public final class HttpRequestParser {
         tokLen = 0;
         tokClose = true;
         tokKeep = true;
+        tokChunked = true;
         tokEnded = false;
     }
 
     private int endField() {
         state = FIELD_START;
         int h = header;
-        if (h == H_CONNECTION) {
+        if (h == H_CONNECTION || h == H_TRANSFER_ENCODING) {
             endToken();
             return GO;
         }
-        if (h < 0 || h == H_TRANSFER_ENCODING) {
+        if (h < 0) {
             return GO;
         }
         boolean overflow = valueLen > VALUE_CAP;
@@ -631,6 +651,9 @@ public final class HttpRequestParser {
             req.ifNoneMatch = HttpRequest.IfNoneMatch.TAGS;
         }
         if (req.transferEncoding) {
+            if (!lastCodingChunked) {
+                return fail(HttpStatus.BAD_REQUEST);
+            }
             req.keepAlive = false;
             bodyLeft = 0;
         } else {

@@ -29,8 +29,7 @@ import com.google.common.base.Preconditions;
  * since such a client otherwise assumes the connection closes.
  * </ul>
  *
- * <p>Not thread-safe only in the sense that the target array is the caller's; the instance itself holds
- * nothing that changes and may be shared.
+ * <p>An instance holds nothing that changes after construction, so one may serve every thread of a kernel.
  */
 public final class HttpResponseHeader {
     private static final byte[] HTTP11 = ascii("HTTP/1.1 ");
@@ -45,6 +44,11 @@ public final class HttpResponseHeader {
     private static final byte[] CLOSE = ascii("Connection: close\r\n");
     private static final byte[] KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
     private static final byte[] KEEP_ALIVE_TIMEOUT = ascii("Keep-Alive: timeout=");
+    /**
+     * The {@code Server} value both servers send, so that a client cannot tell the accelerator's answers from
+     * the user-level server's.
+     */
+    public static final String SERVER = "jrump-afpa";
     /** Everything but the server name and the content type, with every number at its longest. */
     private static final int FIXED_MAX = 512;
 
@@ -96,7 +100,7 @@ public final class HttpResponseHeader {
         p = put(buf, p, serverLine);
         if (plan.lastModified() >= 0) {
             p = put(buf, p, LAST_MODIFIED);
-            p += dates.format(plan.lastModified(), buf, p);
+            p += HttpDate.write(plan.lastModified(), buf, p);
             p = put(buf, p, CRLF);
         }
         if (plan.contentType() != null) {

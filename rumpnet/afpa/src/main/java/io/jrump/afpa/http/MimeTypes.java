@@ -32,10 +32,16 @@ public final class MimeTypes {
     };
     private static final byte[][] EXT = new byte[TABLE.length][];
 
+    /** The length of the longest type this class returns, for sizing a header buffer. */
+    public static final int MAX_LENGTH;
+
     static {
+        int max = DEFAULT.length();
         for (int i = 0; i < TABLE.length; i++) {
             EXT[i] = TABLE[i][0].getBytes(StandardCharsets.US_ASCII);
+            max = Math.max(max, TABLE[i][1].length());
         }
+        MAX_LENGTH = max;
     }
 
     private MimeTypes() {

@@ -111,6 +111,16 @@ class HttpRequestParserTest {
         assertEquals("ERROR 400",
                 whole("GET / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").substring(0, 9));
         assertEquals("ERROR 400", whole("GET /\u00e9 HTTP/1.1\r\nHost: h\r\n\r\n").substring(0, 9));
+        assertEquals("ERROR 400", whole("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n")
+                .substring(0, 9));
+        assertEquals("ERROR 400", whole("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
+                + "Transfer-Encoding: gzip\r\n\r\n").substring(0, 9));
+        assertEquals("ERROR 400", whole("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunk ed\r\n\r\n")
+                .substring(0, 9));
+        assertTrue(whole("GET / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip ,CHUNKED \r\n"
+                + "Content-Length: 4\r\n\r\n").contains(" close cl=4 te "));
+        assertTrue(whole("GET / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n")
+                .contains(" close "));
         assertTrue(whole("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n").startsWith("OTHER "));
         assertTrue(whole("CONNECT h:443 HTTP/1.1\r\nHost: h:443\r\n\r\n").startsWith("OTHER "));
     }

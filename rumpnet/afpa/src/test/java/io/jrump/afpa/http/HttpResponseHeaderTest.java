@@ -115,5 +115,6 @@ class HttpResponseHeaderTest {
         assertEquals(MimeTypes.DEFAULT, MimeTypes.forPath("/a.unknownext"));
         assertEquals(MimeTypes.DEFAULT, MimeTypes.forPath(""));
         assertEquals("application/gzip", MimeTypes.forPath("/a.tar.gz"));
+        assertEquals("image/vnd.microsoft.icon".length(), MimeTypes.MAX_LENGTH);
     }
 }

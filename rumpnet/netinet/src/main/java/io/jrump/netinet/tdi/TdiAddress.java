@@ -23,8 +23,10 @@ import java.util.Set;
  * <p>The listener is the user-level server's when one listens on the port, so that connections the
  * client declines or passes on reach that server's {@code accept}; otherwise the address listens
  * itself, with no descriptor, and a declined connection waits on a queue nobody accepts from until
- * the address closes. Its bookkeeping is guarded by its own monitor, a leaf: no client code and no
- * socket lock is ever entered while it is held.
+ * the address closes. If the user-level server closes its listener, the address hears of no more
+ * connection requests (the hooks went with the listener); the client closes it and opens the port
+ * again once a server listens. Its bookkeeping is guarded by its own monitor, a leaf: no client code
+ * and no socket lock is ever entered while it is held.
  */
 public final class TdiAddress {
     private final Tdi tdi;

@@ -65,7 +65,7 @@ public final class TdiConnection {
         return address;
     }
 
-    /** The peer's address and port. */
+    /** The peer's address and port; shared, not to be changed. */
     public SockAddr peer() {
         return peer;
     }

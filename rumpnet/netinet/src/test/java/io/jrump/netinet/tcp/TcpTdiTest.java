@@ -123,6 +123,24 @@ class TcpTdiTest {
     }
 
     @Test
+    void anAcceptCompletionMayPassTheConnectionStraightOn() throws Exception {
+        try (TcpTestContext ctx = new TcpTestContext()) {
+            int lfd = ctx.listen(16);
+            TdiClient client = new TdiClient();
+            client.passOnAccept = true;
+            TdiAddress addr = tdi(ctx).open(TcpTestContext.LOCAL_PORT, client);
+            Peer p = established(ctx);
+            p.inject(text(p, "x"));
+            p.expect(p.expectAck());
+            assertEquals(0, addr.listener().heldLen());
+            int fd = ctx.sys.accept(lfd, null);
+            assertArrayEquals(new byte[] {'x'}, ctx.read(fd, 10));
+            assertEquals(2, client.log.size(), "connect and accept, then nothing: " + client.log);
+            ctx.sys.close(fd);
+        }
+    }
+
+    @Test
     void receiveEventsSeeARequestSplitOverSegmentsGrow() throws Exception {
         try (TcpTestContext ctx = new TcpTestContext()) {
             ctx.listen(16);

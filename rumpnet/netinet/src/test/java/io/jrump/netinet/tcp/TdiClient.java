@@ -24,6 +24,8 @@ class TdiClient implements TdiEventHandler {
     volatile boolean accept = true;
     /** Bytes the receive event takes: those up to the end of a request ("\r\n\r\n"), else none. */
     volatile boolean takeRequests = true;
+    /** If set, the accept completion passes the connection straight to the user. */
+    volatile boolean passOnAccept;
     /** If set, a receive event passes the connection to the user instead of taking bytes. */
     volatile boolean passOnReceive;
     final ByteArrayOutputStream taken = new ByteArrayOutputStream();
@@ -39,7 +41,9 @@ class TdiClient implements TdiEventHandler {
         }
         return new TdiAcceptRequest((req, c, errno) -> {
             log.add("accepted " + (c == null ? "-" : c.peer()) + " errno " + errno + " ctx " + req.context());
-            if (c != null) {
+            if (c != null && passOnAccept) {
+                c.passToUser();
+            } else if (c != null) {
                 connections.add(c);
             }
         }, "ctx-" + peer.port);

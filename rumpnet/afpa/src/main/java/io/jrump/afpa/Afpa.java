@@ -18,7 +18,7 @@ import io.jrump.kern.sync.KMutex;
  */
 public final class Afpa {
     /** The {@code Server} field of responses, the same from the user-level server. */
-    public static final String SERVER = "jrump-afpa";
+    public static final String SERVER = HttpResponseHeader.SERVER;
 
     private final Kernel kernel;
     private final AfpaConfig config;

@@ -51,6 +51,8 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private final Callout idle;
     /** Received bytes of the current request already fed to the parser (they stay in the buffer). */
     private int fed;
+    /** Bytes of the request just answered, taken once its response is queued ({@link #takeAnswered}). */
+    private int answeredBytes;
     /** The response whose frames are being queued; its hold on the object is released at the end. */
     private CacheObject sending;
     private int nextFrame;
@@ -218,10 +220,30 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         plan.forFile(req, o.size(), o.mtime() / 1_000_000_000L, o.contentType());
         keepAlive = plan.keepAlive();
         writeHeader();
-        SockIo.consume(so, fed);
+        answeredBytes = fed;
         fed = 0;
         parser.reset();
         disarmIdle();
+        try {
+            respondPlanned(o);
+        } finally {
+            takeAnswered();
+        }
+    }
+
+    /**
+     * Takes the answered request's bytes once the response is queued: taking them first would have TCP
+     * send a window update of its own ahead of the response, which instead carries the ACK.
+     */
+    private void takeAnswered() {
+        int n = answeredBytes;
+        answeredBytes = 0;
+        if (n > 0 && !done) {
+            SockIo.consume(so, n);
+        }
+    }
+
+    private void respondPlanned(CacheObject o) {
         if (plan.status() == HttpStatus.NOT_MODIFIED) {
             stats.inc(AfpaStats.NOT_MODIFIED);
         } else if (plan.bodyFromErrorPage()) {
@@ -270,8 +292,9 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
             if (so.snd.cc() > 0 && so.snd.space() < Math.min(bytes, PinArray.CHUNK_SIZE)) {
                 return;
             }
+            // the last chunk needs no flag: nothing follows it
             Mbuf chain = FrameChains.build(so.mbufs(), o, nextFrame, end, nextFrame == 0 ? hdr : null, hdrLen,
-                    this, null, stats);
+                    end < total ? this : null, null, stats);
             if (chain == null) {
                 // no mbufs now: the next ACK or free hook tries again
                 return;
@@ -339,11 +362,15 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         plan.forError(req, status);
         keepAlive = plan.keepAlive();
         writeHeader();
-        SockIo.consume(so, consumed);
+        answeredBytes = consumed;
         fed = 0;
         parser.reset();
         stats.inc(AfpaStats.ERRORS);
-        sendHeaderAnd(plan.head() ? null : ErrorPages.body(status));
+        try {
+            sendHeaderAnd(plan.head() ? null : ErrorPages.body(status));
+        } finally {
+            takeAnswered();
+        }
     }
 
     /** The response is wholly queued: keep the connection for the next request, or close it after. */
@@ -388,6 +415,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         }
         so.setUpcall(null);
         fe.forget(this);
+        answeredBytes = 0;
         if (graceful) {
             // unread request bytes would turn the close into a reset that can overtake the response
             SockIo.consume(so, so.rcv.cc());

@@ -27,7 +27,7 @@ import io.jrump.rumpnet.socket.Socket;
  * count is incremented, and it is sent immediately in the context of a software interrupt. If the chunk
  * is not pinned, the request must be queued to a pool of worker threads [...] The send completion
  * routine decrements the pin count [...] for the current chunk and repeats the process for the next
- * chunk." Two chunks are kept outstanding so that the link does not idle while a completion travels.
+ * chunk." Four chunks are kept outstanding so that the link does not idle while a completion travels.
  *
  * <p>Everything runs under the connection's lock: the events and completions hold it, the workers and
  * the idle callout take it. Request bytes are taken only once answered: by the receive event's return
@@ -36,7 +36,7 @@ import io.jrump.rumpnet.socket.Socket;
  */
 final class TdiConn {
     private static final int PEEK = 2048;
-    private static final int WINDOW = 2;
+    private static final int WINDOW = 4;
 
     private final TdiFrontEnd fe;
     private final Afpa afpa;

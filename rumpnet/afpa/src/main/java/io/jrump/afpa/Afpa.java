@@ -134,6 +134,7 @@ public final class Afpa {
         } finally {
             lock.exit();
         }
+        config.settle();
         service.resize(config.workers());
         boolean ready = frontEnds.configure(this);
         String key = config.enabled() && ready ? config.mode() + ":" + config.port() : "";

@@ -9,8 +9,8 @@ import io.jrump.kern.sysctl.SysctlNode;
  *
  * <p>Each node's value check also tells the engine that a setting changed ({@link #onChange}), so that
  * {@code sysctl -w net.afpa.port=8080} moves the accelerator at once instead of at its next poll; the
- * engine reads the node afterwards, from its service thread, under the node's monitor (the one
- * {@link Sysctl#write} holds while it stores), so it sees the value just written.
+ * engine's service thread first passes through every node's monitor (the one {@link Sysctl#write} holds
+ * while it stores, {@link #settle}), so it sees the value just written.
  */
 public final class AfpaConfig {
     /** The subtree's root. */
@@ -90,58 +90,54 @@ public final class AfpaConfig {
         sysctl.destroy(ROOT);
     }
 
-    public boolean enabled() {
-        synchronized (enable) {
-            return enable.intValue() != 0;
+    /**
+     * Waits for a sysctl write in progress on any node to finish storing: the value check that queued a
+     * reconfiguration runs before the value is stored, under the node's monitor. The getters read the
+     * stored values without locks (the network softint calls them).
+     */
+    void settle() {
+        for (SysctlNode n : new SysctlNode[] {enable, port, docroot, mode, cacheSize, maxObject, workers, idleTimeout,
+            revalidate}) {
+            synchronized (n) {
+                n.format();
+            }
         }
+    }
+
+    public boolean enabled() {
+        return enable.intValue() != 0;
     }
 
     public int port() {
-        synchronized (port) {
-            return port.intValue();
-        }
+        return port.intValue();
     }
 
     public String docroot() {
-        synchronized (docroot) {
-            String d = docroot.stringValue();
-            return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
-        }
+        String d = docroot.stringValue();
+        return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
     }
 
     public String mode() {
-        synchronized (mode) {
-            return mode.stringValue();
-        }
+        return mode.stringValue();
     }
 
     public long cacheSize() {
-        synchronized (cacheSize) {
-            return cacheSize.longValue();
-        }
+        return cacheSize.longValue();
     }
 
     public long maxObject() {
-        synchronized (maxObject) {
-            return maxObject.longValue();
-        }
+        return maxObject.longValue();
     }
 
     public int workers() {
-        synchronized (workers) {
-            return workers.intValue();
-        }
+        return workers.intValue();
     }
 
     public int revalidateMillis() {
-        synchronized (revalidate) {
-            return revalidate.intValue();
-        }
+        return revalidate.intValue();
     }
 
     public int keepAliveTimeoutSeconds() {
-        synchronized (idleTimeout) {
-            return idleTimeout.intValue();
-        }
+        return idleTimeout.intValue();
     }
 }

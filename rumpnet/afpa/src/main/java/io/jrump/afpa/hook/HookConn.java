@@ -49,6 +49,8 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private final byte[] peek = new byte[PEEK];
     private byte[] hdr = new byte[1024];
     private final Callout idle;
+    /** Made when the mbuf pool first runs dry under a response. */
+    private Callout retry;
     /** Received bytes of the current request already fed to the parser (they stay in the buffer). */
     private int fed;
     /** Bytes of the request just answered, taken once its response is queued ({@link #takeAnswered}). */
@@ -296,7 +298,10 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
             Mbuf chain = FrameChains.build(so.mbufs(), o, nextFrame, end, nextFrame == 0 ? hdr : null, hdrLen,
                     end < total ? this : null, null, stats);
             if (chain == null) {
-                // no mbufs now: the next ACK or free hook tries again
+                // no mbufs now: the next ACK or free hook tries again, or with nothing in flight a tick later
+                if (so.snd.cc() == 0) {
+                    retryLater();
+                }
                 return;
             }
             if (SockIo.send(so, chain) != 0) {
@@ -451,6 +456,14 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         close(false);
     }
 
+    /** Kicks the connection a tick from now, when no ACK or free hook is left to do it. */
+    private void retryLater() {
+        if (retry == null) {
+            retry = so.kernel().callouts().create("afpa mbuf retry", () -> fe.kick(this));
+        }
+        retry.schedule(1);
+    }
+
     // ---- idle timeout ----
 
     private void armIdle() {
@@ -459,6 +472,9 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
 
     private void disarmIdle() {
         idle.stop();
+        if (done && retry != null) {
+            retry.stop();
+        }
     }
 
     /**

@@ -17,6 +17,34 @@ import org.junit.jupiter.params.provider.ValueSource;
  * byte-exact, from the accelerator or from the user-level server, and no client sees a reset.
  */
 class AfpaModuleTest {
+    @org.junit.jupiter.api.Test
+    void switchingModesAtRunTimeKeepsTheCache() throws Exception {
+        try (AfpaNet net = new AfpaNet("hook")) {
+            net.file("/a.txt", "aaa".getBytes());
+            net.user();
+            net.awaitServing();
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/a.txt"));
+                assertEquals("aaa", c.read().text());
+                net.server.syscalls().sysctlWrite("net.afpa.mode", "tdi");
+                Probes.await("the hook front end to let go of its connection", () -> net.afpa.connections() == 0);
+                c.send(HttpConn.get("/a.txt"));
+                HttpConn.Response r = c.read();
+                assertEquals("user", r.header("X-Server"), "a connection held when the mode changed went to the user server");
+            }
+            Probes.await("tdi mode to serve", () -> net.afpa.serving()
+                    && net.server.service(io.jrump.netinet.tdi.Tdi.class).address(AfpaNet.PORT) != null);
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/a.txt"));
+                HttpConn.Response r = c.read();
+                assertEquals("aaa", r.text());
+                assertNull(r.header("X-Server"));
+            }
+            assertEquals(1, net.stat("misses"), "the object built in hook mode serves tdi mode");
+            assertEquals(1, net.stat("hits"));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"hook", "tdi"})
     void unloadingAndLoadingUnderLoadLosesNoConnection(String mode) throws Exception {

@@ -252,8 +252,8 @@ final class ListenQueue {
     }
 
     /**
-     * Takes {@code so} off the incomplete queue (or the held list) when it is freed; false, leaving it, if it is complete:
-     * a completed connection stays for {@code accept}, which then reports ECONNABORTED (NetBSD's
+     * Takes {@code so} off the incomplete queue (or the held list) when it is freed; false, leaving it,
+     * if it is complete: a completed connection stays for {@code accept}, which then reports ECONNABORTED (NetBSD's
      * {@code sofree} keeps it for the same reason: poll already said the listener was readable).
      */
     boolean removeUnlessComplete(Socket so) {

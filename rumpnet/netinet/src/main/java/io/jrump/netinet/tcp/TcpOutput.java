@@ -91,8 +91,8 @@ final class TcpOutput {
         boolean retransmitting = TcpSeq.lt(tp.sndNxt, tp.sndMax);
         int len = sendLength(tp, avail, retransmitting, tsoMax);
         boolean frame = false;
-        if (tp.so.snd.prebuiltFrames() != 0 && len > 0 && len <= tp.maxseg - sackOptLen(tp)) {
-            int fl = transmit.prebuiltLength(tp, tp.sndNxt, len);
+        if (tp.so.snd.prebuiltFrames() != 0) {
+            int fl = frameLength(tp, len);
             if (fl > 0) {
                 len = fl;
                 frame = true;
@@ -111,6 +111,14 @@ final class TcpOutput {
             flags |= TcpFlags.PSH;
         }
         return transmit.segment(tp, tp.sndNxt, len, flags, retransmitting) && len > 0 && !fin;
+    }
+
+    /**
+     * The next segment's length if it is to be one prebuilt frame ({@link TcpTransmit#prebuiltLength}),
+     * else 0; never for a TSO packet.
+     */
+    private int frameLength(TcpCb tp, int len) {
+        return len > 0 && len <= tp.maxseg - sackOptLen(tp) ? transmit.prebuiltLength(tp, tp.sndNxt, len) : 0;
     }
 
     /**

@@ -194,6 +194,35 @@ public final class TdiConnection {
         }
     }
 
+    /**
+     * Takes {@code n} bytes from the front of the receive buffer outside a receive event, for a client
+     * that answers a request from its own thread after the event left the bytes (AFPA's miss, which a
+     * worker builds and answers). Returns the bytes taken; 0 once the client let go of the connection.
+     * Takes the connection's lock unless the caller holds it.
+     */
+    public int take(int n) {
+        KMutex lock = so.lock();
+        boolean take = !lock.owned();
+        if (take) {
+            lock.enter();
+        }
+        try {
+            if (released || closed || n <= 0) {
+                return 0;
+            }
+            int t = Math.min(n, so.rcv.cc());
+            if (t > 0) {
+                so.mbufs().freeChain(so.receiveLocked(t));
+                indicated = Math.max(0, indicated - t);
+            }
+            return t;
+        } finally {
+            if (take) {
+                lock.exit();
+            }
+        }
+    }
+
     /** The address is closing: the client gives the connection up as {@link #passToUser()} does. */
     void addressClosed() {
         passToUser();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.netinet.NetTestContext;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -54,7 +55,8 @@ class TcpPrebuiltTest {
         /** Frame {@code i} as a prebuilt mbuf whose sum is {@code sumDelta} off the true one. */
         Mbuf mbuf(MbufPool pool, int i, int sumDelta) {
             int sum = InternetChecksum.sum(buf, offs[i], sizes[i]) + sumDelta;
-            return pool.getPrebuilt(buf, offs[i], sizes[i], HEADROOM, sum, (b, o, l, a) -> freed.incrementAndGet((Integer) a), i);
+            return pool.getPrebuilt(buf, offs[i], sizes[i], HEADROOM, sum,
+                    (b, o, l, a) -> freed.incrementAndGet((Integer) a), i);
         }
 
         /** All frames as one chain. */
@@ -150,7 +152,7 @@ class TcpPrebuiltTest {
             c.settle();
             assertFalse(tcpChecksumVerifies(c.nextFrame()),
                     "a sum one off gives a checksum one off: the payload was not summed again");
-            c.sys.setsockopt(p.fd, io.jrump.kern.syscall.SocketDefs.SOL_SOCKET, io.jrump.kern.syscall.SocketDefs.SO_LINGER, 0);
+            c.sys.setsockopt(p.fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_LINGER, 0);
             c.sys.close(p.fd);
             c.takeFrames();
         }

@@ -67,6 +67,7 @@ final class SoHold {
             if (q != null) {
                 q.forget(so);
             }
+            so.kernelClosing = true;
             SoClose.abortLocked(so);
             return Errno.ECONNABORTED;
         } finally {
@@ -79,7 +80,8 @@ final class SoHold {
     /**
      * {@link Socket#closeByKernel()} and {@link Socket#abortByKernel()}: the consumer lets go of a held
      * connection (or of any socket it made without a descriptor) as a user's close would, gracefully or
-     * with a reset.
+     * with a reset. Only the first call acts: the close itself fires the socket's upcall (the error, the
+     * disconnection), and a consumer whose upcall closes on what it sees there must not recurse.
      */
     static void close(Socket so, boolean abortive) {
         KMutex lock = so.lock();
@@ -88,6 +90,10 @@ final class SoHold {
             lock.enter();
         }
         try {
+            if (so.kernelClosing) {
+                return;
+            }
+            so.kernelClosing = true;
             so.setKernelHeld(false);
             Socket h = so.head();
             ListenQueue q = h == null ? null : h.listenQueue();

@@ -82,6 +82,8 @@ public final class Socket {
     private volatile SoAcceptHook acceptHook;
     /** Held back from {@code accept} by a kernel consumer ({@link SoHold}); guarded by {@link #lock}. */
     private boolean kernelHeld;
+    /** A kernel consumer's close or abort of this socket is under way or done; guarded by {@link #lock}. */
+    boolean kernelClosing;
     /** An upcall runs with the lock held, and a {@link #receiveLocked} in it owes the protocol a rcvd; lock held. */
     private boolean inUpcall;
     private boolean rcvdOwed;

@@ -19,7 +19,8 @@ import java.util.Map;
  * {@code rump.netstat}, as NetBSD's netstat(1): {@code -s} protocol counters ({@code -ss} without the
  * zero ones), {@code -a}/{@code -n} sockets, {@code -i} interfaces, {@code -r} routes, {@code -m} mbufs;
  * {@code -p PROTO} keeps one protocol, {@code -v} adds each TCP connection's own counters. It reads the
- * kernel's sysctl tables and counters.
+ * kernel's sysctl tables and counters; {@code -s} also prints the counters of the HTTP accelerator
+ * ({@code -p afpa}) when {@code rumpnet_afpa} is loaded.
  */
 public final class Netstat implements Tool {
     /** NetBSD's {@code protox} order: what {@code netstat -s} prints first. */
@@ -71,7 +72,7 @@ public final class Netstat implements Tool {
                 }
             }
         }
-        if (proto != null && !List.of("tcp", "udp", "ip", "icmp", "raw", "arp").contains(proto)) {
+        if (proto != null && !List.of("tcp", "udp", "ip", "icmp", "raw", "arp", "afpa").contains(proto)) {
             err.println("rump.netstat: " + proto + ": unknown protocol");
             return 1;
         }
@@ -92,6 +93,10 @@ public final class Netstat implements Tool {
             if (p.length == 5 && p[3].equals("stats")) {
                 byProto.computeIfAbsent(p[2], k -> new ArrayList<>()).add(e);
             }
+        }
+        List<SysctlEntry> afpa = kernelComponentStats(sys, "net.afpa.stats");
+        if (!afpa.isEmpty()) {
+            byProto.put("afpa", afpa);
         }
         List<String> order = new ArrayList<>();
         for (String p : PROTOCOL_ORDER) {
@@ -120,6 +125,21 @@ public final class Netstat implements Tool {
                     out.printf("\t%d %s%n", c.getValue(), c.getKey());
                 }
             }
+        }
+    }
+
+    /**
+     * Counters a loadable component publishes outside {@code net.inet} ({@code rumpnet_afpa}'s
+     * {@code net.afpa.stats}); none when the component is not loaded.
+     */
+    private static List<SysctlEntry> kernelComponentStats(Syscalls sys, String prefix) throws ErrnoException {
+        try {
+            return sys.sysctlList(prefix);
+        } catch (ErrnoException e) {
+            if (e.errno() == io.jrump.hypercall.Errno.ENOENT) {
+                return List.of();
+            }
+            throw e;
         }
     }
 

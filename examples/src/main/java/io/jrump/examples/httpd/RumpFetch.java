@@ -91,12 +91,9 @@ public final class RumpFetch {
             Fetcher f = new Fetcher(sys);
             for (URI u : urls) {
                 Response r = f.fetch(u, method, headers);
-                if (r.status >= 400) {
-                    rc = 22; // as curl -f
-                }
                 if (summary) {
                     out.printf("%d %-22s %8d bytes  %-26s %s%s%n", r.status, r.reason, r.body.length,
-                            r.header("content-type"), u.getRawPath(), r.reused ? "" : "  (new connection)");
+                            r.header("content-type"), u.getRawPath(), r.reused ? "" : "  (a new connection)");
                     continue;
                 }
                 if (include) {

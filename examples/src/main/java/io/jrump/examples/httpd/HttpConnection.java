@@ -29,8 +29,13 @@ final class HttpConnection {
         this.server = server;
     }
 
-    /** Serves connection {@code c} until either side ends it. */
-    void serve(int c) throws ErrnoException {
+    /**
+     * Serves connection {@code c} until either side ends it. Returns true when the server ends it with
+     * request bytes possibly still unread (after an error answer or with pipelined requests behind a
+     * {@code Connection: close}): closing then would reset the connection, and the reset can destroy the
+     * answer before the client reads it (RFC 9112 section 9.6), so the caller closes gracefully.
+     */
+    boolean serve(int c) throws ErrnoException {
         int start = 0;
         int have = 0;
         for (;;) {
@@ -44,7 +49,7 @@ final class HttpConnection {
                 inBuf.limit(in.length).position(have);
                 int n = server.sys.read(c, inBuf);
                 if (n <= 0) {
-                    return;
+                    return false;
                 }
                 have += n;
                 continue;
@@ -52,7 +57,7 @@ final class HttpConnection {
             server.requests.increment();
             boolean keep = r == RequestHead.COMPLETE ? file(c) : error(c, head.status, head.method == RequestHead.HEAD);
             if (!keep || r == RequestHead.ERROR && head.status != 405) {
-                return;
+                return r == RequestHead.ERROR || start + head.length < have;
             }
             start += head.length;
             if (start == have) {

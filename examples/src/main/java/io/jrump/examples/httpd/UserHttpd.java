@@ -4,6 +4,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,6 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
 public final class UserHttpd implements AutoCloseable {
     /** An idle keep-alive connection is closed after this long (SO_RCVTIMEO, milliseconds). */
     public static final int IDLE_TIMEOUT_MS = 15_000;
+    /** How long, and how many bytes, a closing connection's further input is read and dropped. */
+    static final int LINGER_MS = 2000;
+    static final int LINGER_BYTES = 1 << 20;
     /** Connections served at once; beyond it a connection gets 503 and is closed. */
     static final int MAX_CONNECTIONS = 1024;
 
@@ -125,11 +129,32 @@ public final class UserHttpd implements AutoCloseable {
         try {
             sys.setsockopt(c, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
             sys.setsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVTIMEO, IDLE_TIMEOUT_MS);
-            conn.serve(c);
+            if (conn.serve(c)) {
+                lingeringClose(c);
+            }
         } catch (ErrnoException e) {
             // the peer went away, or the idle timeout passed
         } finally {
             done(conn, c);
+        }
+    }
+
+    /**
+     * Ends the sending side, then reads and drops what the client still sends, for at most
+     * {@link #LINGER_MS} and {@link #LINGER_BYTES}, so that the close that follows finds the receive buffer
+     * empty and sends FIN, not RST (RFC 9112 section 9.6's staged close).
+     */
+    private void lingeringClose(int c) throws ErrnoException {
+        sys.shutdown(c, SocketDefs.SHUT_WR);
+        sys.setsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVTIMEO, LINGER_MS);
+        ByteBuffer sink = ByteBuffer.allocate(4096);
+        for (int total = 0; total < LINGER_BYTES; ) {
+            sink.clear();
+            int n = sys.read(c, sink);
+            if (n <= 0) {
+                return;
+            }
+            total += n;
         }
     }
 
@@ -147,6 +172,12 @@ public final class UserHttpd implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        try {
+            // Wakes the acceptor: a close alone leaves a thread blocked in accept asleep.
+            sys.shutdown(listener, SocketDefs.SHUT_RDWR);
+        } catch (ErrnoException e) {
+            // not connected: some stacks refuse shutdown on a listener; the close below still ends it
+        }
         try {
             sys.close(listener);
         } catch (ErrnoException e) {

@@ -1,5 +1,13 @@
 package io.jrump.examples.httpd;
 
+import io.jrump.afpa.http.DocPath;
+import io.jrump.afpa.http.ErrorPages;
+import io.jrump.afpa.http.HttpMethod;
+import io.jrump.afpa.http.HttpRequest;
+import io.jrump.afpa.http.HttpRequestParser;
+import io.jrump.afpa.http.HttpStatus;
+import io.jrump.afpa.http.MimeTypes;
+import io.jrump.afpa.http.ResponsePlan;
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.vfs.Fcntl;
@@ -8,25 +16,33 @@ import java.nio.ByteBuffer;
 
 /**
  * One connection's requests, in order (RFC 9112 section 9.3.2: pipelined requests are answered in the
- * order they came): read until a head is complete, answer it, go on with whatever bytes follow it. The
+ * order they came): bytes go to the accelerator's own incremental request parser as they arrive, each
+ * complete request is answered through the same {@link ResponsePlan} and header writer the accelerator
+ * uses, so that the two answer byte for byte alike, and parsing goes on with the bytes that follow. The
  * buffers live as long as the object, which the server reuses for connection after connection.
  */
 final class HttpConnection {
     /** File bytes read per {@code pread}: a whole small response goes out in one {@code write}. */
     private static final int CHUNK = 64 << 10;
-    private static final int HEAD_ROOM = 1024;
+    private static final int IN = 16 << 10;
 
     private final UserHttpd server;
-    private final byte[] in = new byte[RequestHead.MAX_HEAD + 1];
+    private final byte[] in = new byte[IN];
     private final ByteBuffer inBuf = ByteBuffer.wrap(in);
-    private final byte[] out = new byte[HEAD_ROOM + CHUNK];
-    private final ByteBuffer outBuf = ByteBuffer.wrap(out);
-    private final Responses.Writer w = new Responses.Writer(out);
-    private final RequestHead head = new RequestHead();
+    private final byte[] out;
+    private final ByteBuffer outBuf;
+    private final HttpRequestParser parser = new HttpRequestParser();
+    private final ResponsePlan plan = new ResponsePlan();
     private final StringBuilder path = new StringBuilder();
 
     HttpConnection(UserHttpd server) {
         this.server = server;
+        this.out = new byte[server.headers.maxLength(longestType()) + CHUNK];
+        this.outBuf = ByteBuffer.wrap(out);
+    }
+
+    private static String longestType() {
+        return "x".repeat(128); // room for any type MimeTypes gives
     }
 
     /**
@@ -36,124 +52,108 @@ final class HttpConnection {
      * answer before the client reads it (RFC 9112 section 9.6), so the caller closes gracefully.
      */
     boolean serve(int c) throws ErrnoException {
-        int start = 0;
-        int have = 0;
+        parser.reset();
         for (;;) {
-            int r = have > start ? head.parse(in, start, have - start) : RequestHead.NEED_MORE;
-            if (r == RequestHead.NEED_MORE) {
-                if (start > 0) {
-                    System.arraycopy(in, start, in, 0, have - start);
-                    have -= start;
-                    start = 0;
-                }
-                inBuf.limit(in.length).position(have);
-                int n = server.sys.read(c, inBuf);
-                if (n <= 0) {
-                    return false;
-                }
-                have += n;
-                continue;
+            inBuf.clear();
+            int n = server.sys.read(c, inBuf);
+            if (n <= 0) {
+                return false;
             }
-            server.requests.increment();
-            boolean keep = r == RequestHead.COMPLETE ? file(c) : error(c, head.status, head.method == RequestHead.HEAD);
-            if (!keep || r == RequestHead.ERROR && head.status != 405) {
-                return r == RequestHead.ERROR || start + head.length < have;
-            }
-            start += head.length;
-            if (start == have) {
-                start = 0;
-                have = 0;
+            int start = 0;
+            while (start < n) {
+                HttpRequestParser.Result r = parser.feed(in, start, n - start);
+                start += parser.consumed();
+                if (r == HttpRequestParser.Result.NEED_MORE) {
+                    break;
+                }
+                server.requests.increment();
+                if (r == HttpRequestParser.Result.ERROR) {
+                    // the parser no longer knows where a next request would start: answer and close
+                    respond(c, plan.forError(null, parser.errorStatus()), -1);
+                    return true;
+                }
+                boolean keep = answer(c, parser.request());
+                parser.reset();
+                if (!keep) {
+                    return start < n;
+                }
             }
         }
     }
 
     /** 503 to a connection the server has no thread for. */
     void refuse(int c) {
-        head.minorVersion = 1;
-        head.keepAlive = false;
         try {
-            error(c, 503, false);
+            respond(c, plan.forError(null, HttpStatus.SERVICE_UNAVAILABLE), -1);
         } catch (ErrnoException e) {
             // gone already
         }
     }
 
-    /** Answers a GET or HEAD of a file; returns whether the connection stays open. */
-    private boolean file(int c) throws ErrnoException {
+    /**
+     * Answers one request: a GET or HEAD of a regular file under the document root, a directory's
+     * {@link DocPath#INDEX}, or the error page that says why not. Returns whether the connection stays.
+     */
+    private boolean answer(int c, HttpRequest req) throws ErrnoException {
+        if (req.method() == HttpMethod.OTHER) {
+            return respond(c, plan.forError(req, HttpStatus.METHOD_NOT_ALLOWED), -1);
+        }
         path.setLength(0);
-        path.append(server.docroot).append(head.path);
-        int fd;
-        try {
-            fd = server.sys.open(path.toString(), Fcntl.O_RDONLY, 0);
-        } catch (ErrnoException e) {
-            int s = e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR || e.errno() == Errno.EACCES
-                    || e.errno() == Errno.ELOOP || e.errno() == Errno.ENAMETOOLONG ? 404 : 500;
-            return error(c, s, head.method == RequestHead.HEAD);
+        path.append(server.docroot).append(req.path());
+        if (path.charAt(path.length() - 1) == '/') {
+            path.append(DocPath.INDEX);
+        }
+        int fd = open();
+        if (fd < 0) {
+            return respond(c, plan.forError(req, -fd), -1);
         }
         try {
             Stat st = server.sys.fstat(fd);
-            if (!st.isReg()) {
-                return error(c, 404, head.method == RequestHead.HEAD);
+            if (st.isDir()) {
+                server.sys.close(fd);
+                path.append('/').append(DocPath.INDEX);
+                fd = open();
+                if (fd < 0) {
+                    return respond(c, plan.forError(req, -fd), -1);
+                }
+                st = server.sys.fstat(fd);
             }
-            return send(c, fd, st);
+            if (!st.isReg()) {
+                return respond(c, plan.forError(req, HttpStatus.NOT_FOUND), -1);
+            }
+            plan.forFile(req, st.size(), st.mtimeSec(), MimeTypes.forPath(path.toString()));
+            return respond(c, plan, fd);
         } finally {
             server.sys.close(fd);
         }
     }
 
-    private boolean send(int c, int fd, Stat st) throws ErrnoException {
-        long size = st.size();
-        long mtime = st.mtimeSec();
-        byte[] lastModified = HttpDates.format(mtime);
-        if (head.ifModifiedSince >= 0 && mtime <= head.ifModifiedSince && head.rangeFirst < 0) {
-            // RFC 9110 section 13.1.3: not modified since the client's copy
-            start(304);
-            w.field("Last-Modified", lastModified);
-            connection().end();
-            write(c, 0, w.pos);
-            return head.keepAlive;
+    /** Opens {@link #path} for reading: the descriptor, or minus the status that answers a failure. */
+    private int open() {
+        try {
+            return server.sys.open(path.toString(), Fcntl.O_RDONLY, 0);
+        } catch (ErrnoException e) {
+            int er = e.errno();
+            return er == Errno.ENOENT || er == Errno.ENOTDIR || er == Errno.EACCES || er == Errno.ELOOP
+                    || er == Errno.ENAMETOOLONG ? -HttpStatus.NOT_FOUND : -HttpStatus.INTERNAL_SERVER_ERROR;
         }
-        long first = 0;
-        long last = size - 1;
-        int status = 200;
-        if (head.rangeFirst >= 0) {
-            // RFC 9110 section 14.1.2 (byte ranges) and 15.3.7 (206) / 15.5.17 (416)
-            if (head.rangeSuffix) {
-                first = size - Math.min(head.rangeFirst, size);
-            } else {
-                first = head.rangeFirst;
-                last = head.rangeLast < 0 || head.rangeLast >= size ? size - 1 : head.rangeLast;
-            }
-            if (first >= size || (head.rangeSuffix && head.rangeFirst == 0)) {
-                start(416);
-                w.ascii("Content-Range: bytes */").num(size).ascii("\r\n");
-                byte[] body = Responses.errorBody(416);
-                w.field("Content-Type", "text/html").field("Content-Length", body.length);
-                connection().end();
-                if (head.method == RequestHead.GET) {
-                    w.bytes(body);
-                }
-                write(c, 0, w.pos);
-                return head.keepAlive;
-            }
-            status = 206;
+    }
+
+    /**
+     * Sends the header of {@code p} and its body: the error page, or the file's bytes read from {@code fd}
+     * with {@code pread}, the header and the first chunk in one write. Returns whether the connection stays.
+     */
+    private boolean respond(int c, ResponsePlan p, int fd) throws ErrnoException {
+        int fill = server.headers.write(p, System.currentTimeMillis() / 1000, out, 0);
+        if (p.bodyFromErrorPage()) {
+            fill += ErrorPages.copy(p.status(), out, fill);
         }
-        long length = last - first + 1;
-        start(status);
-        w.field("Content-Type", Responses.contentType(head.path)).field("Content-Length", length)
-                .field("Last-Modified", lastModified).ascii("Accept-Ranges: bytes\r\n");
-        if (status == 206) {
-            w.ascii("Content-Range: bytes ").num(first).ascii("-").num(last).ascii("/").num(size).ascii("\r\n");
+        if (!p.bodyFromFile() || p.fileLength() == 0) {
+            write(c, fill);
+            return p.keepAlive();
         }
-        connection().end();
-        if (head.method == RequestHead.HEAD || length == 0) {
-            write(c, 0, w.pos);
-            return head.keepAlive;
-        }
-        int headLen = w.pos;
-        long off = first;
-        long left = length;
-        int fill = headLen;
+        long off = p.fileOffset();
+        long left = p.fileLength();
         while (left > 0) {
             int want = (int) Math.min(left, out.length - fill);
             outBuf.limit(fill + want).position(fill);
@@ -165,48 +165,15 @@ final class HttpConnection {
             left -= n;
             fill += n;
             if (fill == out.length || left == 0) {
-                write(c, 0, fill);
+                write(c, fill);
                 fill = 0;
             }
         }
-        return head.keepAlive;
+        return p.keepAlive();
     }
 
-    /** An error answer with its HTML body (none for HEAD); returns whether the connection stays open. */
-    private boolean error(int c, int status, boolean isHead) throws ErrnoException {
-        byte[] body = Responses.errorBody(status);
-        start(status);
-        if (status == 405) {
-            w.field("Allow", "GET, HEAD"); // RFC 9110 section 15.5.6
-        }
-        w.field("Content-Type", "text/html").field("Content-Length", body.length);
-        if (status != 404 && status != 405) {
-            head.keepAlive = false;
-        }
-        connection().end();
-        if (!isHead) {
-            w.bytes(body);
-        }
-        write(c, 0, w.pos);
-        return head.keepAlive;
-    }
-
-    private void start(int status) {
-        w.pos = 0;
-        w.statusLine(head.minorVersion, status).field("Date", server.dates.now(System.currentTimeMillis()))
-                .field("Server", Responses.SERVER);
-    }
-
-    /** {@code Connection: close}, or {@code keep-alive} for an HTTP/1.0 client that asked for it. */
-    private Responses.Writer connection() {
-        if (!head.keepAlive) {
-            return w.ascii("Connection: close\r\n");
-        }
-        return head.minorVersion == 0 ? w.ascii("Connection: keep-alive\r\n") : w;
-    }
-
-    private void write(int c, int from, int to) throws ErrnoException {
-        outBuf.limit(to).position(from);
+    private void write(int c, int to) throws ErrnoException {
+        outBuf.limit(to).position(0);
         while (outBuf.hasRemaining()) {
             server.sys.write(c, outBuf);
         }

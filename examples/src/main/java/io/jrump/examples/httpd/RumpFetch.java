@@ -111,6 +111,16 @@ public final class RumpFetch {
         return rc;
     }
 
+    /** The offset just past the blank line that ends a response head in {@code b[0, len)}, or -1. */
+    static int headEnd(byte[] b, int len) {
+        for (int i = 1; i < len; i++) {
+            if (b[i] == '\n' && (b[i - 1] == '\n' || (i >= 2 && b[i - 1] == '\r' && b[i - 2] == '\n'))) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
     /** One response: its head as text, its status and its body. */
     record Response(String head, int status, String reason, byte[] body, boolean reused) {
         String header(String name) {
@@ -168,7 +178,7 @@ public final class RumpFetch {
 
         private Response read(boolean head, boolean reused) throws ErrnoException, IOException {
             int end;
-            while ((end = RequestHead.headEnd(in.array(), 0, in.position())) < 0) {
+            while ((end = headEnd(in.array(), in.position())) < 0) {
                 fill();
             }
             String h = new String(in.array(), 0, end, StandardCharsets.ISO_8859_1);

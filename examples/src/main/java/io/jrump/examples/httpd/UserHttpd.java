@@ -1,5 +1,7 @@
 package io.jrump.examples.httpd;
 
+import io.jrump.afpa.http.HttpDate;
+import io.jrump.afpa.http.HttpResponseHeader;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
@@ -19,7 +21,9 @@ import java.util.concurrent.atomic.LongAdder;
  * The user-level HTTP server on rump sockets: files under a document root in the kernel's VFS, read
  * with the file system calls ({@code open}, {@code fstat}, {@code pread}), over HTTP/1.0 and 1.1 with
  * keep-alive and pipelining, {@code HEAD}, {@code If-Modified-Since} (304) and a single {@code Range}
- * (206, 416). It is what an AFPA accelerator on the same port passes on: such a connection arrives as an
+ * (206, 416). It parses and answers with the accelerator's own HTTP code ({@code io.jrump.afpa.http}:
+ * the request parser, the response plan, the header writer, the error pages), so that a client sees the
+ * same bytes whichever of the two served it. It is what an AFPA accelerator on the same port passes on: such a connection arrives as an
  * ordinary {@code accept}, possibly with request bytes already in its receive buffer, and is served as
  * any other. Alone, it is the user-level baseline the accelerator is measured against, so it is written
  * to be fast: one blocking thread per connection from a pool whose idle threads are reused, connection
@@ -29,8 +33,16 @@ import java.util.concurrent.atomic.LongAdder;
  * serves equally in the kernel's JVM or, through {@code RUMP_SERVER}, in another.
  */
 public final class UserHttpd implements AutoCloseable {
-    /** An idle keep-alive connection is closed after this long (SO_RCVTIMEO, milliseconds). */
-    public static final int IDLE_TIMEOUT_MS = 15_000;
+    /**
+     * The {@code Server} field: the accelerator's, since a client must not be able to tell which of the two
+     * answered it.
+     */
+    public static final String SERVER = "jrump-afpa";
+    /**
+     * An idle keep-alive connection is closed after this many seconds, unless the kernel's
+     * {@code net.afpa.keepalive_timeout} says otherwise (the two servers announce and keep the same one).
+     */
+    public static final int IDLE_TIMEOUT = 15;
     /** How long, and how many bytes, a closing connection's further input is read and dropped. */
     static final int LINGER_MS = 2000;
     static final int LINGER_BYTES = 1 << 20;
@@ -39,7 +51,7 @@ public final class UserHttpd implements AutoCloseable {
 
     final Syscalls sys;
     final String docroot;
-    final HttpDates dates = new HttpDates();
+    final HttpResponseHeader headers;
     final LongAdder requests = new LongAdder();
     private final LongAdder connections = new LongAdder();
     private final int listener;
@@ -49,8 +61,12 @@ public final class UserHttpd implements AutoCloseable {
     private final Thread acceptor;
     private volatile boolean closed;
 
+    private final int idleTimeout;
+
     private UserHttpd(Syscalls sys, String docroot, int listener) {
         this.sys = sys;
+        this.idleTimeout = idleTimeout(sys);
+        this.headers = new HttpResponseHeader(SERVER, new HttpDate(), idleTimeout);
         this.docroot = docroot.endsWith("/") ? docroot.substring(0, docroot.length() - 1) : docroot;
         this.listener = listener;
         AtomicInteger n = new AtomicInteger();
@@ -81,6 +97,14 @@ public final class UserHttpd implements AutoCloseable {
         UserHttpd h = new UserHttpd(sys, docroot, l);
         h.acceptor.start();
         return h;
+    }
+
+    private static int idleTimeout(Syscalls sys) {
+        try {
+            return Integer.parseInt(sys.sysctlRead("net.afpa.keepalive_timeout").trim());
+        } catch (ErrnoException | NumberFormatException e) {
+            return IDLE_TIMEOUT; // a kernel without the accelerator
+        }
     }
 
     /** Requests answered (errors included). */
@@ -128,7 +152,7 @@ public final class UserHttpd implements AutoCloseable {
     private void run(HttpConnection conn, int c) {
         try {
             sys.setsockopt(c, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
-            sys.setsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVTIMEO, IDLE_TIMEOUT_MS);
+            sys.setsockopt(c, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVTIMEO, idleTimeout * 1000);
             if (conn.serve(c)) {
                 lingeringClose(c);
             }

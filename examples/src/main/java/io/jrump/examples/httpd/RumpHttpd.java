@@ -52,7 +52,7 @@ public final class RumpHttpd {
             + " [-e 0|1] [-m hook|tdi] [-c NCPU] [-r MEMLIMIT] URL";
 
     /** The command line. */
-    record Options(String bus, String tap, String cidr, Path hostDir, String docroot, int port, String enable,
+    public record Options(String bus, String tap, String cidr, Path hostDir, String docroot, int port, String enable,
                    String mode, int ncpu, long memory, String url) {
         String ifname() {
             return bus != null ? "shmif0" : "virt0";
@@ -79,30 +79,22 @@ public final class RumpHttpd {
             err.println(USAGE);
             return 2;
         }
-        Kernel k;
+        Server srv;
         try {
-            k = boot(o, err);
+            srv = start(o, err);
         } catch (BootException e) {
             err.println("rump-httpd: boot failed: " + e.getMessage());
             return 1;
-        }
-        UserHttpd httpd;
-        RumpServer server;
-        try {
-            Etfs etfs = k.service(Etfs.class);
-            etfs.register(o.docroot(), o.hostDir().toString(), EtfsType.DIRSUB);
-            configureInterface(k, o);
-            httpd = UserHttpd.start(k.syscalls(), o.port(), o.docroot());
-            String afpa = configureAfpa(k, o);
-            server = RumpServer.start(k, o.url());
-            out.println("rump-httpd: " + o.hostDir() + " at " + o.docroot() + ", http://" + o.cidr().split("/")[0]
-                    + (o.port() == 80 ? "" : ":" + o.port()) + "/ on " + o.ifname() + " ("
-                    + (o.bus() != null ? "bus " + o.bus() : "tap " + o.tap()) + "); " + afpa);
         } catch (ErrnoException | IOException | RuntimeException e) {
             err.println("rump-httpd: " + e.getMessage());
-            k.halt();
             return 1;
         }
+        Kernel k = srv.kernel();
+        UserHttpd httpd = srv.httpd();
+        RumpServer server = srv.sysproxy();
+        out.println("rump-httpd: " + o.hostDir() + " at " + o.docroot() + ", http://" + o.cidr().split("/")[0]
+                + (o.port() == 80 ? "" : ":" + o.port()) + "/ on " + o.ifname() + " ("
+                + (o.bus() != null ? "bus " + o.bus() : "tap " + o.tap()) + "); " + srv.serving());
         Thread hook = new Thread(() -> {
             httpd.close();
             k.halt();
@@ -130,7 +122,41 @@ public final class RumpHttpd {
         return 0;
     }
 
-    static Options parse(String[] args) {
+    /** A running sample server: its kernel, the user-level server, sysproxy, and what serves the port. */
+    public record Server(Kernel kernel, UserHttpd httpd, RumpServer sysproxy, String serving) implements AutoCloseable {
+        /** Stops the user-level server and sysproxy and halts the kernel. */
+        @Override
+        public void close() {
+            httpd.close();
+            kernel.halt();
+            sysproxy.close();
+        }
+    }
+
+    /**
+     * Boots the kernel, maps the host directory, puts the interface up, starts the user-level server,
+     * configures the accelerator and serves sysproxy; on failure halts the kernel and throws.
+     */
+    public static Server start(Options o, PrintStream console) throws BootException, ErrnoException, IOException {
+        Kernel k = boot(o, console);
+        UserHttpd httpd = null;
+        try {
+            k.service(Etfs.class).register(o.docroot(), o.hostDir().toString(), EtfsType.DIRSUB);
+            configureInterface(k, o);
+            httpd = UserHttpd.start(k.syscalls(), o.port(), o.docroot());
+            String serving = configureAfpa(k, o);
+            return new Server(k, httpd, RumpServer.start(k, o.url()), serving);
+        } catch (ErrnoException | IOException | RuntimeException e) {
+            if (httpd != null) {
+                httpd.close();
+            }
+            k.halt();
+            throw e;
+        }
+    }
+
+    /** The command line; an IllegalArgumentException says what is wrong with it. */
+    public static Options parse(String[] args) {
         String bus = null;
         String tap = null;
         String cidr = "198.18.0.1/24";

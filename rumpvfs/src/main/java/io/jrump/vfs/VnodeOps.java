@@ -212,6 +212,15 @@ public interface VnodeOps {
         return Genfs.seekData(va.size, offset, hole);
     }
 
+    /**
+     * Whether {@link #read} and {@link #write} on this file system's files block in the host (etfs):
+     * a kernel caller that holds a virtual CPU gives it up around them
+     * ({@link io.jrump.kern.sched.Scheduler#unschedForHost}), as {@code rumpuser} does around a host read.
+     */
+    default boolean hostIo() {
+        return false;
+    }
+
     private static ErrnoException notsupp(String op) {
         return new ErrnoException(Errno.EOPNOTSUPP, op);
     }

@@ -1,5 +1,8 @@
 package io.jrump.afpa;
 
+import io.jrump.afpa.cache.AfpaCache;
+import io.jrump.afpa.http.HttpDate;
+import io.jrump.afpa.http.HttpResponseHeader;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.intr.Callout;
 import io.jrump.kern.sync.KMutex;
@@ -14,6 +17,9 @@ import io.jrump.kern.sync.KMutex;
  * so the sysctl writer never waits for connections to drain.
  */
 public final class Afpa {
+    /** The {@code Server} field of responses, the same from the user-level server. */
+    public static final String SERVER = "jrump-afpa";
+
     private final Kernel kernel;
     private final AfpaConfig config;
     private final AfpaStats stats = new AfpaStats();
@@ -26,6 +32,9 @@ public final class Afpa {
     private final Callout retry;
     private FrontEnd active;
     private String activeKey = "";
+    private final HttpDate dates = new HttpDate();
+    private volatile HttpResponseHeader headers;
+    private volatile int headersTimeout;
     private boolean reconfigQueued;
     private boolean stopped;
 
@@ -54,6 +63,36 @@ public final class Afpa {
 
     ServiceThreads service() {
         return service;
+    }
+
+    /**
+     * Queues {@code r} to the service threads (a miss to build, a chunk to pin, a connection to let go);
+     * false once the accelerator is stopping, when the caller must finish the work itself or undo it.
+     */
+    public boolean post(Runnable r) {
+        return service.post(r);
+    }
+
+    /** The cache both modes serve from; null until the first configuration ran. */
+    public AfpaCache cache() {
+        return frontEnds.cache();
+    }
+
+    /** The response header writer, with the {@code Server} name and the keep-alive timeout announced. */
+    public HttpResponseHeader headers() {
+        HttpResponseHeader h = headers;
+        int t = config.keepAliveTimeoutSeconds();
+        if (h == null || headersTimeout != t) {
+            h = new HttpResponseHeader(SERVER, dates, t);
+            headersTimeout = t;
+            headers = h;
+        }
+        return h;
+    }
+
+    /** The wall clock in epoch seconds, for {@code Date}. */
+    public long nowSeconds() {
+        return kernel.hypercall().clock().wallNanos() / 1_000_000_000L;
     }
 
     /** Starts the service threads and the configured front end. */
@@ -93,8 +132,12 @@ public final class Afpa {
             lock.exit();
         }
         service.resize(config.workers());
-        frontEnds.configure(this);
-        String key = config.enabled() ? config.mode() + ":" + config.port() : "";
+        boolean ready = frontEnds.configure(this);
+        String key = config.enabled() && ready ? config.mode() + ":" + config.port() : "";
+        if (config.enabled() && !ready) {
+            // the docroot may appear later (a mount, a mkdir): look again a second later
+            retry.schedule(kernel.callouts().hz());
+        }
         feLock.enter();
         try {
             if (key.equals(activeKey) && (active != null || key.isEmpty())) {

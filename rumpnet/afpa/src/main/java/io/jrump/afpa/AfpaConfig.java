@@ -32,6 +32,7 @@ public final class AfpaConfig {
     private final SysctlNode maxObject;
     private final SysctlNode workers;
     private final SysctlNode idleTimeout;
+    private final SysctlNode revalidate;
     private volatile Runnable onChange = () -> { };
 
     AfpaConfig(Sysctl sysctl) {
@@ -52,6 +53,9 @@ public final class AfpaConfig {
                 DEFAULT_WORKERS, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= MAX_WORKERS));
         idleTimeout = sysctl.createInt(ROOT + ".keepalive_timeout", "Seconds an idle keep-alive connection"
                 + " is kept (1 to 3600)", 15, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= 3600));
+        revalidate = sysctl.createInt(ROOT + ".revalidate_ms", "Milliseconds a cached file is served without"
+                + " checking it changed (0: check on every request)", 1000, SysctlNode.READWRITE,
+                v -> changed(v >= 0 && v <= 3_600_000));
     }
 
     /** A docroot is an absolute, normalised rump path: no empty, {@code .} or {@code ..} component. */
@@ -126,6 +130,12 @@ public final class AfpaConfig {
     public int workers() {
         synchronized (workers) {
             return workers.intValue();
+        }
+    }
+
+    public int revalidateMillis() {
+        synchronized (revalidate) {
+            return revalidate.intValue();
         }
     }
 

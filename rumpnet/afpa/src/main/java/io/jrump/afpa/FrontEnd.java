@@ -5,7 +5,7 @@ package io.jrump.afpa;
  * hooks) or {@code tdi} mode (the Windows 2000 seed, transport-driver events and pin arrays). Both serve
  * the same cache and counters; {@link Afpa} runs one at a time on the configured port.
  */
-interface FrontEnd {
+public interface FrontEnd {
     /**
      * Starts serving {@code port}: connections that complete from now on are the accelerator's to
      * serve or pass on. Runs on a service thread. False if the port cannot be taken now (no listener

@@ -7,6 +7,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
+import io.jrump.netinet.tdi.Tdi;
 import io.jrump.rumpnet.socket.Domains;
 import java.util.Set;
 
@@ -14,7 +15,8 @@ import java.util.Set;
  * {@code rumpnet_netinet}: IPv4, ARP, ICMP, TCP, UDP and raw sockets (NetBSD's
  * {@code sys/rump/net/lib/libnetinet}). It provides the inet domain, so it cannot be linked together
  * with {@code rumpnet_sockin}, which provides the same domain on host sockets. At NET_IFCFG it gives
- * lo0 127.0.0.1/8, as NetBSD's rump kernel does.
+ * lo0 127.0.0.1/8, as NetBSD's rump kernel does. It registers the kernel services {@link Inet} and
+ * {@link Tdi}, the transport driver interface kernel clients serve TCP through.
  */
 public final class NetinetComponent implements Component {
     /** The capability that netinet and sockin both provide. */
@@ -57,6 +59,8 @@ public final class NetinetComponent implements Component {
         Inet inet = new Inet(k);
         inet.start();
         k.registerService(Inet.class, inet);
+        Tdi tdi = new Tdi(inet);
+        k.registerService(Tdi.class, tdi);
         domains.register(inet.domain());
         k.atLevel(ComponentLevel.NET_IFCFG, name(), () -> {
             Ifnet lo = inet.loopback();
@@ -69,6 +73,7 @@ public final class NetinetComponent implements Component {
             }
         });
         k.onHalt(() -> {
+            tdi.stop();
             domains.unregister(io.jrump.kern.syscall.SocketDefs.AF_INET);
             inet.stop();
         });

@@ -10,6 +10,7 @@
  * {@code sys/netinet} and gVisor one package per protocol under {@code pkg/tcpip}: {@code ip},
  * {@code arp}, {@code icmp}, {@code udp}, {@code raw}, {@code tcp}, and {@code pcb} for the protocol
  * control blocks the transports share. They reach each other only through {@code Inet}'s accessors
- * and each other's public methods, which are kept few.
+ * and each other's public methods, which are kept few. {@code tdi} is no protocol but the transport
+ * driver interface, through which kernel clients use TCP without sockets (seed 001, Windows 2000 TDI).
  */
 package io.jrump.netinet;

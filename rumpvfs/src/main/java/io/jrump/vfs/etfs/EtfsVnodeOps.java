@@ -35,6 +35,11 @@ final class EtfsVnodeOps implements VnodeOps {
         this.etfs = etfs;
     }
 
+    @Override
+    public boolean hostIo() {
+        return true;
+    }
+
     private static EtfsFile ef(Vnode vp) {
         return (EtfsFile) vp.data();
     }

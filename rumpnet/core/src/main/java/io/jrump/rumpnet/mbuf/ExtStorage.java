@@ -22,6 +22,10 @@ final class ExtStorage {
     private int size;
     private ExtFree free;
     private Object arg;
+    /** A prebuilt frame's payload, {@code buf[preOff, preOff + preLen)}, and its sum; preLen -1 if none. */
+    private int preOff;
+    private int preLen = -1;
+    private int preSum;
 
     private ExtStorage(MbufPool owner, byte[] cluster) {
         this.owner = owner;
@@ -69,6 +73,27 @@ final class ExtStorage {
         this.free = f;
         this.arg = a;
         return init();
+    }
+
+    /** Notes that {@code buf[payOff, payOff + payLen)} is a prebuilt frame's payload whose sum is {@code sum}. */
+    ExtStorage prebuilt(int payOff, int payLen, int sum) {
+        preOff = payOff;
+        preLen = payLen;
+        preSum = sum;
+        return this;
+    }
+
+    /** Whether {@code [off, off + len)} is exactly the prebuilt payload, so that its sum holds for it. */
+    boolean isPrebuiltPayload(int off, int len) {
+        return off == preOff && len == preLen;
+    }
+
+    int prebuiltSum() {
+        return preSum;
+    }
+
+    int prebuiltHeadroom() {
+        return preLen < 0 ? 0 : preOff - off;
     }
 
     boolean isCluster() {
@@ -137,6 +162,9 @@ final class ExtStorage {
             size = 0;
             free = null;
             arg = null;
+            preOff = 0;
+            preLen = -1;
+            preSum = 0;
         }
     }
 }

@@ -189,6 +189,38 @@ public final class Mbuf {
         return ext != null;
     }
 
+    /**
+     * Whether the data is caller-owned bytes with an {@link ExtFree} hook ({@link MbufPool#getExternal}):
+     * such an mbuf is never copied and freed in passing (a socket buffer's compaction), since that would
+     * tell the owner its bytes left while they are still queued (AFPA's free hooks, issue 17).
+     */
+    public boolean hasExtFree() {
+        return ext != null && ext.freeFn() != null;
+    }
+
+    /**
+     * Whether this mbuf holds exactly a prebuilt frame's payload ({@link MbufFlags#M_PREBUILT}, neither
+     * trimmed nor a copy of part of it), so that {@link #prebuiltSum()} is the sum of its bytes.
+     */
+    public boolean prebuiltIntact() {
+        return (flags & MbufFlags.M_PREBUILT) != 0 && ext != null && ext.isPrebuiltPayload(off, len);
+    }
+
+    /**
+     * The payload sum its owner gave {@link MbufPool#getPrebuilt}: the ones-complement sum of the payload's
+     * big-endian 16-bit words, an odd last byte padded with zero (RFC 1071), possibly unfolded (any
+     * non-negative int; fold it with {@code InternetChecksum.fold}). Meaningful only while
+     * {@link #prebuiltIntact()}.
+     */
+    public int prebuiltSum() {
+        return ext == null ? 0 : ext.prebuiltSum();
+    }
+
+    /** The bytes the frame's owner reserved before the payload for link, IP and TCP headers; 0 if none. */
+    public int prebuiltHeadroom() {
+        return ext == null ? 0 : ext.prebuiltHeadroom();
+    }
+
     /** The packet header; only for the first mbuf of a packet. */
     public PktHdr pkthdr() {
         if (!isPktHdr()) {

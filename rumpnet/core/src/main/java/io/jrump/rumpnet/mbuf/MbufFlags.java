@@ -27,13 +27,20 @@ public final class MbufFlags {
     public static final int M_LINK0 = 0x00001000;
     public static final int M_LINK1 = 0x00002000;
     public static final int M_LINK2 = 0x00004000;
+    /**
+     * The data is a prebuilt frame's payload over caller-owned bytes ({@link MbufPool#getPrebuilt}), with
+     * its ones-complement sum computed once by its owner: TCP sends it as one segment and completes the
+     * checksum from that sum without reading the payload (the AFPA seed {@code 000_e72d5458a6362c1e}'s
+     * precomputed checksums). jrump's own bit; set only by the mbuf code, never copied to a copy.
+     */
+    public static final int M_PREBUILT = 0x00008000;
 
     /** Flags that belong to the packet rather than the buffer, and move with the packet header. */
     public static final int M_COPYFLAGS = M_PKTHDR | M_EOR | M_BCAST | M_MCAST | M_CANFASTFWD | M_ANYCAST6
             | M_LINK0 | M_LINK1 | M_LINK2 | M_AUTHIPHDR | M_DECRYPTED | M_LOOP;
 
-    /** Flags that only the mbuf code may change. */
-    static final int M_INTERNAL = M_EXT | M_PKTHDR;
+    /** Flags that only the mbuf code may change: how the mbuf is built, and what vouches for its sum. */
+    static final int M_INTERNAL = M_EXT | M_PKTHDR | M_PREBUILT;
 
     private MbufFlags() {
     }

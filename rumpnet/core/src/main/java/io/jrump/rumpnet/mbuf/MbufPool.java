@@ -189,6 +189,33 @@ public final class MbufPool {
     }
 
     /**
+     * A prebuilt frame ({@link MbufFlags#M_PREBUILT}): an mbuf over the caller's
+     * {@code buf[payloadOff, payloadOff + payloadLen)}, as {@link #getExternal}, whose owner computed the
+     * payload's sum once ({@code payloadSum}, see {@link Mbuf#prebuiltSum()}) and reserved
+     * {@code headroom} bytes before it for headers. TCP sends such a payload as one segment when a
+     * segment starts at it and completes the checksum from the sum (AFPA's cache objects, issue 17). The
+     * storage is read-only: TCP prepends its headers in an mbuf of its own and leaves the headroom
+     * untouched, since a retransmission may be built while an earlier copy still sits in a driver's
+     * queue. {@code free} runs once no mbuf refers to the bytes, with the region headroom included
+     * ({@code payloadOff - headroom}, {@code headroom + payloadLen}). Null if no mbuf is left.
+     */
+    public Mbuf getPrebuilt(byte[] buf, int payloadOff, int payloadLen, int headroom, int payloadSum, ExtFree free,
+                            Object arg) {
+        if (headroom < 0 || headroom > payloadOff) {
+            throw new IndexOutOfBoundsException("headroom " + headroom + " before offset " + payloadOff);
+        }
+        Mbuf m = getExternal(buf, payloadOff - headroom, headroom + payloadLen, free, arg);
+        if (m == null) {
+            return null;
+        }
+        m.ext.prebuilt(payloadOff, payloadLen, payloadSum);
+        m.off = payloadOff;
+        m.len = payloadLen;
+        m.flags |= MbufFlags.M_PREBUILT;
+        return m;
+    }
+
+    /**
      * An empty mbuf able to take {@code size} contiguous bytes: a small one if they fit, else a cluster
      * one; {@code size} must not exceed {@link Mbuf#MCLBYTES}. Null if none is left.
      */

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A listening socket's queues of arriving connections ({@code so_q0}, {@code so_q} and
  * {@code so_qlimit} of NetBSD's {@code struct socket}): connections the protocol has begun but not
- * completed, and completed ones waiting for {@code accept}.
+ * completed, and completed ones waiting for {@code accept}; and a third list, of completed connections a
+ * kernel consumer holds back from {@code accept} ({@link SoAcceptHook}), which are neither visible to
+ * {@code accept} nor counted against the backlog, but which the listener must know of so that a
+ * consumer's {@link Socket#releaseToAccept()} finds them and a closing listener lets go of them.
  *
  * <p>The queues have their own lock, a leaf below every socket lock. NetBSD makes a queued socket share
  * its listener's lock to the same end; a lock of its own lets a protocol whose input holds a queued
@@ -21,6 +24,7 @@ final class ListenQueue {
     static final int NONE = 0;
     static final int INCOMPLETE = 1;
     static final int COMPLETE = 2;
+    static final int HELD = 3;
 
     private final Socket head;
     private final KMutex lock;
@@ -30,9 +34,12 @@ final class ListenQueue {
     private Socket q0last;
     private Socket qfirst;
     private Socket qlast;
+    private Socket hfirst;
+    private Socket hlast;
     /** Changed only under {@link #lock}; volatile so that {@link #full()} and netstat may read them without it. */
     private volatile int q0len;
     private volatile int qlen;
+    private volatile int heldLen;
     private volatile int limit;
 
     ListenQueue(Socket head, Kernel k) {
@@ -47,6 +54,10 @@ final class ListenQueue {
 
     int q0len() {
         return q0len;
+    }
+
+    int heldLen() {
+        return heldLen;
     }
 
     int limit() {
@@ -105,6 +116,15 @@ final class ListenQueue {
             }
             q0last = so;
             q0len++;
+        } else if (which == HELD) {
+            so.qprev = hlast;
+            if (hlast == null) {
+                hfirst = so;
+            } else {
+                hlast.qnext = so;
+            }
+            hlast = so;
+            heldLen++;
         } else {
             so.qprev = qlast;
             if (qlast == null) {
@@ -142,6 +162,18 @@ final class ListenQueue {
                 so.qnext.qprev = so.qprev;
             }
             qlen--;
+        } else if (so.onq == HELD) {
+            if (so.qprev == null) {
+                hfirst = so.qnext;
+            } else {
+                so.qprev.qnext = so.qnext;
+            }
+            if (so.qnext == null) {
+                hlast = so.qprev;
+            } else {
+                so.qnext.qprev = so.qprev;
+            }
+            heldLen--;
         }
         so.onq = NONE;
         so.qnext = null;
@@ -165,7 +197,62 @@ final class ListenQueue {
     }
 
     /**
-     * Takes {@code so} off the incomplete queue when it is freed; false, leaving it, if it is complete:
+     * Moves {@code so} from the incomplete queue to the held list, where {@code accept} does not see it;
+     * false if it was not incomplete here (the listener closed meanwhile and let go of it).
+     */
+    boolean hold(Socket so) {
+        lock.enter();
+        try {
+            if (so.head() != head || so.onq != INCOMPLETE) {
+                return false;
+            }
+            unlink(so);
+            link(so, HELD);
+            return true;
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /**
+     * Moves a held connection to the complete queue and wakes {@code accept}; false, changing nothing, if
+     * it is not held here or the listener no longer listens (its close is under way, and would abort a
+     * connection queued now).
+     */
+    boolean release(Socket so) {
+        lock.enter();
+        try {
+            if (so.head() != head || so.onq != HELD || !head.isListening() || head.isFreed()) {
+                return false;
+            }
+            unlink(so);
+            link(so, COMPLETE);
+            cv.broadcast();
+            return true;
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /** Takes a held connection off the held list, for its consumer's close; the connection forgets its listener. */
+    void forget(Socket so) {
+        lock.enter();
+        try {
+            if (so.head() == head) {
+                if (so.onq == HELD) {
+                    unlink(so);
+                }
+                if (so.onq == NONE) {
+                    so.clearHead();
+                }
+            }
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /**
+     * Takes {@code so} off the incomplete queue (or the held list) when it is freed; false, leaving it, if it is complete:
      * a completed connection stays for {@code accept}, which then reports ECONNABORTED (NetBSD's
      * {@code sofree} keeps it for the same reason: poll already said the listener was readable).
      */
@@ -230,12 +317,19 @@ final class ListenQueue {
 
     /**
      * Empties both queues of a closing listener and returns the connections, linked through their queue
-     * pointers ({@link #next}), for the caller to abort without holding the listener's lock.
+     * pointers ({@link #next}), for the caller to abort without holding the listener's lock. Held
+     * connections are not the listener's to abort: they stay with their kernel consumer, forgetting the
+     * listener, so that a later {@link Socket#releaseToAccept()} fails and resets them instead.
      */
     Socket drain() {
         Socket list = null;
         lock.enter();
         try {
+            while (hfirst != null) {
+                Socket s = hfirst;
+                unlink(s);
+                s.clearHead();
+            }
             while (q0first != null || qfirst != null) {
                 Socket s = q0first != null ? q0first : qfirst;
                 unlink(s);

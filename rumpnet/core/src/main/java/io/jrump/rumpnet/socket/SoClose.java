@@ -23,34 +23,43 @@ public final class SoClose {
         KMutex lock = so.lock();
         lock.enter();
         try {
-            if (so.isListening()) {
-                so.setOptions(so.options() & ~io.jrump.kern.syscall.SocketDefs.SO_ACCEPTCONN);
-                ListenQueue lq = so.listenQueue();
-                Socket queued = lq == null ? null : lq.drain();
-                if (queued != null) {
-                    lock.exit();
-                    try {
-                        for (Socket c = queued; c != null; ) {
-                            Socket next = ListenQueue.next(c);
-                            soabort(c);
-                            c = next;
-                        }
-                    } finally {
-                        lock.enter();
-                    }
-                }
-            }
-            if (so.pcb() != null) {
-                disconnect(so, nbio);
-                if (so.pcb() != null) {
-                    so.protosw().detach(so);
-                }
-            }
-            so.setState(Socket.SS_NOFDREF);
-            so.sofree();
+            closeLocked(so, nbio);
         } finally {
             lock.exit();
         }
+    }
+
+    /**
+     * The body of {@link #soclose}, with {@code so}'s lock held. A listener's queued connections are
+     * aborted with the lock given up meanwhile (the socket layer never holds two socket locks).
+     */
+    static void closeLocked(Socket so, boolean nbio) {
+        KMutex lock = so.lock();
+        if (so.isListening()) {
+            so.setOptions(so.options() & ~io.jrump.kern.syscall.SocketDefs.SO_ACCEPTCONN);
+            ListenQueue lq = so.listenQueue();
+            Socket queued = lq == null ? null : lq.drain();
+            if (queued != null) {
+                lock.exit();
+                try {
+                    for (Socket c = queued; c != null; ) {
+                        Socket next = ListenQueue.next(c);
+                        soabort(c);
+                        c = next;
+                    }
+                } finally {
+                    lock.enter();
+                }
+            }
+        }
+        if (so.pcb() != null) {
+            disconnect(so, nbio);
+            if (so.pcb() != null) {
+                so.protosw().detach(so);
+            }
+        }
+        so.setState(Socket.SS_NOFDREF);
+        so.sofree();
     }
 
     private static void disconnect(Socket so, boolean nbio) {
@@ -89,16 +98,21 @@ public final class SoClose {
         KMutex lock = so.lock();
         lock.enter();
         try {
-            if (so.pcb() != null) {
-                so.protosw().abort(so);
-            }
-            if (so.pcb() != null) {
-                so.protosw().detach(so);
-            }
-            so.setState(Socket.SS_NOFDREF);
-            so.sofree();
+            abortLocked(so);
         } finally {
             lock.exit();
         }
+    }
+
+    /** The body of {@link #soabort}, with {@code so}'s lock held. */
+    static void abortLocked(Socket so) {
+        if (so.pcb() != null) {
+            so.protosw().abort(so);
+        }
+        if (so.pcb() != null) {
+            so.protosw().detach(so);
+        }
+        so.setState(Socket.SS_NOFDREF);
+        so.sofree();
     }
 }

@@ -5,6 +5,8 @@ import io.jrump.kern.sync.KCondVar;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
+import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.rumpnet.mbuf.MbufType;
 
@@ -40,6 +42,8 @@ public final class SockBuf {
     private int lowat;
     private int cc;
     private int mbcnt;
+    /** Queued mbufs flagged {@link MbufFlags#M_PREBUILT}. */
+    private int prebuilt;
     private int timeoMs;
     private Mbuf mb;
     private Mbuf lastRecord;
@@ -159,6 +163,9 @@ public final class SockBuf {
             cc += m.len();
         }
         mbcnt += storage(m);
+        if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
+            prebuilt++;
+        }
     }
 
     private void unalloc(Mbuf m) {
@@ -166,6 +173,18 @@ public final class SockBuf {
             cc -= m.len();
         }
         mbcnt -= storage(m);
+        if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
+            prebuilt--;
+        }
+    }
+
+    /**
+     * How many prebuilt frames ({@link MbufFlags#M_PREBUILT}) are queued: TCP output looks for frame
+     * boundaries only while this is not zero, so that a connection that never queued one pays a single
+     * test per segment.
+     */
+    public int prebuiltFrames() {
+        return prebuilt;
     }
 
     private boolean dead(Mbuf m) {
@@ -182,7 +201,10 @@ public final class SockBuf {
     /**
      * Appends stream data to the single record ({@code sbappendstream}), taking ownership of {@code m}.
      * Small mbufs are copied into the trailing space of the last one and freed ({@code sbcompress}), so a
-     * connection receiving many small segments does not hold an mbuf per segment. Admission against
+     * connection receiving many small segments does not hold an mbuf per segment; never one whose
+     * external storage has a free hook ({@link Mbuf#hasExtFree()}), whose owner must hear of its bytes
+     * only once they left the buffer, and never into one (caller-owned storage has no writable
+     * trailing space). Admission against
      * {@link #space()} is the protocol's business (TCP's window); after the socket is freed the data
      * is dropped.
      */
@@ -206,7 +228,7 @@ public final class SockBuf {
                 continue;
             }
             if (tail != null && m.len() < Mbuf.MLEN && m.len() <= tail.trailingSpace()
-                    && m.type() == tail.type()) {
+                    && m.type() == tail.type() && !m.hasExtFree()) {
                 System.arraycopy(m.buf(), m.off(), tail.buf(), tail.off() + tail.len(), m.len());
                 tail.setLen(tail.len() + m.len());
                 cc += m.len();
@@ -309,6 +331,50 @@ public final class SockBuf {
         while (mb != null && mb.len() == 0 && mb.type() != MbufType.SONAME && mb.next() != null) {
             freeHead();
         }
+    }
+
+    /**
+     * Unlinks up to {@code n} bytes from the front of a stream buffer and returns them as a chain
+     * (whole mbufs moved, the last one shared or copied by {@link MbufCopy#copym} if it is cut), null if
+     * the buffer is empty; fewer bytes if the pool ran out of mbufs for the cut. A kernel consumer takes
+     * received data this way without copying it ({@link Socket#receiveLocked}).
+     */
+    Mbuf takeStream(int n) {
+        if (mb != null && mb.nextPkt() != null) {
+            throw new IllegalStateException("takeStream on a buffer of records");
+        }
+        n = Math.min(n, cc);
+        Mbuf head = null;
+        Mbuf last = null;
+        while (n > 0 && mb != null) {
+            Mbuf m = mb;
+            Mbuf piece;
+            if (m.len() <= n) {
+                Mbuf next = m.next();
+                unalloc(m);
+                m.setNext(null);
+                mb = next;
+                lastRecord = next;
+                if (next == null) {
+                    tail = null;
+                }
+                piece = m;
+            } else {
+                piece = MbufCopy.copym(m, 0, n);
+                if (piece == null) {
+                    break;
+                }
+                trimHead(n);
+            }
+            n -= piece.len();
+            if (head == null) {
+                head = piece;
+            } else {
+                last.setNext(piece);
+            }
+            last = piece;
+        }
+        return head;
     }
 
     /** Frees the first record ({@code sbdroprecord}). */

@@ -9,6 +9,7 @@ import io.jrump.kern.Kernel;
 import io.jrump.kern.file.Poll;
 import io.jrump.kern.file.SelInfo;
 import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
@@ -78,6 +79,12 @@ public final class Socket {
     private volatile int error;
     private int linger = -1;
     private volatile SoUpcall upcall;
+    private volatile SoAcceptHook acceptHook;
+    /** Held back from {@code accept} by a kernel consumer ({@link SoHold}); guarded by {@link #lock}. */
+    private boolean kernelHeld;
+    /** An upcall runs with the lock held, and a {@link #receiveLocked} in it owes the protocol a rcvd; lock held. */
+    private boolean inUpcall;
+    private boolean rcvdOwed;
     /** Send buffer ({@code so_snd}). */
     public final SockBuf snd;
     /** Receive buffer ({@code so_rcv}). */
@@ -286,6 +293,80 @@ public final class Socket {
         return upcall;
     }
 
+    /**
+     * Installs (or with null removes) a kernel consumer's say over this listening socket's new
+     * connections ({@link SoAcceptHook}); it applies to connections completed from now on.
+     */
+    public void setAcceptHook(SoAcceptHook h) {
+        acceptHook = h;
+    }
+
+    public SoAcceptHook acceptHook() {
+        return acceptHook;
+    }
+
+    /** Whether a kernel consumer holds this connection back from {@code accept}; lock held. */
+    public boolean kernelHeld() {
+        return kernelHeld;
+    }
+
+    void setKernelHeld(boolean b) {
+        kernelHeld = b;
+    }
+
+    /**
+     * Puts this held connection on its listener's complete queue, as if it had just completed, with its
+     * receive buffer intact, and wakes {@code accept}, the listener's pollers and its upcall. Returns 0;
+     * EINVAL if it is not held; ECONNABORTED if the connection is gone, or if the listener is gone or
+     * closing, in which case the connection is reset (RST) and freed. Takes this socket's lock unless the
+     * caller holds it (an upcall on it may release it), then the listen-queue lock; never the
+     * listener's lock, so that it may be called from any kernel thread or softint that holds no other
+     * socket's lock but the listener's.
+     */
+    public int releaseToAccept() {
+        return SoHold.release(this);
+    }
+
+    /**
+     * A kernel consumer's close of a socket that has no descriptor (a held connection, or a socket it
+     * made): as a user's {@code close(2)} on a non-blocking descriptor, the connection ends gracefully
+     * (TCP sends its FIN after the queued data) and the protocol frees the socket when done. Takes the
+     * lock unless the caller holds it.
+     */
+    public void closeByKernel() {
+        SoHold.close(this, false);
+    }
+
+    /** As {@link #closeByKernel()}, but abortive: queued data is dropped and TCP sends a RST. */
+    public void abortByKernel() {
+        SoHold.close(this, true);
+    }
+
+    /**
+     * Sends a stream chain with the lock held (from an upcall), never sleeping: 0, or EPIPE, ENOTCONN,
+     * the pending error, or the protocol's; the chain is consumed either way. The caller checks
+     * {@code snd.space()} first. See {@link SoLocked}.
+     */
+    public int sendLocked(Mbuf chain) {
+        return SoLocked.send(this, chain);
+    }
+
+    /**
+     * Takes up to {@code max} received bytes as a chain the caller frees, null if none, with the lock
+     * held; the protocol is told (TCP's window update). See {@link SoLocked}.
+     */
+    public Mbuf receiveLocked(int max) {
+        return SoLocked.receive(this, max);
+    }
+
+    /**
+     * Copies up to {@code len} received bytes from {@code off} into {@code dst} without taking them, with
+     * the lock held; the count copied. See {@link SoLocked}.
+     */
+    public int peekLocked(int off, byte[] dst, int dstOff, int len) {
+        return SoLocked.peek(this, off, dst, dstOff, len);
+    }
+
     /** Whether the socket is gone: detached from its protocol and its buffers released. */
     public boolean isFreed() {
         return freed;
@@ -343,11 +424,37 @@ public final class Socket {
         if (u == null) {
             return;
         }
+        boolean outer = !s.inUpcall && s.lock.owned();
+        if (outer) {
+            s.inUpcall = true;
+        }
         try {
             u.upcall(s, events);
         } catch (RuntimeException e) {
             s.kernel().log("socket " + s.id + ": upcall failed: " + e);
+        } finally {
+            if (outer) {
+                s.inUpcall = false;
+                if (s.rcvdOwed) {
+                    s.rcvdOwed = false;
+                    SoLocked.rcvd(s);
+                }
+            }
         }
+    }
+
+    /**
+     * Whether {@link #receiveLocked} should leave telling the protocol to the end of the upcall that runs
+     * now; if so, notes that it is owed. A consumer that answers a request from the data-arrival upcall
+     * then sends its answer before TCP runs output for the read, so the answer carries the ACK instead
+     * of following a pure ACK. Lock held.
+     */
+    boolean deferRcvd() {
+        if (inUpcall) {
+            rcvdOwed = true;
+            return true;
+        }
+        return false;
     }
 
     /** Data or end of input arrived ({@code sorwakeup}); the protocol calls it after appending, lock held. */
@@ -375,12 +482,20 @@ public final class Socket {
         state = (state & ~(SS_ISCONNECTING | SS_ISDISCONNECTING | SS_ISCONFIRMING)) | SS_ISCONNECTED;
         Socket h = head;
         ListenQueue q = h == null ? null : h.lq;
+        if (q != null && SoHold.offer(h, q, this)) {
+            return;
+        }
         if (q != null && q.complete(this)) {
-            h.sel.notifyAll(Poll.POLLIN);
-            fireUpcall(h, Poll.POLLIN);
+            notifyListener(h);
             return;
         }
         wakeup(Poll.POLLOUT | Poll.POLLIN, true, true, true);
+    }
+
+    /** Tells the listener {@code h}'s pollers and upcall of a connection to accept, without its lock. */
+    void notifyListener(Socket h) {
+        h.sel.notifyAll(Poll.POLLIN);
+        fireUpcall(h, Poll.POLLIN);
     }
 
     /** {@code soisdisconnecting}: closing has begun; neither direction carries new data. */
@@ -468,6 +583,12 @@ public final class Socket {
         return q == null ? 0 : q.qlen();
     }
 
+    /** Completed connections a kernel consumer holds back from {@code accept} ({@link SoAcceptHook}). */
+    public int heldLen() {
+        ListenQueue q = lq;
+        return q == null ? 0 : q.heldLen();
+    }
+
     /** Connections begun but not completed. */
     public int q0len() {
         ListenQueue q = lq;
@@ -533,7 +654,9 @@ public final class Socket {
 
     /**
      * {@code sonewconn} for a connection that is already established ({@code soready}, as a SYN cache
-     * completing the handshake makes it): the new socket goes straight to the complete queue.
+     * completing the handshake makes it): the new socket goes straight to the complete queue, unless the
+     * listener's {@link SoAcceptHook} holds it (called here without the new socket's lock, which nobody
+     * else can see yet).
      */
     public static Socket sonewconn(Socket head, boolean connected) {
         head.assertLocked();
@@ -573,8 +696,8 @@ public final class Socket {
         }
         so.born();
         head.sockets.add(so);
-        q.insert(so, connected ? ListenQueue.COMPLETE : ListenQueue.INCOMPLETE);
-        if (connected) {
+        q.insert(so, ListenQueue.INCOMPLETE);
+        if (connected && !SoHold.offer(head, q, so) && q.complete(so)) {
             head.wakeup(Poll.POLLIN, false, false, false);
         }
         return so;

@@ -160,4 +160,39 @@ class SockBufTest {
         SoClose.soclose(rx, true);
         SoClose.soclose(tx, true);
     }
+
+    /**
+     * A small mbuf over caller-owned bytes with a free hook is queued as it is, not copied into the
+     * previous mbuf's trailing space and freed: its hook fires once, when the data is dropped (the ACK),
+     * and not when it is appended.
+     */
+    @Test
+    void smallExternalMbufsWithAFreeHookAreNeverCompacted(Kernel k) throws Exception {
+        Socket so = socket(k, STREAM);
+        MbufPool pool = so.mbufs();
+        int[] freed = new int[1];
+        byte[] frame = Sk.pattern(40, 5).array();
+        so.lock().enter();
+        try {
+            SockBuf sb = so.snd;
+            sb.appendStream(data(pool, 10, 1));
+            Mbuf small = pool.getExternal(frame, 0, 40, (b, o, l, a) -> freed[0]++, null);
+            assertTrue(small.hasExtFree());
+            sb.appendStream(small);
+            assertEquals(0, freed[0], "appending does not release the owner's bytes");
+            assertTrue(sb.first().next() == small, "the external mbuf is queued itself");
+            assertEquals(50, sb.cc());
+            sb.appendStream(data(pool, 5, 2));
+            assertEquals(55, sb.cc());
+            sb.drop(30);
+            assertEquals(0, freed[0], "still partly queued");
+            sb.drop(20);
+            assertEquals(1, freed[0], "released once its last byte is dropped");
+            sb.flush();
+            assertEquals(1, freed[0]);
+        } finally {
+            so.lock().exit();
+        }
+        SoClose.soclose(so, true);
+    }
 }

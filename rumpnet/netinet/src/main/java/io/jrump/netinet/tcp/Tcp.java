@@ -1,5 +1,7 @@
 package io.jrump.netinet.tcp;
 
+import io.jrump.hypercall.Errno;
+import io.jrump.kern.ErrnoException;
 import io.jrump.kern.sysctl.KinfoPcb;
 import io.jrump.kern.sysctl.Sysctl;
 import io.jrump.kern.sysctl.SysctlNode;
@@ -8,6 +10,7 @@ import io.jrump.netinet.Inet;
 import io.jrump.netinet.pcb.InPcb;
 import io.jrump.netinet.pcb.InPcbTable;
 import io.jrump.rumpnet.socket.Protosw;
+import io.jrump.rumpnet.socket.Socket;
 import io.jrump.wire.IpProtocol;
 import java.util.ArrayList;
 import java.util.List;
@@ -268,6 +271,11 @@ public final class Tcp {
         tp.state = TcpState.CLOSED;
         stats.inc(TcpStat.CLOSED);
         var so = tp.so;
+        TcpConnHook hook = tp.connHook;
+        if (hook != null) {
+            tp.connHook = null;
+            hook.closed(so.isFreed() ? 0 : so.error());
+        }
         if (!so.isFreed()) {
             so.soisdisconnected();
             so.setPcb(null);
@@ -293,6 +301,64 @@ public final class Tcp {
             tp.so.setError(errno);
         }
         close(tp);
+    }
+
+    /**
+     * Installs (or with null removes) a kernel client's hook on the TCP socket {@code listener}, which
+     * must be listening: EINVAL otherwise. Takes the socket's lock unless the caller holds it.
+     */
+    public void setListenHook(Socket listener, TcpListenHook hook) throws ErrnoException {
+        withLock(listener, () -> {
+            TcpCb tp = TcpUsrreq.tcb(listener);
+            if (tp.state != TcpState.LISTEN || tp.has(TcpCb.TF_CLOSED)) {
+                throw new ErrnoException(Errno.EINVAL, "not a listening TCP socket");
+            }
+            tp.listenHook = hook;
+        });
+    }
+
+    /**
+     * Installs (or with null removes) a kernel client's hook on the TCP connection of {@code so}:
+     * EINVAL if it has none, ENOTCONN once it is closed. Takes the socket's lock unless the caller
+     * holds it.
+     */
+    public void setConnHook(Socket so, TcpConnHook hook) throws ErrnoException {
+        withLock(so, () -> {
+            TcpCb tp = TcpUsrreq.tcb(so);
+            if (hook != null && tp.has(TcpCb.TF_CLOSED)) {
+                throw new ErrnoException(Errno.ENOTCONN, "connection closed");
+            }
+            tp.connHook = hook;
+        });
+    }
+
+    /** The TCP socket listening on {@code port} for any local address, or null if none is. */
+    public Socket listener(int port) {
+        for (InPcb p : table.list()) {
+            if (p.lport() == port && p.laddr() == 0 && p.fport() == 0 && p.ppcb() instanceof TcpCb tp
+                    && tp.state == TcpState.LISTEN && !tp.has(TcpCb.TF_CLOSED)) {
+                return tp.so;
+            }
+        }
+        return null;
+    }
+
+    private interface LockedStep {
+        void run() throws ErrnoException;
+    }
+
+    private static void withLock(Socket so, LockedStep step) throws ErrnoException {
+        boolean take = !so.lock().owned();
+        if (take) {
+            so.lock().enter();
+        }
+        try {
+            step.run();
+        } finally {
+            if (take) {
+                so.lock().exit();
+            }
+        }
     }
 
     /** Every connection's block, for tests and the halt. */

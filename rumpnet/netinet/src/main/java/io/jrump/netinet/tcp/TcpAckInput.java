@@ -249,7 +249,12 @@ final class TcpAckInput {
         if (dataAcked > 0 || oldUna != ack) {
             so.sowwakeup();
         }
-        if (finAcked) {
+        // A kernel client's send completions run once the sequence state is consistent, since they may
+        // send more; and before our FIN's acknowledgement may close the connection, which would fail them.
+        if (dataAcked > 0 && tp.connHook != null) {
+            tp.connHook.acked(dataAcked);
+        }
+        if (finAcked && !tp.has(TcpCb.TF_CLOSED)) {
             switch (tp.state) {
                 case TcpState.FIN_WAIT_1 -> {
                     tp.state = TcpState.FIN_WAIT_2;

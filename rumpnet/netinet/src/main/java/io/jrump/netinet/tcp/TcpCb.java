@@ -133,6 +133,11 @@ final class TcpCb {
     long bytesOut;
     long rexmits;
 
+    /** A kernel client's hook on a listener's connection requests ({@link TcpListenHook}), usually null. */
+    TcpListenHook listenHook;
+    /** A kernel client's hook on this connection's acknowledgements and end ({@link TcpConnHook}), usually null. */
+    TcpConnHook connHook;
+
     /** Chain of {@link TcpConnHash}'s bucket. */
     TcpCb hashNext;
     boolean hashed;

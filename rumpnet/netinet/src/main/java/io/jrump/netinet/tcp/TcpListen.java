@@ -131,8 +131,15 @@ final class TcpListen {
             rcvBuf = Math.max(rcvBuf, hook.adjust(lso.snd.hiwat(), lso.rcv.hiwat())[1]);
         }
         int peerMss = s.mss > 0 ? s.mss : tcp.mssdflt.intValue();
+        // A kernel client hooked on the listener hears of a new request here, at SYN time (the TDI
+        // connect event, seed 001); a retransmitted SYN finds its entry and is not announced again.
+        TcpListenHook client = ltp.listenHook;
+        Object token = null;
+        if (client != null && tcp.synCache().lookup(s.dst, s.dport, s.src, s.sport) == null) {
+            token = client.syn(s.dst, s.dport, s.src, s.sport);
+        }
         tcp.synCache().add(ltp, s.dst, s.dport, s.src, s.sport, s.seq, peerMss, s.wscale, s.ts, s.tsVal,
-                s.sackOk, ourMss, rcvBuf);
+                s.sackOk, ourMss, rcvBuf, client, token);
     }
 
     /**
@@ -204,6 +211,11 @@ final class TcpListen {
             tp.state = TcpState.ESTABLISHED;
             tp.lastRcvNanos = tcp.now();
             tcp.conns().insert(tp);
+            if (e.token != null) {
+                Object token = e.token;
+                e.token = null;
+                tp.connHook = e.hook.established(token, so);
+            }
             so.soisconnected();
             st.inc(TcpStat.ACCEPTS);
             st.inc(TcpStat.CONNECTS);

@@ -77,14 +77,29 @@ final class TcpOutput {
     /**
      * Decides the next segment from SND.NXT (its length, whether it carries our FIN, whether it is
      * worth sending now) and sends it; true if another may follow.
+     *
+     * <p>A segment that starts at a prebuilt frame ({@code MbufFlags.M_PREBUILT}) is cut at the frame's
+     * end, so that it is the frame and its checksum comes from the frame's precomputed sum (AFPA, issue
+     * 17; seed {@code 000_e72d5458a6362c1e}). Such a segment always goes: the frame is the unit its owner
+     * sized to a segment, and Nagle's rule (RFC 1122 section 4.2.3.4) holds back small writes, not
+     * frames. With TSO the packet spans many segments and is not cut: the interface then segments and
+     * sums in memory, and a frame boundary would only shrink the packet.
      */
     private boolean sendNext(TcpCb tp, int tsoMax) {
         int dataEnd = dataStart(tp) + tp.so.snd.cc();
         int avail = Math.max(0, dataEnd - tp.sndNxt);
         boolean retransmitting = TcpSeq.lt(tp.sndNxt, tp.sndMax);
         int len = sendLength(tp, avail, retransmitting, tsoMax);
+        boolean frame = false;
+        if (tp.so.snd.prebuiltFrames() != 0 && len > 0 && len <= tp.maxseg - sackOptLen(tp)) {
+            int fl = transmit.prebuiltLength(tp, tp.sndNxt, len);
+            if (fl > 0) {
+                len = fl;
+                frame = true;
+            }
+        }
         boolean fin = finState(tp) && tp.sndNxt + len == dataEnd && (!tp.has(TcpCb.TF_SENTFIN) || retransmitting);
-        if (!worthSending(tp, len, fin, retransmitting, dataEnd)) {
+        if (!frame && !worthSending(tp, len, fin, retransmitting, dataEnd)) {
             armPersist(tp, avail);
             return false;
         }

@@ -13,7 +13,9 @@ import io.jrump.wire.TcpOption;
  * memory and legitimate requests still get through. SYN,ACKs are retransmitted at 1, 2 and 4 seconds,
  * then the entry is dropped.
  *
- * <p>The cache has its own monitor, taken after a listening socket's lock, never before.
+ * <p>The cache has its own monitor, taken after a listening socket's lock, never before. An entry a
+ * kernel client holds a token for ({@link TcpListenHook}) that goes without completing is reported to
+ * the client after the monitor is released.
  */
 final class TcpSynCache {
     static final int BUCKETS = 512;
@@ -38,6 +40,9 @@ final class TcpSynCache {
         int rexmits;
         long nextRexmt;
         int bucket;
+        /** The listener's kernel client and its token for this request ({@link TcpListenHook}), or null. */
+        TcpListenHook hook;
+        Object token;
         Entry hashNext;
         Entry older;
         Entry newer;
@@ -83,11 +88,13 @@ final class TcpSynCache {
      * A SYN for the listening connection {@code ltp}: makes an entry and answers with a SYN,ACK, or
      * repeats the SYN,ACK for a duplicate SYN. The options we grant follow what the SYN offered
      * (RFC 7323 sections 2.2 and 3.2; RFC 2018 section 2); {@code rcvBuf} is the receive buffer the
-     * connection will have, which sets the window scale.
+     * connection will have, which sets the window scale. {@code token}, if not null, is what the
+     * listener's {@code hook} gave for this request.
      */
     void add(TcpCb ltp, int laddr, int lport, int faddr, int fport, int irs, int peerMss, int wscale,
-             boolean ts, int tsVal, boolean sackOk, int ourMss, int rcvBuf) {
+             boolean ts, int tsVal, boolean sackOk, int ourMss, int rcvBuf, TcpListenHook hook, Object token) {
         Entry e;
+        Entry gone = null;
         synchronized (this) {
             e = lookup(laddr, lport, faddr, fport);
             if (e != null) {
@@ -103,10 +110,13 @@ final class TcpSynCache {
                         victim = victim.hashNext;
                     }
                     remove(victim);
+                    gone = withToken(victim, gone);
                     tcp.stats().inc(TcpStat.SC_BUCKETOVERFLOW);
                 }
                 while (count >= tcp.synCacheLimit.intValue() && oldest != null) {
-                    remove(oldest);
+                    Entry victim = oldest;
+                    remove(victim);
+                    gone = withToken(victim, gone);
                     tcp.stats().inc(TcpStat.SC_OVERFLOWED);
                 }
                 e = new Entry();
@@ -128,6 +138,9 @@ final class TcpSynCache {
                 e.tsOffset = (int) tcp.inet().kernel().hypercall().random().nextLong();
                 e.sack = sackOk && tcp.sackEnable.intValue() != 0;
                 e.rcvBuf = rcvBuf;
+                e.hook = token == null ? null : hook;
+                e.token = token;
+                token = null;
                 e.bucket = b;
                 e.hashNext = buckets[b];
                 buckets[b] = e;
@@ -147,7 +160,35 @@ final class TcpSynCache {
                 timer.scheduleNanos(Tcp.SEC / 5);
             }
         }
+        if (token != null) {
+            hook.synDropped(token, io.jrump.hypercall.Errno.ECONNABORTED);
+        }
+        reportDropped(gone, io.jrump.hypercall.Errno.ECONNABORTED);
         sendSynAck(e);
+    }
+
+    /**
+     * Puts {@code e} on the list {@code gone} (linked through {@code hashNext}, free once removed) if a
+     * kernel client holds a token for it, to report after the monitor is released.
+     */
+    private static Entry withToken(Entry e, Entry gone) {
+        if (e.token == null) {
+            return gone;
+        }
+        e.hashNext = gone;
+        return e;
+    }
+
+    /** Tells the kernel clients of every entry on {@code gone} that it went without completing. */
+    private static void reportDropped(Entry gone, int errno) {
+        while (gone != null) {
+            Entry next = gone.hashNext;
+            gone.hashNext = null;
+            Object token = gone.token;
+            gone.token = null;
+            gone.hook.synDropped(token, errno);
+            gone = next;
+        }
     }
 
     /** The smallest window scale that lets {@code buf} bytes be advertised (RFC 7323 section 2.3). */
@@ -224,24 +265,31 @@ final class TcpSynCache {
      * A RST for an embryonic connection: accepted only if its sequence number is exactly the next one
      * expected (RFC 5961 section 3.2), which an off-path attacker cannot guess.
      */
-    synchronized void reset(int laddr, int lport, int faddr, int fport, int seq) {
-        Entry e = lookup(laddr, lport, faddr, fport);
-        if (e != null && seq == e.irs + 1) {
-            remove(e);
-            tcp.stats().inc(TcpStat.SC_RESET);
+    void reset(int laddr, int lport, int faddr, int fport, int seq) {
+        Entry gone = null;
+        synchronized (this) {
+            Entry e = lookup(laddr, lport, faddr, fport);
+            if (e != null && seq == e.irs + 1) {
+                remove(e);
+                gone = withToken(e, null);
+                tcp.stats().inc(TcpStat.SC_RESET);
+            }
         }
+        reportDropped(gone, io.jrump.hypercall.Errno.ECONNRESET);
     }
 
     /** Retransmits due SYN,ACKs and drops entries that used up their retransmissions. */
     private void tick() {
         long now = tcp.now();
         java.util.List<Entry> resend = null;
+        Entry gone = null;
         synchronized (this) {
             for (Entry e = oldest; e != null; ) {
                 Entry next = e.newer;
                 if (now - e.nextRexmt >= 0) {
                     if (e.rexmits >= MAX_REXMT) {
                         remove(e);
+                        gone = withToken(e, gone);
                         tcp.stats().inc(TcpStat.SC_TIMED_OUT);
                     } else {
                         e.rexmits++;
@@ -259,6 +307,7 @@ final class TcpSynCache {
                 timer.scheduleNanos(Tcp.SEC / 5);
             }
         }
+        reportDropped(gone, io.jrump.hypercall.Errno.ETIMEDOUT);
         if (resend != null) {
             for (Entry e : resend) {
                 sendSynAck(e);
@@ -266,10 +315,16 @@ final class TcpSynCache {
         }
     }
 
-    synchronized void clear() {
-        timer.stop();
-        while (oldest != null) {
-            remove(oldest);
+    void clear() {
+        Entry gone = null;
+        synchronized (this) {
+            timer.stop();
+            while (oldest != null) {
+                Entry e = oldest;
+                remove(e);
+                gone = withToken(e, gone);
+            }
         }
+        reportDropped(gone, io.jrump.hypercall.Errno.ECONNABORTED);
     }
 }

@@ -10,6 +10,7 @@ import io.jrump.netinet.pcb.InPcb;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.wire.ChecksumAccumulator;
 import io.jrump.wire.InternetChecksum;
@@ -24,6 +25,12 @@ import io.jrump.wire.TcpPacket;
  * payload is a {@link MbufCopy#copym} of the send buffer, sharing its clusters, so the buffer keeps
  * the bytes for retransmission and the segment costs one header mbuf. What to send, and when, is
  * {@link TcpOutput}'s decision.
+ *
+ * <p>A segment that is exactly one prebuilt frame ({@code MbufFlags.M_PREBUILT}, AFPA's cached
+ * responses, issue 17) gets its checksum completed here from the frame's precomputed payload sum. The
+ * header still goes in an mbuf of its own, never into the frame's headroom: the frame's bytes are shared
+ * read-only with every copy of it in flight, and a retransmission may be built while the first copy
+ * still waits in a driver's queue.
  */
 final class TcpTransmit {
     /** Room for MSS, SACK-permitted, timestamps and window scale on a SYN, padded. */
@@ -39,6 +46,8 @@ final class TcpTransmit {
         final ChecksumAccumulator acc = new ChecksumAccumulator();
         final int[] left = new int[4];
         final int[] right = new int[4];
+        /** The payload sum of the segment being built when it is exactly one prebuilt frame, else -1. */
+        int prebuiltSum = -1;
     }
 
     private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -89,7 +98,8 @@ final class TcpTransmit {
         boolean syn = (flags & TcpFlags.SYN) != 0;
         int thlen = writeOptions(tp, s, m, flags);
         m.setLen(thlen);
-        if (len > 0 && !attachData(tp, m, seq, len)) {
+        s.prebuiltSum = -1;
+        if (len > 0 && !attachData(tp, s, m, seq, len)) {
             tcp.timers().quench(tp, len, flags);
             return false;
         }
@@ -184,15 +194,39 @@ final class TcpTransmit {
         return o;
     }
 
-    /** Chains {@code len} bytes of the send buffer from {@code seq} behind the header, sharing its clusters. */
-    private boolean attachData(TcpCb tp, Mbuf m, int seq, int len) {
-        Mbuf data = MbufCopy.copym(sendPointer(tp, seq), seq - tp.sndHintSeq, len);
+    /**
+     * Chains {@code len} bytes of the send buffer from {@code seq} behind the header, sharing its clusters.
+     * A segment that is exactly one prebuilt frame notes the frame's payload sum in {@code s}, for
+     * {@link #writeHeader}; the test costs a flag test on the segment's first mbuf.
+     */
+    private boolean attachData(TcpCb tp, Scratch s, Mbuf m, int seq, int len) {
+        Mbuf src = sendPointer(tp, seq);
+        if ((src.flags() & MbufFlags.M_PREBUILT) != 0 && seq == tp.sndHintSeq && len == src.len()
+                && len <= tp.maxseg - TcpOutput.sackOptLen(tp) && src.prebuiltIntact()) {
+            s.prebuiltSum = InternetChecksum.fold(src.prebuiltSum() & 0xffffffffL);
+        }
+        Mbuf data = MbufCopy.copym(src, seq - tp.sndHintSeq, len);
         if (data == null) {
             pool.free(m);
             return false;
         }
         m.setNext(data);
         return true;
+    }
+
+    /**
+     * How long the next segment from {@code seq}, which may carry up to {@code len} bytes, is if it is to
+     * carry exactly one prebuilt frame: the frame's length when {@code seq} is its first byte, it is intact,
+     * and it fits in {@code len} and one segment; else 0 (the segment is cut as any other). The caller
+     * asks only while the send buffer holds prebuilt frames.
+     */
+    int prebuiltLength(TcpCb tp, int seq, int len) {
+        Mbuf m = sendPointer(tp, seq);
+        if (m == null || seq != tp.sndHintSeq || (m.flags() & MbufFlags.M_PREBUILT) == 0 || !m.prebuiltIntact()) {
+            return 0;
+        }
+        int fl = m.len();
+        return fl > 0 && fl <= len && fl <= tp.maxseg - TcpOutput.sackOptLen(tp) ? fl : 0;
     }
 
     /** The receive window to announce: RFC 1122 section 4.2.3.3, never a sliver of window. */
@@ -221,7 +255,17 @@ final class TcpTransmit {
         th.setWindow(scaledWin);
         th.setChecksum(0);
         th.setUrgentPointer(0);
-        th.setChecksum(InternetChecksum.pseudoHeaderSum(tp.inp.laddr(), tp.inp.faddr(), IpProtocol.TCP, thlen + len));
+        int pseudo = InternetChecksum.pseudoHeaderSum(tp.inp.laddr(), tp.inp.faddr(), IpProtocol.TCP, thlen + len);
+        if (s.prebuiltSum >= 0) {
+            // RFC 9293 section 3.1: the sum over pseudo-header, header and payload; the payload's part is the
+            // frame's precomputed sum (it starts at an even offset, after a header of whole words), so the
+            // payload is not read, and no interface or IP output has any checksum left to compute.
+            int sum = InternetChecksum.add(pseudo, InternetChecksum.sum(m.buf(), m.off(), thlen));
+            th.setChecksum(InternetChecksum.finish(InternetChecksum.add(sum, s.prebuiltSum)));
+            m.pkthdr().setCsumFlags(0);
+            return;
+        }
+        th.setChecksum(pseudo);
         int mss = tp.maxseg - TcpOutput.sackOptLen(tp);
         if (len > mss) {
             m.pkthdr().setCsumFlags(CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4);

@@ -1,0 +1,301 @@
+package io.jrump.afpa.cache;
+
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.wire.InternetChecksum;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * A document held as the frames it is sent in (the Linux AFPA seed: the file is read "into
+ * Ethernet-frame-sized buffers", with space "for TCP, IP, and Ethernet headers" in each and "additional
+ * space in the first buffer for HTTP headers"). Frame {@code i} is a slot of a 128 KB block whose first
+ * {@link #HEADROOM} bytes are left for the link, IP and TCP headers; its payload then holds up to
+ * {@link #framePayload()} bytes of the file (a connection's segment payload), except the first, which
+ * starts {@link #HDR_ROOM} bytes later and holds that much less, so that the HTTP header written in
+ * front of its data still fits one segment. An empty file has one frame with no data.
+ *
+ * <p>Each frame's payload ones-complement sum is computed once, when it is read, so a send completes
+ * the TCP checksum without reading the payload; {@link #sumWithHeader} adds the HTTP header in front of
+ * the first frame's data.
+ *
+ * <p>References: the cache holds one while the object is listed; {@link AfpaCache#lookup} and
+ * {@link AfpaCache#get} hand one to their caller, a pin ({@link PinArray}) and an in-flight claim
+ * ({@link #claimFrame}) each hold one. The frames go back to the allocator when the last is dropped,
+ * whether or not the object is still valid, so an evicted object's bytes stay intact for the sends
+ * still using them.
+ *
+ * <p>In flight: a frame handed to TCP as a prebuilt mbuf must not be handed out again, nor its header
+ * room rewritten, until the mbuf's free hook fired (the ksock contract); {@link #claimFrame} is how the
+ * engine learns that it must copy the frame instead (the seed: "AFPA makes an additional copy").
+ */
+public final class CacheObject {
+    /** Bytes before every frame's payload for Ethernet, IP and TCP headers with options. */
+    public static final int HEADROOM = MbufPool.MAX_HDR;
+    /**
+     * Bytes reserved in front of the first frame's data for the HTTP response header: a status line
+     * and the headers the accelerator writes ({@code Date}, {@code Server}, {@code Content-Length},
+     * {@code Content-Type}, {@code Last-Modified}, {@code Connection}, {@code Keep-Alive}) take about
+     * 250; a header that does not fit goes in its own mbuf in front.
+     */
+    public static final int HDR_ROOM = 384;
+    /** The smallest frame payload: the first frame must still carry some data after the header room. */
+    public static final int MIN_FRAME_PAYLOAD = HDR_ROOM + 128;
+
+    private final AfpaCache cache;
+    private final String path;
+    private final long size;
+    private final long mtime;
+    private final String contentType;
+    private final int framePayload;
+    private final int framesPerChunk;
+    private final FrameBuf[] frames;
+    private final int[] sums;
+    private final AtomicIntegerArray inFlight;
+    private final PinArray pins;
+    private final AtomicInteger refs = new AtomicInteger(1);
+    private volatile boolean valid = true;
+    /** When the file was last seen unchanged (the kernel's monotonic clock). */
+    volatile long checkedAt;
+
+    CacheObject(AfpaCache cache, String path, long size, long mtime, String contentType, int framePayload) {
+        this.cache = cache;
+        this.path = path;
+        this.size = size;
+        this.mtime = mtime;
+        this.contentType = contentType;
+        this.framePayload = framePayload;
+        int n = frameCount(size, framePayload);
+        this.frames = new FrameBuf[n];
+        this.sums = new int[n];
+        this.inFlight = new AtomicIntegerArray(n);
+        this.framesPerChunk = Math.max(1, PinArray.CHUNK_SIZE / framePayload);
+        this.pins = new PinArray(cache.kernel(), this, (n + framesPerChunk - 1) / framesPerChunk);
+    }
+
+    /** The number of frames {@code size} bytes take with frames of {@code framePayload} bytes. */
+    public static int frameCount(long size, int framePayload) {
+        long first = framePayload - HDR_ROOM;
+        if (size <= first) {
+            return 1;
+        }
+        long n = 1 + (size - first + framePayload - 1) / framePayload;
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("object of " + size + " bytes");
+        }
+        return (int) n;
+    }
+
+    /** The size of one frame's slot: header room and payload. */
+    public static int slotSize(int framePayload) {
+        return HEADROOM + framePayload;
+    }
+
+    AfpaCache cache() {
+        return cache;
+    }
+
+    /** The path under the docroot this object was built from. */
+    public String path() {
+        return path;
+    }
+
+    /** The file's size in bytes when it was read. */
+    public long size() {
+        return size;
+    }
+
+    /** The file's modification time when it was read, nanoseconds since the epoch. */
+    public long mtime() {
+        return mtime;
+    }
+
+    public String contentType() {
+        return contentType;
+    }
+
+    public int framePayload() {
+        return framePayload;
+    }
+
+    public int frameCount() {
+        return frames.length;
+    }
+
+    /** The block array that holds frame {@code i}. */
+    public byte[] frameBuf(int i) {
+        return frames[i].buf();
+    }
+
+    /** Where frame {@code i}'s file data starts in {@link #frameBuf}. */
+    public int payloadOff(int i) {
+        return frames[i].off() + headroom(i);
+    }
+
+    /** Bytes free in front of frame {@code i}'s data: {@link #HEADROOM}, and {@link #HDR_ROOM} more in the first. */
+    public int headroom(int i) {
+        return i == 0 ? HEADROOM + HDR_ROOM : HEADROOM;
+    }
+
+    /** File data bytes in frame {@code i}. */
+    public int payloadLen(int i) {
+        long left = size - fileOffset(i);
+        int cap = i == 0 ? framePayload - HDR_ROOM : framePayload;
+        return (int) Math.max(0, Math.min(cap, left));
+    }
+
+    /** The file offset of frame {@code i}'s first data byte. */
+    public long fileOffset(int i) {
+        return i == 0 ? 0 : (framePayload - HDR_ROOM) + (long) (i - 1) * framePayload;
+    }
+
+    /**
+     * The ones-complement sum of frame {@code i}'s data, folded to 16 bits as
+     * {@link InternetChecksum#sum} gives it (RFC 1071), for data that starts at an even offset of
+     * the segment.
+     */
+    public int payloadSum(int i) {
+        return sums[i];
+    }
+
+    /**
+     * The sum of the first frame's segment payload when an HTTP header of {@code headerLen} bytes
+     * ({@code 0..HDR_ROOM}) has been written right in front of its data (at
+     * {@code payloadOff(0) - headerLen}). After an odd-length header the data starts at an odd offset,
+     * where every 16-bit word the precomputed sum added is split across two: the data's sum is then
+     * its byte-swapped value (RFC 1071 section 2(B), byte order independence).
+     */
+    public int sumWithHeader(int headerLen) {
+        if (headerLen < 0 || headerLen > HDR_ROOM) {
+            throw new IllegalArgumentException("header of " + headerLen + " bytes");
+        }
+        int h = InternetChecksum.sum(frameBuf(0), payloadOff(0) - headerLen, headerLen);
+        return sumWithHeader(h, headerLen, sums[0]);
+    }
+
+    /** The sum of a header of {@code headerLen} bytes with sum {@code headerSum} followed by data with sum {@code dataSum}. */
+    public static int sumWithHeader(int headerSum, int headerLen, int dataSum) {
+        return InternetChecksum.combine(headerSum, dataSum, (headerLen & 1) != 0);
+    }
+
+    // --- chunks -----------------------------------------------------------------------------------
+
+    /** The pin array over this object's chunks. */
+    public PinArray pins() {
+        return pins;
+    }
+
+    /** Frames in one chunk (the last chunk may have fewer). */
+    public int framesPerChunk() {
+        return framesPerChunk;
+    }
+
+    public int chunkOf(int frame) {
+        return frame / framesPerChunk;
+    }
+
+    public int chunkFirstFrame(int chunk) {
+        return chunk * framesPerChunk;
+    }
+
+    /** One past the last frame of {@code chunk}. */
+    public int chunkEndFrame(int chunk) {
+        return Math.min(frames.length, (chunk + 1) * framesPerChunk);
+    }
+
+    /** Whether {@code frame} ends its chunk: the frame the hook mode flags, whose free hook sends the next chunk. */
+    public boolean lastOfChunk(int frame) {
+        return frame == frames.length - 1 || (frame + 1) % framesPerChunk == 0;
+    }
+
+    /** Whether every frame has been read (always, for an object built for the hook mode). */
+    public boolean resident() {
+        return pins.allPinned();
+    }
+
+    // --- in flight --------------------------------------------------------------------------------
+
+    /**
+     * Marks frame {@code i} in flight and holds the object, if no send has it; false if one does (the
+     * engine then sends a copy). Undone by {@link #releaseFrame} from the mbuf's free hook.
+     */
+    public boolean claimFrame(int i) {
+        if (!inFlight.compareAndSet(i, 0, 1)) {
+            return false;
+        }
+        if (!hold()) {
+            inFlight.set(i, 0);
+            return false;
+        }
+        return true;
+    }
+
+    /** The free hook's side of {@link #claimFrame}: only atomic counts and, at the last hold, the allocator's short lock. */
+    public void releaseFrame(int i) {
+        if (!inFlight.compareAndSet(i, 1, 0)) {
+            throw new IllegalStateException("frame " + i + " of " + path + " is not in flight");
+        }
+        release();
+    }
+
+    /** Sends that have frame {@code i} now (0 or 1). */
+    public int inFlight(int i) {
+        return inFlight.get(i);
+    }
+
+    // --- references -------------------------------------------------------------------------------
+
+    /** One more hold on the object's frames; false if they are already freed. */
+    public boolean hold() {
+        for (;;) {
+            int r = refs.get();
+            if (r <= 0) {
+                return false;
+            }
+            if (refs.compareAndSet(r, r + 1)) {
+                return true;
+            }
+        }
+    }
+
+    /** Drops a hold; the last one gives the frames back to the allocator. */
+    public void release() {
+        int r = refs.decrementAndGet();
+        if (r == 0) {
+            cache.freeFrames(this);
+        } else if (r < 0) {
+            refs.incrementAndGet();
+            throw new IllegalStateException("release of a freed cache object " + path);
+        }
+    }
+
+    int refs() {
+        return refs.get();
+    }
+
+    /** Whether the object is still the cache's copy of its file (false once evicted or invalidated). */
+    public boolean valid() {
+        return valid;
+    }
+
+    void invalidate() {
+        valid = false;
+    }
+
+    FrameBuf frame(int i) {
+        return frames[i];
+    }
+
+    void setFrame(int i, FrameBuf f, int sum) {
+        frames[i] = f;
+        sums[i] = sum;
+    }
+
+    void clearFrame(int i) {
+        frames[i] = null;
+    }
+
+    @Override
+    public String toString() {
+        return "afpa object " + path + " (" + size + " bytes, " + frames.length + " frames)";
+    }
+}

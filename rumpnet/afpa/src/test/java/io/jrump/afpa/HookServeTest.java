@@ -1,0 +1,99 @@
+package io.jrump.afpa;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.charset.StandardCharsets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hook mode (the Linux seed) between two kernels: a first request misses and is answered by a service
+ * thread once the object is built, the next is a hit answered from the softint; keep-alive and
+ * pipelined requests are answered in order on one connection; what the accelerator does not serve
+ * reaches the user-level server with every byte intact.
+ */
+class HookServeTest {
+    String mode() {
+        return "hook";
+    }
+
+    @Test
+    void aMissThenAHitServeTheFileByteExact() throws Exception {
+        try (AfpaNet net = new AfpaNet(mode())) {
+            byte[] page = "<html>hello from the kernel</html>\n".getBytes(StandardCharsets.US_ASCII);
+            net.file("/index.html", page);
+            net.user();
+            net.awaitServing();
+            for (int i = 0; i < 2; i++) {
+                try (HttpConn c = net.connect()) {
+                    c.send("GET /index.html HTTP/1.0\r\n\r\n");
+                    HttpConn.Response r = c.read();
+                    assertEquals(200, r.status());
+                    assertArrayEquals(page, r.body());
+                    assertEquals("text/html", r.header("Content-Type"));
+                    assertEquals(null, r.header("X-Server"), "the accelerator answered, not the user server");
+                    assertTrue(c.closedByServer(), "HTTP/1.0 without keep-alive closes");
+                }
+            }
+            assertEquals(1, net.stat("misses"));
+            assertEquals(1, net.stat("hits"));
+            assertEquals(0, net.stat("requests passed to user level"));
+            assertTrue(net.stat("cache memory in use") > 0);
+        }
+    }
+
+    @Test
+    void keepAliveAndPipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (AfpaNet net = new AfpaNet(mode())) {
+            byte[] big = new byte[200_000];
+            new SplittableRandom(7).nextBytes(big);
+            net.file("/a.txt", "aaa".getBytes());
+            net.file("/big.bin", big);
+            net.file("/c.txt", "ccccc".getBytes());
+            net.user();
+            net.awaitServing();
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/a.txt"));
+                assertEquals("aaa", c.read().text());
+                c.send(HttpConn.get("/a.txt") + HttpConn.get("/big.bin") + "HEAD /c.txt HTTP/1.1\r\nHost: t\r\n\r\n"
+                        + HttpConn.get("/nothing") + HttpConn.get("/c.txt"));
+                assertEquals("aaa", c.read().text());
+                HttpConn.Response b = c.read();
+                assertEquals(200, b.status());
+                assertArrayEquals(big, b.body());
+                HttpConn.Response h = c.read(true);
+                assertEquals("5", h.header("Content-Length"));
+                assertEquals(404, c.read().status());
+                assertEquals("ccccc", c.read().text());
+            }
+            assertTrue(net.stat("chunks sent") >= 4, "200 KB leave in 64 KB chunks: " + net.stat("chunks sent"));
+        }
+    }
+
+    @Test
+    void whatItDoesNotServeReachesTheUserServerWithItsBytes() throws Exception {
+        try (AfpaNet net = new AfpaNet(mode())) {
+            net.file("/a.txt", "aaa".getBytes());
+            UserServer user = net.user();
+            net.awaitServing();
+            String post = "POST /form HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nx=1&y";
+            try (HttpConn c = net.connect()) {
+                c.send(post);
+                HttpConn.Response r = c.read();
+                assertEquals("user", r.header("X-Server"));
+                assertEquals(post, r.text());
+            }
+            String tail = "PUT /x HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nok";
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/a.txt"));
+                assertEquals("aaa", c.read().text());
+                c.send(tail);
+                HttpConn.Response r = c.read();
+                assertEquals("user", r.header("X-Server"));
+                assertEquals(tail, r.text(), "after a served request the user server sees the next one whole");
+            }
+            assertEquals(2, net.stat("requests passed to user level"));
+            assertEquals(2, user.accepted.get());
+        }
+    }
+}

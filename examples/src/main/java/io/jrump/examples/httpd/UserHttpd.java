@@ -1,5 +1,6 @@
 package io.jrump.examples.httpd;
 
+import io.jrump.afpa.Afpa;
 import io.jrump.afpa.http.HttpDate;
 import io.jrump.afpa.http.HttpResponseHeader;
 import io.jrump.kern.ErrnoException;
@@ -37,7 +38,7 @@ public final class UserHttpd implements AutoCloseable {
      * The {@code Server} field: the accelerator's, since a client must not be able to tell which of the two
      * answered it.
      */
-    public static final String SERVER = "jrump-afpa";
+    public static final String SERVER = Afpa.SERVER;
     /**
      * An idle keep-alive connection is closed after this many seconds, unless the kernel's
      * {@code net.afpa.keepalive_timeout} says otherwise (the two servers announce and keep the same one).

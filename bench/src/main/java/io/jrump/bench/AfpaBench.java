@@ -12,6 +12,7 @@ import io.jrump.virtif.Hub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,9 +34,11 @@ import java.util.Map;
  * {@code sendfile on}) on the namespace's loopback, in the same run. Skipped with a message without root,
  * {@code /dev/net/tun}, {@code wrk} or {@code nginx} ({@code bench/run afpa} installs the last two).
  *
- * <p>Options: {@code warmup=SECONDS} (per figure, 1), {@code seconds=SECONDS} (per figure, 2), {@code jit=SECONDS}
- * (unmeasured load before the first figure, 6), {@code conns=N} (8), {@code modes=user,hook,tdi},
- * {@code tap=0|1} (1), {@code tapseconds=SECONDS} (3).
+ * <p>The modes take turns figure by figure ({@code rounds} times each; a figure is the median), so that load
+ * that comes and goes on the machine falls on all of them alike. Options: {@code warmup=SECONDS} (before each
+ * sample, 0.5), {@code seconds=SECONDS} (each sample, 1), {@code rounds=N} (3), {@code jit=SECONDS}
+ * (unmeasured load on every mode before the first figure, 6), {@code conns=N} (8), {@code modes=user,hook,tdi},
+ * {@code tap=0|1} (1), {@code tapseconds=SECONDS} (2).
  */
 public final class AfpaBench {
     static final int[] SIZES = {64, 1024, 4096, 32768, 131072};
@@ -47,23 +50,24 @@ public final class AfpaBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>();
-        List<String> known = List.of("warmup", "seconds", "jit", "conns", "modes", "tap", "tapseconds");
+        List<String> known = List.of("warmup", "seconds", "jit", "rounds", "conns", "modes", "tap", "tapseconds");
         for (String a : args) {
             String[] kv = a.replaceFirst("^-+", "").split("=", 2);
             if (kv.length != 2 || !known.contains(kv[0])) {
-                System.err.println("usage: bench/run afpa [warmup=SECONDS] [seconds=SECONDS] [jit=SECONDS] [conns=N]"
+                System.err.println("usage: bench/run afpa [warmup=SECONDS] [seconds=SECONDS] [jit=SECONDS] [rounds=N] [conns=N]"
                         + " [modes=user,hook,tdi] [tap=0|1] [tapseconds=SECONDS]");
                 System.exit(2);
             }
             opt.put(kv[0], kv[1]);
         }
-        double warmup = Double.parseDouble(opt.getOrDefault("warmup", "1"));
-        double seconds = Double.parseDouble(opt.getOrDefault("seconds", "2"));
+        double warmup = Double.parseDouble(opt.getOrDefault("warmup", "0.5"));
+        double seconds = Double.parseDouble(opt.getOrDefault("seconds", "1"));
         double jit = Double.parseDouble(opt.getOrDefault("jit", "6"));
+        int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
         int conns = Integer.parseInt(opt.getOrDefault("conns", "8"));
         List<String> modes = List.of(opt.getOrDefault("modes", "user,hook,tdi").split(","));
         boolean tap = !opt.getOrDefault("tap", "1").equals("0");
-        double tapSeconds = Double.parseDouble(opt.getOrDefault("tapseconds", "3"));
+        double tapSeconds = Double.parseDouble(opt.getOrDefault("tapseconds", "2"));
         String load0 = LoadAvg.loadavg();
 
         Hub hub = new Hub("afpa");
@@ -89,36 +93,62 @@ public final class AfpaBench {
             try (UserHttpd httpd = UserHttpd.start(server.syscalls(), PORT, "/www")) {
                 SockAddr at = SockAddr.in(SERVER, PORT);
                 Syscalls c = client.syscalls();
-                // The JIT compiles both stacks' paths on unmeasured load first.
-                AfpaLoad.run(c, at, "/1k.bin", 1024, true, conns, 0, jit / 2);
-                AfpaLoad.run(c, at, "/1k.bin", 1024, false, conns, 0, jit / 2);
+                // The JIT compiles every way's paths on unmeasured load first: each mode runs other code.
                 for (String mode : modes) {
                     configure(server.syscalls(), mode);
-                    long[] s0 = afpaStats(server.syscalls());
-                    for (int size : SIZES) {
-                        for (boolean ka : new boolean[] {true, false}) {
-                            double r = AfpaLoad.run(c, at, "/" + label(size) + ".bin", size, ka, conns, warmup, seconds);
-                            rps.put(mode + "_" + (ka ? "ka" : "close") + "_" + label(size), r);
-                            System.out.printf("  %-5s %-10s %5s  %,10.0f requests/s%n", mode,
-                                    ka ? "keep-alive" : "close", label(size), r);
+                    AfpaLoad.run(c, at, "/1k.bin", 1024, true, conns, 0, jit / modes.size() / 2);
+                    AfpaLoad.run(c, at, "/4k.bin", 4096, false, conns, 0, jit / modes.size() / 2);
+                }
+                // The machine's other load comes and goes: the modes take turns, figure by figure, and each
+                // figure is the median of its rounds, so that a ratio compares like with like.
+                Map<String, long[]> hitsEtc = new HashMap<>();
+                for (int size : SIZES) {
+                    for (boolean ka : new boolean[] {true, false}) {
+                        Map<String, double[]> samples = new HashMap<>();
+                        for (int round = 0; round < rounds; round++) {
+                            for (String mode : modes) {
+                                configure(server.syscalls(), mode);
+                                long[] s0 = afpaStats(server.syscalls());
+                                double r = AfpaLoad.run(c, at, "/" + label(size) + ".bin", size, ka, conns, warmup,
+                                        seconds);
+                                long[] s1 = afpaStats(server.syscalls());
+                                if (s0 != null && s1 != null) {
+                                    long[] acc = hitsEtc.computeIfAbsent(mode, m -> new long[3]);
+                                    for (int i = 0; i < 3; i++) {
+                                        acc[i] += s1[i] - s0[i];
+                                    }
+                                }
+                                samples.computeIfAbsent(mode, m -> new double[rounds])[round] = r;
+                            }
+                        }
+                        for (String mode : modes) {
+                            double[] v = samples.get(mode);
+                            Arrays.sort(v);
+                            double med = v[v.length / 2];
+                            rps.put(mode + "_" + (ka ? "ka" : "close") + "_" + label(size), med);
+                            System.out.printf("  %-5s %-10s %5s  %,10.0f requests/s (median of %s)%n", mode,
+                                    ka ? "keep-alive" : "close", label(size), med, Arrays.toString(round0(v)));
                         }
                     }
-                    long[] s1 = afpaStats(server.syscalls());
+                }
+                for (String mode : modes) {
+                    long[] h = hitsEtc.get(mode);
                     if (!mode.equals("user")) {
-                        served.put(mode, s0 == null ? "no accelerator counters"
+                        served.put(mode, h == null ? "no accelerator counters"
                                 : String.format("%,d hits, %,d misses, %,d passed to the user-level server",
-                                        s1[0] - s0[0], s1[1] - s0[1], s1[2] - s0[2]));
+                                        h[0], h[1], h[2]));
                     }
                 }
             }
             if (tap) {
-                t = AfpaTap.measure(tapSeconds);
+                t = AfpaTap.measure(tapSeconds, rounds);
             }
         } finally {
             client.halt();
             server.halt();
         }
-        System.out.println("command: bench/run afpa warmup=" + warmup + " seconds=" + seconds + " jit=" + jit
+        System.out.println("command: bench/run afpa warmup=" + warmup + " seconds=" + seconds + " rounds=" + rounds
+                + " jit=" + jit
                 + " conns=" + conns + " modes=" + String.join(",", modes) + " tap=" + (tap ? 1 : 0));
         System.out.println("a server kernel (2 cpus; rumpvfs, netinet, afpa; files in rumpfs) and a client kernel on an"
                 + " in-process hub (MTU 1500); " + conns + " client connections");
@@ -159,6 +189,14 @@ public final class AfpaBench {
         }
         r.append(accelerator ? "" : " accelerator=0");
         System.out.println(r);
+    }
+
+    private static long[] round0(double[] v) {
+        long[] r = new long[v.length];
+        for (int i = 0; i < v.length; i++) {
+            r[i] = Math.round(v[i]);
+        }
+        return r;
     }
 
     /** The keep-alive ratio of {@code mode} to the user-level server at {@code size}, if both ran. */

@@ -22,7 +22,8 @@ import java.util.stream.Stream;
  * {@code bench/run afpa}'s Linux part: {@code wrk} in a namespace made for the run, against the accelerator
  * (hook mode, in front of {@link UserHttpd}) in a rump kernel on a tap, beside {@code wrk} against nginx with
  * one worker and {@code sendfile on} on the namespace's loopback, for the 1 KB and 128 KB files, keep-alive,
- * one {@code wrk} thread and {@code CONNS} connections each. Each side first takes an unmeasured run.
+ * one {@code wrk} thread and {@code CONNS} connections each. Each side first takes an unmeasured run; then they
+ * take turns.
  */
 final class AfpaTap {
     static final String LINUX = "198.18.13.1";
@@ -62,7 +63,11 @@ final class AfpaTap {
     private AfpaTap() {
     }
 
-    static Figures measure(double seconds) throws Exception {
+    /**
+     * The rump side and nginx take turns ({@code rounds} times each, a figure being the median), so that load
+     * that comes and goes on the machine falls on both alike.
+     */
+    static Figures measure(double seconds, int rounds) throws Exception {
         String why = NetNs.unavailableReason();
         if (why == null) {
             why = missing("wrk", "nginx", "ss");
@@ -80,27 +85,28 @@ final class AfpaTap {
             ns.adoptTap(tap, LINUX + "/24");
             AfpaBench.writeFiles(k.syscalls());
             boolean accelerated = AfpaBench.configure(k.syscalls(), "hook");
-            double h1;
-            double h128;
             try (UserHttpd httpd = UserHttpd.start(k.syscalls(), AfpaBench.PORT, "/www")) {
                 ns.check("ping", "-c", "1", "-W", "5", RUMP);
-                String base = "http://" + RUMP + "/";
-                wrk(ns, base + "1k.bin", seconds * 2);
-                h1 = wrk(ns, base + "1k.bin", seconds);
-                wrk(ns, base + "128k.bin", seconds);
-                h128 = wrk(ns, base + "128k.bin", seconds);
-            }
-            Process nginx = nginx(ns, dir);
-            try {
-                String base = "http://127.0.0.1:" + NGINX_PORT + "/";
-                wrk(ns, base + "1k.bin", seconds);
-                double n1 = wrk(ns, base + "1k.bin", seconds);
-                wrk(ns, base + "128k.bin", seconds);
-                double n128 = wrk(ns, base + "128k.bin", seconds);
-                return new Figures(null, h1, h128, n1, n128, accelerated);
-            } finally {
-                nginx.descendants().forEach(ProcessHandle::destroy);
-                nginx.destroy();
+                Process nginx = nginx(ns, dir);
+                try {
+                    String rump = "http://" + RUMP + "/";
+                    String lo = "http://127.0.0.1:" + NGINX_PORT + "/";
+                    // unmeasured first: the rump side is Java code the JIT compiles
+                    wrk(ns, rump + "1k.bin", seconds * 2);
+                    wrk(ns, rump + "128k.bin", seconds);
+                    wrk(ns, lo + "1k.bin", seconds);
+                    double[][] m = new double[4][rounds];
+                    for (int r = 0; r < rounds; r++) {
+                        m[0][r] = wrk(ns, rump + "1k.bin", seconds);
+                        m[1][r] = wrk(ns, lo + "1k.bin", seconds);
+                        m[2][r] = wrk(ns, rump + "128k.bin", seconds);
+                        m[3][r] = wrk(ns, lo + "128k.bin", seconds);
+                    }
+                    return new Figures(null, median(m[0]), median(m[2]), median(m[1]), median(m[3]), accelerated);
+                } finally {
+                    nginx.descendants().forEach(ProcessHandle::destroy);
+                    nginx.destroy();
+                }
             }
         } finally {
             k.halt();
@@ -111,6 +117,12 @@ final class AfpaTap {
                 s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private static double median(double[] v) {
+        double[] c = v.clone();
+        java.util.Arrays.sort(c);
+        return c[c.length / 2];
     }
 
     /** nginx in the foreground with one worker and sendfile, serving the benchmark's files on the loopback. */

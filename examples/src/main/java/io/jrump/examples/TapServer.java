@@ -6,17 +6,22 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.kern.vfs.Fcntl;
+import io.jrump.examples.httpd.UserHttpd;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.wire.Ipv4Address;
+import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A rump kernel on a Linux tap, serving discard (port 9), echo (7) and HTTP (80, {@code /10m.bin}):
- * the sample server that Linux's {@code socat}, {@code nc} and {@code curl} talk to.
+ * A rump kernel on a Linux tap, serving discard (port 9), echo (7) and HTTP (80, {@code /10m.bin}, a
+ * file in its rumpfs served by {@link UserHttpd}): the sample server that Linux's {@code socat},
+ * {@code nc} and {@code curl} talk to.
  *
  * <pre>
  *   usage: tap-server TAP ADDR/LEN [EMULATOR]
@@ -25,7 +30,7 @@ import java.util.SplittableRandom;
  *          curl -o /dev/null http://198.18.0.2/10m.bin
  * </pre>
  *
- * The kernel links only {@code rumpnet_netinet} and {@code rumpnet_virtif}. EMULATOR, if given, is put
+ * The kernel links only {@code rumpvfs}, {@code rumpnet_netinet} and {@code rumpnet_virtif}. EMULATOR, if given, is put
  * in the tap's linkstr ({@code virt0 linkstr TAP,EMULATOR}).
  */
 public final class TapServer {
@@ -50,7 +55,8 @@ public final class TapServer {
             return;
         }
         StreamServices s = StreamServices.start(k.syscalls(), 9, 7);
-        TinyHttpd h = TinyHttpd.start(k.syscalls(), 80, Map.of("/10m.bin", object()));
+        writeFile(k.syscalls(), "/www/10m.bin", object());
+        UserHttpd h = UserHttpd.start(k.syscalls(), 80, "/www");
         System.out.println("tap-server: " + args[1] + " on " + args[0] + ": discard 9, echo 7, http 80 (/10m.bin)");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             h.close();
@@ -61,11 +67,11 @@ public final class TapServer {
         Thread.currentThread().join();
     }
 
-    /** A kernel with IPv4 and tap interfaces, two virtual CPUs. */
+    /** A kernel with a file system, IPv4 and tap interfaces, two virtual CPUs. */
     public static Kernel boot(String hostname) throws Exception {
         return Kernel.boot(KernelConfig.builder().hostname(hostname).ncpu(2)
                 .hypercall(HostHypercall.builder().environment(Map.of()).build())
-                .component("rumpnet_netinet", "rumpnet_virtif").build());
+                .component("rumpvfs", "rumpnet_netinet", "rumpnet_virtif").build());
     }
 
     /**
@@ -88,6 +94,29 @@ public final class TapServer {
         f.flags |= Ifnet.IFF_UP;
         ifs.ioctl(IfIoctl.SIOCSIFFLAGS, f, Cred.ROOT);
         return ifs.find("virt0");
+    }
+
+    /** Writes {@code bytes} to the kernel's file {@code path} (in rumpfs), making its directory. */
+    public static void writeFile(Syscalls sys, String path, byte[] bytes) throws ErrnoException {
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        if (!dir.isEmpty()) {
+            try {
+                sys.mkdir(dir, 0755);
+            } catch (ErrnoException e) {
+                if (e.errno() != io.jrump.hypercall.Errno.EEXIST) {
+                    throw e;
+                }
+            }
+        }
+        int fd = sys.open(path, Fcntl.O_WRONLY | Fcntl.O_CREAT | Fcntl.O_TRUNC, 0644);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            while (b.hasRemaining()) {
+                sys.write(fd, b);
+            }
+        } finally {
+            sys.close(fd);
+        }
     }
 
     /** The bytes of {@code /10m.bin}. */

@@ -3,6 +3,7 @@ package io.jrump.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jrump.examples.httpd.UserHttpd;
 import io.jrump.kern.HaltReport;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.syscall.SockAddr;
@@ -16,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * TCP between Linux and a rump kernel through a tap in a namespace the test makes (issue 7): Linux
  * {@code socat} to the sample discard and echo services and from the rump kernel's TCP client, 50 MB
- * each way compared by sha256; Linux {@code curl} downloading 10 MB from {@link TinyHttpd}; and,
+ * each way compared by sha256; Linux {@code curl} downloading 10 MB from {@link io.jrump.examples.httpd.UserHttpd}; and,
  * through the link emulator (5% loss, 5 ms delay, 10% reordering each way), the 50 MB echo, in which
  * both stacks send and recover on one connection at once, and the curl download, so that Linux's loss
  * recovery runs against the rump kernel's. (The emulated path moves about half a megabyte a second
@@ -160,10 +160,11 @@ class TapTcpInteropTest {
         return c;
     }
 
-    /** Linux curl downloads /10m.bin from the TinyHttpd on rump sockets. */
+    /** Linux curl downloads /10m.bin from the user-level HTTP server on rump sockets. */
     static void curlDownload(Peer p, Path dir) throws Exception {
         byte[] obj = TapServer.object();
-        try (TinyHttpd h = TinyHttpd.start(p.kernel.syscalls(), 80, Map.of("/10m.bin", obj))) {
+        TapServer.writeFile(p.kernel.syscalls(), "/www/10m.bin", obj);
+        try (UserHttpd h = UserHttpd.start(p.kernel.syscalls(), 80, "/www")) {
             Path out = dir.resolve("curl.bin");
             ok(p.ns.exec("curl", "-sS", "--fail", "--max-time", "120", "-o", out.toString(),
                     "http://" + RUMP + "/10m.bin"));

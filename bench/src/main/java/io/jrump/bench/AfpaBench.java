@@ -12,6 +12,7 @@ import io.jrump.virtif.Hub;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +28,10 @@ import java.util.Map;
  * runs the load generator ({@link AfpaLoad}: {@code conns} connections, keep-alive or one connection per
  * request). The same server is measured three ways by its sysctls: {@code net.afpa.enable=0} (the
  * user-level server alone), {@code mode=hook} and {@code mode=tdi}. For each accelerated way it reports the
- * accelerator's hits and pass-throughs during its runs, which say whether it served at all.
+ * accelerator's hits and pass-throughs during its runs, which say whether it served at all. A fourth way,
+ * {@code floor} ({@link AfpaFloor}), answers every request from the data upcall with a canned response: the
+ * least work an in-kernel server can do, so {@code floor_over_user_*} is the largest ratio the harness allows,
+ * the client kernel's own cost per request being the same for all four.
  *
  * <p>Then, over a tap whose Linux side is in a namespace made for the run ({@link AfpaTap}): Linux
  * {@code wrk} against the accelerator in hook mode, beside {@code wrk} against nginx (one worker,
@@ -37,13 +41,15 @@ import java.util.Map;
  * <p>The modes take turns figure by figure ({@code rounds} times each; a figure is the median), so that load
  * that comes and goes on the machine falls on all of them alike. Options: {@code warmup=SECONDS} (before each
  * sample, 0.5), {@code seconds=SECONDS} (each sample, 1), {@code rounds=N} (3), {@code jit=SECONDS}
- * (unmeasured load on every mode before the first figure, 6), {@code conns=N} (8), {@code modes=user,hook,tdi},
+ * (unmeasured load on every mode before the first figure, 6), {@code conns=N} (8), {@code modes=user,hook,tdi,floor},
  * {@code tap=0|1} (1), {@code tapseconds=SECONDS} (2).
  */
 public final class AfpaBench {
     static final int[] SIZES = {64, 1024, 4096, 32768, 131072};
     static final String SERVER = "198.18.0.1";
     static final int PORT = 80;
+    /** The first of the ports of the floor responders ({@link AfpaFloor}), one per file size. */
+    static final int FLOOR_PORT = 8000;
 
     private AfpaBench() {
     }
@@ -65,7 +71,7 @@ public final class AfpaBench {
         double jit = Double.parseDouble(opt.getOrDefault("jit", "6"));
         int rounds = Integer.parseInt(opt.getOrDefault("rounds", "3"));
         int conns = Integer.parseInt(opt.getOrDefault("conns", "8"));
-        List<String> modes = List.of(opt.getOrDefault("modes", "user,hook,tdi").split(","));
+        List<String> modes = List.of(opt.getOrDefault("modes", "user,hook,tdi,floor").split(","));
         boolean tap = !opt.getOrDefault("tap", "1").equals("0");
         double tapSeconds = Double.parseDouble(opt.getOrDefault("tapseconds", "2"));
         String load0 = LoadAvg.loadavg();
@@ -92,12 +98,17 @@ public final class AfpaBench {
             accelerator = configure(server.syscalls(), "user");
             try (UserHttpd httpd = UserHttpd.start(server.syscalls(), PORT, "/www")) {
                 SockAddr at = SockAddr.in(SERVER, PORT);
+                List<AfpaFloor> floors = new ArrayList<>();
+                for (int i = 0; i < SIZES.length; i++) {
+                    floors.add(AfpaFloor.start(server, FLOOR_PORT + i, SIZES[i]));
+                }
                 Syscalls c = client.syscalls();
                 // The JIT compiles every way's paths on unmeasured load first: each mode runs other code.
                 for (String mode : modes) {
                     configure(server.syscalls(), mode);
-                    AfpaLoad.run(c, at, "/1k.bin", 1024, true, conns, 0, jit / modes.size() / 2);
-                    AfpaLoad.run(c, at, "/4k.bin", 4096, false, conns, 0, jit / modes.size() / 2);
+                    AfpaLoad.run(c, target(mode, at, 1024), "/1k.bin", 1024, true, conns, 0, jit / modes.size() / 2);
+                    AfpaLoad.run(c, target(mode, at, 4096), "/4k.bin", 4096, false, conns, 0,
+                            jit / modes.size() / 2);
                 }
                 // The machine's other load comes and goes: the modes take turns, figure by figure, and each
                 // figure is the median of its rounds, so that a ratio compares like with like.
@@ -109,8 +120,8 @@ public final class AfpaBench {
                             for (String mode : modes) {
                                 configure(server.syscalls(), mode);
                                 long[] s0 = afpaStats(server.syscalls());
-                                double r = AfpaLoad.run(c, at, "/" + label(size) + ".bin", size, ka, conns, warmup,
-                                        seconds);
+                                double r = AfpaLoad.run(c, target(mode, at, size), "/" + label(size) + ".bin", size,
+                                        ka, conns, warmup, seconds);
                                 long[] s1 = afpaStats(server.syscalls());
                                 if (s0 != null && s1 != null) {
                                     long[] acc = hitsEtc.computeIfAbsent(mode, m -> new long[3]);
@@ -131,9 +142,12 @@ public final class AfpaBench {
                         }
                     }
                 }
+                for (AfpaFloor f : floors) {
+                    f.close();
+                }
                 for (String mode : modes) {
                     long[] h = hitsEtc.get(mode);
-                    if (!mode.equals("user")) {
+                    if (!mode.equals("user") && !mode.equals("floor")) {
                         served.put(mode, h == null ? "no accelerator counters"
                                 : String.format("%,d hits, %,d misses, %,d passed to the user-level server",
                                         h[0], h[1], h[2]));
@@ -158,10 +172,11 @@ public final class AfpaBench {
             System.out.println("this kernel's rumpnet_afpa has no net.afpa sysctls: every column is the user-level server");
         }
         served.forEach((m, s) -> System.out.println("  " + m + " mode: " + s));
-        System.out.printf("  %-6s %22s %22s %22s%n", "file", "user (ka / close)", "hook (ka / close)", "tdi (ka / close)");
+        System.out.printf("  %-6s %22s %22s %22s %22s%n", "file", "user (ka / close)", "hook (ka / close)",
+                "tdi (ka / close)", "floor (ka / close)");
         for (int size : SIZES) {
             StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
-            for (String mode : List.of("user", "hook", "tdi")) {
+            for (String mode : List.of("user", "hook", "tdi", "floor")) {
                 Double ka = rps.get(mode + "_ka_" + label(size));
                 Double cl = rps.get(mode + "_close_" + label(size));
                 line.append(ka == null ? String.format("%23s", "-") : String.format(" %,11.0f / %,9.0f", ka, cl));
@@ -178,6 +193,8 @@ public final class AfpaBench {
         if (t != null && t.ran()) {
             r.append(String.format(Locale.ROOT, " hook_over_nginx_1k=%.3f", t.hook1k() / t.nginx1k()));
         }
+        ratio(r, rps, "floor_over_user_1k", "floor", "1k");
+        ratio(r, rps, "floor_over_user_128k", "floor", "128k");
         for (String mode : List.of("hook", "tdi")) {
             for (String size : List.of("64", "4k", "32k")) {
                 ratio(r, rps, mode + "_over_user_" + size, mode, size);
@@ -189,6 +206,22 @@ public final class AfpaBench {
         }
         r.append(accelerator ? "" : " accelerator=0");
         System.out.println(r);
+    }
+
+    /**
+     * Where {@code mode}'s requests go: the floor responder for the size on its own port, every other mode to
+     * the port the user-level server listens on.
+     */
+    private static SockAddr target(String mode, SockAddr at, int size) {
+        if (!mode.equals("floor")) {
+            return at;
+        }
+        for (int i = 0; i < SIZES.length; i++) {
+            if (SIZES[i] == size) {
+                return SockAddr.in(SERVER, FLOOR_PORT + i);
+            }
+        }
+        throw new IllegalArgumentException("no floor responder for " + size + " bytes");
     }
 
     private static long[] round0(double[] v) {
@@ -249,7 +282,7 @@ public final class AfpaBench {
         }
         sys.sysctlWrite("net.afpa.port", Integer.toString(PORT));
         sys.sysctlWrite("net.afpa.docroot", "/www");
-        if (!mode.equals("user")) {
+        if (mode.equals("hook") || mode.equals("tdi")) {
             sys.sysctlWrite("net.afpa.mode", mode);
             sys.sysctlWrite("net.afpa.enable", "1");
         }

@@ -44,10 +44,12 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private final Afpa afpa;
     private final AfpaStats stats;
     final Socket so;
-    private final HttpRequestParser parser = new HttpRequestParser();
+    /** Buffers lent by the front end for the connection's life, so a new connection allocates little. */
+    final Scratch scratch;
+    private final HttpRequestParser parser;
     private final ResponsePlan plan = new ResponsePlan();
-    private final byte[] peek = new byte[PEEK];
-    private byte[] hdr = new byte[1024];
+    private final byte[] peek;
+    private byte[] hdr;
     private final Callout idle;
     /** Made when the mbuf pool first runs dry under a response. */
     private Callout retry;
@@ -64,7 +66,22 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private boolean draining;
     private boolean done;
 
-    HookConn(HookFrontEnd fe, Socket so) {
+    /**
+     * A connection's parser and byte buffers (the parser alone keeps a request line's worth), reused by
+     * the next connection once this one is done: a connection per request would otherwise allocate them
+     * each time.
+     */
+    static final class Scratch {
+        final HttpRequestParser parser = new HttpRequestParser();
+        final byte[] peek = new byte[PEEK];
+        byte[] hdr = new byte[1024];
+    }
+
+    HookConn(HookFrontEnd fe, Socket so, Scratch scratch) {
+        this.scratch = scratch;
+        this.parser = scratch.parser;
+        this.peek = scratch.peek;
+        this.hdr = scratch.hdr;
         this.fe = fe;
         this.afpa = fe.afpa();
         this.stats = afpa.stats();
@@ -271,6 +288,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         int max = afpa.headers().maxLength(plan.contentType());
         if (hdr.length < max) {
             hdr = new byte[max];
+            scratch.hdr = hdr;
         }
         hdrLen = afpa.headers().write(plan, afpa.nowSeconds(), hdr, 0);
     }

@@ -57,8 +57,11 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private int fed;
     /** Bytes of the request just answered, taken once its response is queued ({@link #takeAnswered}). */
     private int answeredBytes;
-    /** The response whose frames are being queued; its hold on the object is released at the end. */
-    private CacheObject sending;
+    /**
+     * The response whose frames are being queued; its hold on the object is released at the end.
+     * Volatile for {@link #chunkFreed}, which runs on whatever thread freed the frame.
+     */
+    private volatile CacheObject sending;
     private int nextFrame;
     private int hdrLen;
     private boolean keepAlive;
@@ -114,10 +117,16 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         input();
     }
 
-    /** The flagged frame of a chunk was freed: queue the next one from the front end's softint. */
+    /**
+     * The flagged frame of a chunk was freed: queue the next one from the front end's softint, unless the
+     * response is wholly queued already (the send buffer had room for every chunk), when there is nothing
+     * to queue and the softint would only be woken for nothing.
+     */
     @Override
     public void chunkFreed(Object ctx) {
-        fe.kick(this);
+        if (sending != null) {
+            fe.kick(this);
+        }
     }
 
     /** From the front end's softint, lock held. */

@@ -78,6 +78,32 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         final HttpRequestParser parser = new HttpRequestParser();
         final byte[] peek = new byte[PEEK];
         byte[] hdr = new byte[1024];
+        /** The cache key of the last path looked up, and that path's bytes: a keep-alive client asks again. */
+        private String lastKey;
+        private byte[] lastPath = new byte[64];
+        private int lastLen;
+
+        /**
+         * The cache key for {@code req}'s path (a directory's index file for a path ending in {@code /}),
+         * made without allocating when the path is the one looked up last on this buffer set.
+         */
+        String cacheKey(HttpRequest req) {
+            if (lastKey != null && req.pathEquals(lastPath, 0, lastLen)) {
+                return lastKey;
+            }
+            String path = req.path();
+            if (path.endsWith("/")) {
+                path = path + DocPath.INDEX;
+            }
+            int n = req.pathLength();
+            if (lastPath.length < n) {
+                lastPath = new byte[n];
+            }
+            System.arraycopy(req.pathBytes(), 0, lastPath, 0, n);
+            lastLen = n;
+            lastKey = path;
+            return path;
+        }
     }
 
     HookConn(HookFrontEnd fe, Socket so, Scratch scratch) {
@@ -188,10 +214,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
             pass(true);
             return;
         }
-        String path = req.path();
-        if (path.endsWith("/")) {
-            path = path + DocPath.INDEX;
-        }
+        String path = scratch.cacheKey(req);
         CacheObject o = cache.lookup(path);
         if (o != null) {
             stats.inc(AfpaStats.HITS);

@@ -6,15 +6,20 @@ import io.jrump.afpa.http.HttpResponseHeader;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.intr.Callout;
 import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.rumpnet.socket.SoListenWatch;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.rumpnet.socket.Sockets;
 
 /**
  * One kernel's accelerator (registered as its {@code Afpa} service while {@code rumpnet_afpa} is
  * attached): the settings, counters, service threads and the front end that the configured mode
  * calls for (the AFPA seeds: {@code ../shared/seeds/000_*} hook mode, {@code 001_*} tdi mode).
  *
- * <p>A change to any {@code net.afpa} setting queues a reconfiguration to the service threads, which
- * detaches the running front end when the port, mode or enable setting moved and attaches the new one;
- * so the sysctl writer never waits for connections to drain.
+ * <p>A change to any {@code net.afpa} setting reconfigures at once in the writer's thread when that only
+ * attaches (so the front end serves when the write returns); a change that must detach the running front
+ * end (the port, mode or enable setting moved) is queued to the service threads, so the sysctl writer
+ * never waits for connections to drain. A {@code listen(2)} on the port attaches the same way.
  */
 public final class Afpa {
     /** The {@code Server} field of responses, the same from the user-level server. */
@@ -39,6 +44,9 @@ public final class Afpa {
     private volatile int headersTimeout;
     private boolean reconfigQueued;
     private boolean stopped;
+    private final SoListenWatch listenWatch = this::listening;
+    /** A reconfiguration is detaching a front end (and may wait for its responses to drain). */
+    private volatile boolean detachingNow;
 
     /** Builds the per-kernel state; the front-end factory chooses how each mode meets the stack. */
     Afpa(Kernel kernel, AfpaConfig config, FrontEnds frontEnds) {
@@ -98,14 +106,83 @@ public final class Afpa {
         return kernel.hypercall().clock().wallNanos() / 1_000_000_000L;
     }
 
-    /** Starts the service threads and the configured front end. */
+    /**
+     * Starts the service threads and the configured front end, and watches {@code listen(2)} so that a
+     * user-level server that starts listening on the port later is found at once.
+     */
     void start() {
-        config.onChange(this::settingChanged);
+        config.onChange(this::settingWritten);
+        Sockets sockets = kernel.service(Sockets.class);
+        if (sockets != null) {
+            sockets.watchListen(listenWatch);
+        }
         service.resize(config.workers());
         settingChanged();
     }
 
-    /** Queues a reconfiguration unless one is queued already. Called from the sysctl writer. */
+    /**
+     * A sysctl writer changed a setting (the new value is already in force in {@link AfpaConfig}): attach
+     * in the writer's thread, so that the front end serves when the write returns; what needs a detach
+     * (which may wait for responses to drain) goes to the service threads.
+     */
+    private void settingWritten() {
+        reconfigureNow();
+    }
+
+    /** {@code listen(2)} on some socket: if it is the port's listener and nothing serves it, attach now. */
+    private void listening(Socket so) {
+        if (!config.enabled() || feLock.owned()) {
+            return; // a front end attaching in this thread (tdi mode opens its own endpoint)
+        }
+        SockAddr a = new SockAddr();
+        so.protosw().sockaddr(so, a);
+        if (a.port != config.port()) {
+            return;
+        }
+        FrontEnd f = active;
+        if (f == null || !f.alive()) {
+            reconfigureNow();
+        }
+    }
+
+    /**
+     * Reconfigures in the calling thread unless that needs a detach; it waits for a reconfiguration under
+     * way unless that one is detaching (which may wait for responses to drain): then it queues instead.
+     */
+    private void reconfigureNow() {
+        if (feLock.owned() || detachingNow || !feLock.tryEnter() && !enterUnlessDetaching()) {
+            settingChanged();
+            return;
+        }
+        boolean done;
+        try {
+            done = !isStopped() && apply(false);
+        } finally {
+            feLock.exit();
+        }
+        if (!done) {
+            settingChanged();
+        }
+    }
+
+    private boolean enterUnlessDetaching() {
+        if (detachingNow) {
+            return false;
+        }
+        feLock.enter();
+        return true;
+    }
+
+    private boolean isStopped() {
+        lock.enter();
+        try {
+            return stopped;
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /** Queues a reconfiguration unless one is queued already. Called from callouts and at start. */
     void settingChanged() {
         lock.enter();
         try {
@@ -134,7 +211,20 @@ public final class Afpa {
         } finally {
             lock.exit();
         }
-        config.settle();
+        feLock.enter();
+        try {
+            apply(true);
+        } finally {
+            feLock.exit();
+        }
+    }
+
+    /**
+     * Applies the settings under {@link #feLock}: the cache's, then detaches the running front end if the
+     * port, mode or enable setting moved (only when {@code mayDetach}: a detach waits for responses under
+     * way) and attaches the new one. False if a detach was needed and not allowed.
+     */
+    private boolean apply(boolean mayDetach) {
         service.resize(config.workers());
         boolean ready = frontEnds.configure(this);
         String key = config.enabled() && ready ? config.mode() + ":" + config.port() : "";
@@ -142,29 +232,33 @@ public final class Afpa {
             // the docroot may appear later (a mount, a mkdir): look again a second later
             retry.schedule(kernel.callouts().hz());
         }
-        feLock.enter();
-        try {
-            if (key.equals(activeKey) && (active != null && active.alive() || key.isEmpty())) {
-                return;
-            }
-            if (active != null) {
-                active.detach();
-                active = null;
-            }
-            activeKey = key;
-            if (key.isEmpty()) {
-                return;
-            }
-            FrontEnd f = frontEnds.create(this, config.mode());
-            if (f != null && f.attach(config.port())) {
-                active = f;
-                watch.schedule(kernel.callouts().hz());
-            } else {
-                retry.schedule(kernel.callouts().hz());
-            }
-        } finally {
-            feLock.exit();
+        if (key.equals(activeKey) && (active != null && active.alive() || key.isEmpty())) {
+            return true;
         }
+        if (active != null) {
+            if (!mayDetach) {
+                return false;
+            }
+            detachingNow = true;
+            try {
+                active.detach();
+            } finally {
+                detachingNow = false;
+            }
+            active = null;
+        }
+        activeKey = key;
+        if (key.isEmpty()) {
+            return true;
+        }
+        FrontEnd f = frontEnds.create(this, config.mode());
+        if (f != null && f.attach(config.port())) {
+            active = f;
+            watch.schedule(kernel.callouts().hz());
+        } else {
+            retry.schedule(kernel.callouts().hz());
+        }
+        return true;
     }
 
     /** The watch callout: reattach when the listener went, else look again a second later. */
@@ -213,6 +307,10 @@ public final class Afpa {
             stopped = true;
         } finally {
             lock.exit();
+        }
+        Sockets sockets = kernel.service(Sockets.class);
+        if (sockets != null) {
+            sockets.unwatchListen(listenWatch);
         }
         retry.halt();
         watch.halt();

@@ -8,9 +8,9 @@ import io.jrump.kern.sysctl.SysctlNode;
  * mode, cache size limit, largest cached object, worker count), all writable while it runs.
  *
  * <p>Each node's value check also tells the engine that a setting changed ({@link #onChange}), so that
- * {@code sysctl -w net.afpa.port=8080} moves the accelerator at once instead of at its next poll; the
- * engine's service thread first passes through every node's monitor (the one {@link Sysctl#write} holds
- * while it stores, {@link #settle}), so it sees the value just written.
+ * {@code sysctl -w net.afpa.port=8080} moves the accelerator at once instead of at its next poll. The
+ * check also records the value in force here, before {@link Sysctl#write} stores it in the node, so the
+ * engine, called from that check, already reads the value being written.
  */
 public final class AfpaConfig {
     /** The subtree's root. */
@@ -23,6 +23,8 @@ public final class AfpaConfig {
     static final long DEFAULT_MAX_OBJECT = 8L << 20;
     static final int DEFAULT_WORKERS = 2;
     static final int MAX_WORKERS = 64;
+    static final int DEFAULT_KEEPALIVE = 15;
+    static final int DEFAULT_REVALIDATE_MS = 1000;
 
     private final SysctlNode enable;
     private final SysctlNode port;
@@ -34,28 +36,47 @@ public final class AfpaConfig {
     private final SysctlNode idleTimeout;
     private final SysctlNode revalidate;
     private volatile Runnable onChange = () -> { };
+    // the values in force, read without locks by the network softint (see changed)
+    private volatile int enableV = 1;
+    private volatile int portV = DEFAULT_PORT;
+    private volatile String docrootV = DEFAULT_DOCROOT;
+    private volatile String modeV = HOOK;
+    private volatile long cacheSizeV = DEFAULT_CACHE_SIZE;
+    private volatile long maxObjectV = DEFAULT_MAX_OBJECT;
+    private volatile int workersV = DEFAULT_WORKERS;
+    private volatile int idleTimeoutV = DEFAULT_KEEPALIVE;
+    private volatile int revalidateV = DEFAULT_REVALIDATE_MS;
 
     AfpaConfig(Sysctl sysctl) {
         sysctl.node(ROOT, "AFPA in-kernel HTTP accelerator");
         enable = sysctl.createInt(ROOT + ".enable", "Serve HTTP in the kernel (0: pass every connection on)", 1,
-                SysctlNode.READWRITE, v -> changed(v == 0 || v == 1));
+                SysctlNode.READWRITE, v -> changed(v == 0 || v == 1, () -> enableV = (int) v));
         port = sysctl.createInt(ROOT + ".port", "TCP port the accelerator serves (1 to 65535)", DEFAULT_PORT,
-                SysctlNode.READWRITE, v -> changed(v > 0 && v < 65536));
+                SysctlNode.READWRITE, v -> changed(v > 0 && v < 65536, () -> portV = (int) v));
         docroot = sysctl.createString(ROOT + ".docroot", "Document root, an absolute rump path",
-                DEFAULT_DOCROOT, SysctlNode.READWRITE, s -> changed(validDocroot(s)));
+                DEFAULT_DOCROOT, SysctlNode.READWRITE, s -> changed(validDocroot(s), () -> docrootV = s));
         mode = sysctl.createString(ROOT + ".mode", "Integration with the stack: hook (socket upcalls) or tdi"
-                + " (transport events)", HOOK, SysctlNode.READWRITE, s -> changed(HOOK.equals(s) || TDI.equals(s)));
+                + " (transport events)", HOOK, SysctlNode.READWRITE, s -> changed(HOOK.equals(s) || TDI.equals(s), () -> modeV = s));
         cacheSize = sysctl.createQuad(ROOT + ".cache_size", "Cache memory limit in bytes (at least 131072)",
-                DEFAULT_CACHE_SIZE, SysctlNode.READWRITE, v -> changed(v >= 128 << 10));
+                DEFAULT_CACHE_SIZE, SysctlNode.READWRITE, v -> changed(v >= 128 << 10, () -> cacheSizeV = v));
         maxObject = sysctl.createQuad(ROOT + ".max_object", "Largest file cached, in bytes; larger ones go to"
-                + " the user-level server", DEFAULT_MAX_OBJECT, SysctlNode.READWRITE, v -> changed(v >= 0));
+                + " the user-level server", DEFAULT_MAX_OBJECT, SysctlNode.READWRITE, v -> changed(v >= 0, () -> maxObjectV = v));
         workers = sysctl.createInt(ROOT + ".workers", "Service kernel threads (1 to " + MAX_WORKERS + ")",
-                DEFAULT_WORKERS, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= MAX_WORKERS));
+                DEFAULT_WORKERS, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= MAX_WORKERS, () -> workersV = (int) v));
         idleTimeout = sysctl.createInt(ROOT + ".keepalive_timeout", "Seconds an idle keep-alive connection"
-                + " is kept (1 to 3600)", 15, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= 3600));
+                + " is kept (1 to 3600)", DEFAULT_KEEPALIVE, SysctlNode.READWRITE, v -> changed(v >= 1 && v <= 3600, () -> idleTimeoutV = (int) v));
         revalidate = sysctl.createInt(ROOT + ".revalidate_ms", "Milliseconds a cached file is served without"
-                + " checking it changed (0: check on every request)", 1000, SysctlNode.READWRITE,
-                v -> changed(v >= 0 && v <= 3_600_000));
+                + " checking it changed (0: check on every request)", DEFAULT_REVALIDATE_MS, SysctlNode.READWRITE,
+                v -> changed(v >= 0 && v <= 3_600_000, () -> revalidateV = (int) v));
+        enableV = enable.intValue();
+        portV = port.intValue();
+        docrootV = docroot.stringValue();
+        modeV = mode.stringValue();
+        cacheSizeV = cacheSize.longValue();
+        maxObjectV = maxObject.longValue();
+        workersV = workers.intValue();
+        idleTimeoutV = idleTimeout.intValue();
+        revalidateV = revalidate.intValue();
     }
 
     /** A docroot is an absolute, normalised rump path: no empty, {@code .} or {@code ..} component. */
@@ -74,8 +95,14 @@ public final class AfpaConfig {
         return true;
     }
 
-    private boolean changed(boolean valid) {
+    /**
+     * A node's value check: records a valid value as the one in force, then tells the engine. The check
+     * runs before the sysctl stores the value, under the node's monitor; keeping the value here lets the
+     * engine act on it at once, in the writer's thread, without waiting for the store.
+     */
+    private boolean changed(boolean valid, Runnable record) {
         if (valid) {
+            record.run();
             onChange.run();
         }
         return valid;
@@ -90,54 +117,40 @@ public final class AfpaConfig {
         sysctl.destroy(ROOT);
     }
 
-    /**
-     * Waits for a sysctl write in progress on any node to finish storing: the value check that queued a
-     * reconfiguration runs before the value is stored, under the node's monitor. The getters read the
-     * stored values without locks (the network softint calls them).
-     */
-    void settle() {
-        for (SysctlNode n : new SysctlNode[] {enable, port, docroot, mode, cacheSize, maxObject, workers, idleTimeout,
-            revalidate}) {
-            synchronized (n) {
-                n.format();
-            }
-        }
-    }
-
     public boolean enabled() {
-        return enable.intValue() != 0;
+        return enableV != 0;
     }
 
     public int port() {
-        return port.intValue();
+        return portV;
     }
 
     public String docroot() {
-        String d = docroot.stringValue();
+        String d = docrootV;
         return d.length() > 1 && d.endsWith("/") ? d.substring(0, d.length() - 1) : d;
     }
 
     public String mode() {
-        return mode.stringValue();
+        return modeV;
     }
 
     public long cacheSize() {
-        return cacheSize.longValue();
+        return cacheSizeV;
     }
 
     public long maxObject() {
-        return maxObject.longValue();
+        return maxObjectV;
     }
 
     public int workers() {
-        return workers.intValue();
+        return workersV;
     }
 
     public int revalidateMillis() {
-        return revalidate.intValue();
+        return revalidateV;
     }
 
     public int keepAliveTimeoutSeconds() {
-        return idleTimeout.intValue();
+        return idleTimeoutV;
     }
 }

@@ -12,10 +12,13 @@ import io.jrump.rumpnet.mbuf.MbufPool;
  * carrying the payload sum computed when the object was built (with the HTTP header's folded in for
  * the first frame, issue 17: "a send fills in only what changes"), and its free hook gives the frame
  * back ({@link CacheObject#releaseFrame}) once TCP is done with it. This is the Linux seed's "queues
- * each frame associated with the object for transmission", and the seed's rule for sharing: "if an
- * additional request is received for a cache object that is in the process of being sent, AFPA makes
- * an additional copy of the buffer" ({@link CacheObject#claimFrame} refuses a frame in flight, and the
- * chain then carries a copy, counted in {@link AfpaStats#COPIED}).
+ * each frame associated with the object for transmission". The seed copies a buffer another request
+ * is still sending ("AFPA makes an additional copy of the buffer") because its sends write headers into
+ * the buffer; here TCP never writes into a frame (its headers go in an mbuf of their own), so sends
+ * share frames read-only, and only the first frame's HTTP header room, which a response does write, is
+ * held by one send at a time ({@link CacheObject#claimHeaderRoom}): another response sends its header in
+ * an mbuf of its own. A frame is copied, counted in {@link AfpaStats#COPIED}, only if the object's
+ * frames could not be held.
  *
  * <p>The last frame of a chain may carry a {@link ChunkFreed} hook: hook mode's "last packet of a chunk
  * is flagged", whose buffer-free hook queues the next chunk. Free hooks run on whatever thread frees
@@ -30,15 +33,20 @@ public final class FrameChains {
     }
 
     /**
-     * What a frame mbuf's free hook needs: the object and frame to give back (none for a copy), and for
-     * the flagged frame whom to tell. One small object per frame queued.
+     * What a frame mbuf's free hook needs: the object and frame to give back (none for a copy), whether
+     * the send holds the header room, and for the flagged frame whom to tell. A plain frame's is made
+     * once per frame and kept in the object ({@link CacheObject#frameTag}); only a flagged frame, the
+     * first frame with a header and a copy get one per send.
      */
-    private record FrameRef(CacheObject obj, int frame, ChunkFreed done, Object ctx) {
+    private record FrameRef(CacheObject obj, int frame, ChunkFreed done, Object ctx, boolean room) {
     }
 
     private static final ExtFree FREE = (buf, off, len, arg) -> {
         FrameRef r = (FrameRef) arg;
         if (r.obj != null) {
+            if (r.room) {
+                r.obj.releaseHeaderRoom();
+            }
             r.obj.releaseFrame(r.frame);
         }
         if (r.done != null) {
@@ -74,27 +82,33 @@ public final class FrameChains {
             int len = o.payloadLen(i);
             ChunkFreed flag = i == to - 1 ? done : null;
             Mbuf m;
-            if (o.claimFrame(i)) {
+            if (o.shareFrame(i)) {
                 byte[] buf = o.frameBuf(i);
                 int off = o.payloadOff(i);
                 int room = o.headroom(i);
                 int sum = o.payloadSum(i);
-                if (hdrPending && i == 0 && hdrLen <= room - CacheObject.HEADROOM) {
+                boolean inRoom = false;
+                if (hdrPending && i == 0 && hdrLen <= room - CacheObject.HEADROOM && o.claimHeaderRoom()) {
                     System.arraycopy(hdr, 0, buf, off - hdrLen, hdrLen);
                     sum = o.sumWithHeader(hdrLen);
                     off -= hdrLen;
                     len += hdrLen;
                     room -= hdrLen;
                     hdrPending = false;
+                    inRoom = true;
                 }
-                m = pool.getPrebuilt(buf, off, len, room, sum, FREE, new FrameRef(o, i, flag, ctx));
+                Object arg = flag == null && !inRoom ? plainRef(o, i) : new FrameRef(o, i, flag, ctx, inRoom);
+                m = pool.getPrebuilt(buf, off, len, room, sum, FREE, arg);
                 if (m == null) {
+                    if (inRoom) {
+                        o.releaseHeaderRoom();
+                    }
                     o.releaseFrame(i);
                 }
             } else {
                 byte[] copy = new byte[len];
                 System.arraycopy(o.frameBuf(i), o.payloadOff(i), copy, 0, len);
-                m = pool.getPrebuilt(copy, 0, len, 0, o.payloadSum(i), FREE, new FrameRef(null, i, flag, ctx));
+                m = pool.getPrebuilt(copy, 0, len, 0, o.payloadSum(i), FREE, new FrameRef(null, i, flag, ctx, false));
                 if (stats != null) {
                     stats.inc(AfpaStats.COPIED);
                 }
@@ -125,6 +139,17 @@ public final class FrameChains {
             return MbufCopy.fromBytes(pool, hdr, 0, hdrLen);
         }
         return head;
+    }
+
+    /** The free-hook argument of frame {@code i} sent with no flag and no header: made once per frame. */
+    private static FrameRef plainRef(CacheObject o, int i) {
+        Object t = o.frameTag(i);
+        if (t instanceof FrameRef r) {
+            return r;
+        }
+        FrameRef r = new FrameRef(o, i, null, null, false);
+        o.setFrameTag(i, r);
+        return r;
     }
 
     private static Mbuf last(Mbuf m) {

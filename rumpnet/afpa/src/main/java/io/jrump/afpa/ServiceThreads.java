@@ -49,9 +49,13 @@ final class ServiceThreads {
         }
     }
 
-    /** Starts or retires threads until {@code n} run. */
+    /**
+     * Starts or retires threads until {@code n} run. A thread is counted in {@link #running} before it
+     * exists (so that two resizes never start too many), and uncounted if it could not be created.
+     */
     void resize(int n) {
         int start;
+        int first;
         lock.enter();
         try {
             if (stopping) {
@@ -60,6 +64,8 @@ final class ServiceThreads {
             wanted = n;
             start = Math.max(0, n - running);
             running += start;
+            first = serial;
+            serial += start;
             if (n < running) {
                 work.broadcast();
             }
@@ -67,10 +73,29 @@ final class ServiceThreads {
             lock.exit();
         }
         for (int i = 0; i < start; i++) {
-            kernel.createKThread("afpa service " + (serial++), this::run);
+            boolean made = false;
+            try {
+                kernel.createKThread("afpa service " + (first + i), this::run);
+                made = true;
+            } finally {
+                if (!made) {
+                    lock.enter();
+                    try {
+                        running -= start - i;
+                        gone.broadcast();
+                    } finally {
+                        lock.exit();
+                    }
+                }
+            }
         }
     }
 
+    /**
+     * A service thread's loop. It leaves {@link #running} in a finally block: a work item that panics
+     * ({@code KernelPanic} is an Error, which nothing catches) still ends the thread, and a thread that
+     * ended without saying so would make {@link #stop}, and so the kernel's halt, wait forever.
+     */
     private void run() {
         lock.enter();
         try {
@@ -93,9 +118,9 @@ final class ServiceThreads {
                 }
                 done++;
             }
+        } finally {
             running--;
             gone.broadcast();
-        } finally {
             lock.exit();
         }
     }

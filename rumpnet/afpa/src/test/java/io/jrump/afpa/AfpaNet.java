@@ -131,6 +131,13 @@ final class AfpaNet implements AutoCloseable {
         return user(false);
     }
 
+    /** A user-level server, without telling the accelerator: it must learn of it from {@code listen(2)}. */
+    UserServer userListening(boolean files) throws ErrnoException {
+        UserServer u = new UserServer(server, PORT, files ? DOCROOT : null);
+        users.add(u);
+        return u;
+    }
+
     /** With {@code files}, the user-level server answers GETs with the files of the docroot. */
     UserServer user(boolean files) throws ErrnoException {
         UserServer u = new UserServer(server, PORT, files ? DOCROOT : null);

@@ -154,4 +154,26 @@ class HookServeTest {
             assertEquals(2, user.accepted.get());
         }
     }
+
+    @Test
+    void pathsAskedInTurnOnOneConnectionAndTheNextGetTheirOwnFiles() throws Exception {
+        try (AfpaNet net = new AfpaNet("hook")) {
+            net.file("/a.txt", "aaa".getBytes());
+            net.file("/b.txt", "bbbb".getBytes());
+            net.file("/index.html", "home".getBytes());
+            net.user();
+            net.awaitServing();
+            try (HttpConn c = net.connect()) {
+                for (String p : new String[] {"/a.txt", "/b.txt", "/a.txt", "/", "/a.txt"}) {
+                    c.send(HttpConn.get(p));
+                    assertEquals(p.equals("/") ? "home" : p.equals("/a.txt") ? "aaa" : "bbbb", c.read().text(), p);
+                }
+            }
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/b.txt"));
+                assertEquals("bbbb", c.read().text(), "a connection that reuses the last one's buffers");
+            }
+            assertEquals(0, net.stat("requests passed to user level"));
+        }
+    }
 }

@@ -19,14 +19,15 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * the first frame's data.
  *
  * <p>References: the cache holds one while the object is listed; {@link AfpaCache#lookup} and
- * {@link AfpaCache#get} hand one to their caller, a pin ({@link PinArray}) and an in-flight claim
- * ({@link #claimFrame}) each hold one. The frames go back to the allocator when the last is dropped,
+ * {@link AfpaCache#get} hand one to their caller, a pin ({@link PinArray}) and a frame in flight
+ * ({@link #shareFrame}) each hold one. The frames go back to the allocator when the last is dropped,
  * whether or not the object is still valid, so an evicted object's bytes stay intact for the sends
  * still using them.
  *
- * <p>In flight: a frame handed to TCP as a prebuilt mbuf must not be handed out again, nor its header
- * room rewritten, until the mbuf's free hook fired (the ksock contract); {@link #claimFrame} is how the
- * engine learns that it must copy the frame instead (the seed: "AFPA makes an additional copy").
+ * <p>In flight: a frame handed to TCP as a prebuilt mbuf is read-only until the mbuf's free hook fired
+ * (the ksock contract: its bytes are never rewritten while a send may read them). Sends share frames
+ * ({@link #shareFrame}), since nothing writes into them; the first frame's header room, which each
+ * response rewrites, is held by one send at a time ({@link #claimHeaderRoom}).
  */
 public final class CacheObject {
     /** Bytes before every frame's payload for Ethernet, IP and TCP headers with options. */
@@ -51,6 +52,8 @@ public final class CacheObject {
     private final FrameBuf[] frames;
     private final int[] sums;
     private final AtomicIntegerArray inFlight;
+    private final AtomicInteger headerRoom = new AtomicInteger();
+    private final Object[] tags;
     private final PinArray pins;
     private final AtomicInteger refs = new AtomicInteger(1);
     private volatile boolean valid = true;
@@ -68,6 +71,7 @@ public final class CacheObject {
         this.frames = new FrameBuf[n];
         this.sums = new int[n];
         this.inFlight = new AtomicIntegerArray(n);
+        this.tags = new Object[n];
         this.framesPerChunk = Math.max(1, PinArray.CHUNK_SIZE / framePayload);
         this.pins = new PinArray(cache.kernel(), this, (n + framesPerChunk - 1) / framesPerChunk);
     }
@@ -215,31 +219,60 @@ public final class CacheObject {
     // --- in flight --------------------------------------------------------------------------------
 
     /**
-     * Marks frame {@code i} in flight and holds the object, if no send has it; false if one does (the
-     * engine then sends a copy). Undone by {@link #releaseFrame} from the mbuf's free hook.
+     * Counts frame {@code i} in flight once more and holds the object; false if its frames are already
+     * freed. Many sends may share a frame: nothing writes into a frame's payload or headroom once it is
+     * built (TCP puts its headers in an mbuf of its own, ksock's {@code TcpTransmit}); the one region the
+     * engine rewrites, the first frame's HTTP header room, is claimed apart ({@link #claimHeaderRoom}).
+     * Undone by {@link #releaseFrame} from the mbuf's free hook.
      */
-    public boolean claimFrame(int i) {
-        if (!inFlight.compareAndSet(i, 0, 1)) {
-            return false;
-        }
+    public boolean shareFrame(int i) {
         if (!hold()) {
-            inFlight.set(i, 0);
             return false;
         }
+        inFlight.incrementAndGet(i);
         return true;
     }
 
-    /** The free hook's side of {@link #claimFrame}: only atomic counts and, at the last hold, the allocator's short lock. */
+    /** The free hook's side of {@link #shareFrame}: only atomic counts and, at the last hold, the allocator's short lock. */
     public void releaseFrame(int i) {
-        if (!inFlight.compareAndSet(i, 1, 0)) {
+        if (inFlight.decrementAndGet(i) < 0) {
+            inFlight.incrementAndGet(i);
             throw new IllegalStateException("frame " + i + " of " + path + " is not in flight");
         }
         release();
     }
 
-    /** Sends that have frame {@code i} now (0 or 1). */
+    /** Sends that have frame {@code i} now. */
     public int inFlight(int i) {
         return inFlight.get(i);
+    }
+
+    /**
+     * Claims the first frame's header room for one response's HTTP header, if no send in flight reads a
+     * header there: the seed's rule that bytes in flight are never rewritten ("AFPA makes an additional
+     * copy"); a response that finds the room taken sends its header in an mbuf of its own instead.
+     * Undone by {@link #releaseHeaderRoom} from that frame's free hook.
+     */
+    public boolean claimHeaderRoom() {
+        return headerRoom.compareAndSet(0, 1);
+    }
+
+    public void releaseHeaderRoom() {
+        if (!headerRoom.compareAndSet(1, 0)) {
+            throw new IllegalStateException("header room of " + path + " is not claimed");
+        }
+    }
+
+    /**
+     * What the engine attached to frame {@code i} (the free-hook argument of an unflagged frame, made once
+     * per frame rather than once per send); null until set. A racing set stores an equal value.
+     */
+    public Object frameTag(int i) {
+        return tags[i];
+    }
+
+    public void setFrameTag(int i, Object tag) {
+        tags[i] = tag;
     }
 
     // --- references -------------------------------------------------------------------------------

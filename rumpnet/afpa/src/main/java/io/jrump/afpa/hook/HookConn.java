@@ -44,10 +44,12 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private final Afpa afpa;
     private final AfpaStats stats;
     final Socket so;
-    private final HttpRequestParser parser = new HttpRequestParser();
+    /** Buffers lent by the front end for the connection's life, so a new connection allocates little. */
+    final Scratch scratch;
+    private final HttpRequestParser parser;
     private final ResponsePlan plan = new ResponsePlan();
-    private final byte[] peek = new byte[PEEK];
-    private byte[] hdr = new byte[1024];
+    private final byte[] peek;
+    private byte[] hdr;
     private final Callout idle;
     /** Made when the mbuf pool first runs dry under a response. */
     private Callout retry;
@@ -55,8 +57,11 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private int fed;
     /** Bytes of the request just answered, taken once its response is queued ({@link #takeAnswered}). */
     private int answeredBytes;
-    /** The response whose frames are being queued; its hold on the object is released at the end. */
-    private CacheObject sending;
+    /**
+     * The response whose frames are being queued; its hold on the object is released at the end.
+     * Volatile for {@link #chunkFreed}, which runs on whatever thread freed the frame.
+     */
+    private volatile CacheObject sending;
     private int nextFrame;
     private int hdrLen;
     private boolean keepAlive;
@@ -64,7 +69,48 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private boolean draining;
     private boolean done;
 
-    HookConn(HookFrontEnd fe, Socket so) {
+    /**
+     * A connection's parser and byte buffers (the parser alone keeps a request line's worth), reused by
+     * the next connection once this one is done: a connection per request would otherwise allocate them
+     * each time.
+     */
+    static final class Scratch {
+        final HttpRequestParser parser = new HttpRequestParser();
+        final byte[] peek = new byte[PEEK];
+        byte[] hdr = new byte[1024];
+        /** The cache key of the last path looked up, and that path's bytes: a keep-alive client asks again. */
+        private String lastKey;
+        private byte[] lastPath = new byte[64];
+        private int lastLen;
+
+        /**
+         * The cache key for {@code req}'s path (a directory's index file for a path ending in {@code /}),
+         * made without allocating when the path is the one looked up last on this buffer set.
+         */
+        String cacheKey(HttpRequest req) {
+            if (lastKey != null && req.pathEquals(lastPath, 0, lastLen)) {
+                return lastKey;
+            }
+            String path = req.path();
+            if (path.endsWith("/")) {
+                path = path + DocPath.INDEX;
+            }
+            int n = req.pathLength();
+            if (lastPath.length < n) {
+                lastPath = new byte[n];
+            }
+            System.arraycopy(req.pathBytes(), 0, lastPath, 0, n);
+            lastLen = n;
+            lastKey = path;
+            return path;
+        }
+    }
+
+    HookConn(HookFrontEnd fe, Socket so, Scratch scratch) {
+        this.scratch = scratch;
+        this.parser = scratch.parser;
+        this.peek = scratch.peek;
+        this.hdr = scratch.hdr;
         this.fe = fe;
         this.afpa = fe.afpa();
         this.stats = afpa.stats();
@@ -97,10 +143,16 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         input();
     }
 
-    /** The flagged frame of a chunk was freed: queue the next one from the front end's softint. */
+    /**
+     * The flagged frame of a chunk was freed: queue the next one from the front end's softint, unless the
+     * response is wholly queued already (the send buffer had room for every chunk), when there is nothing
+     * to queue and the softint would only be woken for nothing.
+     */
     @Override
     public void chunkFreed(Object ctx) {
-        fe.kick(this);
+        if (sending != null) {
+            fe.kick(this);
+        }
     }
 
     /** From the front end's softint, lock held. */
@@ -162,10 +214,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
             pass(true);
             return;
         }
-        String path = req.path();
-        if (path.endsWith("/")) {
-            path = path + DocPath.INDEX;
-        }
+        String path = scratch.cacheKey(req);
         CacheObject o = cache.lookup(path);
         if (o != null) {
             stats.inc(AfpaStats.HITS);
@@ -271,6 +320,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         int max = afpa.headers().maxLength(plan.contentType());
         if (hdr.length < max) {
             hdr = new byte[max];
+            scratch.hdr = hdr;
         }
         hdrLen = afpa.headers().write(plan, afpa.nowSeconds(), hdr, 0);
     }

@@ -12,6 +12,7 @@ import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.socket.Socket;
 import io.jrump.rumpnet.socket.Sockets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -34,6 +35,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class HookFrontEnd implements FrontEnd {
     /** How long an unload waits for responses under way before it resets what is left. */
     private static final long DRAIN_NANOS = 30_000_000_000L;
+    /** Scratch buffers kept for new connections: enough for a busy server's connections per tick. */
+    private static final int SPARE = 64;
 
     private final Afpa afpa;
     private final Kernel kernel;
@@ -41,6 +44,8 @@ public final class HookFrontEnd implements FrontEnd {
     private final KCondVar emptied;
     private final Set<HookConn> conns = new LinkedHashSet<>();
     private final ConcurrentLinkedQueue<HookConn> kicked = new ConcurrentLinkedQueue<>();
+    /** Scratch buffers of connections that are done, for the next ones; at most {@link #SPARE}. */
+    private final ArrayDeque<HookConn.Scratch> spare = new ArrayDeque<>();
     private Socket listener;
     private Softint softint;
     private volatile boolean detaching;
@@ -92,7 +97,19 @@ public final class HookFrontEnd implements FrontEnd {
         if (detaching || !afpa.config().enabled()) {
             return false;
         }
-        HookConn c = new HookConn(this, conn);
+        HookConn.Scratch scratch;
+        lock.enter();
+        try {
+            scratch = spare.poll();
+        } finally {
+            lock.exit();
+        }
+        if (scratch == null) {
+            scratch = new HookConn.Scratch();
+        } else {
+            scratch.parser.reset();
+        }
+        HookConn c = new HookConn(this, conn, scratch);
         lock.enter();
         try {
             conns.add(c);
@@ -133,11 +150,13 @@ public final class HookFrontEnd implements FrontEnd {
         }
     }
 
-    /** {@code c} let go of its socket. */
+    /** {@code c} let go of its socket (it touches its scratch buffers no more, which go to the next one). */
     void forget(HookConn c) {
         lock.enter();
         try {
-            conns.remove(c);
+            if (conns.remove(c) && spare.size() < SPARE) {
+                spare.add(c.scratch);
+            }
             if (conns.isEmpty()) {
                 emptied.broadcast();
             }

@@ -119,18 +119,24 @@ class CacheObjectTest {
 
     @Test
     @RumpKernel(components = "rumpvfs")
-    void a_frame_in_flight_is_not_handed_out_twice(Kernel k) throws Exception {
+    void frames_in_flight_are_shared_and_the_header_room_is_claimed_by_one_send(Kernel k) throws Exception {
         Docs d = new Docs(k).dir("/www").write("/www/a", Docs.pattern(5000, 1));
         AfpaCache c = new AfpaCache(k, 1 << 20);
         c.setDocroot("/www");
         CacheObject o = build(d, c, "/a");
-        assertTrue(o.claimFrame(0));
-        assertEquals(1, o.inFlight(0));
-        assertFalse(o.claimFrame(0), "a second request copies the frame");
-        assertTrue(o.claimFrame(1), "other frames are free");
+        assertTrue(o.shareFrame(0));
+        assertTrue(o.shareFrame(0), "a second send shares the frame's read-only bytes");
+        assertEquals(2, o.inFlight(0));
+        assertTrue(o.claimHeaderRoom());
+        assertFalse(o.claimHeaderRoom(), "a second response's header goes in an mbuf of its own");
+        assertTrue(o.shareFrame(1));
         c.invalidate("/a");
         o.release();
         assertTrue(c.memoryInUse() > 0, "frames in flight keep their bytes after the object is dropped");
+        o.releaseHeaderRoom();
+        assertTrue(o.claimHeaderRoom(), "the room is free once the send that wrote it let go");
+        o.releaseHeaderRoom();
+        o.releaseFrame(0);
         o.releaseFrame(0);
         assertEquals(0, o.inFlight(0));
         o.releaseFrame(1);

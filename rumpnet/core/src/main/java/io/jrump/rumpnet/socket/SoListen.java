@@ -38,6 +38,7 @@ public final class SoListen {
         } finally {
             lock.exit();
         }
+        so.sockets().listened(so);
     }
 
     /**

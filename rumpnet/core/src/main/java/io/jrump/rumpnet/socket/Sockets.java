@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -26,6 +27,7 @@ public final class Sockets {
     private final AtomicLong nextId = new AtomicLong(1);
     private final AtomicLong listenDrops = new AtomicLong();
     private final Kmem.Type kmemType;
+    private final List<SoListenWatch> listenWatches = new CopyOnWriteArrayList<>();
 
     Sockets(Kernel kernel, MbufPool mbufs, Domains domains, SysctlNode sbmax, SysctlNode somaxconn) {
         this.kernel = kernel;
@@ -82,6 +84,27 @@ public final class Sockets {
     /** Connection requests dropped on full listen queues, all listeners together. */
     public long listenDrops() {
         return listenDrops.get();
+    }
+
+    /** Tells {@code w} of every socket that starts listening from now on ({@link SoListenWatch}). */
+    public void watchListen(SoListenWatch w) {
+        listenWatches.add(w);
+    }
+
+    /** Stops telling {@code w}. */
+    public void unwatchListen(SoListenWatch w) {
+        listenWatches.remove(w);
+    }
+
+    /** {@code so} listens: tells the watches; thread context, no socket lock held. */
+    void listened(Socket so) {
+        for (SoListenWatch w : listenWatches) {
+            try {
+                w.listening(so);
+            } catch (RuntimeException e) {
+                kernel.log("listen watch: " + e);
+            }
+        }
     }
 
     void countListenDrop() {

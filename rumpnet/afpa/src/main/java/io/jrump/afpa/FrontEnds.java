@@ -13,6 +13,8 @@ import io.jrump.kern.ErrnoException;
 class FrontEnds {
     private AfpaCache cache;
     private String docroot;
+    /** The docroot last refused, reported once rather than on every retry. */
+    private String refused;
 
     /**
      * Applies the cache settings ({@code docroot}, {@code cache_size}, {@code max_object},
@@ -37,7 +39,11 @@ class FrontEnds {
                 docroot = d;
             } catch (ErrnoException e) {
                 docroot = null;
-                afpa.kernel().log("afpa: docroot " + d + ": " + e.getMessage());
+                // The default docroot of a kernel that serves no site is no news; a docroot someone set is.
+                if (!d.equals(AfpaConfig.DEFAULT_DOCROOT) && !d.equals(refused)) {
+                    afpa.kernel().log("afpa: docroot " + d + ": " + e.getMessage());
+                }
+                refused = d;
             }
         }
         return docroot != null;

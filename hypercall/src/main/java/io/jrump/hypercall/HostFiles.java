@@ -335,6 +335,15 @@ final class HostFiles implements HyperFiles {
         }
 
         @Override
+        public long mtimeNanos() {
+            try {
+                return Files.getLastModifiedTime(Path.of(path)).to(TimeUnit.NANOSECONDS);
+            } catch (IOException | RuntimeException e) {
+                return Long.MIN_VALUE;
+            }
+        }
+
+        @Override
         public void truncate(long size) {
             try {
                 long now = ch.size();

@@ -21,6 +21,15 @@ public interface HyperFile {
     long size();
 
     /**
+     * The host file's last modification, in nanoseconds since the epoch, or {@link Long#MIN_VALUE} where the
+     * host does not say. etfs reports it as the file's mtime, so that a change made on the host is seen
+     * inside the kernel (the AFPA cache revalidates by mtime and size).
+     */
+    default long mtimeNanos() {
+        return Long.MIN_VALUE;
+    }
+
+    /**
      * {@code ftruncate}: cuts the file to {@code size} bytes or extends it with a hole (zeros that take
      * no space where the host file system keeps holes). Hosts without it answer EOPNOTSUPP.
      */

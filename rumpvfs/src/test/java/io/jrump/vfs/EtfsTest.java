@@ -3,6 +3,7 @@ package io.jrump.vfs;
 import io.jrump.kern.vfs.Stat;
 import io.jrump.kern.vfs.StatMode;
 import io.jrump.kern.vfs.Fcntl;
+import io.jrump.kern.vfs.Timespec;
 
 
 import static io.jrump.kern.vfs.Fcntl.O_CREAT;
@@ -23,8 +24,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -135,6 +138,28 @@ class EtfsTest {
         assertEquals(1, w[10]);
         assertEquals(Errno.ENOSPC, errno(() -> p.write(fd, "x")));
         p.close(fd);
+    }
+
+    @Test
+    void a_host_files_mtime_shows_through_until_the_kernel_sets_one(Kernel k) throws Exception {
+        Harness h = new Harness(k);
+        Etfs etfs = k.service(Etfs.class);
+        Harness.P p = h.root();
+        Path site = Files.createDirectories(tmp.resolve("times"));
+        Path page = Files.writeString(site.resolve("page.html"), "one");
+        long first = 1_600_000_000_123_000_000L;
+        Files.setLastModifiedTime(page, FileTime.from(first, TimeUnit.NANOSECONDS));
+        etfs.register("/site", site.toString(), EtfsType.DIR);
+        etfs.register("/page", page.toString(), EtfsType.REG);
+        assertEquals(first, p.stat("/site/page.html").mtimeNanos());
+        assertEquals(first, p.stat("/page").mtimeNanos());
+        Files.writeString(page, "two");
+        long edited = 1_700_000_000_456_000_000L;
+        Files.setLastModifiedTime(page, FileTime.from(edited, TimeUnit.NANOSECONDS));
+        assertEquals(edited, p.stat("/site/page.html").mtimeNanos(), "an edit on the host, same size");
+        long set = 1_650_000_000_000_000_007L;
+        h.vfs.utimensat(p.l, Fcntl.AT_FDCWD, "/page", new Timespec[] {Timespec.OMIT, Timespec.ofNanos(set)}, 0);
+        assertEquals(set, p.stat("/page").mtimeNanos(), "a time set inside the kernel wins");
     }
 
     @Test

@@ -140,11 +140,23 @@ final class EtfsVnodeOps implements VnodeOps {
         va.bytes = va.size;
         va.blocksize = 512;
         va.atime = n.atime != Long.MIN_VALUE ? n.atime : t;
-        va.mtime = n.mtime != Long.MIN_VALUE ? n.mtime : t;
+        va.mtime = n.mtime != Long.MIN_VALUE ? n.mtime : hostMtime(f, t);
         va.ctime = n.ctime != Long.MIN_VALUE ? n.ctime : t;
         va.birthtime = t;
         va.flags = 0;
         va.rdev = f.rdev;
+    }
+
+    /**
+     * A regular host file's own mtime, so that an edit on the host shows inside the kernel; the registration
+     * time for what the host gives no time for (directories, devices, a window of a file is still the file's).
+     */
+    private static long hostMtime(EtfsFile f, long registered) {
+        if (f.node.type != VType.VREG || f.file == null) {
+            return registered;
+        }
+        long m = f.file.mtimeNanos();
+        return m == Long.MIN_VALUE ? registered : m;
     }
 
     @Override

@@ -176,6 +176,9 @@ final class Ext2VfsOps implements VfsOps {
             if (ip.links == 0 || ip.type() == VType.VNON) {
                 throw em.corrupt("a directory entry names unused inode " + ino);
             }
+            if (ip.size < 0 || (ip.isDir() && ip.size % em.bs != 0)) {
+                throw em.corrupt("inode " + ino + " has size " + ip.size);
+            }
         } finally {
             em.lock.exit();
         }

@@ -469,7 +469,8 @@ final class Ext2VnodeOps implements VnodeOps {
                         }
                         throw e;
                     }
-                    BlockCache.Block b = m.bmap.fresh || c == bs ? m.cache.getZeroed(phys) : m.cache.get(phys);
+                    BlockCache.Block b = c == bs ? m.cache.getForOverwrite(phys)
+                            : m.bmap.fresh ? m.cache.getZeroed(phys) : m.cache.get(phys);
                     src.get(b.data, bo, c);
                     m.cache.dirty(b);
                     done += c;

@@ -123,9 +123,10 @@ final class Ext2VfsOps implements VfsOps {
             em.lock.enter();
             try {
                 Inode root = em.readInode(Inode.ROOT_INO);
-                if (!root.isDir() || root.links == 0) {
+                if (!root.isDir()) {
                     throw new ErrnoException(Errno.EINVAL, "ext2fs: the root inode is not a directory");
                 }
+                em.checkLive(root);
                 if (!ro) {
                     em.markMounted();
                 }
@@ -158,9 +159,17 @@ final class Ext2VfsOps implements VfsOps {
         return (Ext2Mount) mp.data();
     }
 
+    /** {@code VFS_ROOT}; called once, as the mount completes, so a failure here undoes the mount. */
     @Override
     public Vnode root(Mount mp) throws ErrnoException {
-        return vfs.vnodeCache().get(mp, (long) Inode.ROOT_INO);
+        try {
+            return vfs.vnodeCache().get(mp, (long) Inode.ROOT_INO);
+        } catch (ErrnoException | RuntimeException e) {
+            if (mp.rootVnode() == null) {
+                teardown(state(mp), false);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -173,12 +182,7 @@ final class Ext2VfsOps implements VfsOps {
         em.lock.enter();
         try {
             ip = em.readInode(ino);
-            if (ip.links == 0 || ip.type() == VType.VNON) {
-                throw em.corrupt("a directory entry names unused inode " + ino);
-            }
-            if (ip.size < 0 || (ip.isDir() && ip.size % em.bs != 0)) {
-                throw em.corrupt("inode " + ino + " has size " + ip.size);
-            }
+            em.checkLive(ip);
         } finally {
             em.lock.exit();
         }
@@ -192,15 +196,21 @@ final class Ext2VfsOps implements VfsOps {
     }
 
     @Override
-    public void unmount(Mount mp, boolean force) throws ErrnoException {
-        Ext2Mount em = state(mp);
+    public void unmount(Mount mp, boolean force) {
+        teardown(state(mp), true);
+    }
+
+    /** Writes back (if {@code flush}), frees the cache and lets go of the device. */
+    private void teardown(Ext2Mount em, boolean flush) {
         mounts.remove(em);
         em.lock.enter();
         try {
-            em.unmount();
+            if (flush) {
+                em.unmount();
+            }
         } catch (ErrnoException e) {
             // the vnodes are gone already: the mount ends whatever the device says
-            vfs.kernel().log("ext2fs on " + mp.onName() + ": write-back at unmount failed: " + e.getMessage());
+            vfs.kernel().log("ext2fs on " + em.onName() + ": write-back at unmount failed: " + e.getMessage());
         } finally {
             em.cache.release();
             em.lock.exit();

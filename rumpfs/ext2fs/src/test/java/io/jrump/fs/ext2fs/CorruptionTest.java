@@ -206,6 +206,16 @@ class CorruptionTest {
     }
 
     @Test
+    void rootWithBadSizeFailsTheMountAndLeaksNothing() throws Exception {
+        Img i = new Img();
+        i.le.putInt(i.inodeOff(2) + 4, 1000);
+        assertEquals(Errno.EIO, run(i).mountErrno);
+        Img j = new Img();
+        j.le.putShort(j.inodeOff(2), (short) 0x81a4);
+        assertEquals(Errno.EINVAL, run(j).mountErrno);
+    }
+
+    @Test
     void hugeSymlinkIsEio() throws Exception {
         Img i = new Img();
         int slow = i.ino(2, "slow");

@@ -717,6 +717,7 @@ final class Ext2VnodeOps implements VnodeOps {
             if (n.isReg() || n.isDir() || (n.isLnk() && !n.fastSymlink(m.bs))) {
                 m.bmap.truncate(n, 0);
             }
+            m.alloc.releaseAttrBlock(n);
             n.size = 0;
             n.links = 0;
             n.dtime = m.now() / 1_000_000_000L;

@@ -149,6 +149,23 @@ class WriteTest {
         HostTools.assertClean(img);
     }
 
+    /** A file with an extended attribute block gives the block back when it goes. */
+    @Test
+    void unlinkFreesTheAttributeBlock(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "debugfs", "e2fsck");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "4M", "-b", "1024", "-I", "128");
+        Files.write(tmp.resolve("s"), "hi".getBytes());
+        HostTools.debugfsWrite(img, "write " + tmp.resolve("s") + " f", "ea_set f user.test hello");
+        assertTrue(HostTools.ok("debugfs", "-R", "stat f", img.toString()).contains("File ACL: "));
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        assertArrayEquals("hi".getBytes(), h.read("/mnt/f"));
+        h.vfs.unlink(h.l, "/mnt/f");
+        h.unmount();
+        HostTools.assertClean(img);
+    }
+
     @Test
     void readOnlyMountWritesNothing(Kernel k) throws Exception {
         HostTools.require("mke2fs");

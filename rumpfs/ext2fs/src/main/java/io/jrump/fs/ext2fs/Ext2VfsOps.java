@@ -143,6 +143,9 @@ final class Ext2VfsOps implements VfsOps {
                 closeDev(devvp, fflags);
             }
             devvp.rele();
+            if (e instanceof ErrnoException ee && (ee.errno() == Errno.EINVAL || ee.errno() == Errno.EIO)) {
+                vfs.kernel().log("ext2fs: " + dev + " not mounted: " + e.getMessage());
+            }
             throw e;
         }
     }

@@ -88,7 +88,9 @@ class CorruptionTest {
     void badMagicIsEinval() throws Exception {
         Img i = new Img();
         i.le.putShort(1024 + 56, (short) 0x1234);
-        assertEquals(Errno.EINVAL, run(i).mountErrno);
+        ImageExercise x = run(i);
+        assertEquals(Errno.EINVAL, x.mountErrno);
+        assertTrue(x.console.contains("bad magic"), x.console);
     }
 
     @Test

@@ -197,6 +197,8 @@ final class Ext2VnodeOps implements VnodeOps {
             m.dir().add(d, name, ino, Directory.ftype(n.mode), root);
         } catch (ErrnoException e) {
             undoMake(m, n, isDir);
+            // a directory block allocated before the failure is the directory's now
+            m.writeInode(d);
             throw e;
         }
         if (isDir) {
@@ -599,7 +601,11 @@ final class Ext2VnodeOps implements VnodeOps {
             if (n.links >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
             }
-            m.dir().add(d, name, n.ino, Directory.ftype(n.mode), true);
+            try {
+                m.dir().add(d, name, n.ino, Directory.ftype(n.mode), true);
+            } finally {
+                m.writeInode(d);
+            }
             long t = m.now();
             n.links++;
             n.ctime = t;

@@ -53,7 +53,8 @@ final class Ext2VfsOps implements VfsOps {
     long reclaim() {
         long freed = 0;
         for (Ext2Mount em : mounts) {
-            if (em.lock.tryEnter()) {
+            // the allocation that asked may be this mount's own, under its lock
+            if (!em.lock.owned() && em.lock.tryEnter()) {
                 try {
                     freed += em.cache.shrink();
                 } finally {

@@ -128,6 +128,28 @@ class MountTest {
         assertArrayEquals("in a file in a file".getBytes(), HostTools.debugfsCat(img, "/dir/f"));
     }
 
+    /** A kernel whose memory limit is below the cache's size: the cache reuses its buffers, nothing fails. */
+    @Test
+    @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"}, memoryLimit = "3m")
+    void cacheWithinASmallKernel(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "e2fsck", "debugfs");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "32M", "-b", "4096");
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        byte[] data = new byte[12 << 20];
+        new Random(3).nextBytes(data);
+        h.write("/mnt/big", data);
+        for (int i = 0; i < 200; i++) {
+            h.write("/mnt/f" + i, ("file " + i).getBytes());
+        }
+        assertArrayEquals(data, h.read("/mnt/big"));
+        assertTrue(k.kmem().used() <= 3L << 20);
+        h.unmount();
+        HostTools.assertClean(img);
+        assertArrayEquals(data, HostTools.debugfsCat(img, "/big"));
+    }
+
     /** Several lwps create, write and remove files at once; the result is clean and every byte is right. */
     @Test
     @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"}, ncpu = 2)

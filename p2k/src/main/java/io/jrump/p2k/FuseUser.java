@@ -131,11 +131,19 @@ final class FuseUser implements AutoCloseable {
     /**
      * Ends the connection of the FUSE mount whose device number is {@code dev} through {@code fusectl}
      * ({@code /sys/fs/fuse/connections/N/abort}), which wakes every reader with ENODEV even while files
-     * on a lazily detached mount are still open; false if {@code fusectl} is not mounted.
+     * on a lazily detached mount are still open; mounts {@code fusectl} there if it is not; false if that fails.
      */
     static boolean abort(long dev) {
         long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
-        Path p = Path.of("/sys/fs/fuse/connections", Long.toString(minor), "abort");
+        Path dir = Path.of("/sys/fs/fuse/connections");
+        Path p = dir.resolve(Long.toString(minor)).resolve("abort");
+        if (!Files.exists(p) && Files.isDirectory(dir)) {
+            try {
+                Libc.mount("fusectl", dir.toString(), "fusectl", 0, null);
+            } catch (LastErrorException e) {
+                return false;
+            }
+        }
         try {
             Files.writeString(p, "1");
             return true;

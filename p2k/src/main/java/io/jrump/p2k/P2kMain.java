@@ -15,8 +15,9 @@ public final class P2kMain {
     private P2kMain() {
     }
 
-    static final String USAGE = "usage: rump_mount -t rumpfs|ext2fs [-o ro] SOURCE MOUNTPOINT\n"
-            + "       rump_ext2fs [-o ro] IMAGE MOUNTPOINT";
+    static final String USAGE = "usage: rump_mount [-f] -t rumpfs|ext2fs [-o ro] SOURCE MOUNTPOINT\n"
+            + "       rump_ext2fs [-f] [-o ro] IMAGE MOUNTPOINT\n"
+            + "  (-f: stay in the foreground; otherwise the server runs on in the background once mounted)";
 
     /** Parsed command line; null fields mean a usage error, already reported in {@code error}. */
     record Args(String fsType, boolean readOnly, String source, Path mountpoint, String error) {

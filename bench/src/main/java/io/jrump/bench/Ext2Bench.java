@@ -99,7 +99,7 @@ public final class Ext2Bench {
 
             public Process mount(Path image, Path mnt) throws Exception {
                 // as bin/rump_ext2fs runs it
-                return start(List.of(java, "-XX:+UseSerialGC", "-Xss1m", "-cp", cp, "io.jrump.p2k.P2kMain",
+                return start(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss1m", "-cp", cp, "io.jrump.p2k.P2kMain",
                         "-t", "ext2fs", image.toString(), mnt.toString()), mnt);
             }
         };

@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * blocked in the host ends when the connection goes away (the mount unmounted, or aborted through
  * {@code fusectl}), with ENODEV.
  */
-final class FuseUser implements AutoCloseable {
+final class FuseUser implements FuseChannel, AutoCloseable {
     static final String DEVICE = "/dev/fuse";
 
     /** Linux errnos the device reports. */
@@ -111,13 +111,15 @@ final class FuseUser implements AutoCloseable {
      * Reads one request into {@code buf}; returns its length, or minus the Linux errno (ENODEV once the
      * connection is gone, ENOENT or EINTR for a request withdrawn before it was read).
      */
-    int read(Memory buf) {
+    @Override
+    public int read(Memory buf) {
         long n = LibcNoThrow.read(fd, buf, buf.size());
         return n >= 0 ? (int) n : -Native.getLastError();
     }
 
     /** Writes one reply; returns 0 or minus the Linux errno (ENOENT: the request was interrupted meanwhile). */
-    int write(Memory buf, int len) {
+    @Override
+    public int write(Memory buf, int len) {
         long n = LibcNoThrow.write(fd, buf, len);
         return n >= 0 ? 0 : -Native.getLastError();
     }

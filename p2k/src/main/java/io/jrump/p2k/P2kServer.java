@@ -50,7 +50,7 @@ import java.util.function.Consumer;
 final class P2kServer {
     /** The largest write Linux sends and the largest read it asks for: 256 pages ({@code max_pages}). */
     static final int MAX_WRITE = 1 << 20;
-    static final int MAX_PAGES = MAX_WRITE / 4096;
+    static final int PAGES_PER_REQUEST = MAX_WRITE / 4096;
     static final int MAX_READAHEAD = 1 << 20;
 
     private final Vfs vfs;
@@ -58,7 +58,7 @@ final class P2kServer {
     private final NodeTable nodes;
     private final Handles handles = new Handles();
     private final CredProcs creds;
-    private final FuseUser fuse;
+    private final FuseChannel fuse;
     private final Proc serverProc;
     private final Vnode root;
     private final Consumer<String> log;
@@ -70,7 +70,7 @@ final class P2kServer {
     volatile long lastRequest;
     private volatile int kernelMinor;
 
-    P2kServer(Vfs vfs, VnodeCalls calls, Vnode root, CredProcs creds, Proc serverProc, FuseUser fuse,
+    P2kServer(Vfs vfs, VnodeCalls calls, Vnode root, CredProcs creds, Proc serverProc, FuseChannel fuse,
               long entryTimeoutNanos, Consumer<String> log) {
         this.vfs = vfs;
         this.calls = calls;
@@ -159,6 +159,9 @@ final class P2kServer {
             p = usesHandle(opcode) ? handles.get(arg64(in, n, 0)).proc() : creds.proc(uid, gid);
         } catch (ErrnoException e) {
             reply(w, unique, LinuxErrno.of(e.errno()), 0);
+            return;
+        } catch (Malformed e) {
+            reply(w, unique, LinuxErrno.EINVAL, 0);
             return;
         }
         int outLen;
@@ -791,7 +794,7 @@ final class P2kServer {
         out.putShort(o + 18, (short) 48); // congestion_threshold
         out.putInt(o + 20, MAX_WRITE);
         out.putInt(o + 24, 1); // time_gran: nanoseconds
-        out.putShort(o + 28, (short) MAX_PAGES);
+        out.putShort(o + 28, (short) PAGES_PER_REQUEST);
         reply(w, unique, 0, ours < 23 ? 24 : INIT_OUT_SIZE);
     }
 }

@@ -154,6 +154,22 @@ final class FuseUser implements FuseChannel, AutoCloseable {
         }
     }
 
+    /**
+     * Sets the read-ahead of the FUSE mount whose device number is {@code dev}
+     * ({@code /sys/class/bdi/MAJOR:MINOR/read_ahead_kb}): Linux offers FUSE its default of 128 KiB in INIT
+     * and INIT's reply may only lower it, so a larger window is set here, once the mount exists.
+     */
+    static boolean setReadAhead(long dev, int kib) {
+        long major = ((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL);
+        long minor = (dev & 0xff) | ((dev >>> 12) & ~0xffL);
+        try {
+            Files.writeString(Path.of("/sys/class/bdi", major + ":" + minor, "read_ahead_kb"), Integer.toString(kib));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     static String strerror(int errno) {
         return switch (errno) {
             case L_EPERM -> "operation not permitted (mounting needs root)";

@@ -141,6 +141,7 @@ public final class P2k implements AutoCloseable {
         st.start();
         try {
             dev = (Long) Files.getAttribute(opts.mountpoint(), "unix:dev");
+            FuseUser.setReadAhead(dev, P2kServer.MAX_READAHEAD / 1024);
         } catch (IOException | RuntimeException e) {
             log.accept("p2k: cannot stat the mount point: " + e.getMessage());
         }

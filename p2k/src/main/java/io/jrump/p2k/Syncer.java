@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
  * been quiet for {@link #QUIET_NANOS} (or changes kept coming for {@link #MAX_DIRTY_NANOS}), it syncs the
  * kernel's file systems, so that the image on the host is consistent moments after a burst of changes
  * ends, and an unmount from outside (after which the process still has to write back what it holds)
- * leaves little to write.
+ * leaves little to write. The cap is long because a sync also flushes the image on the host: during a
+ * stream of writes it would stall them, and the writer's own {@code fsync} or the unmount syncs anyway.
  */
 final class Syncer implements Runnable {
     static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    static final long MAX_DIRTY_NANOS = TimeUnit.SECONDS.toNanos(5);
+    static final long MAX_DIRTY_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final long TICK_MILLIS = 100;
 
     private final P2kServer server;

@@ -127,16 +127,21 @@ public final class Lwp {
     }
 
     /**
-     * The priority it competes for a virtual CPU at; lower is more urgent ({@link Priority}). Read by other
-     * threads when they choose whom to hand a CPU to.
+     * The priority it competes for a virtual CPU at; lower is more urgent ({@link Priority}): interrupt level
+     * if it is an interrupt lwp, else that of the process it does protocol work for if any
+     * ({@link Scheduler#chargeProto}, even on a kernel thread of a fixed priority), else its fixed priority,
+     * else its process's. Read by other threads when they choose whom to hand a CPU to.
      */
     public int priority() {
         int f = fixedPriority;
-        if (f >= 0) {
+        if (f == Priority.INTERRUPT) {
             return f;
         }
         Proc w = worksFor;
-        return w != null ? w.priority() : proc.priority();
+        if (w != null) {
+            return w.priority();
+        }
+        return f >= 0 ? f : proc.priority();
     }
 
     /** Whether it runs at interrupt level (a softint or clock lwp): it takes a CPU before any other lwp. */

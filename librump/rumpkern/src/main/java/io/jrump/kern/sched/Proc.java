@@ -181,6 +181,9 @@ public final class Proc {
         } else if (kind == PROTO) {
             PROTO_NS.getAndAdd(this, nanos);
         }
+        if (pid == 0) {
+            return; // the kernel's own lwps run at fixed priorities; their use needs no decay
+        }
         if ((long) ESTCPU.getOpaque(this) < (Priority.ESTCPU_MAX + 1L) * tickNanos) {
             ESTCPU.getAndAdd(this, nanos);
         }

@@ -308,6 +308,11 @@ public final class Proc {
         return List.copyOf(lwps);
     }
 
+    /** How many lwps the process has ({@code p_nlwps}). */
+    public int lwpCount() {
+        return lwps.size();
+    }
+
     public boolean exiting() {
         return exiting;
     }

@@ -118,4 +118,35 @@ class ProcAccountingTest {
             assertTrue(k.halt().clean());
         }
     }
+
+    @Test
+    void aProtocolThreadRunsScheduledWorkChargedToItsOwnerAndEndsWithIt() throws Exception {
+        Kernel k = Kernels.bootManual(new ManualClock(), 1);
+        try {
+            Proc owner = k.newProcess("tcpserver", Cred.ROOT);
+            AtomicInteger runs = new AtomicInteger();
+            int[] prio = {-1};
+            ProtoThread t = new ProtoThread(k, "app/tcpserver", owner, () -> {
+                prio[0] = k.curlwp().priority();
+                work(k);
+                runs.incrementAndGet();
+            });
+            Thread driver = new Thread(t::schedule); // an interrupt: a thread that is not an lwp
+            driver.start();
+            driver.join(20_000);
+            for (int i = 0; i < 20_000 && runs.get() == 0; i++) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, runs.get());
+            assertEquals(owner.priority(), prio[0]);
+            assertTrue(owner.protoNanos() > 0);
+            assertEquals(owner.protoNanos(), owner.cpuNanos());
+            k.exitProcess(owner);
+            assertTrue(t.thread().join(TimeUnit.SECONDS.toNanos(20)), "it ends with its owner");
+            t.schedule();
+            assertEquals(1, runs.get());
+        } finally {
+            assertTrue(k.halt().clean());
+        }
+    }
 }

@@ -29,7 +29,8 @@ public final class Ps implements Tool {
     }
 
     @Override
-    public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
+    public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err)
+            throws ErrnoException, UsageException {
         int pid = -1;
         int uid = -1;
         for (int i = 0; i < args.length; i++) {

@@ -17,10 +17,10 @@ import io.jrump.kern.syscall.SyscallArgs;
 public final class Lwp {
     /**
      * What one lwp of a client process costs the host: the {@code Lwp}, its reusable syscall argument
-     * block and the thread-local entry that binds it to its host thread. Measured as 354 bytes per lwp
-     * over 50,000 ({@code KernelMemoryFootprintTest} checks it).
+     * block, its scheduling state and the thread-local entry that binds it to its host thread. Measured as
+     * 398 bytes per lwp over 20,000 ({@code KernelMemoryFootprintTest} checks it).
      */
-    public static final long KMEM_BYTES = 352;
+    public static final long KMEM_BYTES = 400;
     /** The kernel memory account of lwps. */
     public static final String KMEM_TYPE = "lwp";
 
@@ -35,7 +35,7 @@ public final class Lwp {
     private long chargeStart;
     /** When it last took a CPU: its quantum among lwps of equal priority runs from here. */
     long onCpuSince;
-    /** {@link Priority#INTERRUPT} for softint and clock lwps, a kernel thread's fixed priority, or -1: its process's. */
+    /** {@link Priority#INTERRUPT} for interrupt lwps, a kernel thread's fixed priority, or -1: its process's. */
     private volatile int fixedPriority = -1;
     /** While it works for another process ({@link Scheduler#chargeProto}): that process, whose priority it takes. */
     volatile Proc worksFor;

@@ -79,7 +79,8 @@ class ProcAccountingTest {
             long proto = p.protoNanos();
             assertTrue(user > 0, "user mode");
             assertTrue(proto > 0, "the span");
-            assertTrue(p.cpuNanos() > user + proto, "and system time besides: " + p.cpuNanos() + " " + user + " " + proto);
+            assertTrue(p.cpuNanos() > user + proto, "and system time besides: " + p.cpuNanos() + " " + user + " "
+                    + proto);
         } finally {
             assertTrue(k.halt().clean());
         }

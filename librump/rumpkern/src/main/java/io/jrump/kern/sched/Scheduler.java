@@ -477,6 +477,14 @@ public final class Scheduler {
         for (Proc p : kernel.procs()) {
             more |= p.schedcpu(load);
         }
+        if (nwaiting > 0) {
+            lock.enter();
+            try {
+                dispatch(); // the waiters' priorities moved: what preemption points compare against moves too
+            } finally {
+                lock.exit();
+            }
+        }
         if (more && !kernel.halting()) {
             schedcpu.schedule(kernel.hz());
             return;

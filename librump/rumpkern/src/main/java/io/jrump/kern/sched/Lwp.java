@@ -194,14 +194,16 @@ public final class Lwp {
 
     /**
      * Charges the CPU time since the last charge to the process it works for (its own unless
-     * {@link #worksFor}), as user time in user mode, else as its charge kind.
+     * {@link #worksFor}): as protocol time in a protocol span or on a protocol thread, else as user time in
+     * user mode, else as system time.
      */
     void account(long cpuClock) {
         long d = cpuClock - chargeStart;
         chargeStart = cpuClock;
         if (d > 0) {
             Proc w = worksFor;
-            (w != null ? w : proc).charge(userNow ? Proc.USER : chargeKind, d);
+            int kind = chargeKind == Proc.PROTO ? Proc.PROTO : userNow ? Proc.USER : Proc.SYS;
+            (w != null ? w : proc).charge(kind, d);
         }
     }
 

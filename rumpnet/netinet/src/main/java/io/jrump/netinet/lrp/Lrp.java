@@ -1,0 +1,412 @@
+package io.jrump.netinet.lrp;
+
+import io.jrump.kern.Kernel;
+import io.jrump.kern.sched.KThread;
+import io.jrump.kern.sync.KCondVar;
+import io.jrump.kern.sync.KMutex;
+import io.jrump.kern.sysctl.Sysctl;
+import io.jrump.kern.sysctl.SysctlNode;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.net.EarlyDemux;
+import io.jrump.net.Ifnet;
+import io.jrump.net.Interfaces;
+import io.jrump.netinet.Counters;
+import io.jrump.netinet.Inet;
+import io.jrump.netinet.pcb.InPcb;
+import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufPool;
+import io.jrump.rumpnet.socket.SoChannel;
+import io.jrump.rumpnet.socket.Socket;
+import io.jrump.wire.Ipv4Address;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Lazy Receiver Processing (Druschel and Banga, seed 003) as a mode of the receive path. With
+ * {@code net.inet.lrp.enable} at 0 (the default) a frame takes the classic BSD path: the interface's input
+ * softint does IP and transport input for every frame as it arrives, at a precedence over every process,
+ * which is what lets a flood livelock the host. At 1, this class is the interfaces' {@link EarlyDemux}: in
+ * the driver's receive context it reads the frame's IP and transport headers, finds the socket, and puts
+ * the frame on the socket's {@link SoChannel}, bounded by {@code net.inet.lrp.channel_len}, or drops it
+ * there, counted, before any protocol work is spent on it. Frames for no socket (ARP, ICMP, fragments,
+ * broadcasts, unknown ports) take the eager path.
+ *
+ * <p>A channel is processed in the receiver's context, under the kernel's softnet lock as all input is
+ * ({@link Ifnet#inputDeferred}): a datagram socket's by the process that reads it, inside {@code recv} on
+ * its own lwp ({@link #receiverRun}), which is woken only when its channel goes from empty to non-empty; a
+ * stream socket's (and a datagram socket a kernel consumer serves by upcall) by asynchronous protocol
+ * processing, a kernel thread that serves the waiting socket whose owning process has the best priority
+ * first and charges the time to that process ({@link LrpAccounting}), so that ACKs flow while the
+ * application is not in {@code recv}, and a socket whose owner floods itself falls behind and drops at its
+ * channel. A listening socket whose backlog is full is not processed until {@code accept} makes room, so
+ * that further SYNs drop at its channel.
+ *
+ * <p>The mode can change at run time under traffic without losing a frame: a channel is processed until
+ * empty whatever the mode, so frames queued before a switch to eager still reach their socket (possibly
+ * after later frames that took the eager path, a reordering that UDP allows and TCP repairs).
+ */
+public final class Lrp implements EarlyDemux {
+    /** Frames asynchronous processing takes from one socket before it looks at the others' priorities again. */
+    private static final int APP_BATCH = 16;
+    /** How often asynchronous processing looks at parked listeners, should an {@code accept} hook be missed. */
+    private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+    private final Inet inet;
+    private final Kernel kernel;
+    private final Interfaces ifs;
+    private final MbufPool pool;
+    private final SysctlNode enable;
+    private final SysctlNode channelLen;
+    private volatile int limit;
+    private final Counters stats = LrpStat.create();
+    private volatile LrpAccounting accounting;
+    private final KMutex appLock;
+    private final KCondVar appCv;
+    private final ArrayList<Socket> runq = new ArrayList<>();
+    private final ArrayList<Socket> parked = new ArrayList<>();
+    private boolean stopping;
+    private KThread app;
+
+    public Lrp(Inet inet) {
+        this.inet = inet;
+        this.kernel = inet.kernel();
+        this.ifs = inet.interfaces();
+        this.pool = inet.mbufs();
+        this.accounting = LrpAccounting.basic(kernel);
+        this.appLock = kernel.newMutex();
+        this.appCv = kernel.newCondVar();
+        Sysctl s = kernel.sysctl();
+        this.limit = 128;
+        this.channelLen = s.createInt("net.inet.lrp.channel_len",
+                "Frames a socket's LRP channel holds before the interface drops for it (seed 003)", limit,
+                SysctlNode.READWRITE, v -> {
+                    if (v < 1 || v > 65536) {
+                        return false;
+                    }
+                    limit = (int) v;
+                    return true;
+                });
+        this.enable = s.createInt("net.inet.lrp.enable",
+                "Lazy Receiver Processing: 0 eager (BSD), 1 lazy (early demultiplexing, processing in the receiver)",
+                0, SysctlNode.READWRITE, v -> {
+                    if (v != 0 && v != 1) {
+                        return false;
+                    }
+                    setEnabled(v == 1);
+                    return true;
+                });
+        stats.publish(s, "net.inet.lrp.stats");
+        s.createTable("net.inet.lrp.sockets",
+                "Sockets with an LRP channel: proto laddr lport faddr fport queued drops waiting", this::socketTable);
+    }
+
+    /** Starts asynchronous protocol processing; at netinet's start. */
+    public void start() {
+        app = kernel.createKThread("lrp/app", this::appLoop);
+    }
+
+    /** Stops it and takes the demultiplexer out; at halt. */
+    public void stop() {
+        ifs.setEarlyDemux(null);
+        appLock.enter();
+        try {
+            stopping = true;
+            appCv.broadcast();
+        } finally {
+            appLock.exit();
+        }
+        if (app != null) {
+            try {
+                app.join(TimeUnit.SECONDS.toNanos(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Installs the scheduler's accounting (priorities, protocol time) in place of the basic one. */
+    public void setAccounting(LrpAccounting a) {
+        accounting = a;
+    }
+
+    public Counters stats() {
+        return stats;
+    }
+
+    public boolean enabled() {
+        return enable.intValue() == 1;
+    }
+
+    /** What a write of {@code net.inet.lrp.enable} does: the eager path consults no demultiplexer at all. */
+    private void setEnabled(boolean on) {
+        ifs.setEarlyDemux(on ? this : null);
+    }
+
+    // ---- early demultiplexing, in the driver's receive context ----
+
+    @Override
+    public boolean demux(Ifnet ifp, Mbuf m) {
+        Socket so = classify(ifp, m);
+        if (so == null) {
+            return false;
+        }
+        int r = so.channel.enqueue(m, limit, pool);
+        if (r == SoChannel.DROPPED) {
+            stats.inc(LrpStat.CHANNEL_DROPS);
+            return true;
+        }
+        stats.inc(LrpStat.QUEUED);
+        if (r == SoChannel.FIRST) {
+            notifyReceiver(so);
+        }
+        return true;
+    }
+
+    /**
+     * The socket a frame is for, from its Ethernet, IPv4 and transport headers in the first mbuf, or null
+     * for anything the eager path must see: not unicast to us, not IPv4, options that move the ports out of
+     * the first mbuf, fragments, protocols other than TCP and UDP, no socket. No header is validated here:
+     * the frame gets all of IP's checks when it is processed, so a damaged one costs its channel a slot at
+     * worst.
+     */
+    private Socket classify(Ifnet ifp, Mbuf m) {
+        byte[] b = m.buf();
+        int o = m.off();
+        int n = m.len();
+        if (n < 14 + 20 + 4 || (b[o + 12] & 0xff) != 0x08 || b[o + 13] != 0x00) {
+            return null;
+        }
+        if (ifp.type() != Ifnet.IFT_LOOP && macAt(b, o) != ifp.lladdr()) {
+            return null;
+        }
+        int ip = o + 14;
+        int vhl = b[ip] & 0xff;
+        int hl = (vhl & 0x0f) << 2;
+        if (vhl >> 4 != 4 || hl < 20 || 14 + hl + 4 > n) {
+            return null;
+        }
+        if (((b[ip + 6] & 0x3f) | b[ip + 7]) != 0) {
+            return null;
+        }
+        int proto = b[ip + 9] & 0xff;
+        if (proto != 6 && proto != 17) {
+            return null;
+        }
+        int src = intAt(b, ip + 12);
+        int dst = intAt(b, ip + 16);
+        int sport = (b[ip + hl] & 0xff) << 8 | b[ip + hl + 1] & 0xff;
+        int dport = (b[ip + hl + 2] & 0xff) << 8 | b[ip + hl + 3] & 0xff;
+        if (!inet.addrs().isLocal(dst)) {
+            return null;
+        }
+        return proto == 17 ? inet.udp().demux(src, sport, dst, dport) : inet.tcp().demux(src, sport, dst, dport);
+    }
+
+    private static int intAt(byte[] b, int i) {
+        return (b[i] & 0xff) << 24 | (b[i + 1] & 0xff) << 16 | (b[i + 2] & 0xff) << 8 | b[i + 3] & 0xff;
+    }
+
+    private static long macAt(byte[] b, int i) {
+        long v = 0;
+        for (int k = 0; k < 6; k++) {
+            v = v << 8 | b[i + k] & 0xff;
+        }
+        return v;
+    }
+
+    /**
+     * The channel went from empty to non-empty: a stream socket's, or a socket served by upcall, goes to
+     * asynchronous processing; a datagram socket's reader (sleeping in {@code recv}, or polling) is woken
+     * to do the work itself.
+     */
+    private void notifyReceiver(Socket so) {
+        if (so.type() == SocketDefs.SOCK_STREAM || so.upcall() != null) {
+            schedule(so);
+            return;
+        }
+        so.lock().enter();
+        try {
+            so.sorwakeup();
+        } finally {
+            so.lock().exit();
+        }
+    }
+
+    // ---- processing in the receiver's context ----
+
+    /**
+     * Processes {@code so}'s channel on the calling lwp, which is the socket's reader inside {@code recv}
+     * (or a poll or non-blocking read that found the buffer empty): at most {@code max} frames, under the
+     * softnet lock, the time recorded as that process's protocol time. The caller holds no socket lock.
+     * Returns the frames processed.
+     */
+    public int receiverRun(Socket so, int max) {
+        long t0 = kernel.hypercall().clock().runtimeNanos();
+        int n = drain(so, max);
+        if (n > 0) {
+            stats.add(LrpStat.IN_RECEIVER, n);
+            accounting.protocolTime(so.pid(), kernel.hypercall().clock().runtimeNanos() - t0, true);
+        }
+        return n;
+    }
+
+    private int drain(Socket so, int max) {
+        KMutex softnet = ifs.softnetLock();
+        softnet.enter();
+        int n = 0;
+        try {
+            while (n < max) {
+                if (so.isListening() && so.backlogFull()) {
+                    break;
+                }
+                Mbuf m = so.channel.dequeue();
+                if (m == null) {
+                    break;
+                }
+                Ifnet ifp = ifs.byIndex(m.pkthdr().rcvif());
+                if (ifp == null) {
+                    pool.freeChain(m);
+                    continue;
+                }
+                ifp.inputDeferred(m);
+                n++;
+            }
+        } finally {
+            softnet.exit();
+        }
+        return n;
+    }
+
+    /**
+     * Hands {@code so}'s channel to asynchronous processing, unless it is already queued or being worked;
+     * from any context.
+     */
+    public void schedule(Socket so) {
+        if (!so.channel.claim()) {
+            return;
+        }
+        appLock.enter();
+        try {
+            runq.add(so);
+            appCv.signal();
+        } finally {
+            appLock.exit();
+        }
+    }
+
+    private void unpark(Socket so) {
+        appLock.enter();
+        try {
+            if (parked.remove(so)) {
+                so.channel.setParked(false);
+                runq.add(so);
+                appCv.signal();
+            }
+        } finally {
+            appLock.exit();
+        }
+    }
+
+    /** The asynchronous protocol processing thread: serves the waiting socket whose owner ranks best. */
+    private void appLoop() {
+        long clockNext = 0;
+        for (;;) {
+            Socket so;
+            appLock.enter();
+            try {
+                for (;;) {
+                    if (stopping) {
+                        return;
+                    }
+                    long now = kernel.hypercall().clock().monotonicNanos();
+                    if (!parked.isEmpty() && now >= clockNext) {
+                        clockNext = now + PARK_RECHECK_NANOS;
+                        for (int i = parked.size() - 1; i >= 0; i--) {
+                            Socket p = parked.get(i);
+                            if (!p.backlogFull() || p.isFreed() || !p.isListening()) {
+                                parked.remove(i);
+                                p.channel.setParked(false);
+                                runq.add(p);
+                            }
+                        }
+                    }
+                    if (!runq.isEmpty()) {
+                        so = runq.remove(best());
+                        break;
+                    }
+                    appCv.awaitSigUntil(appLock, parked.isEmpty() ? Long.MAX_VALUE : now + PARK_RECHECK_NANOS);
+                }
+            } finally {
+                appLock.exit();
+            }
+            serve(so);
+        }
+    }
+
+    private int best() {
+        LrpAccounting a = accounting;
+        int best = 0;
+        int bestPri = Integer.MAX_VALUE;
+        for (int i = 0; i < runq.size(); i++) {
+            int p = a.priority(runq.get(i).pid());
+            if (p < bestPri) {
+                bestPri = p;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private void serve(Socket so) {
+        if (so.isFreed()) {
+            so.channel.release();
+            return;
+        }
+        long t0 = kernel.hypercall().clock().runtimeNanos();
+        int n = drain(so, APP_BATCH);
+        if (n > 0) {
+            stats.add(LrpStat.IN_APP, n);
+            accounting.protocolTime(so.pid(), kernel.hypercall().clock().runtimeNanos() - t0, false);
+        }
+        if (so.isListening() && so.backlogFull() && !so.channel.isEmpty()) {
+            stats.inc(LrpStat.PARKED);
+            so.channel.setOnRoom(() -> unpark(so));
+            appLock.enter();
+            try {
+                so.channel.setParked(true);
+                parked.add(so);
+            } finally {
+                appLock.exit();
+            }
+            return;
+        }
+        if (so.channel.release() && so.channel.claim()) {
+            appLock.enter();
+            try {
+                runq.add(so);
+            } finally {
+                appLock.exit();
+            }
+        }
+    }
+
+    private Object socketTable() {
+        StringBuilder sb = new StringBuilder();
+        appendSockets(sb, "udp", inet.udp().pcbs());
+        appendSockets(sb, "tcp", inet.tcp().pcbs());
+        return sb.toString();
+    }
+
+    private static void appendSockets(StringBuilder sb, String proto, java.util.List<InPcb> pcbs) {
+        for (InPcb p : pcbs) {
+            Socket so = p.socket();
+            SoChannel c = so == null ? null : so.channel;
+            if (c == null || c.queued() == 0 && c.drops() == 0) {
+                continue;
+            }
+            sb.append(proto).append(' ').append(Ipv4Address.format(p.laddr())).append(' ').append(p.lport())
+                    .append(' ').append(Ipv4Address.format(p.faddr())).append(' ').append(p.fport()).append(' ')
+                    .append(c.queued()).append(' ').append(c.drops()).append(' ').append(c.length()).append('\n');
+        }
+    }
+}

@@ -606,13 +606,13 @@ public final class Socket {
     }
 
     /**
-     * Whether a listener's queue of completed connections has reached its limit: Lazy Receiver
+     * Whether a listener's queue is full as {@code sonewconn} judges it: Lazy Receiver
      * Processing stops processing such a listener's channel, so that further SYNs are dropped there
      * (seed 003), until {@code accept} makes room.
      */
     public boolean backlogFull() {
         ListenQueue q = lq;
-        return q != null && q.qlen() >= Math.max(1, q.limit());
+        return q != null && q.full();
     }
 
     /** Connections refused because the queue was full. */

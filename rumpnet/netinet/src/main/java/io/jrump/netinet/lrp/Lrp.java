@@ -65,6 +65,8 @@ public final class Lrp implements EarlyDemux {
     private final ArrayList<Socket> runq = new ArrayList<>();
     private final ArrayList<Socket> parked = new ArrayList<>();
     private boolean stopping;
+    private boolean serving;
+    private final KCondVar idleCv;
     private KThread app;
 
     public Lrp(Inet inet) {
@@ -75,6 +77,7 @@ public final class Lrp implements EarlyDemux {
         this.accounting = LrpAccounting.basic(kernel);
         this.appLock = kernel.newMutex();
         this.appCv = kernel.newCondVar();
+        this.idleCv = kernel.newCondVar();
         Sysctl s = kernel.sysctl();
         this.limit = 128;
         this.channelLen = s.createInt("net.inet.lrp.channel_len",
@@ -332,14 +335,47 @@ public final class Lrp implements EarlyDemux {
                     }
                     if (!runq.isEmpty()) {
                         so = runq.remove(best());
+                        serving = true;
                         break;
                     }
+                    idleCv.broadcast();
                     appCv.awaitSigUntil(appLock, parked.isEmpty() ? Long.MAX_VALUE : now + PARK_RECHECK_NANOS);
                 }
             } finally {
                 appLock.exit();
             }
-            serve(so);
+            try {
+                serve(so);
+            } finally {
+                appLock.enter();
+                serving = false;
+                appLock.exit();
+            }
+        }
+    }
+
+    /**
+     * Waits until asynchronous processing has nothing queued and nothing in hand (parked listeners aside):
+     * what a test waits for after injecting frames, beside the softints.
+     */
+    public void awaitIdle() {
+        appLock.enter();
+        try {
+            while ((!runq.isEmpty() || serving) && !stopping) {
+                idleCv.await(appLock);
+            }
+        } finally {
+            appLock.exit();
+        }
+    }
+
+    /** Whether asynchronous processing has nothing queued and nothing in hand. */
+    public boolean idle() {
+        appLock.enter();
+        try {
+            return runq.isEmpty() && !serving;
+        } finally {
+            appLock.exit();
         }
     }
 

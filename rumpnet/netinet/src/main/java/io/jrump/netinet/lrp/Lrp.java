@@ -2,6 +2,9 @@ package io.jrump.netinet.lrp;
 
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.KThread;
+import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Proc;
+import io.jrump.kern.sched.ProtoCharge;
 import io.jrump.kern.sync.KCondVar;
 import io.jrump.kern.sync.KMutex;
 import io.jrump.kern.sysctl.Sysctl;
@@ -19,6 +22,7 @@ import io.jrump.rumpnet.socket.SoChannel;
 import io.jrump.rumpnet.socket.Socket;
 import io.jrump.wire.Ipv4Address;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -35,10 +39,10 @@ import java.util.concurrent.TimeUnit;
  * ({@link Ifnet#inputDeferred}): a datagram socket's by the process that reads it, inside {@code recv} on
  * its own lwp ({@link #receiverRun}), which is woken only when its channel goes from empty to non-empty; a
  * stream socket's (and a datagram socket a kernel consumer serves by upcall) by asynchronous protocol
- * processing, a kernel thread that serves the waiting socket whose owning process has the best priority
- * first and charges the time to that process ({@link LrpAccounting}), so that ACKs flow while the
- * application is not in {@code recv}, and a socket whose owner floods itself falls behind and drops at its
- * channel. A listening socket whose backlog is full is not processed until {@code accept} makes room, so
+ * processing, a kernel thread of the owning process that the scheduler runs at that process's priority and
+ * charges as its protocol time ({@link Kernel#createKThread(String, Proc, Runnable)}), so that ACKs flow
+ * while the application is not in {@code recv}, and a socket whose owner floods itself decays, falls behind
+ * and drops at its channel. A listening socket whose backlog is full is not processed until {@code accept} makes room, so
  * that further SYNs drop at its channel.
  *
  * <p>The mode can change at run time under traffic without losing a frame: a channel is processed until
@@ -46,7 +50,7 @@ import java.util.concurrent.TimeUnit;
  * after later frames that took the eager path, a reordering that UDP allows and TCP repairs).
  */
 public final class Lrp implements EarlyDemux {
-    /** Frames asynchronous processing takes from one socket before it looks at the others' priorities again. */
+    /** Frames asynchronous processing takes from one socket before it serves its owner's other sockets. */
     private static final int APP_BATCH = 16;
     /** How often asynchronous processing looks at parked listeners, should an {@code accept} hook be missed. */
     private static final long PARK_RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -59,24 +63,18 @@ public final class Lrp implements EarlyDemux {
     private final SysctlNode channelLen;
     private volatile int limit;
     private final Counters stats = LrpStat.create();
-    private volatile LrpAccounting accounting;
     private final KMutex appLock;
-    private final KCondVar appCv;
-    private final ArrayList<Socket> runq = new ArrayList<>();
-    private final ArrayList<Socket> parked = new ArrayList<>();
+    /** Each owning process's asynchronous processing, by pid; guarded by appLock. */
+    private final HashMap<Integer, App> apps = new HashMap<>();
     private boolean stopping;
-    private boolean serving;
     private final KCondVar idleCv;
-    private KThread app;
 
     public Lrp(Inet inet) {
         this.inet = inet;
         this.kernel = inet.kernel();
         this.ifs = inet.interfaces();
         this.pool = inet.mbufs();
-        this.accounting = LrpAccounting.basic(kernel);
         this.appLock = kernel.newMutex();
-        this.appCv = kernel.newCondVar();
         this.idleCv = kernel.newCondVar();
         Sysctl s = kernel.sysctl();
         this.limit = 128;
@@ -103,33 +101,34 @@ public final class Lrp implements EarlyDemux {
                 "Sockets with an LRP channel: proto laddr lport faddr fport queued drops waiting", this::socketTable);
     }
 
-    /** Starts asynchronous protocol processing; at netinet's start. */
+    /** Asynchronous processing threads start on demand, one per process that owns a stream socket. */
     public void start() {
-        app = kernel.createKThread("lrp/app", this::appLoop);
     }
 
-    /** Stops it and takes the demultiplexer out; at halt. */
+    /** Takes the demultiplexer out and ends the processing threads; at halt. */
     public void stop() {
         ifs.setEarlyDemux(null);
+        ArrayList<KThread> threads = new ArrayList<>();
         appLock.enter();
         try {
             stopping = true;
-            appCv.broadcast();
+            for (App a : apps.values()) {
+                a.cv.broadcast();
+                if (a.thread != null) {
+                    threads.add(a.thread);
+                }
+            }
         } finally {
             appLock.exit();
         }
-        if (app != null) {
+        for (KThread t : threads) {
             try {
-                app.join(TimeUnit.SECONDS.toNanos(5));
+                t.join(TimeUnit.SECONDS.toNanos(5));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return;
             }
         }
-    }
-
-    /** Installs the scheduler's accounting (priorities, protocol time) in place of the basic one. */
-    public void setAccounting(LrpAccounting a) {
-        accounting = a;
     }
 
     public Counters stats() {
@@ -244,45 +243,56 @@ public final class Lrp implements EarlyDemux {
      * Returns the frames processed.
      */
     public int receiverRun(Socket so, int max) {
-        long t0 = kernel.hypercall().clock().runtimeNanos();
-        int n = drain(so, max);
+        Lwp l = kernel.curlwp();
+        if (l == null) {
+            return drain(so, max);
+        }
+        int n;
+        try (ProtoCharge c = kernel.scheduler().chargeProto(l.proc())) {
+            n = drain(so, max);
+        }
         if (n > 0) {
             stats.add(LrpStat.IN_RECEIVER, n);
-            accounting.protocolTime(so.pid(), kernel.hypercall().clock().runtimeNanos() - t0, true);
         }
         return n;
     }
 
+    /**
+     * Processes up to {@code max} frames of {@code so}'s channel, each under the softnet lock as all input
+     * is, with a preemption point between frames so that a long channel does not keep the CPU from more
+     * urgent work (the scheduler's rule).
+     */
     private int drain(Socket so, int max) {
         KMutex softnet = ifs.softnetLock();
-        softnet.enter();
         int n = 0;
-        try {
-            while (n < max) {
-                if (so.isListening() && so.backlogFull()) {
-                    break;
-                }
-                Mbuf m = so.channel.dequeue();
-                if (m == null) {
-                    break;
-                }
-                Ifnet ifp = ifs.byIndex(m.pkthdr().rcvif());
-                if (ifp == null) {
-                    pool.freeChain(m);
-                    continue;
-                }
-                ifp.inputDeferred(m);
-                n++;
+        while (n < max) {
+            if (so.isListening() && so.backlogFull()) {
+                break;
             }
-        } finally {
-            softnet.exit();
+            Mbuf m = so.channel.dequeue();
+            if (m == null) {
+                break;
+            }
+            Ifnet ifp = ifs.byIndex(m.pkthdr().rcvif());
+            if (ifp == null) {
+                pool.freeChain(m);
+                continue;
+            }
+            softnet.enter();
+            try {
+                ifp.inputDeferred(m);
+            } finally {
+                softnet.exit();
+            }
+            n++;
+            kernel.scheduler().preemptionPoint();
         }
         return n;
     }
 
     /**
      * Hands {@code so}'s channel to asynchronous processing, unless it is already queued or being worked;
-     * from any context.
+     * from any context. The socket goes to its owner's processing thread, made on first use.
      */
     public void schedule(Socket so) {
         if (!so.channel.claim()) {
@@ -290,67 +300,132 @@ public final class Lrp implements EarlyDemux {
         }
         appLock.enter();
         try {
-            runq.add(so);
-            appCv.signal();
+            App a = appFor(so.pid());
+            a.runq.add(so);
+            a.cv.signal();
         } finally {
             appLock.exit();
         }
     }
 
-    private void unpark(Socket so) {
+    /** The owner's processing thread, made if it has none; appLock held. */
+    private App appFor(int pid) {
+        App a = apps.get(pid);
+        if (a != null && !a.exited) {
+            return a;
+        }
+        Proc owner = kernel.proc(pid);
+        if (owner == null || owner.exiting()) {
+            owner = kernel.proc0();
+            a = apps.get(0);
+            if (a != null && !a.exited) {
+                return a;
+            }
+        }
+        a = new App(owner);
+        apps.put(owner.pid(), a);
+        App made = a;
+        a.thread = kernel.createKThread("lrp/app", owner, () -> made.loop());
+        return a;
+    }
+
+    private void unpark(App a, Socket so) {
         appLock.enter();
         try {
-            if (parked.remove(so)) {
+            if (a.parked.remove(so)) {
                 so.channel.setParked(false);
-                runq.add(so);
-                appCv.signal();
+                a.runq.add(so);
+                a.cv.signal();
             }
         } finally {
             appLock.exit();
         }
     }
 
-    /** The asynchronous protocol processing thread: serves the waiting socket whose owner ranks best. */
-    private void appLoop() {
-        long clockNext = 0;
-        for (;;) {
-            Socket so;
-            appLock.enter();
-            try {
-                for (;;) {
-                    if (stopping) {
-                        return;
-                    }
-                    long now = kernel.hypercall().clock().monotonicNanos();
-                    if (!parked.isEmpty() && now >= clockNext) {
-                        clockNext = now + PARK_RECHECK_NANOS;
-                        for (int i = parked.size() - 1; i >= 0; i--) {
-                            Socket p = parked.get(i);
-                            if (!p.backlogFull() || p.isFreed() || !p.isListening()) {
-                                parked.remove(i);
-                                p.channel.setParked(false);
-                                runq.add(p);
+    /**
+     * Asynchronous protocol processing for the stream sockets of one process (seed 003's APP): a kernel
+     * thread of that process, which the scheduler runs at the process's priority and charges as its protocol
+     * time ({@link Kernel#createKThread(String, Proc, Runnable)}), so that a process that floods itself
+     * decays, its processing falls behind and its channels fill and drop at the interface.
+     */
+    private final class App {
+        final Proc owner;
+        final KCondVar cv = kernel.newCondVar();
+        final ArrayList<Socket> runq = new ArrayList<>();
+        final ArrayList<Socket> parked = new ArrayList<>();
+        KThread thread;
+        boolean serving;
+        boolean exited;
+
+        App(Proc owner) {
+            this.owner = owner;
+        }
+
+        void loop() {
+            Lwp self = kernel.curlwp();
+            long parkNext = 0;
+            for (;;) {
+                Socket so;
+                appLock.enter();
+                try {
+                    for (;;) {
+                        if (stopping || kernel.halting() || self != null && self.killed()) {
+                            retire();
+                            return;
+                        }
+                        long now = kernel.hypercall().clock().monotonicNanos();
+                        if (!parked.isEmpty() && now >= parkNext) {
+                            parkNext = now + PARK_RECHECK_NANOS;
+                            for (int i = parked.size() - 1; i >= 0; i--) {
+                                Socket p = parked.get(i);
+                                if (!p.backlogFull() || p.isFreed() || !p.isListening()) {
+                                    parked.remove(i);
+                                    p.channel.setParked(false);
+                                    runq.add(p);
+                                }
                             }
                         }
+                        if (!runq.isEmpty()) {
+                            so = runq.remove(0);
+                            serving = true;
+                            break;
+                        }
+                        idleCv.broadcast();
+                        cv.awaitSigUntil(appLock, parked.isEmpty() ? Long.MAX_VALUE : now + PARK_RECHECK_NANOS);
                     }
-                    if (!runq.isEmpty()) {
-                        so = runq.remove(best());
-                        serving = true;
-                        break;
-                    }
-                    idleCv.broadcast();
-                    appCv.awaitSigUntil(appLock, parked.isEmpty() ? Long.MAX_VALUE : now + PARK_RECHECK_NANOS);
+                } finally {
+                    appLock.exit();
                 }
-            } finally {
-                appLock.exit();
+                try {
+                    serve(this, so);
+                } finally {
+                    appLock.enter();
+                    serving = false;
+                    appLock.exit();
+                }
             }
-            try {
-                serve(so);
-            } finally {
-                appLock.enter();
-                serving = false;
-                appLock.exit();
+        }
+
+        /** The owner exited or the kernel halts: what is still queued goes to process 0's thread. appLock held. */
+        private void retire() {
+            exited = true;
+            if (apps.get(owner.pid()) == this) {
+                apps.remove(owner.pid());
             }
+            idleCv.broadcast();
+            if (stopping || kernel.halting()) {
+                return;
+            }
+            ArrayList<Socket> left = new ArrayList<>(runq);
+            left.addAll(parked);
+            runq.clear();
+            parked.clear();
+            App heir = appFor(0);
+            for (Socket so : left) {
+                so.channel.setParked(false);
+                heir.runq.add(so);
+            }
+            heir.cv.signal();
         }
     }
 
@@ -361,7 +436,7 @@ public final class Lrp implements EarlyDemux {
     public void awaitIdle() {
         appLock.enter();
         try {
-            while ((!runq.isEmpty() || serving) && !stopping) {
+            while (!idleLocked() && !stopping) {
                 idleCv.await(appLock);
             }
         } finally {
@@ -373,44 +448,37 @@ public final class Lrp implements EarlyDemux {
     public boolean idle() {
         appLock.enter();
         try {
-            return runq.isEmpty() && !serving;
+            return idleLocked();
         } finally {
             appLock.exit();
         }
     }
 
-    private int best() {
-        LrpAccounting a = accounting;
-        int best = 0;
-        int bestPri = Integer.MAX_VALUE;
-        for (int i = 0; i < runq.size(); i++) {
-            int p = a.priority(runq.get(i).pid());
-            if (p < bestPri) {
-                bestPri = p;
-                best = i;
+    private boolean idleLocked() {
+        for (App a : apps.values()) {
+            if (!a.runq.isEmpty() || a.serving) {
+                return false;
             }
         }
-        return best;
+        return true;
     }
 
-    private void serve(Socket so) {
+    private void serve(App a, Socket so) {
         if (so.isFreed()) {
             so.channel.release();
             return;
         }
-        long t0 = kernel.hypercall().clock().runtimeNanos();
         int n = drain(so, APP_BATCH);
         if (n > 0) {
             stats.add(LrpStat.IN_APP, n);
-            accounting.protocolTime(so.pid(), kernel.hypercall().clock().runtimeNanos() - t0, false);
         }
         if (so.isListening() && so.backlogFull() && !so.channel.isEmpty()) {
             stats.inc(LrpStat.PARKED);
-            so.channel.setOnRoom(() -> unpark(so));
+            so.channel.setOnRoom(() -> unpark(a, so));
             appLock.enter();
             try {
                 so.channel.setParked(true);
-                parked.add(so);
+                a.parked.add(so);
             } finally {
                 appLock.exit();
             }
@@ -419,7 +487,7 @@ public final class Lrp implements EarlyDemux {
         if (so.channel.release() && so.channel.claim()) {
             appLock.enter();
             try {
-                runq.add(so);
+                a.runq.add(so);
             } finally {
                 appLock.exit();
             }

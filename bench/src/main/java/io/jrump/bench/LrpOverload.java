@@ -1,0 +1,121 @@
+package io.jrump.bench;
+
+import io.jrump.kern.Kernel;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * Experiment 1 of {@code bench/run lrp} (seed 003's figure of delivered against offered UDP rate): the
+ * application's per-datagram CPU cost is calibrated so that four times its saturation rate is within what
+ * the blaster can offer on this host; the sweep then runs eager and lazy from a quarter of saturation to
+ * four times it. Under eager processing the receive softint takes precedence over the application, so past
+ * saturation it takes more and more of the CPU for datagrams that are then dropped at the full socket
+ * buffer, and delivery falls (receive livelock); under LRP the excess is dropped at the socket's channel for
+ * free and delivery stays at saturation.
+ */
+final class LrpOverload {
+    static final double[] LOADS = {0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0};
+
+    record Result(long workNanos, double saturation, double[] offered, double[] eager, double[] lazy) {
+        double lazyAt4x() {
+            return lazy[lazy.length - 1] / max(lazy);
+        }
+
+        double eagerAt4x() {
+            return eager[eager.length - 1] / max(eager);
+        }
+
+        void print() {
+            System.out.printf("overload: application work %.1f us per datagram, saturation %.0f pps (lazy, flat-out offer)%n",
+                    workNanos / 1e3, saturation);
+            System.out.println("  offered_pps  eager_delivered  lazy_delivered");
+            for (int i = 0; i < offered.length; i++) {
+                System.out.printf("  %11.0f  %15.0f  %14.0f%n", offered[i], eager[i], lazy[i]);
+            }
+            System.out.printf("  at 4x: eager %.2f of its peak, lazy %.2f of its peak%n", eagerAt4x(), lazyAt4x());
+        }
+    }
+
+    static double max(double[] v) {
+        double m = 0;
+        for (double x : v) {
+            m = Math.max(m, x);
+        }
+        return m;
+    }
+
+    static Result run(double seconds) throws Exception {
+        double blasterMax = measure(true, 0, Double.POSITIVE_INFINITY, seconds)[0];
+        if (System.getProperty("lrp.probe") != null) {
+            long w = Long.parseLong(System.getProperty("lrp.probe"));
+            System.out.printf("blaster max %.0f pps%n", blasterMax);
+            for (double r : new double[] {blasterMax / 8, blasterMax / 4, blasterMax / 2, blasterMax}) {
+                double[] e = measure(false, w, r, seconds);
+                double[] l = measure(true, w, r, seconds);
+                System.out.printf("work %d ns offered %.0f: eager %.0f/%.0f lazy %.0f/%.0f%n", w, r, e[0], e[1], l[0], l[1]);
+            }
+            System.exit(0);
+        }
+        // 4.5 times saturation must fit under what the blaster offers: the work that gives that saturation
+        long work = (long) Math.max(2_000, 1e9 * 4.5 / blasterMax);
+        double sat = measure(true, work, Double.POSITIVE_INFINITY, seconds)[1];
+        if (sat * 4.5 > blasterMax) {
+            work = (long) (work * sat * 4.5 / blasterMax);
+            sat = measure(true, work, Double.POSITIVE_INFINITY, seconds)[1];
+        }
+        double[] offered = new double[LOADS.length];
+        double[] eager = new double[LOADS.length];
+        double[] lazy = new double[LOADS.length];
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < LOADS.length; i++) {
+            double rate = LOADS[i] * sat;
+            double[] e = measure(false, work, rate, seconds);
+            double[] l = measure(true, work, rate, seconds);
+            offered[i] = (e[0] + l[0]) / 2;
+            eager[i] = e[1];
+            lazy[i] = l[1];
+            rows.add(String.format("%.0f,%.0f,%.0f,%.0f,%.0f", rate, e[0], e[1], l[0], l[1]));
+        }
+        LrpBench.csv("overload.csv", "target_pps,eager_offered_pps,eager_delivered_pps,lazy_offered_pps,lazy_delivered_pps",
+                rows);
+        plot(offered, eager, lazy);
+        return new Result(work, sat, offered, eager, lazy);
+    }
+
+    /** One point: {offered pps, delivered pps} with the receiver in the given mode. */
+    static double[] measure(boolean lazy, long work, double rate, double seconds) throws Exception {
+        Kernel[] ks = LrpBench.hub(lazy);
+        try {
+            LrpSink sink = new LrpSink(ks[1], "sink", LrpBench.RX, 9, work);
+            sink.start();
+            LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
+                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+            gen.setRate(rate);
+            gen.start();
+            Thread.sleep((long) (seconds * 300));
+            long s0 = gen.sent();
+            long d0 = sink.delivered();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long s1 = gen.sent();
+            long d1 = sink.delivered();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            gen.stop();
+            sink.stop();
+            return new double[] {(s1 - s0) / dt, (d1 - d0) / dt};
+        } finally {
+            LrpBench.halt(ks);
+        }
+    }
+
+    private static void plot(double[] offered, double[] eager, double[] lazy) throws Exception {
+        XYChart c = new XYChartBuilder().width(800).height(500).title("UDP overload: delivered vs offered (1 virtual CPU)")
+                .xAxisTitle("offered rate (datagrams/s)").yAxisTitle("delivered to the application (datagrams/s)").build();
+        c.addSeries("eager (BSD)", offered, eager);
+        c.addSeries("lazy (LRP)", offered, lazy);
+        BitmapEncoder.saveBitmap(c, LrpBench.OUT.resolve("overload.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

@@ -5,7 +5,12 @@ import io.jrump.kern.Cred;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.net.Interfaces;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.virtif.EtherSegment;
 import io.jrump.virtif.Hub;
+import io.jrump.virtif.LearningSwitch;
 import io.jrump.wire.Ipv4Address;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +46,8 @@ public final class LrpBench {
         Files.createDirectories(OUT);
         double point = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
         LrpOverload.Result ov = LrpOverload.run(point);
-        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point));
-        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point));
+        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 2);
         System.out.println("command: bench/run lrp");
         ov.print();
         sep.print();
@@ -58,17 +63,28 @@ public final class LrpBench {
                 .component("rumpnet_netinet").build());
     }
 
-    /** Three kernels on one hub: blaster, receiver, client; the receiver in the given mode. */
-    static Kernel[] hub(boolean lazy) throws Exception {
-        Hub hub = new Hub("lrp");
+    /**
+     * Kernels on one segment: blaster and receiver, and with {@code client} a third; the receiver in the given
+     * mode. Three kernels share a learning switch, so that the flood reaches the receiver only.
+     */
+    static Kernel[] net(boolean lazy, boolean client) throws Exception {
         Kernel tx = boot("blaster");
         Kernel rx = boot("receiver");
-        Kernel cl = boot("client");
-        UdpPpsBench.up(tx, hub, TX, 24);
-        UdpPpsBench.up(rx, hub, RX, 24);
-        UdpPpsBench.up(cl, hub, CLIENT, 24);
+        Kernel cl = client ? boot("client") : null;
+        EtherSegment seg = client ? new LearningSwitch("lrp", tx.hypercall().clock()) : new Hub("lrp");
+        UdpPpsBench.up(tx, seg, TX, 24);
+        UdpPpsBench.up(rx, seg, RX, 24);
+        if (cl != null) {
+            UdpPpsBench.up(cl, seg, CLIENT, 24);
+        }
         rx.sysctl().write("net.inet.lrp.enable", lazy ? "1" : "0", Cred.ROOT);
-        return new Kernel[] {tx, rx, cl};
+        // the switch learns the receiver's port from its ARP answer before the flood starts
+        Syscalls s = tx.syscalls();
+        int fd = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);
+        s.sendto(fd, java.nio.ByteBuffer.allocate(1), 0, SockAddr.in(RX, 4));
+        s.close(fd);
+        Thread.sleep(50);
+        return client ? new Kernel[] {tx, rx, cl} : new Kernel[] {tx, rx};
     }
 
     static void halt(Kernel[] ks) {

@@ -45,6 +45,10 @@ public final class LrpBench {
     public static void main(String[] args) throws Exception {
         Files.createDirectories(OUT);
         double point = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        if (args.length > 2 && args[1].equals("syn")) {
+            LrpSynFlood.run(2 * point, Double.parseDouble(args[2])).print();
+            return;
+        }
         LrpOverload.Result ov = LrpOverload.run(point);
         LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
         LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 2);

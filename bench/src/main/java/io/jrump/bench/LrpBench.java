@@ -51,7 +51,7 @@ public final class LrpBench {
         }
         LrpOverload.Result ov = LrpOverload.run(point);
         LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
-        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 2);
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 4);
         System.out.println("command: bench/run lrp");
         ov.print();
         sep.print();

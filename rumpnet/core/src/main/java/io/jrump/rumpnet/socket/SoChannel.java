@@ -35,6 +35,8 @@ public final class SoChannel {
     /** A listening socket whose backlog is full: its channel is not processed until {@code accept} makes room. */
     private volatile boolean parked;
     private volatile Runnable onRoom;
+    /** A reader sleeps in {@code recv} on this socket and will process the channel itself when woken. */
+    private volatile boolean readerWaiting;
 
     /** Queues {@code m} if fewer than {@code limit} frames wait, else frees it and counts the drop. */
     public int enqueue(Mbuf m, int limit, MbufPool pool) {
@@ -109,6 +111,14 @@ public final class SoChannel {
     public synchronized boolean release() {
         scheduled = false;
         return len > 0 && !closed;
+    }
+
+    public boolean readerWaiting() {
+        return readerWaiting;
+    }
+
+    public void setReaderWaiting(boolean w) {
+        readerWaiting = w;
     }
 
     public boolean parked() {

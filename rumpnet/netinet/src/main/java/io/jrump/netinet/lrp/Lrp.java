@@ -217,12 +217,12 @@ public final class Lrp implements EarlyDemux {
     }
 
     /**
-     * The channel went from empty to non-empty: a stream socket's, or a socket served by upcall, goes to
-     * asynchronous processing; a datagram socket's reader (sleeping in {@code recv}, or polling) is woken
-     * to do the work itself.
+     * The channel went from empty to non-empty: a socket served by upcall, or a stream socket nobody is
+     * reading, goes to asynchronous processing; otherwise the reader (sleeping in {@code recv}, or
+     * polling) is woken to do the work itself, which spares a stream reader a second thread's hand-off.
      */
     private void notifyReceiver(Socket so) {
-        if (so.type() == SocketDefs.SOCK_STREAM || so.upcall() != null) {
+        if (so.upcall() != null || so.type() == SocketDefs.SOCK_STREAM && !so.channel.readerWaiting()) {
             schedule(so);
             return;
         }
@@ -262,6 +262,49 @@ public final class Lrp implements EarlyDemux {
      * is, with a preemption point between frames so that a long channel does not keep the CPU from more
      * urgent work (the scheduler's rule).
      */
+    /**
+     * What a reader does in {@link io.jrump.rumpnet.socket.Protosw#rcvwait} and {@code rcvsync} when its
+     * buffer is empty and its channel is not: processes the channel on its own lwp, a frame at a time, until
+     * something is in the buffer or the channel is empty, the rest staying in the channel, where a flood is
+     * dropped for free. Called and returns with the socket lock held, which it lets go meanwhile (input
+     * takes the softnet lock before any socket lock). A caller that already holds the softnet lock hands
+     * the channel to asynchronous processing instead; returns whether it processed any frame.
+     */
+    public boolean processForReader(Socket so) {
+        if (ifs.softnetLock().owned()) {
+            schedule(so);
+            return false;
+        }
+        int total = 0;
+        so.lock().exit();
+        try {
+            while (so.rcv.cc() == 0 && !so.hasState(Socket.SS_CANTRCVMORE) && so.error() == 0) {
+                int n = receiverRun(so, 1);
+                if (n == 0) {
+                    break;
+                }
+                total += n;
+            }
+        } finally {
+            so.lock().enter();
+        }
+        return total > 0;
+    }
+
+    /**
+     * A reader about to sleep in {@code recv} on a stream socket with an empty channel: the next frame
+     * wakes it to process the channel itself rather than going to its process's APP thread. Returns what
+     * {@link io.jrump.rumpnet.socket.SockBuf#await} returns.
+     */
+    public int readerSleep(Socket so, long deadlineNanos) {
+        so.channel.setReaderWaiting(true);
+        try {
+            return so.rcv.await(deadlineNanos);
+        } finally {
+            so.channel.setReaderWaiting(false);
+        }
+    }
+
     private int drain(Socket so, int max) {
         KMutex softnet = ifs.softnetLock();
         int n = 0;
@@ -269,17 +312,19 @@ public final class Lrp implements EarlyDemux {
             if (so.isListening() && so.backlogFull()) {
                 break;
             }
-            Mbuf m = so.channel.dequeue();
-            if (m == null) {
-                break;
-            }
-            Ifnet ifp = ifs.byIndex(m.pkthdr().rcvif());
-            if (ifp == null) {
-                pool.freeChain(m);
-                continue;
-            }
+            // Taken off the channel under the softnet lock, so that two processors of one channel (a stream
+            // reader and its process's APP thread) keep the frames in order.
             softnet.enter();
             try {
+                Mbuf m = so.channel.dequeue();
+                if (m == null) {
+                    break;
+                }
+                Ifnet ifp = ifs.byIndex(m.pkthdr().rcvif());
+                if (ifp == null) {
+                    pool.freeChain(m);
+                    continue;
+                }
                 ifp.inputDeferred(m);
             } finally {
                 softnet.exit();

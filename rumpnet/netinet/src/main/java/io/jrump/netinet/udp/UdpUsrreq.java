@@ -133,42 +133,22 @@ final class UdpUsrreq implements Protosw {
 
     /**
      * Lazy Receiver Processing (seed 003): a reader that found the buffer empty first processes its
-     * socket's channel, on its own lwp and charged to its process, IP and UDP input included, until a
-     * datagram is in the buffer or the channel is empty; only then does it sleep, to be woken when the
-     * channel goes from empty to non-empty. The socket lock is let go while it works, since input takes the
-     * softnet lock before any socket lock.
+     * socket's channel, on its own lwp and charged to its process, IP and UDP input included
+     * ({@link io.jrump.netinet.lrp.Lrp#processForReader}); only with the channel empty does it sleep, to be
+     * woken when the channel goes from empty to non-empty.
      */
     @Override
     public int rcvwait(Socket so, long deadlineNanos, Lwp l) {
         if (so.channel.isEmpty()) {
             return so.rcv.await(deadlineNanos);
         }
-        processChannel(so);
+        inet.lrp().processForReader(so);
         return 0;
     }
 
     /** A poll or non-blocking read that found the buffer empty processes the channel as a blocking read would. */
     @Override
     public boolean rcvsync(Socket so, boolean watch) {
-        if (so.channel.isEmpty()) {
-            return false;
-        }
-        if (inet.interfaces().softnetLock().owned()) {
-            inet.lrp().schedule(so);
-            return false;
-        }
-        processChannel(so);
-        return true;
-    }
-
-    private void processChannel(Socket so) {
-        so.lock().exit();
-        try {
-            while (so.rcv.cc() == 0 && inet.lrp().receiverRun(so, 1) > 0) {
-                // one frame at a time: the rest wait in the channel, where a flood is dropped for free
-            }
-        } finally {
-            so.lock().enter();
-        }
+        return !so.channel.isEmpty() && inet.lrp().processForReader(so);
     }
 }

@@ -65,6 +65,14 @@ public final class FrameChains {
         }
     };
 
+    /**
+     * The most file bytes one run mbuf carries: a jumbo cluster's worth, as the user-level server's socket
+     * writes fill. A peer kernel on an in-memory wire is lent the run rather than a copy, and each mbuf it
+     * keeps in its receive buffer charges the whole storage behind it ({@code sb_mbcnt}): a run of a whole
+     * chunk would close that peer's window after a few segments.
+     */
+    static final int MAX_RUN = Mbuf.MJUMBYTES;
+
     private FrameChains() {
     }
 
@@ -93,7 +101,9 @@ public final class FrameChains {
         int i = from;
         while (i < to) {
             int end = i + 1;
-            while (end < to && o.contiguous(end - 1)) {
+            int runLen = o.payloadLen(i);
+            while (end < to && o.contiguous(end - 1) && runLen + o.payloadLen(end) <= MAX_RUN) {
+                runLen += o.payloadLen(end);
                 end++;
             }
             ChunkFreed flag = end == to ? done : null;

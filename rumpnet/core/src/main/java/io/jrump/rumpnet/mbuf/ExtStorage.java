@@ -141,6 +141,11 @@ final class ExtStorage {
         return off == preOff && len == preLen;
     }
 
+    /** Whether the storage is a prebuilt frame's or run's ({@link MbufPool#getPrebuilt}). */
+    boolean isPrebuilt() {
+        return preLen >= 0;
+    }
+
     int prebuiltSum() {
         return preSum;
     }

@@ -10,6 +10,8 @@ import io.jrump.afpa.http.HttpStatus;
 import io.jrump.afpa.http.ResponsePlan;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.kern.ErrnoException;
+import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.socket.Socket;
 
 /**
@@ -60,6 +62,21 @@ public abstract class AfpaConn {
     /** The connection's socket, whose lock guards this state. */
     public final Socket socket() {
         return so;
+    }
+
+    /**
+     * Sets {@code TCP_NODELAY} on the connection when it becomes the accelerator's (lock held). Every
+     * response is queued whole or a chunk at a time, all of it due at once; Nagle's rule (RFC 1122
+     * section 4.2.3.4) is for small writes, and would hold a response's short last segment for an ACK, a
+     * round trip per response: a TSO packet is cut at whole segments, so the tail need not start at a
+     * frame, which TCP always sends. The user-level server sets the option for the same reason.
+     */
+    protected final void noDelay() {
+        try {
+            so.protosw().setopt(so, SocketDefs.IPPROTO_TCP, SocketDefs.TCP_NODELAY, 1);
+        } catch (ErrnoException e) {
+            // a connection already gone: nothing will be sent on it
+        }
     }
 
     /** The request being answered (the parser's). */

@@ -102,6 +102,7 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
 
     /** Called at hold time: wait for the first request for at most the keep-alive timeout. */
     void start() {
+        noDelay();
         armIdle();
     }
 

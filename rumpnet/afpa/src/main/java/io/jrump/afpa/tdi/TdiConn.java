@@ -72,6 +72,7 @@ final class TdiConn extends AfpaConn {
         this.c = conn;
         this.so = conn.socket();
         this.idle = so.kernel().callouts().create("afpa tdi idle", this::idleFired);
+        noDelay();
         armIdle();
     }
 

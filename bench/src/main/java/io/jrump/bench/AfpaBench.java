@@ -196,28 +196,8 @@ public final class AfpaBench {
             System.out.println("this kernel's rumpnet_afpa has no net.afpa sysctls: every column is the user-level server");
         }
         served.forEach((m, s) -> System.out.println("  " + m + " mode: " + s));
-        System.out.printf("  %-6s %22s %22s %22s %22s%n", "file", "user (ka / close)", "hook (ka / close)",
-                "tdi (ka / close)", "floor (ka / close)");
-        for (int size : sizes) {
-            StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
-            for (String mode : List.of("user", "hook", "tdi", "floor")) {
-                Double ka = rps.get(mode + "_ka_" + label(size));
-                Double cl = rps.get(mode + "_close_" + label(size));
-                line.append(ka == null ? String.format("%23s", "-") : String.format(" %,11.0f / %,9.0f", ka, cl));
-            }
-            System.out.println(line);
-        }
-        System.out.printf("  %-6s %22s %22s %22s %22s%n", "CPU/req", "user (ka / close)", "hook (ka / close)",
-                "tdi (ka / close)", "floor (ka / close)");
-        for (int size : sizes) {
-            StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
-            for (String mode : List.of("user", "hook", "tdi", "floor")) {
-                Double ka = cpu.get(mode + "_ka_" + label(size));
-                Double cl = cpu.get(mode + "_close_" + label(size));
-                line.append(ka == null ? String.format("%23s", "-") : String.format(" %8.1f us / %6.1f us", ka, cl));
-            }
-            System.out.println(line);
-        }
+        table("file", rps, sizes, " %,11.0f / %,9.0f");
+        table("CPU/req", cpu, sizes, " %8.1f us / %6.1f us");
         if (t != null) {
             System.out.println(t.describe());
         }
@@ -246,6 +226,21 @@ public final class AfpaBench {
         }
         r.append(accelerator ? "" : " accelerator=0");
         System.out.println(r);
+    }
+
+    /** One row per size, a keep-alive / close column pair per mode, of {@code figures} in {@code format}. */
+    private static void table(String title, Map<String, Double> figures, int[] sizes, String format) {
+        System.out.printf("  %-7s %21s %22s %22s %22s%n", title, "user (ka / close)", "hook (ka / close)",
+                "tdi (ka / close)", "floor (ka / close)");
+        for (int size : sizes) {
+            StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
+            for (String mode : List.of("user", "hook", "tdi", "floor")) {
+                Double ka = figures.get(mode + "_ka_" + label(size));
+                Double cl = figures.get(mode + "_close_" + label(size));
+                line.append(ka == null ? String.format("%23s", "-") : String.format(format, ka, cl));
+            }
+            System.out.println(line);
+        }
     }
 
     /** The sizes a {@code sizes=} list names ({@link #SIZES} when absent), or null if it names another. */

@@ -24,6 +24,17 @@ class AfpaObjectsTest {
         return b;
     }
 
+    /** {@code /big.bin} holding {@code big}, served and fetched once, so that the object is cached. */
+    private static void cached(AfpaNet net, byte[] big) throws Exception {
+        net.file("/big.bin", big);
+        net.user();
+        net.awaitServing();
+        try (HttpConn warm = net.connect()) {
+            warm.send(HttpConn.get("/big.bin"));
+            assertArrayEquals(big, warm.read().body());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"hook", "tdi"})
     void largeObjectsArriveByteExactOverALossyReorderingLink(String mode) throws Exception {
@@ -54,13 +65,7 @@ class AfpaObjectsTest {
     void requestsForAnObjectInFlightShareItsFrames(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             byte[] big = random(600_000, 9);
-            net.file("/big.bin", big);
-            net.user();
-            net.awaitServing();
-            try (HttpConn warm = net.connect()) {
-                warm.send(HttpConn.get("/big.bin"));
-                assertArrayEquals(big, warm.read().body());
-            }
+            cached(net, big);
             List<Thread> threads = new ArrayList<>();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             List<HttpConn> conns = new ArrayList<>();
@@ -103,13 +108,7 @@ class AfpaObjectsTest {
     void aFrameInFlightForTwoResponsesArrivesByteExactAtBoth(String mode) throws Exception {
         try (AfpaNet net = new AfpaNet(mode)) {
             byte[] big = random(300_000, 12);
-            net.file("/big.bin", big);
-            net.user();
-            net.awaitServing();
-            try (HttpConn warm = net.connect()) {
-                warm.send(HttpConn.get("/big.bin"));
-                assertArrayEquals(big, warm.read().body());
-            }
+            cached(net, big);
             CacheObject o = net.afpa.cache().lookup("/big.bin");
             assertNotNull(o, "the object is cached");
             try (HttpConn a = net.connect(); HttpConn b = net.connect()) {

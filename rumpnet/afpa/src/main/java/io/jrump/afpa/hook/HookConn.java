@@ -12,11 +12,9 @@ import io.jrump.afpa.http.ErrorPages;
 import io.jrump.afpa.http.HttpRequest;
 import io.jrump.afpa.http.HttpRequestParser;
 import io.jrump.afpa.http.HttpStatus;
-import io.jrump.afpa.http.ResponsePlan;
 import io.jrump.kern.file.Poll;
 import io.jrump.kern.intr.Callout;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.socket.SoUpcall;
 import io.jrump.rumpnet.socket.Socket;
 
@@ -40,18 +38,12 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
     private static final int PEEK = 2048;
 
     private final HookFrontEnd fe;
-    final Socket so;
     /** Buffers lent by the front end for the connection's life, so a new connection allocates little. */
     final Scratch scratch;
-    private final HttpRequestParser parser;
-    private final ResponsePlan plan = new ResponsePlan();
     private final byte[] peek;
-    private byte[] hdr;
     private final Callout idle;
     /** Made when the mbuf pool first runs dry under a response. */
     private Callout retry;
-    /** Received bytes of the current request already fed to the parser (they stay in the buffer). */
-    private int fed;
     /** Bytes of the request just answered, taken once its response is queued ({@link #takeAnswered}). */
     private int answeredBytes;
     /**
@@ -60,8 +52,6 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
      */
     private volatile CacheObject sending;
     private int nextFrame;
-    private int hdrLen;
-    private boolean keepAlive;
     private boolean draining;
 
     /**
@@ -102,11 +92,9 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
     }
 
     HookConn(HookFrontEnd fe, Socket so, Scratch scratch) {
-        super(fe.afpa(), fe);
+        super(fe.afpa(), fe, scratch.parser, scratch.hdr);
         this.scratch = scratch;
-        this.parser = scratch.parser;
         this.peek = scratch.peek;
-        this.hdr = scratch.hdr;
         this.fe = fe;
         this.so = so;
         this.idle = so.kernel().callouts().create("afpa idle", this::idleFired);
@@ -114,6 +102,7 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
 
     /** Called at hold time: wait for the first request for at most the keep-alive timeout. */
     void start() {
+        noDelay();
         armIdle();
     }
 
@@ -174,21 +163,8 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
                 return;
             }
             int n = SockIo.peek(so, fed, peek, 0, Math.min(avail, PEEK));
-            HttpRequestParser.Result r = parser.feed(peek, 0, n);
-            fed += parser.consumed();
-            switch (r) {
-                case NEED_MORE -> {
-                    if (parser.inBody()) {
-                        // a request with a body is not one this accelerator serves
-                        pass(true);
-                        return;
-                    }
-                }
-                case ERROR -> {
-                    answerError(null, parser.errorStatus(), fed);
-                    return;
-                }
-                case COMPLETE -> dispatch(parser.request(), scratch.cacheKey(parser.request()));
+            if (!feed(peek, n)) {
+                return;
             }
         }
     }
@@ -196,18 +172,8 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
     // ---- what AfpaConn asks of the mode ----
 
     @Override
-    protected Socket socket() {
-        return so;
-    }
-
-    @Override
-    protected HttpRequest request() {
-        return parser.request();
-    }
-
-    @Override
-    protected HttpRequest unansweredRequest() {
-        return parser.started() && !parser.inBody() && fed > 0 ? parser.request() : null;
+    protected String cacheKey(HttpRequest req) {
+        return scratch.cacheKey(req);
     }
 
     /** The seed's miss path reads the whole object ("reads it into Ethernet-frame-sized buffers"). */
@@ -288,13 +254,9 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
         pump();
     }
 
-    private void writeHeader() {
-        int max = afpa.headers().maxLength(plan.contentType());
-        if (hdr.length < max) {
-            hdr = new byte[max];
-            scratch.hdr = hdr;
-        }
-        hdrLen = afpa.headers().write(plan, afpa.nowSeconds(), hdr, 0);
+    @Override
+    protected void headerBufferGrown(byte[] b) {
+        scratch.hdr = b;
     }
 
     /** Queues chunks while the send buffer has room for them. */
@@ -338,24 +300,7 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
     }
 
     private void sendRange(CacheObject o, long off, long len) {
-        Mbuf chain = MbufCopy.fromBytes(so.mbufs(), hdr, 0, hdrLen);
-        long left = len;
-        for (int i = 0; i < o.frameCount() && left > 0 && chain != null; i++) {
-            long fo = o.fileOffset(i);
-            int fl = o.payloadLen(i);
-            if (fo + fl <= off) {
-                continue;
-            }
-            int from = (int) Math.max(0, off - fo);
-            int n = (int) Math.min(fl - from, left);
-            if (!MbufCopy.append(chain, o.frameBuf(i), o.payloadOff(i) + from, n)) {
-                so.mbufs().freeChain(chain);
-                chain = null;
-                break;
-            }
-            off += n;
-            left -= n;
-        }
+        Mbuf chain = headerAndRange(o, off, len);
         if (chain == null) {
             close(false);
             return;
@@ -369,11 +314,7 @@ final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFree
     }
 
     private void sendHeaderAnd(byte[] body) {
-        Mbuf chain = MbufCopy.fromBytes(so.mbufs(), hdr, 0, hdrLen);
-        if (chain != null && body != null && !MbufCopy.append(chain, body, 0, body.length)) {
-            so.mbufs().freeChain(chain);
-            chain = null;
-        }
+        Mbuf chain = headerAnd(body);
         if (chain == null || SockIo.send(so, chain) != 0) {
             close(false);
             return;

@@ -110,11 +110,11 @@ public final class HookFrontEnd implements FrontEnd {
             if (c.done()) {
                 continue;
             }
-            c.so.lock().enter();
+            c.socket().lock().enter();
             try {
                 c.kicked();
             } finally {
-                c.so.lock().exit();
+                c.socket().lock().exit();
             }
         }
     }
@@ -152,20 +152,20 @@ public final class HookFrontEnd implements FrontEnd {
             l.setAcceptHook(null);
         }
         for (HookConn c : conns.snapshot()) {
-            c.so.lock().enter();
+            c.socket().lock().enter();
             try {
                 c.drain();
             } finally {
-                c.so.lock().exit();
+                c.socket().lock().exit();
             }
         }
         conns.awaitDrained();
         for (HookConn c : conns.snapshot()) {
-            c.so.lock().enter();
+            c.socket().lock().enter();
             try {
                 c.abort();
             } finally {
-                c.so.lock().exit();
+                c.socket().lock().exit();
             }
         }
         Softint s = softint;

@@ -12,11 +12,9 @@ import io.jrump.afpa.http.ErrorPages;
 import io.jrump.afpa.http.HttpRequest;
 import io.jrump.afpa.http.HttpRequestParser;
 import io.jrump.afpa.http.HttpStatus;
-import io.jrump.afpa.http.ResponsePlan;
 import io.jrump.kern.intr.Callout;
 import io.jrump.netinet.tdi.TdiConnection;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.socket.Socket;
 import java.util.ArrayDeque;
 
@@ -39,16 +37,11 @@ final class TdiConn extends AfpaConn {
     private static final int WINDOW = 4;
 
     private final TdiFrontEnd fe;
-    private final HttpRequestParser parser = new HttpRequestParser();
-    private final ResponsePlan plan = new ResponsePlan();
     private final byte[] peek = new byte[PEEK];
-    private byte[] hdr = new byte[1024];
     private TdiConnection c;
-    private Socket so;
     private Callout idle;
     /** Bytes at the front already answered, to be taken when the current event returns. */
     private int answered;
-    private int fed;
     private CacheObject sending;
     private int nextChunk;
     private int outstanding;
@@ -58,8 +51,6 @@ final class TdiConn extends AfpaConn {
      * and a halt, which gets no completions, unpins them ({@link #abandon}).
      */
     private final ArrayDeque<Chunk> unacked = new ArrayDeque<>(WINDOW);
-    private int hdrLen;
-    private boolean keepAlive;
     /** A worker is reading and pinning the next chunk of the response. */
     private boolean busy;
     private boolean inEvent;
@@ -67,7 +58,7 @@ final class TdiConn extends AfpaConn {
     private boolean peerDone;
 
     TdiConn(TdiFrontEnd fe) {
-        super(fe.afpa(), fe);
+        super(fe.afpa(), fe, new HttpRequestParser(), new byte[1024]);
         this.fe = fe;
     }
 
@@ -81,6 +72,7 @@ final class TdiConn extends AfpaConn {
         this.c = conn;
         this.so = conn.socket();
         this.idle = so.kernel().callouts().create("afpa tdi idle", this::idleFired);
+        noDelay();
         armIdle();
     }
 
@@ -140,46 +132,20 @@ final class TdiConn extends AfpaConn {
             if (n == 0) {
                 return;
             }
-            HttpRequestParser.Result r = parser.feed(peek, 0, n);
-            fed += parser.consumed();
-            switch (r) {
-                case NEED_MORE -> {
-                    if (parser.inBody()) {
-                        pass(true);
-                        return;
-                    }
-                }
-                case ERROR -> {
-                    answerError(null, parser.errorStatus());
-                    return;
-                }
-                case COMPLETE -> dispatch(parser.request(), cacheKey(parser.request()));
+            if (!feed(peek, n)) {
+                return;
             }
         }
     }
 
     /** The cache key of {@code req}'s path: a directory's index file for a path ending in {@code /}. */
-    private static String cacheKey(HttpRequest req) {
+    @Override
+    protected String cacheKey(HttpRequest req) {
         String path = req.path();
         return path.endsWith("/") ? path + DocPath.INDEX : path;
     }
 
     // ---- what AfpaConn asks of the mode ----
-
-    @Override
-    protected Socket socket() {
-        return so;
-    }
-
-    @Override
-    protected HttpRequest request() {
-        return parser.request();
-    }
-
-    @Override
-    protected HttpRequest unansweredRequest() {
-        return parser.started() && !parser.inBody() && fed > 0 ? parser.request() : null;
-    }
 
     /**
      * The seed's miss path opens the object; its chunks are read when first pinned ("the request must be
@@ -232,13 +198,6 @@ final class TdiConn extends AfpaConn {
         disarmIdle();
     }
 
-    private void writeHeader() {
-        int max = afpa.headers().maxLength(plan.contentType());
-        if (hdr.length < max) {
-            hdr = new byte[max];
-        }
-        hdrLen = afpa.headers().write(plan, afpa.nowSeconds(), hdr, 0);
-    }
 
     @Override
     protected void respond(HttpRequest req, CacheObject o) {
@@ -388,31 +347,7 @@ final class TdiConn extends AfpaConn {
     }
 
     private void sendRange(CacheObject o, long off, long len) {
-        Mbuf chain = MbufCopy.fromBytes(so.mbufs(), hdr, 0, hdrLen);
-        long left = len;
-        for (int i = 0; i < o.frameCount() && left > 0 && chain != null; i++) {
-            long fo = o.fileOffset(i);
-            int fl = o.payloadLen(i);
-            if (fo + fl <= off) {
-                continue;
-            }
-            if (!o.pins().tryPin(o.chunkOf(i))) {
-                so.mbufs().freeChain(chain);
-                chain = null;
-                break;
-            }
-            int from = (int) Math.max(0, off - fo);
-            int n = (int) Math.min(fl - from, left);
-            boolean ok = MbufCopy.append(chain, o.frameBuf(i), o.payloadOff(i) + from, n);
-            o.pins().unpin(o.chunkOf(i));
-            if (!ok) {
-                so.mbufs().freeChain(chain);
-                chain = null;
-                break;
-            }
-            off += n;
-            left -= n;
-        }
+        Mbuf chain = headerAndRange(o, off, len);
         o.release();
         if (chain == null) {
             // a range of chunks not yet read: the user-level server answers it
@@ -428,11 +363,7 @@ final class TdiConn extends AfpaConn {
     }
 
     private void sendBytes(byte[] body) {
-        Mbuf chain = MbufCopy.fromBytes(so.mbufs(), hdr, 0, hdrLen);
-        if (chain != null && body != null && !MbufCopy.append(chain, body, 0, body.length)) {
-            so.mbufs().freeChain(chain);
-            chain = null;
-        }
+        Mbuf chain = headerAnd(body);
         if (chain == null || c.send(chain, null, null) != 0) {
             abort();
             return;

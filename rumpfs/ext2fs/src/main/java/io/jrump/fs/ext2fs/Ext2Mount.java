@@ -46,8 +46,12 @@ final class Ext2Mount {
     /** Whether this mount may write at all: not {@code -r}, and every ro_compat feature known. */
     final boolean writable;
     final long maxFileSize;
+    /** The periodic write-back of a writable mount, or null. */
+    Syncer syncer;
     private final BitSet dirtyGroups = new BitSet();
     private boolean superDirty;
+    /** Set at teardown: the cache is gone and nothing may touch the device any more. */
+    private boolean closed;
     private boolean reported;
     private long corruptions;
 
@@ -246,6 +250,25 @@ final class Ext2Mount {
         System.arraycopy(sb.raw, 0, b.data, off, Superblock.SIZE);
         cache.dirty(b);
         superDirty = false;
+    }
+
+    /** The syncer's write-back: the whole cache and the device's own, unless the mount is gone. */
+    void syncIfOpen() throws ErrnoException {
+        lock.enter();
+        try {
+            if (closed || !writable) {
+                return;
+            }
+            sync();
+        } finally {
+            lock.exit();
+        }
+        disk.sync();
+    }
+
+    /** Called at teardown under the lock. */
+    void close() {
+        closed = true;
     }
 
     /** Marks the file system in use (not cleanly unmounted) and counts the mount, written at once. */

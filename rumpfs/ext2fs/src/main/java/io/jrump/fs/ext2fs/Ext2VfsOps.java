@@ -108,6 +108,11 @@ final class Ext2VfsOps implements VfsOps {
         boolean opened = false;
         int fflags = Fcntl.FREAD | (ro ? 0 : Fcntl.FWRITE);
         try {
+            for (Ext2Mount other : mounts) {
+                if (other.devvp == devvp) {
+                    throw new ErrnoException(Errno.EBUSY, "ext2fs: " + dev + " is already mounted on " + other.onName());
+                }
+            }
             if (devvp.type() == VType.VBLK) {
                 devvp.ops().open(devvp, fflags, Cred.ROOT);
                 opened = true;

@@ -149,6 +149,26 @@ class WriteTest {
         HostTools.assertClean(img);
     }
 
+    /** A file past 2 GiB on an image without {@code large_file} turns the feature on, as Linux does. */
+    @Test
+    void largeFileSetsTheFeature(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "debugfs", "e2fsck");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "16M", "-b", "4096");
+        HostTools.debugfsWrite(img, "feature -large_file");
+        assertTrue(!HostTools.ok("debugfs", "-R", "features", img.toString()).contains("large_file"));
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        h.pwrite("/mnt/big", "far".getBytes(), 3L << 30);
+        assertEquals((3L << 30) + 3, h.vfs.stat(h.l, "/mnt/big").size());
+        h.unmount();
+        HostTools.assertClean(img);
+        assertTrue(HostTools.ok("debugfs", "-R", "features", img.toString()).contains("large_file"));
+        h.mount(img, true);
+        assertEquals((3L << 30) + 3, h.vfs.stat(h.l, "/mnt/big").size());
+        h.unmount();
+    }
+
     /** Running out of blocks and inodes: short writes and ENOSPC, and an image still clean after it. */
     @Test
     void fullFileSystemStaysClean(Kernel k) throws Exception {

@@ -252,7 +252,12 @@ final class Ext2Mount {
         superDirty = false;
     }
 
-    /** The syncer's write-back: the whole cache and the device's own, unless the mount is gone. */
+    /**
+     * The syncer's write-back, unless the mount is gone: the dirty blocks go to the device (for an
+     * image, the host's page cache, which outlives this process); the device's own flush to stable
+     * storage is left to {@code sync}, {@code fsync} and unmount, since a host flush stalls the writes
+     * of whoever is streaming data meanwhile.
+     */
     void syncIfOpen() throws ErrnoException {
         lock.enter();
         try {
@@ -263,7 +268,6 @@ final class Ext2Mount {
         } finally {
             lock.exit();
         }
-        disk.sync();
     }
 
     /** Called at teardown under the lock. */

@@ -16,9 +16,10 @@ import java.util.BitSet;
  * superblock and group descriptors, the block cache, the allocator and the mount's lock.
  *
  * <p>One {@link KMutex} per mount guards every structure here and every block in the cache: each
- * vnode operation takes it for its whole run, so allocation, free counts and shared metadata blocks
- * (bitmaps, inode tables, indirect blocks) change in one order. The VFS's vnode locks come first; no
- * operation asks the vnode cache for a vnode while holding this lock (loading a vnode takes it).
+ * vnode operation takes it for its whole run (dropping it only around a direct transfer of file data,
+ * {@link Ext2ReadWrite}), so allocation, free counts and shared metadata blocks (bitmaps, inode tables,
+ * indirect blocks) change in one order. The VFS's vnode locks come first; no operation asks the vnode
+ * cache for a vnode while holding this lock (loading a vnode takes it).
  *
  * <p>A problem found in the file system's own structures is reported on the console once per mount
  * and comes back to the caller as EIO ({@link #corrupt}); the mount stays usable for what is intact.

@@ -25,8 +25,9 @@ import java.nio.charset.StandardCharsets;
  * are asked of the cache only after it is dropped.
  *
  * <p>File data is {@link Ext2ReadWrite}'s, rename {@link Ext2Rename}'s. Link counts are the file's
- * names, for a directory its name, its {@code .} and each subdirectory's {@code ..}. A file whose last name goes keeps its inode and blocks while it is open and gives them
- * back when its vnode is reclaimed.
+ * names, for a directory its name, its {@code .} and each subdirectory's {@code ..}. A file whose last
+ * name goes keeps its inode and blocks while it is open and gives them back when its vnode is
+ * reclaimed.
  */
 final class Ext2VnodeOps implements VnodeOps {
     /** {@code EXT2FS_LINK_MAX}. */

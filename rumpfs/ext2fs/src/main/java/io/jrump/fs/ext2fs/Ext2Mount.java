@@ -16,9 +16,10 @@ import java.util.BitSet;
  * superblock and group descriptors, the block cache, the allocator and the mount's lock.
  *
  * <p>One {@link KMutex} per mount guards every structure here and every block in the cache: each
- * vnode operation takes it for its whole run, so allocation, free counts and shared metadata blocks
- * (bitmaps, inode tables, indirect blocks) change in one order. The VFS's vnode locks come first; no
- * operation asks the vnode cache for a vnode while holding this lock (loading a vnode takes it).
+ * vnode operation takes it for its whole run (dropping it only around a direct transfer of file data,
+ * {@link Ext2ReadWrite}), so allocation, free counts and shared metadata blocks (bitmaps, inode tables,
+ * indirect blocks) change in one order. The VFS's vnode locks come first; no operation asks the vnode
+ * cache for a vnode while holding this lock (loading a vnode takes it).
  *
  * <p>A problem found in the file system's own structures is reported on the console once per mount
  * and comes back to the caller as EIO ({@link #corrupt}); the mount stays usable for what is intact.
@@ -46,8 +47,12 @@ final class Ext2Mount {
     /** Whether this mount may write at all: not {@code -r}, and every ro_compat feature known. */
     final boolean writable;
     final long maxFileSize;
+    /** The periodic write-back of a writable mount, or null. */
+    Syncer syncer;
     private final BitSet dirtyGroups = new BitSet();
     private boolean superDirty;
+    /** Set at teardown: the cache is gone and nothing may touch the device any more. */
+    private boolean closed;
     private boolean reported;
     private long corruptions;
 
@@ -246,6 +251,29 @@ final class Ext2Mount {
         System.arraycopy(sb.raw, 0, b.data, off, Superblock.SIZE);
         cache.dirty(b);
         superDirty = false;
+    }
+
+    /**
+     * The syncer's write-back, unless the mount is gone: the dirty blocks go to the device (for an
+     * image, the host's page cache, which outlives this process); the device's own flush to stable
+     * storage is left to {@code sync}, {@code fsync} and unmount, since a host flush stalls the writes
+     * of whoever is streaming data meanwhile.
+     */
+    void syncIfOpen() throws ErrnoException {
+        lock.enter();
+        try {
+            if (closed || !writable) {
+                return;
+            }
+            sync();
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /** Called at teardown under the lock. */
+    void close() {
+        closed = true;
     }
 
     /** Marks the file system in use (not cleanly unmounted) and counts the mount, written at once. */

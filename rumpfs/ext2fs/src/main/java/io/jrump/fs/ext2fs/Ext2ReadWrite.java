@@ -13,8 +13,11 @@ import java.nio.ByteBuffer;
 /**
  * File data ({@code ext2fs_readwrite.c}): reads, writes, truncation, SEEK_DATA/SEEK_HOLE and access
  * times of regular files, through the block cache a block at a time with no allocation on the way. A
- * miss reads the run of the file's blocks that lie together on disk in one transfer; a write of a whole
- * block does not read it first; holes read as zeros and take no block; a write cut short by a full file
+ * read of whole blocks none of which is cached goes from the device straight into the caller's buffer,
+ * without the mount's lock; another miss reads the run of the file's blocks that lie together on disk
+ * into the cache in one transfer; a write of whole uncached blocks goes from the caller's buffer
+ * straight to the device, also without the mount's lock, and any other write of a whole block does not
+ * read it first; holes read as zeros and take no block; a write cut short by a full file
  * system returns what it wrote.
  */
 final class Ext2ReadWrite {
@@ -22,6 +25,8 @@ final class Ext2ReadWrite {
     private static final long ATIME_PERIOD = 24L * 3600 * 1_000_000_000L;
     /** Blocks a read fetches beyond what it was asked for when the file lies contiguously. */
     private static final int READ_AHEAD = 32;
+    /** The largest transfer between the device and the caller's buffer without the cache. */
+    private static final int MAX_DIRECT = 1 << 20;
 
     private Ext2ReadWrite() {
     }
@@ -106,6 +111,20 @@ final class Ext2ReadWrite {
                         z -= k;
                     }
                 } else {
+                    int direct = bo == 0 ? directRun(m, n, lb, phys, (len - done) / bs) : 0;
+                    if (direct > 1) {
+                        int bytes = direct * bs;
+                        ByteBuffer view = dst.slice(dst.position(), bytes);
+                        m.lock.exit();
+                        try {
+                            m.disk.read(phys * bs, view);
+                        } finally {
+                            m.lock.enter();
+                        }
+                        dst.position(dst.position() + bytes);
+                        done += bytes;
+                        continue;
+                    }
                     if (!m.cache.cached(phys)) {
                         long want = (len - done + bo + bs - 1) / bs + READ_AHEAD;
                         int max = (int) Math.min(Math.min(want, lastBlock - lb + 1), BlockCache.MAX_RUN_BYTES / bs);
@@ -120,6 +139,51 @@ final class Ext2ReadWrite {
         } finally {
             m.lock.exit();
         }
+    }
+
+    /**
+     * How many whole blocks from {@code lb} (at most {@code max}) can be read straight into the
+     * caller's buffer: consecutive on disk from {@code phys} and none of them cached, so the disk
+     * holds their latest contents. Such a run is read without the mount's lock, which is safe because
+     * the caller's vnode lock keeps every writer and truncation of the file away, so nothing can
+     * cache, change or free these blocks meanwhile.
+     */
+    private static int directRun(Ext2Mount m, Inode n, long lb, long phys, int max) throws ErrnoException {
+        max = Math.min(max, MAX_DIRECT / m.bs);
+        int k = 0;
+        while (k < max && !m.cache.cached(phys + k) && (k == 0 || m.bmap.get(n, lb + k) == phys + k)) {
+            k++;
+        }
+        return k;
+    }
+
+    /**
+     * How many whole blocks from {@code lb} (whose block {@code phys} is allocated already; at most
+     * {@code max}) can be written from the caller's buffer straight to the device: each allocated now
+     * if it is a hole, consecutive on disk and not cached. A block allocated but not in the run stays
+     * the file's, for the caller's next whole-block write. The caller holds the vnode exclusively, so
+     * nothing else reads, caches or frees these blocks while it writes them without the mount's lock.
+     */
+    private static int directWriteRun(Ext2Mount m, Inode n, long lb, long phys, int max, boolean root)
+            throws ErrnoException {
+        max = Math.min(max, MAX_DIRECT / m.bs);
+        int k = 1;
+        while (k < max) {
+            long p;
+            try {
+                p = m.bmap.alloc(n, lb + k, root);
+            } catch (ErrnoException e) {
+                if (e.errno() == Errno.ENOSPC) {
+                    break;
+                }
+                throw e;
+            }
+            if (p != phys + k || m.cache.cached(p)) {
+                break;
+            }
+            k++;
+        }
+        return k;
     }
 
     static long write(Vnode vp, ByteBuffer src, long offset, int ioflag, Cred cred) throws ErrnoException {
@@ -162,6 +226,21 @@ final class Ext2ReadWrite {
                             break;
                         }
                         throw e;
+                    }
+                    int direct = bo == 0 && len - done >= 2 * bs && !m.cache.cached(phys)
+                            ? directWriteRun(m, n, lb, phys, (len - done) / bs, root) : 0;
+                    if (direct > 1) {
+                        int bytes = direct * bs;
+                        ByteBuffer view = src.slice(src.position(), bytes);
+                        m.lock.exit();
+                        try {
+                            m.disk.write(phys * bs, view);
+                        } finally {
+                            m.lock.enter();
+                        }
+                        src.position(src.position() + bytes);
+                        done += bytes;
+                        continue;
                     }
                     BlockCache.Block b = c == bs ? m.cache.getForOverwrite(phys)
                             : m.bmap.fresh ? m.cache.getZeroed(phys) : m.cache.get(phys);

@@ -20,13 +20,14 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * ext2's vnode operations ({@code ext2fs_vnops.c}, {@code ext2fs_readwrite.c}): names, attributes and
- * data of inodes. Each operation runs under the mount's lock ({@link Ext2Mount}), taken after the
- * VFS's vnode locks; vnodes are asked of the cache only after it is dropped.
+ * ext2's vnode operations ({@code ext2fs_vnops.c}): names, attributes and data of inodes. Each
+ * operation runs under the mount's lock ({@link Ext2Mount}), taken after the VFS's vnode locks; vnodes
+ * are asked of the cache only after it is dropped.
  *
- * <p>File data is {@link Ext2ReadWrite}'s, rename {@link Ext2Rename}'s. Link counts are the file's names, for a directory its name, its {@code .} and each subdirectory's
- * {@code ..}. A file whose last name goes keeps its inode and blocks while it is open and gives them
- * back when its vnode is reclaimed.
+ * <p>File data is {@link Ext2ReadWrite}'s, rename {@link Ext2Rename}'s. Link counts are the file's
+ * names, for a directory its name, its {@code .} and each subdirectory's {@code ..}. A file whose last
+ * name goes keeps its inode and blocks while it is open and gives them back when its vnode is
+ * reclaimed.
  */
 final class Ext2VnodeOps implements VnodeOps {
     /** {@code EXT2FS_LINK_MAX}. */

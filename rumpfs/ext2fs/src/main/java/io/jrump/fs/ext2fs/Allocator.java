@@ -88,6 +88,32 @@ final class Allocator {
         cache.forget(blk);
     }
 
+    /**
+     * Lets go of a freed file's extended attribute block ({@code i_file_acl}; ext2 documentation,
+     * "Extended Attributes"): blocks are shared by reference count, so the count drops and the block is
+     * freed with its last user.
+     */
+    void releaseAttrBlock(Inode ip) throws ErrnoException {
+        long blk = ip.fileAcl;
+        if (blk == 0) {
+            return;
+        }
+        m.checkBlock(blk);
+        BlockCache.Block b = cache.get(blk);
+        if (Le.u32(b.data, 0) != 0xEA020000L) {
+            throw m.corrupt("inode " + ip.ino + "'s attribute block " + blk + " has no attribute header");
+        }
+        long refs = Le.u32(b.data, 4);
+        if (refs > 1) {
+            Le.put32(b.data, 4, refs - 1);
+            cache.dirty(b);
+        } else {
+            freeBlock(blk);
+        }
+        ip.fileAcl = 0;
+        ip.blocks = Math.max(0, ip.blocks - m.sectorsPerBlock);
+    }
+
     /** A free inode for a new file in directory {@code parent}; ENOSPC when none is left. */
     long allocInode(long parent, boolean dir) throws ErrnoException {
         if (sb.freeInodes == 0) {

@@ -119,6 +119,21 @@ final class BlockCache {
         return b;
     }
 
+    /**
+     * Block {@code blkno} without reading it, its old contents unspecified: for a caller about to
+     * overwrite all of it, who dirties it.
+     */
+    Block getForOverwrite(long blkno) throws ErrnoException {
+        Block b = lookup(blkno);
+        if (b == null) {
+            b = obtain();
+            insert(b, blkno);
+        } else {
+            touch(b);
+        }
+        return b;
+    }
+
     /** Whether {@code blkno} is cached. */
     boolean cached(long blkno) {
         return lookup(blkno) != null;

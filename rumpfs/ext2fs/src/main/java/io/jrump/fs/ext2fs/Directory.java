@@ -103,6 +103,9 @@ final class Directory {
 
     /** Checks the entry at {@code off} and returns its record length. */
     private int recLen(Inode dir, byte[] d, int off) throws ErrnoException {
+        if (off + HEADER > bs) {
+            throw m.corrupt("directory " + dir.ino + ": entry header at offset " + off + " crosses the block's end");
+        }
         int rec = Le.u16(d, off + 4);
         int nlen = nameLen(d, off);
         long ino = Le.u32(d, off);

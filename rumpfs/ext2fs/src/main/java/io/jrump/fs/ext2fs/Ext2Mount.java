@@ -171,6 +171,16 @@ final class Ext2Mount {
         return ip;
     }
 
+    /** EIO unless {@code ip} is an inode in use whose size makes sense for its type. */
+    void checkLive(Inode ip) throws ErrnoException {
+        if (ip.links == 0 || ip.type() == io.jrump.vfs.VType.VNON) {
+            throw corrupt("a directory entry names unused inode " + ip.ino);
+        }
+        if (ip.size < 0 || (ip.isDir() && ip.size % bs != 0)) {
+            throw corrupt("inode " + ip.ino + " has size " + ip.size);
+        }
+    }
+
     /** Puts {@code ip} into its inode table block in the cache. */
     void writeInode(Inode ip) throws ErrnoException {
         if (ip.freed) {

@@ -49,7 +49,11 @@ final class Ext2Rename {
             tn.ctime = t;
             m.writeInode(tn);
         } else {
-            dir.add(td, tname, fn.ino, ft, true);
+            try {
+                dir.add(td, tname, fn.ino, ft, true);
+            } finally {
+                m.writeInode(td);
+            }
         }
         // found again: adding may have put the new entry between the source and the one before it
         fs = dir.find(fd, fname);

@@ -53,7 +53,8 @@ final class Ext2VfsOps implements VfsOps {
     long reclaim() {
         long freed = 0;
         for (Ext2Mount em : mounts) {
-            if (em.lock.tryEnter()) {
+            // the allocation that asked may be this mount's own, under its lock
+            if (!em.lock.owned() && em.lock.tryEnter()) {
                 try {
                     freed += em.cache.shrink();
                 } finally {
@@ -123,9 +124,10 @@ final class Ext2VfsOps implements VfsOps {
             em.lock.enter();
             try {
                 Inode root = em.readInode(Inode.ROOT_INO);
-                if (!root.isDir() || root.links == 0) {
+                if (!root.isDir()) {
                     throw new ErrnoException(Errno.EINVAL, "ext2fs: the root inode is not a directory");
                 }
+                em.checkLive(root);
                 if (!ro) {
                     em.markMounted();
                 }
@@ -142,6 +144,9 @@ final class Ext2VfsOps implements VfsOps {
                 closeDev(devvp, fflags);
             }
             devvp.rele();
+            if (e instanceof ErrnoException ee && (ee.errno() == Errno.EINVAL || ee.errno() == Errno.EIO)) {
+                vfs.kernel().log("ext2fs: " + dev + " not mounted: " + e.getMessage());
+            }
             throw e;
         }
     }
@@ -158,9 +163,17 @@ final class Ext2VfsOps implements VfsOps {
         return (Ext2Mount) mp.data();
     }
 
+    /** {@code VFS_ROOT}; called once, as the mount completes, so a failure here undoes the mount. */
     @Override
     public Vnode root(Mount mp) throws ErrnoException {
-        return vfs.vnodeCache().get(mp, (long) Inode.ROOT_INO);
+        try {
+            return vfs.vnodeCache().get(mp, (long) Inode.ROOT_INO);
+        } catch (ErrnoException | RuntimeException e) {
+            if (mp.rootVnode() == null) {
+                teardown(state(mp), false);
+            }
+            throw e;
+        }
     }
 
     @Override
@@ -173,9 +186,7 @@ final class Ext2VfsOps implements VfsOps {
         em.lock.enter();
         try {
             ip = em.readInode(ino);
-            if (ip.links == 0 || ip.type() == VType.VNON) {
-                throw em.corrupt("a directory entry names unused inode " + ino);
-            }
+            em.checkLive(ip);
         } finally {
             em.lock.exit();
         }
@@ -189,15 +200,21 @@ final class Ext2VfsOps implements VfsOps {
     }
 
     @Override
-    public void unmount(Mount mp, boolean force) throws ErrnoException {
-        Ext2Mount em = state(mp);
+    public void unmount(Mount mp, boolean force) {
+        teardown(state(mp), true);
+    }
+
+    /** Writes back (if {@code flush}), frees the cache and lets go of the device. */
+    private void teardown(Ext2Mount em, boolean flush) {
         mounts.remove(em);
         em.lock.enter();
         try {
-            em.unmount();
+            if (flush) {
+                em.unmount();
+            }
         } catch (ErrnoException e) {
             // the vnodes are gone already: the mount ends whatever the device says
-            vfs.kernel().log("ext2fs on " + mp.onName() + ": write-back at unmount failed: " + e.getMessage());
+            vfs.kernel().log("ext2fs on " + em.onName() + ": write-back at unmount failed: " + e.getMessage());
         } finally {
             em.cache.release();
             em.lock.exit();

@@ -9,7 +9,6 @@ import io.jrump.vfs.Access;
 import io.jrump.vfs.ComponentName;
 import io.jrump.vfs.DevSw;
 import io.jrump.vfs.Genfs;
-import io.jrump.vfs.MountFlags;
 import io.jrump.vfs.PathConf;
 import io.jrump.vfs.VType;
 import io.jrump.vfs.Vattr;
@@ -25,20 +24,13 @@ import java.nio.charset.StandardCharsets;
  * data of inodes. Each operation runs under the mount's lock ({@link Ext2Mount}), taken after the
  * VFS's vnode locks; vnodes are asked of the cache only after it is dropped.
  *
- * <p>Reads and writes go through the block cache a block at a time with no allocation on the way:
- * a miss on a file block reads the run of the file's blocks that lie together on disk in one
- * transfer; a write of a whole block does not read it first; holes read as zeros and take no block.
- * Link counts are the file's names, for a directory its name, its {@code .} and each subdirectory's
+ * <p>File data is {@link Ext2ReadWrite}'s, rename {@link Ext2Rename}'s. Link counts are the file's names, for a directory its name, its {@code .} and each subdirectory's
  * {@code ..}. A file whose last name goes keeps its inode and blocks while it is open and gives them
  * back when its vnode is reclaimed.
  */
 final class Ext2VnodeOps implements VnodeOps {
     /** {@code EXT2FS_LINK_MAX}. */
     static final int LINK_MAX = 32000;
-    /** Access times are written at most this often unless older than the file's change (relatime). */
-    private static final long ATIME_PERIOD = 24L * 3600 * 1_000_000_000L;
-    /** Blocks a read fetches beyond what it was asked for when the file lies contiguously. */
-    private static final int READ_AHEAD = 32;
 
     private final Vfs vfs;
 
@@ -197,6 +189,8 @@ final class Ext2VnodeOps implements VnodeOps {
             m.dir().add(d, name, ino, Directory.ftype(n.mode), root);
         } catch (ErrnoException e) {
             undoMake(m, n, isDir);
+            // a directory block allocated before the failure is the directory's now
+            m.writeInode(d);
             throw e;
         }
         if (isDir) {
@@ -300,7 +294,7 @@ final class Ext2VnodeOps implements VnodeOps {
                     throw new ErrnoException(Errno.EISDIR);
                 }
                 if (n.isReg()) {
-                    truncate(m, n, va.size);
+                    Ext2ReadWrite.truncate(m, n, va.size);
                     n.mtime = t;
                     changed = true;
                 }
@@ -338,167 +332,14 @@ final class Ext2VnodeOps implements VnodeOps {
         }
     }
 
-    private static void truncate(Ext2Mount m, Inode n, long size) throws ErrnoException {
-        if (size < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        if (size > m.maxFileSize) {
-            throw new ErrnoException(Errno.EFBIG);
-        }
-        if (size < n.size) {
-            long keep = (size + m.bs - 1) / m.bs;
-            m.bmap.truncate(n, keep);
-            int tail = (int) (size % m.bs);
-            if (tail != 0) {
-                long blk = m.bmap.get(n, size / m.bs);
-                if (blk != 0) {
-                    BlockCache.Block b = m.cache.get(blk);
-                    java.util.Arrays.fill(b.data, tail, m.bs, (byte) 0);
-                    m.cache.dirty(b);
-                }
-            }
-        }
-        n.size = size;
-        if (size > Integer.MAX_VALUE) {
-            m.needRoCompat(Features.RO_COMPAT_LARGE_FILE);
-        }
-    }
-
-    /** Relatime: the access time is written when it is older than the last change or a day old. */
-    private static void touchAccess(Vnode vp, Ext2Mount m, Inode n) throws ErrnoException {
-        if (!m.canWrite() || (vp.mount().flags() & MountFlags.MNT_NOATIME) != 0) {
-            return;
-        }
-        long t = m.now();
-        if (n.atime <= n.mtime || n.atime <= n.ctime || t - n.atime > ATIME_PERIOD) {
-            n.atime = t;
-            m.writeInode(n);
-        }
-    }
-
     @Override
     public int read(Vnode vp, ByteBuffer dst, long offset, int ioflag, Cred cred) throws ErrnoException {
-        Inode n = ip(vp);
-        if (!n.isReg()) {
-            throw new ErrnoException(n.isDir() ? Errno.EISDIR : Errno.EOPNOTSUPP);
-        }
-        if (offset < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        Ext2Mount m = em(vp);
-        m.lock.enter();
-        try {
-            long size = n.size;
-            if (offset >= size || !dst.hasRemaining()) {
-                touchAccess(vp, m, n);
-                return 0;
-            }
-            int len = (int) Math.min(dst.remaining(), size - offset);
-            int bs = m.bs;
-            long lastBlock = (size - 1) / bs;
-            int done = 0;
-            while (done < len) {
-                long off = offset + done;
-                long lb = off / bs;
-                int bo = (int) (off % bs);
-                int c = Math.min(bs - bo, len - done);
-                long phys = m.bmap.get(n, lb);
-                if (phys == 0) {
-                    int z = c;
-                    while (z > 0) {
-                        int k = Math.min(z, m.zeros.length);
-                        dst.put(m.zeros, 0, k);
-                        z -= k;
-                    }
-                } else {
-                    if (!m.cache.cached(phys)) {
-                        long want = (len - done + bo + bs - 1) / bs + READ_AHEAD;
-                        int max = (int) Math.min(Math.min(want, lastBlock - lb + 1), BlockCache.MAX_RUN_BYTES / bs);
-                        m.cache.readAhead(phys, m.bmap.contiguous(n, lb, phys, max));
-                    }
-                    dst.put(m.cache.get(phys).data, bo, c);
-                }
-                done += c;
-            }
-            touchAccess(vp, m, n);
-            return done;
-        } finally {
-            m.lock.exit();
-        }
+        return Ext2ReadWrite.read(vp, dst, offset, ioflag, cred);
     }
 
     @Override
     public long write(Vnode vp, ByteBuffer src, long offset, int ioflag, Cred cred) throws ErrnoException {
-        Inode n = ip(vp);
-        if (!n.isReg()) {
-            throw new ErrnoException(n.isDir() ? Errno.EISDIR : Errno.EOPNOTSUPP);
-        }
-        Ext2Mount m = em(vp);
-        m.checkWritable();
-        m.lock.enter();
-        try {
-            if ((ioflag & IO_APPEND) != 0) {
-                offset = n.size;
-            }
-            if (offset < 0) {
-                throw new ErrnoException(Errno.EINVAL);
-            }
-            int len = src.remaining();
-            if (len == 0) {
-                return offset;
-            }
-            if (offset >= m.maxFileSize) {
-                throw new ErrnoException(Errno.EFBIG);
-            }
-            len = (int) Math.min(len, m.maxFileSize - offset);
-            int bs = m.bs;
-            boolean root = cred.isRoot();
-            int done = 0;
-            try {
-                while (done < len) {
-                    long off = offset + done;
-                    long lb = off / bs;
-                    int bo = (int) (off % bs);
-                    int c = Math.min(bs - bo, len - done);
-                    long phys;
-                    try {
-                        phys = m.bmap.alloc(n, lb, root);
-                    } catch (ErrnoException e) {
-                        if (done > 0 && e.errno() == Errno.ENOSPC) {
-                            break;
-                        }
-                        throw e;
-                    }
-                    BlockCache.Block b = m.bmap.fresh || c == bs ? m.cache.getZeroed(phys) : m.cache.get(phys);
-                    src.get(b.data, bo, c);
-                    m.cache.dirty(b);
-                    done += c;
-                }
-            } finally {
-                if (done > 0) {
-                    long end = offset + done;
-                    if (end > n.size) {
-                        n.size = end;
-                        if (end > Integer.MAX_VALUE) {
-                            m.needRoCompat(Features.RO_COMPAT_LARGE_FILE);
-                        }
-                    }
-                    long t = m.now();
-                    n.mtime = t;
-                    n.ctime = t;
-                    if ((n.mode & (StatMode.S_ISUID | StatMode.S_ISGID)) != 0 && !cred.isRoot()) {
-                        n.mode &= ~(StatMode.S_ISUID | StatMode.S_ISGID);
-                    }
-                }
-                m.writeInode(n);
-            }
-            if ((ioflag & IO_SYNC) != 0) {
-                m.sync();
-            }
-            return offset + done;
-        } finally {
-            m.lock.exit();
-        }
+        return Ext2ReadWrite.write(vp, src, offset, ioflag, cred);
     }
 
     @Override
@@ -518,40 +359,7 @@ final class Ext2VnodeOps implements VnodeOps {
 
     @Override
     public long seekData(Vnode vp, long offset, boolean hole) throws ErrnoException {
-        Inode n = ip(vp);
-        if (!n.isReg()) {
-            return VnodeOps.super.seekData(vp, offset, hole);
-        }
-        if (offset < 0) {
-            throw new ErrnoException(Errno.EINVAL);
-        }
-        Ext2Mount m = em(vp);
-        m.lock.enter();
-        try {
-            long size = n.size;
-            if (offset >= size) {
-                throw new ErrnoException(Errno.ENXIO);
-            }
-            long lb = offset / m.bs;
-            long last = (size - 1) / m.bs;
-            if (hole) {
-                while (lb <= last && m.bmap.get(n, lb) != 0) {
-                    lb++;
-                }
-                return Math.min(size, Math.max(offset, lb * m.bs));
-            }
-            long d = m.bmap.nextData(n, lb, last);
-            if (d < 0) {
-                throw new ErrnoException(Errno.ENXIO);
-            }
-            long at = Math.max(offset, d * m.bs);
-            if (at >= size) {
-                throw new ErrnoException(Errno.ENXIO);
-            }
-            return at;
-        } finally {
-            m.lock.exit();
-        }
+        return Ext2ReadWrite.seekData(vp, offset, hole);
     }
 
     @Override
@@ -598,7 +406,11 @@ final class Ext2VnodeOps implements VnodeOps {
             if (n.links >= LINK_MAX) {
                 throw new ErrnoException(Errno.EMLINK);
             }
-            m.dir().add(d, name, n.ino, Directory.ftype(n.mode), true);
+            try {
+                m.dir().add(d, name, n.ino, Directory.ftype(n.mode), true);
+            } finally {
+                m.writeInode(d);
+            }
             long t = m.now();
             n.links++;
             n.ctime = t;
@@ -669,7 +481,7 @@ final class Ext2VnodeOps implements VnodeOps {
                 return cookie;
             }
             long c = m.dir().readdir(n, cookie, sink);
-            touchAccess(vp, m, n);
+            Ext2ReadWrite.touchAccess(vp, m, n);
             return c;
         } finally {
             m.lock.exit();
@@ -716,6 +528,7 @@ final class Ext2VnodeOps implements VnodeOps {
             if (n.isReg() || n.isDir() || (n.isLnk() && !n.fastSymlink(m.bs))) {
                 m.bmap.truncate(n, 0);
             }
+            m.alloc.releaseAttrBlock(n);
             n.size = 0;
             n.links = 0;
             n.dtime = m.now() / 1_000_000_000L;

@@ -146,6 +146,7 @@ final class Inode {
             Le.put32(b, o + I_BLOCK + 4 * i, block[i]);
         }
         Le.put32(b, o + I_GENERATION, generation);
+        Le.put32(b, o + I_FILE_ACL, fileAcl);
         putTime(b, o, I_ATIME, I_ATIME_EXTRA, atime);
         putTime(b, o, I_MTIME, I_MTIME_EXTRA, mtime);
         putTime(b, o, I_CTIME, I_CTIME_EXTRA, ctime);

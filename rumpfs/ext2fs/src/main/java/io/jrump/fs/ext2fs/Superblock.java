@@ -145,7 +145,8 @@ final class Superblock {
 
     /**
      * Whether group {@code g} holds a copy of the superblock and group descriptors: every group
-     * without {@code sparse_super}, else 0, 1 and powers of 3, 5 and 7 ({@code ext2fs_cg_has_sb}).
+     * without {@code sparse_super}, else 0, 1 and powers of 3, 5 and 7 (NetBSD's {@code cg_has_sb} in
+     * {@code ext2fs.h}).
      */
     boolean groupHasSuper(long g) {
         if (g <= 1 || !sparse()) {

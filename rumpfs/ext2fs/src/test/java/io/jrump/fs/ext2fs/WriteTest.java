@@ -149,6 +149,71 @@ class WriteTest {
         HostTools.assertClean(img);
     }
 
+    /** Running out of blocks and inodes: short writes and ENOSPC, and an image still clean after it. */
+    @Test
+    void fullFileSystemStaysClean(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "e2fsck");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "1M", "-b", "1024", "-N", "48");
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        int fd = h.vfs.open(h.l, "/mnt/fill", Fcntl.O_WRONLY | Fcntl.O_CREAT, 0644);
+        long written = 0;
+        try {
+            for (;;) {
+                int n = h.vfs.write(h.l, fd, ByteBuffer.wrap(random(7000, written)));
+                written += n;
+                if (n < 7000) {
+                    break;
+                }
+            }
+        } catch (ErrnoException e) {
+            assertEquals(Errno.ENOSPC, e.errno());
+        }
+        h.vfs.close(h.l, fd);
+        assertTrue(written > 500_000, "wrote " + written);
+        int made = 0;
+        int last = 0;
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (i % 2 == 0) {
+                    h.vfs.mkdir(h.l, "/mnt/dir" + i, 0755);
+                } else {
+                    h.write("/mnt/long-name-to-fill-the-root-directory-block-" + i, new byte[0]);
+                }
+                made++;
+            } catch (ErrnoException e) {
+                last = e.errno();
+            }
+        }
+        assertEquals(Errno.ENOSPC, last);
+        assertTrue(made > 0 && made < 100, "made " + made);
+        h.unmount();
+        HostTools.assertClean(img);
+        h.mount(img, false);
+        h.vfs.truncate(h.l, "/mnt/fill", 1000);
+        h.write("/mnt/after", random(100_000, 9));
+        h.unmount();
+        HostTools.assertClean(img);
+    }
+
+    /** A file with an extended attribute block gives the block back when it goes. */
+    @Test
+    void unlinkFreesTheAttributeBlock(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "debugfs", "e2fsck");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "4M", "-b", "1024", "-I", "128");
+        Files.write(tmp.resolve("s"), "hi".getBytes());
+        HostTools.debugfsWrite(img, "write " + tmp.resolve("s") + " f", "ea_set f user.test hello");
+        assertTrue(HostTools.ok("debugfs", "-R", "stat f", img.toString()).contains("File ACL: "));
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        assertArrayEquals("hi".getBytes(), h.read("/mnt/f"));
+        h.vfs.unlink(h.l, "/mnt/f");
+        h.unmount();
+        HostTools.assertClean(img);
+    }
+
     @Test
     void readOnlyMountWritesNothing(Kernel k) throws Exception {
         HostTools.require("mke2fs");

@@ -87,8 +87,8 @@ class LargeTablesTest {
             assertEquals(sockstat[0], sockstat[1], "sockstat prints the same in process and remotely");
             assertEquals(N + 1, lines(sockstat[0]));
             Proc w7 = k.procs().stream().filter(p -> p.name().equals("worker 7")).findFirst().orElseThrow();
-            assertTrue(sockstat[0].contains(String.format("%n%-8s %-10s %5d %3d %-6s %-21s %-21s%n", "root", "worker_7",
-                    w7.pid(), 0, "udp4", "*:13500", "*:*")), "worker 7's first socket");
+            assertTrue(sockstat[0].contains(String.format("%n%-8s %-10s %5d %3d %-6s %-21s %-21s %6s%n", "root", "worker_7",
+                    w7.pid(), 0, "udp4", "*:13500", "*:*", "0")), "worker 7's first socket");
         } finally {
             HaltReport h = k.halt();
             assertTrue(h.clean(), h.toString());

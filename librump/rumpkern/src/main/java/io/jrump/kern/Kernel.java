@@ -12,6 +12,7 @@ import io.jrump.kern.module.Modules;
 import io.jrump.kern.sched.Cpu;
 import io.jrump.kern.sched.KThread;
 import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Priority;
 import io.jrump.kern.sched.Proc;
 import io.jrump.kern.sched.Scheduler;
 import io.jrump.kern.sync.KCondVar;
@@ -108,6 +109,7 @@ public final class Kernel {
         procs.put(1, proc1);
         this.callouts = new Callouts(this, cfg.hz);
         this.softints = new Softints(this);
+        scheduler.attach(this);
         this.modules = new Modules(this, registry);
         createBaseSysctls(ncpu, memLimit, hostnameInit);
         KernSyscalls.register(this, syscalls);
@@ -188,6 +190,14 @@ public final class Kernel {
         sysctl.createStruct(io.jrump.kern.file.OpenFilesTable.NAME, "Open descriptors, as kinfo records: owner, "
                 + "descriptor, what the file is", io.jrump.kern.sysctl.KinfoFile.SIZE,
                 out -> io.jrump.kern.file.OpenFilesTable.records(this, out));
+        sysctl.createStruct(io.jrump.kern.sched.ProcTable.NAME, "Processes, as kinfo records: owner, lwps, "
+                + "priority, CPU time and its protocol-processing part", io.jrump.kern.sysctl.KinfoProc.SIZE,
+                out -> io.jrump.kern.sched.ProcTable.records(this, out));
+        sysctl.createDynamic("vm.loadavg", "Load averages over 1, 5 and 15 minutes: lwps holding or waiting "
+                + "for a virtual CPU", SysctlType.STRING, () -> {
+                    double[] l = scheduler.loadAverage();
+                    return String.format(java.util.Locale.ROOT, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+                });
     }
 
     /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */
@@ -220,6 +230,11 @@ public final class Kernel {
 
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** {@code kern.hz}: clock ticks per second, the unit of {@code estcpu} ({@link io.jrump.kern.sched.Priority}). */
+    public int hz() {
+        return config.hz;
     }
 
     public Softints softints() {
@@ -430,9 +445,41 @@ public final class Kernel {
         haltHooks.add(hook);
     }
 
-    /** {@code kthread_create}: a kernel thread, holding a CPU while it runs. */
+    /**
+     * {@code kthread_create}: a kernel thread, holding a CPU while it runs, at priority
+     * {@link io.jrump.kern.sched.Priority#KERNEL}.
+     */
     public KThread createKThread(String name, Runnable body) {
+        return createKThread(name, Priority.KERNEL, body);
+    }
+
+    /**
+     * A kernel thread at a fixed {@code priority} ({@link io.jrump.kern.sched.Priority}: lower is more urgent),
+     * an lwp of process 0 whose CPU time is charged to process 0.
+     */
+    public KThread createKThread(String name, int priority, Runnable body) {
         Lwp l = proc0.newLwp(name);
+        l.setPriority(priority);
+        return startKThread(name, l, proc0, body);
+    }
+
+    /**
+     * A kernel thread that works for process {@code owner}, as LRP's asynchronous protocol processing does
+     * (seed 003, "TCP protocol processing": "This thread is scheduled at its process's priority and its CPU
+     * usage is charged to its process"): an lwp of {@code owner} (it counts among its lwps in {@code rump.ps})
+     * whose priority is always {@code owner}'s current {@link Proc#priority}, so it falls behind as the
+     * process's {@code estcpu} grows, and all of whose CPU time is charged to {@code owner} as protocol time
+     * ({@link Proc#protoNanos}). Its body must return when {@link #halting()} or when its lwp is
+     * {@linkplain Lwp#killed() killed} (the owner exited); a sleep in {@link KCondVar#awaitSig} returns EINTR
+     * then.
+     */
+    public KThread createKThread(String name, Proc owner, Runnable body) {
+        Lwp l = owner.newLwp(name);
+        l.setChargeKind(Proc.PROTO);
+        return startKThread(name, l, owner, body);
+    }
+
+    private KThread startKThread(String name, Lwp l, Proc owner, Runnable body) {
         HyperThread t = hc.threads().create(id + "/" + name, () -> {
             hc.threads().setCurLwp(l);
             scheduler.schedule(l, null);
@@ -442,7 +489,7 @@ public final class Kernel {
                 log("kthread " + name + ": " + e);
             } finally {
                 scheduler.unschedule(l);
-                proc0.lwpExit(l);
+                owner.lwpExit(l);
             }
         });
         KThread kt = new KThread(name, t);

@@ -312,6 +312,12 @@ public final class Ifnet {
             }
             tap(m, false);
         }
+        EarlyDemux demux = ifs.earlyDemux();
+        if (demux != null && demux.demux(this, m)) {
+            ipackets.incrementAndGet();
+            ibytes.addAndGet(len);
+            return;
+        }
         // The queue refuses once the interface is detached, so a frame cannot slip in behind the drain.
         if (!inq.enqueue(m)) {
             mbufs().freeChain(m);
@@ -333,6 +339,25 @@ public final class Ifnet {
         MbufCopy.copydata(m, 0, len, flat, 0);
         io.jrump.wire.ChecksumOffload.completeTcpInFrame(flat, 0, len);
         MbufCopy.copyback(m, 0, len, flat, 0);
+    }
+
+    /**
+     * Link and protocol input of one frame that {@link EarlyDemux} took from {@link #input} and a socket's
+     * receiver now processes in its own context (Lazy Receiver Processing): the same work the input softint
+     * does, under the same rule, so the caller holds the kernel's {@linkplain Interfaces#softnetLock()
+     * softnet lock}. Consumes {@code m}.
+     */
+    public void inputDeferred(Mbuf m) {
+        if (!ifs.softnetLock().owned()) {
+            throw new IllegalStateException("deferred input without the softnet lock");
+        }
+        m.setNextPkt(null);
+        try {
+            ifs.linkInput(this, m);
+        } catch (RuntimeException e) {
+            ierrors.incrementAndGet();
+            ifs.kernel().log(name + ": input: " + e);
+        }
     }
 
     /** Counts a received frame the driver had to drop before it reached {@link #input} (no mbufs left). */

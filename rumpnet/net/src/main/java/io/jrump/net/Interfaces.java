@@ -31,6 +31,7 @@ public final class Interfaces {
     private final List<Consumer<Ifnet>> detachListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Ifnet>> changeListeners = new CopyOnWriteArrayList<>();
     private final KMutex softnet;
+    private volatile EarlyDemux earlyDemux;
     private int nextIndex = 1;
 
     public Interfaces(Kernel kernel, MbufPool mbufs) {
@@ -350,6 +351,18 @@ public final class Interfaces {
                     .append(' ').append(r.flagString()).append(' ').append(r.ifp().name()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * Installs (or with null removes) the early demultiplexer every interface consults in its receive
+     * context ({@link Ifnet#input}); one per kernel, the protocol family's.
+     */
+    public void setEarlyDemux(EarlyDemux d) {
+        earlyDemux = d;
+    }
+
+    EarlyDemux earlyDemux() {
+        return earlyDemux;
     }
 
     /** Link-level input dispatch; runs in the interface's input softint. */

@@ -16,6 +16,7 @@ import io.jrump.netinet.ip.IpOutput;
 import io.jrump.netinet.ip.IpProtoInput;
 import io.jrump.netinet.ip.IpStat;
 import io.jrump.netinet.raw.RawIp;
+import io.jrump.netinet.lrp.Lrp;
 import io.jrump.netinet.tcp.Tcp;
 import io.jrump.netinet.udp.Udp;
 import io.jrump.rumpnet.mbuf.MbufPool;
@@ -51,6 +52,7 @@ public final class Inet {
     private final RawIp raw;
     private final Udp udp;
     private final Tcp tcp;
+    private final Lrp lrp;
     private final IpProtoInput[] protocols = new IpProtoInput[256];
     private final IpCtlInput[] ctlinputs = new IpCtlInput[256];
     private final Set<Ifnet> up = ConcurrentHashMap.newKeySet();
@@ -77,6 +79,7 @@ public final class Inet {
                 SysctlNode.READWRITE, v -> v > 0 && v < 65536);
         this.udp = new Udp(this, anonMin, anonMax);
         this.tcp = new Tcp(this, anonMin, anonMax);
+        this.lrp = new Lrp(this);
         protocols[IpProtocol.ICMP] = icmp::input;
         protocols[IpProtocol.UDP] = udp::input;
         ctlinputs[IpProtocol.UDP] = udp::ctlinput;
@@ -89,6 +92,11 @@ public final class Inet {
 
     public Tcp tcp() {
         return tcp;
+    }
+
+    /** Lazy Receiver Processing: the mode, the early demultiplexer and the channels' processing. */
+    public Lrp lrp() {
+        return lrp;
     }
 
     public Udp udp() {
@@ -119,6 +127,7 @@ public final class Inet {
     void start() {
         publishStatistics();
         tcp.start();
+        lrp.start();
         ifs.ether().register(EtherType.IPV4, ipInput::input);
         ifs.ether().register(EtherType.ARP, arp::input);
         ifs.registerIoctl(IfIoctl.SIOCAIFADDR, addrs::ioctl);
@@ -145,6 +154,7 @@ public final class Inet {
     }
 
     void stop() {
+        lrp.stop();
         ifs.ether().unregister(EtherType.IPV4);
         ifs.ether().unregister(EtherType.ARP);
         ifs.unregisterIoctl(IfIoctl.SIOCAIFADDR);

@@ -38,6 +38,7 @@ public final class Callouts {
         this.bootNanos = clock.monotonicNanos();
         this.timer = clock.newTimer(kernel.id() + "/hardclock", this::hardclock);
         this.clockLwp = kernel.proc0().newLwp("hardclock");
+        clockLwp.setPriority(io.jrump.kern.sched.Priority.INTERRUPT);
     }
 
     public long bootMonotonic() {

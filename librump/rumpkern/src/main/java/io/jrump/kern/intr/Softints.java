@@ -3,6 +3,7 @@ package io.jrump.kern.intr;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Cpu;
 import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Priority;
 import io.jrump.kern.sched.Scheduler;
 import io.jrump.hypercall.HyperThread;
 import java.util.ArrayList;
@@ -14,6 +15,12 @@ import java.util.concurrent.atomic.LongAdder;
  * The kernel's software interrupts: a thread per virtual CPU that runs the CPU's pending handlers while
  * holding that CPU. A handler that throws is reported on the console and counted; the thread goes on,
  * so one bad packet cannot stop the network bottom half.
+ *
+ * <p>Softints run at interrupt level ({@link Priority#INTERRUPT}): their thread takes its CPU before any
+ * waiting lwp, makes the lwp holding it give it up at its next preemption point, and keeps it while work
+ * keeps arriving ({@link io.jrump.kern.sched.Scheduler}). Work that must not have that precedence, such as
+ * LRP's protocol processing, belongs on an lwp instead ({@link Kernel#createKThread(String,
+ * io.jrump.kern.sched.Proc, Runnable)}).
  */
 public final class Softints {
     private final Kernel kernel;
@@ -31,6 +38,7 @@ public final class Softints {
         for (int i = 0; i < sched.ncpu(); i++) {
             Cpu cpu = sched.cpu(i);
             Lwp l = kernel.proc0().newLwp("softint/" + i);
+            l.setPriority(Priority.INTERRUPT);
             threads.add(kernel.hypercall().threads().create(
                     kernel.id() + "/softint/cpu" + i, () -> loop(cpu, l)));
         }
@@ -73,6 +81,7 @@ public final class Softints {
      */
     public InterruptTail interruptTail(String name) {
         Lwp l = kernel.proc0().newLwp(name);
+        l.setPriority(Priority.INTERRUPT);
         InterruptTail t = new InterruptTail(l, Thread.currentThread());
         l.tail = t;
         kernel.hypercall().threads().setCurLwp(l);

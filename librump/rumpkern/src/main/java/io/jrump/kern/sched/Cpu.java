@@ -24,6 +24,13 @@ public final class Cpu {
      * thread may see a count a few schedules old.
      */
     private long schedules;
+    /**
+     * Set while interrupt-level work waits for this CPU: its holder gives it up at its next preemption point
+     * ({@link Scheduler}). Written under the scheduler's lock, read by the holder without it.
+     */
+    volatile boolean interruptWanted;
+    /** Set once a second by {@code schedcpu}: the holder charges the time it has used at its next preemption point. */
+    volatile boolean accountWanted;
 
     public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {
         this.index = index;
@@ -38,6 +45,11 @@ public final class Cpu {
     /** The lwp running on this CPU, or null if it is idle. */
     public Lwp owner() {
         return owner.get();
+    }
+
+    /** Whether interrupt-level work waits for this CPU, which its holder then gives up at a preemption point. */
+    public boolean interruptPending() {
+        return interruptWanted;
     }
 
     /** How many times an lwp was scheduled onto this CPU. */

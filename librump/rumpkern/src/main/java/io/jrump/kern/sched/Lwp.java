@@ -8,14 +8,19 @@ import io.jrump.kern.syscall.SyscallArgs;
  * A light-weight process ({@code struct lwp}): the kernel's view of one host thread while it runs
  * kernel code for a process. It is bound to its host thread through the hypercall layer
  * ({@code rumpuser_curlwpop}), holds at most one virtual CPU, and may be killed while it sleeps.
+ *
+ * <p>It competes for a CPU at its {@link #priority}: interrupt level for softint and clock lwps, a fixed one
+ * for kernel threads, else its process's ({@link Proc#priority}), or, while it does protocol work for another
+ * process ({@link Scheduler#chargeProto}), that process's. The time it holds a CPU is charged to its process,
+ * or to the one it works for, as system, user or protocol time ({@link Proc#charge(int, long)}).
  */
 public final class Lwp {
     /**
      * What one lwp of a client process costs the host: the {@code Lwp}, its reusable syscall argument
-     * block and the thread-local entry that binds it to its host thread. Measured as 354 bytes per lwp
-     * over 50,000 ({@code KernelMemoryFootprintTest} checks it).
+     * block, its scheduling state and the thread-local entry that binds it to its host thread. Measured as
+     * 398 bytes per lwp over 20,000 ({@code KernelMemoryFootprintTest} checks it).
      */
-    public static final long KMEM_BYTES = 352;
+    public static final long KMEM_BYTES = 400;
     /** The kernel memory account of lwps. */
     public static final String KMEM_TYPE = "lwp";
 
@@ -28,6 +33,24 @@ public final class Lwp {
     private Cpu lastCpu;
     private int nesting;
     private long chargeStart;
+    /** When it last took a CPU: its quantum among lwps of equal priority runs from here. */
+    long onCpuSince;
+    /** {@link Priority#INTERRUPT} for interrupt lwps, a kernel thread's fixed priority, or -1: its process's. */
+    private volatile int fixedPriority = -1;
+    /** While it works for another process ({@link Scheduler#chargeProto}): that process, whose priority it takes. */
+    volatile Proc worksFor;
+    /** How its CPU time is charged while it is not in user mode: {@link Proc#SYS} or {@link Proc#PROTO}. */
+    int chargeKind = Proc.SYS;
+    /** In user mode holding a CPU ({@link UserCpu}) and not inside a syscall: its time is user time. */
+    boolean userNow;
+    /** Holds a CPU through {@link UserCpu}, so that syscall boundaries are preemption points. */
+    boolean userMode;
+    /** The CPU handed to it while it waited (guarded by the scheduler's lock). */
+    Cpu granted;
+    /** The CPU it waits for, if bound; and its place in the line among equals (guarded by the scheduler's lock). */
+    Cpu waitBound;
+    long waitSeq;
+    private ProtoCharge protoCharge;
     private volatile boolean killed;
     private volatile Runnable waker;
     /** This lwp's reusable syscall argument block. */
@@ -103,16 +126,85 @@ public final class Lwp {
         return lastCpu;
     }
 
+    /**
+     * The priority it competes for a virtual CPU at; lower is more urgent ({@link Priority}): interrupt level
+     * if it is an interrupt lwp, else that of the process it does protocol work for if any
+     * ({@link Scheduler#chargeProto}, even on a kernel thread of a fixed priority), else its fixed priority,
+     * else its process's. Read by other threads when they choose whom to hand a CPU to.
+     */
+    public int priority() {
+        int f = fixedPriority;
+        if (f == Priority.INTERRUPT) {
+            return f;
+        }
+        Proc w = worksFor;
+        if (w != null) {
+            return w.priority();
+        }
+        return f >= 0 ? f : proc.priority();
+    }
+
+    /** Whether it runs at interrupt level (a softint or clock lwp): it takes a CPU before any other lwp. */
+    public boolean interrupt() {
+        return fixedPriority == Priority.INTERRUPT;
+    }
+
+    /**
+     * Fixes its priority ({@link Priority}; {@link Priority#INTERRUPT} makes it an interrupt-level lwp), or with
+     * -1 lets it follow its process's again.
+     */
+    public void setPriority(int priority) {
+        if (priority < -1 || priority > Priority.MAXPRI) {
+            throw new IllegalArgumentException("priority " + priority);
+        }
+        this.fixedPriority = priority;
+    }
+
+    /**
+     * Charges all of its kernel time as {@code kind}: {@link Proc#PROTO} for a protocol thread, {@link Proc#SYS}
+     * otherwise. Set by its own thread, or before it runs.
+     */
+    public void setChargeKind(int kind) {
+        if (kind != Proc.SYS && kind != Proc.PROTO) {
+            throw new IllegalArgumentException("charge kind " + kind);
+        }
+        this.chargeKind = kind;
+    }
+
+    /** Its reusable {@link Scheduler#chargeProto} scope; only its own thread uses it. */
+    ProtoCharge protoCharge() {
+        if (protoCharge == null) {
+            protoCharge = new ProtoCharge(this);
+        }
+        return protoCharge;
+    }
+
     void onCpu(Cpu c, long cpuClock) {
         this.cpu = c;
         this.lastCpu = c;
         this.chargeStart = cpuClock;
+        this.onCpuSince = cpuClock;
     }
 
-    /** Leaves the CPU and returns the CPU time used since {@link #onCpu}. */
-    long offCpu(long cpuClock) {
+    /** Leaves the CPU, charging the time used since the last charge. */
+    void offCpu(long cpuClock) {
+        account(cpuClock);
         this.cpu = null;
-        return cpuClock - chargeStart;
+    }
+
+    /**
+     * Charges the CPU time since the last charge to the process it works for (its own unless
+     * {@link #worksFor}): as protocol time in a protocol span or on a protocol thread, else as user time in
+     * user mode, else as system time.
+     */
+    void account(long cpuClock) {
+        long d = cpuClock - chargeStart;
+        chargeStart = cpuClock;
+        if (d > 0) {
+            Proc w = worksFor;
+            int kind = chargeKind == Proc.PROTO ? Proc.PROTO : userNow ? Proc.USER : Proc.SYS;
+            (w != null ? w : proc).charge(kind, d);
+        }
     }
 
     public int nesting() {

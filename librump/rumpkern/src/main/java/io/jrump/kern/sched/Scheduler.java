@@ -4,26 +4,86 @@ import io.jrump.hypercall.HyperClock;
 import io.jrump.hypercall.HyperCondVar;
 import io.jrump.hypercall.HyperMutex;
 import io.jrump.hypercall.Hypercall;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.intr.Callout;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Hands virtual CPUs to lwps ({@code rump_schedule}/{@code rump_unschedule}). An lwp takes a CPU when
- * it enters the kernel and gives it back when it leaves or sleeps, so a sleeping lwp never keeps
- * another from running. The CPU time between the two is charged to the lwp's process, which is how
- * protocol work done on a process's behalf is billed to it (LRP seed).
+ * Hands virtual CPUs to lwps ({@code rump_schedule}/{@code rump_unschedule}), by priority. An lwp takes a
+ * CPU when it enters the kernel and gives it back when it leaves or sleeps, so a sleeping lwp never keeps
+ * another from running. The CPU time between the two is charged to the lwp's process (or to the process it
+ * does protocol work for, {@link #chargeProto}), which is how LRP bills receive processing to the receiving
+ * application (seed 003).
+ *
+ * <p>The rule, which makes a comparison of receive-processing disciplines on few virtual CPUs honest:
+ * <ul>
+ * <li><b>Priorities.</b> Every lwp has a {@linkplain Lwp#priority priority} (lower is more urgent,
+ * {@link Priority}): {@link Priority#INTERRUPT} for softints and the clock, a fixed one for kernel threads,
+ * and for a process's lwps the process's own, which decays with its CPU use by 4.4BSD's {@code estcpu} rule
+ * ({@link Proc#priority}, recomputed once a second by {@code schedcpu} here). A free CPU goes to the most
+ * urgent waiting lwp, first come first served among equals; an lwp that arrives while others wait queues
+ * behind them unless it is more urgent.</li>
+ * <li><b>Interrupts first.</b> Interrupt-level work (a softint thread, an interrupt tail, the clock) takes a
+ * free CPU before any lwp, and when none is free it marks a CPU as wanted ({@link Cpu#interruptPending}); the
+ * lwp holding that CPU gives it up at its next preemption point. Once on a CPU, a softint keeps it while
+ * work keeps arriving, as a hardware interrupt would: under eager, interrupt-driven receive processing that
+ * is what produces receive livelock. Work that should not have that precedence (LRP's protocol processing)
+ * runs instead on an lwp at a process's priority: {@link Kernel#createKThread(String, Proc, Runnable)}, or
+ * {@link #chargeProto} on the receiver's own lwp.</li>
+ * <li><b>Preemption points.</b> A Java thread cannot be stopped from outside, so an lwp gives its CPU up only
+ * at preemption points: every syscall entry and return ({@code rump_schedule}/{@code rump_unschedule}, and a
+ * syscall made from {@link UserCpu} user mode), and {@link #preemptionPoint()}, which code with a long loop
+ * calls (the network half once per packet it processes). There the CPU goes to pending interrupt work, to a
+ * waiting lwp of higher priority, or, once the lwp has held it for {@link #QUANTUM_NANOS}, to one of equal
+ * priority (4.4BSD's round robin); the lwp then waits for a CPU again at its own priority. A preemption point
+ * must not be reached holding a host lock ({@code synchronized}, a hypercall mutex): a kernel mutex is fine,
+ * since a contender sleeps and gives its CPU up. An lwp that keeps its CPU is charged for it at its next
+ * preemption point after each {@code schedcpu}, so its {@code estcpu} grows while it runs.</li>
+ * </ul>
+ *
+ * <p>The common path is as cheap as before: while nobody waits, taking a CPU is one compare-and-set and a
+ * preemption point is two volatile reads. Waiting lwps queue under one lock and are handed a CPU directly by
+ * whoever frees it, so a newcomer cannot overtake a more urgent waiter.
  */
 public final class Scheduler {
+    /** How long an lwp keeps a CPU against waiters of equal priority (4.4BSD's {@code roundrobin}, hz/10). */
+    public static final long QUANTUM_NANOS = 100_000_000L;
+    /** The load average's time constants in seconds, as {@code vm.loadavg}: 1, 5 and 15 minutes. */
+    private static final double[] LOAD_PERIODS = {60, 300, 900};
+
     private final Cpu[] cpus;
     private final HyperMutex lock;
-    private final HyperCondVar freed;
+    private final HyperCondVar handed;
     private final HyperClock clock;
-    private final AtomicInteger waiters = new AtomicInteger();
+    /** Lwps waiting for a CPU, guarded by {@link #lock}. */
+    private final ArrayList<Lwp> waiting = new ArrayList<>();
+    private long nextSeq;
+    /** How many lwps wait; read without the lock by the fast paths. */
+    private volatile int nwaiting;
+    /** The most urgent priority among waiting lwps that are not interrupts, or {@link Integer#MAX_VALUE}. */
+    private volatile int bestWaiting = Integer.MAX_VALUE;
+    private final LongAdder preemptions = new LongAdder();
+    private final AtomicBoolean decaying = new AtomicBoolean();
+    private Kernel kernel;
+    private Callout schedcpu;
+    /** 1, 5 and 15 minute load averages, guarded by {@code this}. */
+    private final double[] loadavg = new double[3];
+    private long lastSample;
 
     public Scheduler(Hypercall hc, Cpu[] cpus) {
         this.cpus = cpus;
         this.lock = hc.sync().newMutex();
-        this.freed = hc.sync().newCondVar();
+        this.handed = hc.sync().newCondVar();
         this.clock = hc.clock();
+    }
+
+    /** Connects the scheduler to its kernel's clock and processes, for the once-a-second {@code schedcpu}. */
+    public void attach(Kernel k) {
+        this.kernel = k;
+        this.schedcpu = k.callouts().create("schedcpu", this::schedcpu);
+        this.lastSample = clock.monotonicNanos();
     }
 
     /**
@@ -49,30 +109,45 @@ public final class Scheduler {
         return cpus[i];
     }
 
+    /** The clock CPU time is measured on ({@link HyperClock#runtimeNanos}). */
+    public long cpuClock() {
+        return clock.runtimeNanos();
+    }
+
+    /** How many times an lwp gave its CPU up at a preemption point. */
+    public long preemptions() {
+        return preemptions.sum();
+    }
+
+    /** How many lwps wait for a CPU now. */
+    public int waiting() {
+        return nwaiting;
+    }
+
     /**
      * Gives {@code l} a CPU: {@code bound} if not null (softint threads are bound to theirs), else the
-     * CPU it last ran on if free, else any free one, else it waits. Nested entries by an lwp that
-     * already holds a CPU only count.
+     * CPU it last ran on if free, else any free one, else it waits its turn by priority. Nested entries by
+     * an lwp that already holds a CPU only count; one from {@link UserCpu} user mode is a syscall boundary,
+     * a preemption point.
      */
     public void schedule(Lwp l, Cpu bound) {
         if (l.cpu() != null) {
+            if (l.userNow) {
+                l.account(clock.runtimeNanos());
+                l.userNow = false;
+                preemptionPoint(l);
+            }
             l.setNesting(l.nesting() + 1);
             return;
         }
-        Cpu c = tryAny(l, bound);
+        Cpu c = nwaiting == 0 ? tryAny(l, bound) : null;
         if (c == null) {
-            waiters.incrementAndGet();
-            lock.enter();
-            try {
-                while ((c = tryAny(l, bound)) == null) {
-                    freed.await(lock);
-                }
-            } finally {
-                lock.exit();
-                waiters.decrementAndGet();
-            }
+            c = await(l, bound);
         }
         l.onCpu(c, clock.runtimeNanos());
+        if (!decaying.get() && l.proc().pid() != 0) {
+            charged();
+        }
     }
 
     private Cpu tryAny(Lwp l, Cpu bound) {
@@ -91,26 +166,207 @@ public final class Scheduler {
         return null;
     }
 
-    /** Gives the CPU back and charges the time used to the lwp's process. */
+    /** Queues {@code l} and waits until a CPU is handed to it. */
+    private Cpu await(Lwp l, Cpu bound) {
+        lock.enter();
+        try {
+            l.granted = null;
+            l.waitBound = bound;
+            l.waitSeq = nextSeq++;
+            waiting.add(l);
+            nwaiting = waiting.size();
+            dispatch();
+            while (l.granted == null) {
+                handed.await(lock);
+            }
+            Cpu c = l.granted;
+            l.granted = null;
+            l.waitBound = null;
+            return c;
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /**
+     * Hands free CPUs to the most urgent waiters that can use them, and sets what preemption points look at;
+     * under {@link #lock}.
+     */
+    private void dispatch() {
+        boolean any = false;
+        while (!waiting.isEmpty()) {
+            Lwp best = null;
+            Cpu bestCpu = null;
+            int bestPri = Integer.MAX_VALUE;
+            for (int i = 0; i < waiting.size(); i++) {
+                Lwp w = waiting.get(i);
+                Cpu c = freeFor(w);
+                if (c == null) {
+                    continue;
+                }
+                int p = w.priority();
+                if (best == null || p < bestPri || p == bestPri && w.waitSeq < best.waitSeq) {
+                    best = w;
+                    bestCpu = c;
+                    bestPri = p;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            if (!bestCpu.tryTake(best)) {
+                continue; // taken on the fast path meanwhile; look again
+            }
+            best.granted = bestCpu;
+            waiting.remove(best);
+            any = true;
+        }
+        nwaiting = waiting.size();
+        int bw = Integer.MAX_VALUE;
+        for (Cpu c : cpus) {
+            c.interruptWanted = false;
+        }
+        for (int i = 0; i < waiting.size(); i++) {
+            Lwp w = waiting.get(i);
+            if (w.interrupt()) {
+                if (w.waitBound != null) {
+                    w.waitBound.interruptWanted = true;
+                } else {
+                    for (Cpu c : cpus) {
+                        c.interruptWanted = true;
+                    }
+                }
+            } else {
+                bw = Math.min(bw, w.priority());
+            }
+        }
+        bestWaiting = bw;
+        if (any) {
+            handed.broadcast();
+        }
+    }
+
+    private Cpu freeFor(Lwp w) {
+        if (w.waitBound != null) {
+            return w.waitBound.owner() == null ? w.waitBound : null;
+        }
+        Cpu last = w.lastCpu();
+        if (last != null && last.owner() == null) {
+            return last;
+        }
+        for (Cpu c : cpus) {
+            if (c.owner() == null) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Gives the CPU back and charges the time used. A return from a syscall made in {@link UserCpu} user
+     * mode keeps the CPU and is a preemption point.
+     */
     public void unschedule(Lwp l) {
         if (l.nesting() > 0) {
             l.setNesting(l.nesting() - 1);
+            if (l.nesting() == 0 && l.userMode) {
+                l.account(clock.runtimeNanos());
+                l.userNow = true;
+                preemptionPoint(l);
+            }
             return;
         }
         Cpu c = l.cpu();
         if (c == null) {
             throw new IllegalStateException(l + " unscheduled without a CPU");
         }
-        l.proc().charge(l.offCpu(clock.runtimeNanos()));
+        l.offCpu(clock.runtimeNanos());
+        release(c, l);
+    }
+
+    private void release(Cpu c, Lwp l) {
         c.free(l);
-        if (waiters.get() > 0) {
+        if (nwaiting > 0) {
             lock.enter();
             try {
-                freed.broadcast();
+                dispatch();
             } finally {
                 lock.exit();
             }
         }
+    }
+
+    /**
+     * A preemption point for the calling thread's lwp ({@code preempt()} / {@code yield} when wanted): if
+     * interrupt work waits for its CPU, or an lwp of higher priority (or of equal priority, once this one
+     * has had its {@link #QUANTUM_NANOS}) waits for a CPU, the lwp gives its CPU up and waits for one again
+     * at its own priority. Returns whether it did. Costs two volatile reads when nobody waits. Call it from
+     * long loops of kernel work, holding no host lock (see the class comment); a thread that holds no CPU,
+     * and interrupt-level code, return at once.
+     */
+    public boolean preemptionPoint() {
+        Lwp l = kernel.curlwp();
+        return l != null && preemptionPoint(l);
+    }
+
+    /** {@link #preemptionPoint()} under the name of NetBSD's {@code preempt_needed()}-then-{@code yield()}. */
+    public boolean yieldIfWanted() {
+        return preemptionPoint();
+    }
+
+    /** {@link #preemptionPoint()} for lwp {@code l}, which must be the calling thread's. */
+    public boolean preemptionPoint(Lwp l) {
+        Cpu c = l.cpu();
+        if (c == null || !wantsCpu(l, c)) {
+            return false;
+        }
+        int depth = l.nesting();
+        l.offCpu(clock.runtimeNanos());
+        preemptions.increment();
+        c.free(l);
+        Cpu n = await(l, null);
+        l.onCpu(n, clock.runtimeNanos());
+        l.setNesting(depth);
+        return true;
+    }
+
+    /**
+     * Whether someone should have {@code l}'s CPU {@code c} rather than {@code l}; first charges the time
+     * {@code l} has held it if {@code schedcpu} asked for that, so that an lwp that keeps its CPU for long
+     * still has its use counted in its process's {@code estcpu}, as 4.4BSD's statclock counts the running
+     * process.
+     */
+    private boolean wantsCpu(Lwp l, Cpu c) {
+        if (c.accountWanted) {
+            c.accountWanted = false;
+            l.account(clock.runtimeNanos());
+        }
+        if (l.interrupt()) {
+            return false;
+        }
+        if (c.interruptWanted) {
+            return true;
+        }
+        int bw = bestWaiting;
+        if (bw == Integer.MAX_VALUE) {
+            return false;
+        }
+        int mine = l.priority();
+        return bw < mine || bw == mine && clock.runtimeNanos() - l.onCpuSince >= QUANTUM_NANOS;
+    }
+
+    /**
+     * Opens a span of protocol processing that the calling thread's lwp does for {@code p}: until it is
+     * closed, the lwp's CPU time is charged to {@code p} as protocol time and the lwp competes for CPUs at
+     * {@code p}'s priority (see {@link ProtoCharge}; use it with try-with-resources). The calling thread must
+     * run kernel code as an lwp (a syscall, a kernel thread, a softint).
+     */
+    public ProtoCharge chargeProto(Proc p) {
+        Lwp l = kernel.curlwp();
+        if (l == null) {
+            throw new IllegalStateException("chargeProto(" + p.pid() + ") from a thread that is not an lwp");
+        }
+        return l.protoCharge().begin(p, clock.runtimeNanos());
     }
 
     /**
@@ -151,6 +407,94 @@ public final class Scheduler {
         l.setWaker(null);
         if (depth >= 0) {
             wake(l, depth);
+        }
+    }
+
+    /** A charge was made or a CPU taken: makes sure {@code schedcpu} runs within a second. */
+    void charged() {
+        if (!decaying.get() && decaying.compareAndSet(false, true)) {
+            Callout c = schedcpu;
+            Kernel k = kernel;
+            if (c != null && k != null && !k.halting()) {
+                c.schedule(k.hz());
+            }
+        }
+    }
+
+    /**
+     * The 1, 5 and 15 minute load averages: the number of lwps holding or waiting for a CPU (interrupt work
+     * not counted), sampled once a second while anything is charged and averaged exponentially, as 4.4BSD's
+     * {@code averunnable}.
+     */
+    public synchronized double[] loadAverage() {
+        return loadavg.clone();
+    }
+
+    /** Lwps that hold or wait for a CPU now, interrupt work left out. */
+    private int runnable() {
+        int n = 0;
+        for (Cpu c : cpus) {
+            Lwp o = c.owner();
+            if (o != null && !o.interrupt()) {
+                n++;
+            }
+        }
+        lock.enter();
+        try {
+            for (int i = 0; i < waiting.size(); i++) {
+                if (!waiting.get(i).interrupt()) {
+                    n++;
+                }
+            }
+        } finally {
+            lock.exit();
+        }
+        return n;
+    }
+
+    /**
+     * 4.4BSD's {@code schedcpu}, once a second: samples the load, then decays every process's {@code estcpu}
+     * by {@code 2*load/(2*load+1)} ({@link Priority#decay}). It stops re-arming once nothing is left to decay,
+     * so an idle kernel takes no clock interrupts for it.
+     */
+    private void schedcpu() {
+        int n = runnable();
+        double load;
+        synchronized (this) {
+            long now = clock.monotonicNanos();
+            double secs = Math.max(0, (now - lastSample) / 1e9);
+            lastSample = now;
+            for (int i = 0; i < loadavg.length; i++) {
+                double e = Math.exp(-secs / LOAD_PERIODS[i]);
+                loadavg[i] = loadavg[i] * e + n * (1 - e);
+            }
+            load = loadavg[0];
+        }
+        boolean more = n > 0;
+        for (Cpu c : cpus) {
+            c.accountWanted = true;
+        }
+        for (Proc p : kernel.procs()) {
+            more |= p.schedcpu(load);
+        }
+        if (nwaiting > 0) {
+            lock.enter();
+            try {
+                dispatch(); // the waiters' priorities moved: what preemption points compare against moves too
+            } finally {
+                lock.exit();
+            }
+        }
+        if (more && !kernel.halting()) {
+            schedcpu.schedule(kernel.hz());
+            return;
+        }
+        decaying.set(false);
+        for (Proc p : kernel.procs()) {
+            if (p.hasEstcpu()) {
+                charged();
+                return;
+            }
         }
     }
 }

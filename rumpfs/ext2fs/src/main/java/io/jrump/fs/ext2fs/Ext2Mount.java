@@ -46,8 +46,12 @@ final class Ext2Mount {
     /** Whether this mount may write at all: not {@code -r}, and every ro_compat feature known. */
     final boolean writable;
     final long maxFileSize;
+    /** The periodic write-back of a writable mount, or null. */
+    Syncer syncer;
     private final BitSet dirtyGroups = new BitSet();
     private boolean superDirty;
+    /** Set at teardown: the cache is gone and nothing may touch the device any more. */
+    private boolean closed;
     private boolean reported;
     private long corruptions;
 
@@ -246,6 +250,29 @@ final class Ext2Mount {
         System.arraycopy(sb.raw, 0, b.data, off, Superblock.SIZE);
         cache.dirty(b);
         superDirty = false;
+    }
+
+    /**
+     * The syncer's write-back, unless the mount is gone: the dirty blocks go to the device (for an
+     * image, the host's page cache, which outlives this process); the device's own flush to stable
+     * storage is left to {@code sync}, {@code fsync} and unmount, since a host flush stalls the writes
+     * of whoever is streaming data meanwhile.
+     */
+    void syncIfOpen() throws ErrnoException {
+        lock.enter();
+        try {
+            if (closed || !writable) {
+                return;
+            }
+            sync();
+        } finally {
+            lock.exit();
+        }
+    }
+
+    /** Called at teardown under the lock. */
+    void close() {
+        closed = true;
     }
 
     /** Marks the file system in use (not cleanly unmounted) and counts the mount, written at once. */

@@ -13,8 +13,9 @@ import java.nio.ByteBuffer;
 /**
  * File data ({@code ext2fs_readwrite.c}): reads, writes, truncation, SEEK_DATA/SEEK_HOLE and access
  * times of regular files, through the block cache a block at a time with no allocation on the way. A
- * miss reads the run of the file's blocks that lie together on disk in one transfer; a write of a whole
- * block does not read it first; holes read as zeros and take no block; a write cut short by a full file
+ * read of whole blocks none of which is cached goes from the device straight into the caller's buffer,
+ * without the mount's lock; another miss reads the run of the file's blocks that lie together on disk
+ * into the cache in one transfer; a write of a whole block does not read it first; holes read as zeros and take no block; a write cut short by a full file
  * system returns what it wrote.
  */
 final class Ext2ReadWrite {
@@ -22,6 +23,8 @@ final class Ext2ReadWrite {
     private static final long ATIME_PERIOD = 24L * 3600 * 1_000_000_000L;
     /** Blocks a read fetches beyond what it was asked for when the file lies contiguously. */
     private static final int READ_AHEAD = 32;
+    /** The largest read that goes from the device straight into the caller's buffer. */
+    private static final int MAX_DIRECT = 1 << 20;
 
     private Ext2ReadWrite() {
     }
@@ -106,6 +109,20 @@ final class Ext2ReadWrite {
                         z -= k;
                     }
                 } else {
+                    int direct = bo == 0 ? directRun(m, n, lb, phys, (len - done) / bs) : 0;
+                    if (direct > 1) {
+                        int bytes = direct * bs;
+                        ByteBuffer view = dst.slice(dst.position(), bytes);
+                        m.lock.exit();
+                        try {
+                            m.disk.read(phys * bs, view);
+                        } finally {
+                            m.lock.enter();
+                        }
+                        dst.position(dst.position() + bytes);
+                        done += bytes;
+                        continue;
+                    }
                     if (!m.cache.cached(phys)) {
                         long want = (len - done + bo + bs - 1) / bs + READ_AHEAD;
                         int max = (int) Math.min(Math.min(want, lastBlock - lb + 1), BlockCache.MAX_RUN_BYTES / bs);
@@ -120,6 +137,22 @@ final class Ext2ReadWrite {
         } finally {
             m.lock.exit();
         }
+    }
+
+    /**
+     * How many whole blocks from {@code lb} (at most {@code max}) can be read straight into the
+     * caller's buffer: consecutive on disk from {@code phys} and none of them cached, so the disk
+     * holds their latest contents. Such a run is read without the mount's lock, which is safe because
+     * the caller's vnode lock keeps every writer and truncation of the file away, so nothing can
+     * cache, change or free these blocks meanwhile.
+     */
+    private static int directRun(Ext2Mount m, Inode n, long lb, long phys, int max) throws ErrnoException {
+        max = Math.min(max, MAX_DIRECT / m.bs);
+        int k = 0;
+        while (k < max && !m.cache.cached(phys + k) && (k == 0 || m.bmap.get(n, lb + k) == phys + k)) {
+            k++;
+        }
+        return k;
     }
 
     static long write(Vnode vp, ByteBuffer src, long offset, int ioflag, Cred cred) throws ErrnoException {

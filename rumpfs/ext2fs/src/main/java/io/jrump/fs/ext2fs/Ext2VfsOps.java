@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * The {@code ext2fs} file system type ({@code ext2fs_vfsops.c}). {@code mount -t ext2fs} takes as its
  * data the path of the device in the kernel's namespace, then options, comma-separated:
- * {@code /dk} or {@code /dk,cache=16m}. The device is a block device (an etfs {@code BLK}
+ * {@code /dk} or {@code /dk,cache=16m,sync=30}: the block cache's size, and how often (seconds, 0 for
+ * never) the syncer writes it back. The device is a block device (an etfs {@code BLK}
  * registration of a host image) or a regular file (an image in rumpfs). {@code MNT_RDONLY} mounts
  * read-only and writes nothing at all, not even the mount count.
  *
@@ -69,6 +70,7 @@ final class Ext2VfsOps implements VfsOps {
     public Object mount(Mount mp, String data, Cred cred) throws ErrnoException {
         String dev = null;
         long cacheBytes = DEFAULT_CACHE;
+        int syncSeconds = Syncer.DEFAULT_SECONDS;
         if (data != null) {
             for (String f : data.split(",")) {
                 String o = f.trim();
@@ -78,6 +80,15 @@ final class Ext2VfsOps implements VfsOps {
                 int eq = o.indexOf('=');
                 if (eq < 0 && dev == null) {
                     dev = o;
+                } else if (o.startsWith("sync=")) {
+                    try {
+                        syncSeconds = Integer.parseInt(o.substring(5));
+                    } catch (NumberFormatException e) {
+                        syncSeconds = -1;
+                    }
+                    if (syncSeconds < 0 || syncSeconds > 86400) {
+                        throw new ErrnoException(Errno.EINVAL, "ext2fs: bad option " + o);
+                    }
                 } else if (o.startsWith("cache=")) {
                     try {
                         cacheBytes = KernelConfig.parseSize(o.substring(6));
@@ -97,6 +108,11 @@ final class Ext2VfsOps implements VfsOps {
         boolean opened = false;
         int fflags = Fcntl.FREAD | (ro ? 0 : Fcntl.FWRITE);
         try {
+            for (Ext2Mount other : mounts) {
+                if (other.devvp == devvp) {
+                    throw new ErrnoException(Errno.EBUSY, "ext2fs: " + dev + " is already mounted on " + other.onName());
+                }
+            }
             if (devvp.type() == VType.VBLK) {
                 devvp.ops().open(devvp, fflags, Cred.ROOT);
                 opened = true;
@@ -136,6 +152,10 @@ final class Ext2VfsOps implements VfsOps {
                 throw e;
             } finally {
                 em.lock.exit();
+            }
+            if (!ro && syncSeconds > 0) {
+                em.syncer = new Syncer(vfs.kernel(), em, syncSeconds);
+                em.syncer.start();
             }
             mounts.add(em);
             return em;
@@ -207,6 +227,9 @@ final class Ext2VfsOps implements VfsOps {
     /** Writes back (if {@code flush}), frees the cache and lets go of the device. */
     private void teardown(Ext2Mount em, boolean flush) {
         mounts.remove(em);
+        if (em.syncer != null) {
+            em.syncer.stop();
+        }
         em.lock.enter();
         try {
             if (flush) {
@@ -216,6 +239,7 @@ final class Ext2VfsOps implements VfsOps {
             // the vnodes are gone already: the mount ends whatever the device says
             vfs.kernel().log("ext2fs on " + em.onName() + ": write-back at unmount failed: " + e.getMessage());
         } finally {
+            em.close();
             em.cache.release();
             em.lock.exit();
             if (em.devvp.type() == VType.VBLK) {

@@ -128,6 +128,48 @@ class MountTest {
         assertArrayEquals("in a file in a file".getBytes(), HostTools.debugfsCat(img, "/dir/f"));
     }
 
+    /** A device mounted once is EBUSY for a second mount (two caches would undo each other's writes). */
+    @Test
+    @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"})
+    void deviceMountedTwiceIsEbusy(Kernel k) throws Exception {
+        HostTools.require("mke2fs");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "8M", "-b", "1024");
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        h.vfs.mkdir(h.l, "/mnt2", 0755);
+        try {
+            h.vfs.mount(h.l, Ext2fs.TYPE, "/mnt2", 0, "/dk");
+            throw new AssertionError("mounted twice");
+        } catch (ErrnoException e) {
+            assertEquals(Errno.EBUSY, e.errno());
+        }
+        h.unmount();
+        h.vfs.mount(h.l, Ext2fs.TYPE, "/mnt2", 0, "/dk");
+        h.vfs.unmount(h.l, "/mnt2", 0);
+    }
+
+    /** The syncer writes what was written to the image while it stays mounted. */
+    @Test
+    @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"})
+    void syncerWritesBackWithoutUnmount(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "debugfs");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "8M", "-b", "1024");
+        Ext2Harness h = new Ext2Harness(k);
+        k.service(io.jrump.vfs.etfs.Etfs.class).register("/dk", img.toString(), io.jrump.vfs.etfs.EtfsType.BLK);
+        h.vfs.mkdir(h.l, "/mnt", 0755);
+        h.vfs.mount(h.l, Ext2fs.TYPE, "/mnt", 0, "/dk,sync=1");
+        h.write("/mnt/early", "reached the disk".getBytes());
+        String seen = "";
+        for (int i = 0; i < 100 && !seen.contains("reached the disk"); i++) {
+            Thread.sleep(100);
+            seen = HostTools.run("debugfs", "-R", "cat /early", img.toString()).out();
+        }
+        assertTrue(seen.contains("reached the disk"), seen);
+        h.unmount();
+    }
+
     /** A kernel whose memory limit is below the cache's size: the cache reuses its buffers, nothing fails. */
     @Test
     @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"}, memoryLimit = "3m")

@@ -7,6 +7,8 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.vfs.Fcntl;
 import io.jrump.testkit.RumpKernel;
+import io.jrump.vfs.etfs.Etfs;
+import io.jrump.vfs.etfs.EtfsType;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * Random operations from a fixed seed (writes at random offsets, truncations, unlinks, renames of files
  * and directories, links, directories made and removed) applied to the kernel's ext2 and to a model;
- * after an unmount {@code e2fsck -fn} must find the image clean, and after a remount every file must hold
- * what the model says.
+ * every file must hold what the model says while mounted (through a small cache) and after each remount,
+ * and after each unmount {@code e2fsck -fn} must find the image clean.
  */
 @RumpKernel(components = {"rumpvfs", "rumpfs_ext2fs"})
 class RandomOpsTest {
@@ -40,15 +42,22 @@ class RandomOpsTest {
         Path img = tmp.resolve("e2.img");
         HostTools.mkfs(img, "48M", "-b", Integer.toString(bs));
         Ext2Harness h = new Ext2Harness(k);
-        h.mount(img, false);
+        k.service(Etfs.class).register("/dk", img.toString(), EtfsType.BLK);
+        h.vfs.mkdir(h.l, "/mnt", 0755);
+        // a small cache, so that reads meet dirty, clean and evicted blocks alike
+        String opts = "/dk,cache=256k";
+        h.vfs.mount(h.l, Ext2fs.TYPE, "/mnt", 0, opts);
         Random r = new Random(seed);
         dirs.add("/mnt");
         for (int i = 0; i < 1500; i++) {
             step(h, r, i);
+            if (i % 100 == 50) {
+                compare(h);
+            }
             if (i % 500 == 499) {
                 h.unmount();
                 HostTools.assertClean(img);
-                h.mount(img, false);
+                h.vfs.mount(h.l, Ext2fs.TYPE, "/mnt", 0, opts);
                 compare(h);
             }
         }

@@ -32,7 +32,8 @@ class ReadTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-b 1024", "-b 2048", "-b 4096", "-b 1024 -O ^sparse_super,^resize_inode", "-b 1024 -r 0", "-b 4096 -I 128"})
+    @ValueSource(strings = {"-b 1024", "-b 2048", "-b 4096", "-b 1024 -O ^sparse_super,^resize_inode", "-b 1024 -r 0",
+        "-b 4096 -I 128", "-b 1024 -O ^filetype,^dir_index"})
     void readsWhatDebugfsWrote(String opts, Kernel k) throws Exception {
         HostTools.require("mke2fs", "debugfs");
         Path img = tmp.resolve("e2.img");

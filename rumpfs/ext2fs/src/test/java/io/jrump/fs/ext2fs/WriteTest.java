@@ -50,7 +50,7 @@ class WriteTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"-b 1024", "-b 2048", "-b 4096", "-b 1024 -O ^sparse_super,^resize_inode", "-b 1024 -r 0",
-        "-b 4096 -I 128"})
+        "-b 4096 -I 128", "-b 1024 -O ^filetype,^dir_index"})
     void treeOfChangesIsCleanForE2fsck(String opts, Kernel k) throws Exception {
         HostTools.require("mke2fs", "debugfs", "e2fsck");
         Path img = tmp.resolve("e2.img");
@@ -147,6 +147,26 @@ class WriteTest {
         h.vfs.truncate(h.l, "/mnt/sparse", 100);
         h.unmount();
         HostTools.assertClean(img);
+    }
+
+    /** A file past 2 GiB on an image without {@code large_file} turns the feature on, as Linux does. */
+    @Test
+    void largeFileSetsTheFeature(Kernel k) throws Exception {
+        HostTools.require("mke2fs", "debugfs", "e2fsck");
+        Path img = tmp.resolve("e2.img");
+        HostTools.mkfs(img, "16M", "-b", "4096");
+        HostTools.debugfsWrite(img, "feature -large_file");
+        assertTrue(!HostTools.ok("debugfs", "-R", "features", img.toString()).contains("large_file"));
+        Ext2Harness h = new Ext2Harness(k);
+        h.mount(img, false);
+        h.pwrite("/mnt/big", "far".getBytes(), 3L << 30);
+        assertEquals((3L << 30) + 3, h.vfs.stat(h.l, "/mnt/big").size());
+        h.unmount();
+        HostTools.assertClean(img);
+        assertTrue(HostTools.ok("debugfs", "-R", "features", img.toString()).contains("large_file"));
+        h.mount(img, true);
+        assertEquals((3L << 30) + 3, h.vfs.stat(h.l, "/mnt/big").size());
+        h.unmount();
     }
 
     /** Running out of blocks and inodes: short writes and ENOSPC, and an image still clean after it. */

@@ -289,6 +289,12 @@ final class ListenQueue {
      * more, EINTR if the lwp is killed.
      */
     Socket take(boolean nbio) throws ErrnoException {
+        Socket so = takeLocked(nbio);
+        head.channel.room();
+        return so;
+    }
+
+    private Socket takeLocked(boolean nbio) throws ErrnoException {
         lock.enter();
         try {
             while (qlen == 0) {

@@ -91,6 +91,8 @@ public final class Socket {
     public final SockBuf snd;
     /** Receive buffer ({@code so_rcv}). */
     public final SockBuf rcv;
+    /** Frames early demultiplexing queued for this socket under Lazy Receiver Processing (seed 003). */
+    public final SoChannel channel = new SoChannel();
 
     private volatile Socket head;
     /** Links of a queued connection, guarded by its listener's {@link ListenQueue}. */
@@ -603,6 +605,16 @@ public final class Socket {
         return q == null ? 0 : q.limit();
     }
 
+    /**
+     * Whether a listener's queue is full as {@code sonewconn} judges it: Lazy Receiver
+     * Processing stops processing such a listener's channel, so that further SYNs are dropped there
+     * (seed 003), until {@code accept} makes room.
+     */
+    public boolean backlogFull() {
+        ListenQueue q = lq;
+        return q != null && q.full();
+    }
+
     /** Connections refused because the queue was full. */
     public long listenDrops() {
         ListenQueue q = lq;
@@ -752,6 +764,7 @@ public final class Socket {
         }
         snd.release();
         rcv.release();
+        channel.close(mbufs());
     }
 
     @Override

@@ -332,6 +332,26 @@ public final class Tcp {
         });
     }
 
+    /**
+     * Early demultiplexing for Lazy Receiver Processing: the socket a segment from {@code src:sport} to
+     * our {@code dst:dport} is for, its connection's or else a listener's, or null (TIME_WAIT, no one).
+     * The same order as {@code TcpInput}'s lookup, without allocation, from the driver's receive context;
+     * the segment still takes that lookup when it is processed.
+     */
+    public Socket demux(int src, int sport, int dst, int dport) {
+        TcpCb tp = conns.lookup(dst, dport, src, sport);
+        if (tp != null) {
+            return tp.state == TcpState.TIME_WAIT ? null : tp.so;
+        }
+        InPcb p = table.lookupListener(dst, dport);
+        return p == null ? null : p.socket();
+    }
+
+    /** Every TCP pcb, listeners included. */
+    public List<InPcb> pcbs() {
+        return table.list();
+    }
+
     /** The TCP socket listening on {@code port} for any local address, or null if none is. */
     public Socket listener(int port) {
         for (InPcb p : table.list()) {

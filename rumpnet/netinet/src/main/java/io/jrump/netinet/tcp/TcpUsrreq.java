@@ -386,4 +386,25 @@ final class TcpUsrreq implements Protosw {
         }
         return Protosw.super.segmentSize(so);
     }
+
+    /**
+     * Lazy Receiver Processing (seed 003, "TCP protocol processing"): segments wait in the socket's channel
+     * for the owning process's APP thread, but a reader that finds the buffer empty processes them itself,
+     * and while it sleeps here the next segment wakes it rather than the APP thread, so that a reply costs
+     * one hand-off between threads, as under eager processing.
+     */
+    @Override
+    public int rcvwait(Socket so, long deadlineNanos, Lwp l) {
+        if (so.channel.isEmpty()) {
+            return inet.lrp().readerSleep(so, deadlineNanos);
+        }
+        inet.lrp().processForReader(so);
+        return 0;
+    }
+
+    /** A poll or non-blocking read that found the buffer empty processes the channel as a blocking read would. */
+    @Override
+    public boolean rcvsync(Socket so, boolean watch) {
+        return !so.channel.isEmpty() && inet.lrp().processForReader(so);
+    }
 }

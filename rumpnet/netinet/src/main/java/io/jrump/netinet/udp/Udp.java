@@ -96,6 +96,16 @@ public final class Udp {
         return table.list();
     }
 
+    /**
+     * Early demultiplexing for Lazy Receiver Processing: the socket a unicast datagram from
+     * {@code src:sport} to our {@code dst:dport} would be delivered to, or null. The same choice as
+     * {@link #input}'s, without allocation, from the driver's receive context.
+     */
+    public Socket demux(int src, int sport, int dst, int dport) {
+        InPcb p = table.lookup(src, sport, dst, dport);
+        return p == null ? null : p.socket();
+    }
+
     /** {@code udp_input}: consumes {@code m} (IP header first). */
     public void input(Mbuf m, int hlen, Ifnet ifp) {
         stats.inc(ST_IPACKETS);

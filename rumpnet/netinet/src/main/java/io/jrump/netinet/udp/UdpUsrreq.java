@@ -130,4 +130,25 @@ final class UdpUsrreq implements Protosw {
     public void setopt(Socket so, int level, int name, int value) throws ErrnoException {
         InetOptions.set(InPcb.of(so), level, name, value);
     }
+
+    /**
+     * Lazy Receiver Processing (seed 003): a reader that found the buffer empty first processes its
+     * socket's channel, on its own lwp and charged to its process, IP and UDP input included
+     * ({@link io.jrump.netinet.lrp.Lrp#processForReader}); only with the channel empty does it sleep, to be
+     * woken when the channel goes from empty to non-empty.
+     */
+    @Override
+    public int rcvwait(Socket so, long deadlineNanos, Lwp l) {
+        if (so.channel.isEmpty()) {
+            return so.rcv.await(deadlineNanos);
+        }
+        inet.lrp().processForReader(so);
+        return 0;
+    }
+
+    /** A poll or non-blocking read that found the buffer empty processes the channel as a blocking read would. */
+    @Override
+    public boolean rcvsync(Socket so, boolean watch) {
+        return !so.channel.isEmpty() && inet.lrp().processForReader(so);
+    }
 }

@@ -44,6 +44,7 @@ class IpInputTest {
     private static void rejected(NetTestContext c, int fd, byte[] bad, String counter) throws Exception {
         long before = ip(c, counter);
         c.injectIp(bad);
+        c.readerLooks(fd);
         assertEquals(before + 1, ip(c, counter), counter);
         assertNull(c.receive(fd), "nothing delivered after " + counter);
         c.expectNoFrame("a rejected datagram is not answered");

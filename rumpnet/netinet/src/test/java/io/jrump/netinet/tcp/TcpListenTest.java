@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
+import io.jrump.netinet.NetTestContext;
+import io.jrump.netinet.lrp.LrpStat;
 import io.jrump.wire.TcpFlags;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +50,11 @@ class TcpListenTest {
                 c.expectNothing("connection " + i + " queued");
             }
             assertEquals(null, syn(c, port), "a SYN for a full queue is dropped silently");
-            assertEquals(1, c.tcp.stats().get("times the listen queue of a socket overflowed"));
+            if (!NetTestContext.LAZY) {
+                assertEquals(1, c.tcp.stats().get("times the listen queue of a socket overflowed"));
+            } else {
+                assertEquals(1, c.inet.lrp().stats().get(LrpStat.PARKED), "the full listener's channel stops");
+            }
             int fd = c.sys.accept(l, null);
             Sent sa = syn(c, port);
             assertTrue(sa != null && sa.has(TcpFlags.SYN | TcpFlags.ACK), "answered once there is room: " + sa);
@@ -77,6 +83,12 @@ class TcpListenTest {
             c.sys.close(c.sys.accept(l, null));
             c.settle();
             c.expect(Expect.flags(TcpFlags.FIN | TcpFlags.ACK));
+            if (NetTestContext.LAZY) {
+                // The full listener's channel held the third ACK unprocessed; accept made room, so it completes now.
+                assertEquals(0, c.tcp.synCacheCount());
+                assertTrue(c.sys.accept(l, null) >= 0 && c.sys.accept(l, null) >= 0);
+                return;
+            }
             Sent again = c.awaitSegment(2 * SEC);
             assertTrue(again != null && again.has(TcpFlags.SYN | TcpFlags.ACK) && again.seq() == synAcks.get(2).seq(),
                     "the held entry's SYN,ACK is retransmitted: " + again);

@@ -97,6 +97,7 @@ class UdpTest {
             new UdpPacket().wrap(belowHeader, Ipv4Packet.HEADER_LEN, belowHeader.length - Ipv4Packet.HEADER_LEN)
                     .setUdpLength(7);
             c.injectIp(belowHeader);
+            c.readerLooks(fd);
             assertEquals(2, udp(c, "with bad data length field"));
             c.injectIp(NetTestContext.ipv4(REMOTE, LOCAL, IpProtocol.UDP, 64, new byte[5]));
             assertEquals(1, udp(c, "with incomplete header"));

@@ -1,0 +1,114 @@
+package io.jrump.bench;
+
+import io.jrump.hypercall.HostHypercall;
+import io.jrump.kern.Cred;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.KernelConfig;
+import io.jrump.net.Interfaces;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.SocketDefs;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.virtif.EtherSegment;
+import io.jrump.virtif.Hub;
+import io.jrump.virtif.LearningSwitch;
+import io.jrump.wire.Ipv4Address;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bench/run lrp}: Lazy Receiver Processing against eager, interrupt-driven receive processing, the
+ * experiments of seed 003 (issue 18) between kernels on the in-process hub, the receiver with one virtual
+ * CPU. Each experiment runs both modes in the same run and prints their ratio; CSVs and PNG plots go to
+ * {@code bench/target/lrp/}.
+ * <ol>
+ * <li>Overload: a blaster kernel offers UDP datagrams at 0 to 4 times the receiver's saturation rate to an
+ * application that spends a fixed CPU time on each; delivered against offered rate.</li>
+ * <li>Traffic separation: round-trip times of a UDP ping-pong between two kernels while another process's
+ * socket on the receiver is flooded, against the same without the flood.</li>
+ * <li>SYN flood: connections per second a second service completes while a listener with a small backlog,
+ * which nobody serves, is flooded with SYNs.</li>
+ * </ol>
+ */
+public final class LrpBench {
+    static final String TX = "198.18.0.1";
+    static final String RX = "198.18.0.2";
+    static final String CLIENT = "198.18.0.3";
+    static final Path OUT = Path.of("bench", "target", "lrp");
+
+    private LrpBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Files.createDirectories(OUT);
+        double point = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
+        if (args.length > 2 && args[1].equals("syn")) {
+            LrpSynFlood.run(2 * point, Double.parseDouble(args[2])).print();
+            return;
+        }
+        LrpOverload.Result ov = LrpOverload.run(point);
+        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 4);
+        System.out.println("command: bench/run lrp");
+        ov.print();
+        sep.print();
+        syn.print();
+        System.out.printf("RESULT lrp lazy_at_4x=%.2f eager_at_4x=%.2f rtt_p99_ratio_lazy=%.2f rtt_p99_ratio_eager=%.2f"
+                        + " syn_flood_conn_ratio=%.2f work_us=%.1f saturation_pps=%.0f%n", ov.lazyAt4x(), ov.eagerAt4x(),
+                sep.p99RatioLazy(), sep.p99RatioEager(), syn.connRatio(), ov.workNanos() / 1e3, ov.saturation());
+    }
+
+    static Kernel boot(String name) throws Exception {
+        return Kernel.boot(KernelConfig.builder().hostname(name).ncpu(1)
+                .hypercall(HostHypercall.builder().environment(Map.of()).build())
+                .component("rumpnet_netinet").build());
+    }
+
+    /**
+     * Kernels on one segment: blaster and receiver, and with {@code client} a third; the receiver in the given
+     * mode. Three kernels share a learning switch, so that the flood reaches the receiver only.
+     */
+    static Kernel[] net(boolean lazy, boolean client) throws Exception {
+        Kernel tx = boot("blaster");
+        Kernel rx = boot("receiver");
+        Kernel cl = client ? boot("client") : null;
+        EtherSegment seg = client ? new LearningSwitch("lrp", tx.hypercall().clock()) : new Hub("lrp");
+        UdpPpsBench.up(tx, seg, TX, 24);
+        UdpPpsBench.up(rx, seg, RX, 24);
+        if (cl != null) {
+            UdpPpsBench.up(cl, seg, CLIENT, 24);
+        }
+        rx.sysctl().write("net.inet.lrp.enable", lazy ? "1" : "0", Cred.ROOT);
+        // the switch learns the receiver's port from its ARP answer before the flood starts
+        Syscalls s = tx.syscalls();
+        int fd = s.socket(SocketDefs.AF_INET, SocketDefs.SOCK_DGRAM, 0);
+        s.sendto(fd, java.nio.ByteBuffer.allocate(1), 0, SockAddr.in(RX, 4));
+        s.close(fd);
+        Thread.sleep(50);
+        return client ? new Kernel[] {tx, rx, cl} : new Kernel[] {tx, rx};
+    }
+
+    static void halt(Kernel[] ks) {
+        for (Kernel k : ks) {
+            k.halt();
+        }
+    }
+
+    static long mac(Kernel k) {
+        return k.service(Interfaces.class).find("shmif0").lladdr();
+    }
+
+    static int ip(String a) {
+        return Ipv4Address.parse(a);
+    }
+
+    static void csv(String name, String header, List<String> rows) throws IOException {
+        List<String> lines = new ArrayList<>();
+        lines.add(header);
+        lines.addAll(rows);
+        Files.write(OUT.resolve(name), lines);
+    }
+}

@@ -1,0 +1,134 @@
+package io.jrump.bench;
+
+import io.jrump.kern.Kernel;
+import java.util.ArrayList;
+import java.util.List;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+
+/**
+ * Experiment 1 of {@code bench/run lrp} (seed 003's figure of delivered against offered UDP rate): the
+ * application's per-datagram CPU cost is calibrated so that four times its saturation rate is within what
+ * the blaster can offer on this host; the sweep then runs eager and lazy from a quarter of saturation to
+ * four times it. Under eager processing the receive softint takes precedence over the application, so past
+ * saturation it takes more and more of the CPU for datagrams that are then dropped at the full socket
+ * buffer, and delivery falls (receive livelock); under LRP the excess is dropped at the socket's channel for
+ * free and delivery stays at saturation.
+ */
+final class LrpOverload {
+    static final double[] LOADS = {0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0};
+
+    record Result(long workNanos, double saturation, double blasterMax, double[] offered, double[] eager, double[] lazy) {
+        double lazyAt4x() {
+            return lazy[lazy.length - 1] / max(lazy);
+        }
+
+        double eagerAt4x() {
+            return eager[eager.length - 1] / max(eager);
+        }
+
+        void print() {
+            System.out.printf("overload: blaster flat out %.0f pps; application work %.1f us per datagram, saturation %.0f pps"
+                    + " (what lazy delivers offered twice what the work alone allows)%n", blasterMax, workNanos / 1e3, saturation);
+            System.out.println("  offered_pps  eager_delivered  lazy_delivered");
+            for (int i = 0; i < offered.length; i++) {
+                System.out.printf("  %11.0f  %15.0f  %14.0f%n", offered[i], eager[i], lazy[i]);
+            }
+            System.out.printf("  at 4x: eager %.2f of its peak, lazy %.2f of its peak%n", eagerAt4x(), lazyAt4x());
+        }
+    }
+
+    static double max(double[] v) {
+        double m = 0;
+        for (double x : v) {
+            m = Math.max(m, x);
+        }
+        return m;
+    }
+
+    static Result run(double seconds) throws Exception {
+        double blasterMax = blasterMax(seconds);
+        // The work per datagram that puts 4.5 times the saturation rate within the blaster's reach, given a few
+        // microseconds of protocol work per datagram; saturation is then what lazy delivers when offered twice
+        // what the work alone allows.
+        long work = Long.getLong("lrp.work", (long) Math.max(3_000, 4.5e9 / blasterMax - 2_000));
+        double sat = measure(true, work, 2e9 / work, seconds)[1];
+        double[] offered = new double[LOADS.length];
+        double[] eager = new double[LOADS.length];
+        double[] lazy = new double[LOADS.length];
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < LOADS.length; i++) {
+            double rate = LOADS[i] * sat;
+            double[] e = measure(false, work, rate, seconds);
+            double[] l = measure(true, work, rate, seconds);
+            offered[i] = (e[0] + l[0]) / 2;
+            eager[i] = e[1];
+            lazy[i] = l[1];
+            rows.add(String.format("%.0f,%.0f,%.0f,%.0f,%.0f", rate, e[0], e[1], l[0], l[1]));
+        }
+        LrpBench.csv("overload.csv", "target_pps,eager_offered_pps,eager_delivered_pps,lazy_offered_pps,lazy_delivered_pps",
+                rows);
+        plot(offered, eager, lazy);
+        return new Result(work, sat, blasterMax, offered, eager, lazy);
+    }
+
+    /**
+     * What the blaster offers flat out: into a lazy receiver whose socket nobody reads, so that past the
+     * first channel-full of frames the receiver only demultiplexes and drops, and the figure is the
+     * blaster's own limit on this host.
+     */
+    static double blasterMax(double seconds) throws Exception {
+        Kernel[] ks = LrpBench.net(true, false);
+        try {
+            new LrpSink(ks[1], "nobody", LrpBench.RX, 9, 0);
+            LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
+                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+            gen.setRate(Double.POSITIVE_INFINITY);
+            gen.start();
+            Thread.sleep((long) (seconds * 300));
+            long s0 = gen.sent();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            double r = (gen.sent() - s0) / ((System.nanoTime() - t0) / 1e9);
+            gen.stop();
+            return r;
+        } finally {
+            LrpBench.halt(ks);
+        }
+    }
+
+    /** One point: {offered pps, delivered pps} with the receiver in the given mode. */
+    static double[] measure(boolean lazy, long work, double rate, double seconds) throws Exception {
+        Kernel[] ks = LrpBench.net(lazy, false);
+        try {
+            LrpSink sink = new LrpSink(ks[1], "sink", LrpBench.RX, 9, work);
+            sink.start();
+            LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
+                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+            gen.setRate(rate);
+            gen.start();
+            Thread.sleep((long) (seconds * 300));
+            long s0 = gen.sent();
+            long d0 = sink.delivered();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long s1 = gen.sent();
+            long d1 = sink.delivered();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            gen.stop();
+            sink.stop();
+            return new double[] {(s1 - s0) / dt, (d1 - d0) / dt};
+        } finally {
+            LrpBench.halt(ks);
+        }
+    }
+
+    private static void plot(double[] offered, double[] eager, double[] lazy) throws Exception {
+        XYChart c = new XYChartBuilder().width(800).height(500).title("UDP overload: delivered vs offered (1 virtual CPU)")
+                .xAxisTitle("offered rate (datagrams/s)").yAxisTitle("delivered to the application (datagrams/s)").build();
+        c.addSeries("eager (BSD)", offered, eager);
+        c.addSeries("lazy (LRP)", offered, lazy);
+        BitmapEncoder.saveBitmap(c, LrpBench.OUT.resolve("overload.png").toString(), BitmapEncoder.BitmapFormat.PNG);
+    }
+}

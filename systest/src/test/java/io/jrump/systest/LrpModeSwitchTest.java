@@ -1,0 +1,121 @@
+package io.jrump.systest;
+
+import static io.jrump.systest.TcpStreamTest.tcp;
+import static io.jrump.systest.TestNet.attach;
+import static io.jrump.systest.TestNet.inet;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.jrump.hypercall.ManualClock;
+import io.jrump.kern.Cred;
+import io.jrump.kern.Kernel;
+import io.jrump.kern.sched.Proc;
+import io.jrump.kern.syscall.SockAddr;
+import io.jrump.kern.syscall.Syscalls;
+import io.jrump.netinet.lrp.LrpStat;
+import io.jrump.virtif.Hub;
+import io.jrump.virtif.LinkEmulator;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Lazy Receiver Processing switched on and off under traffic (issue 18: "switchable at run time without
+ * losing a packet"): 4 MB over a link that loses, duplicates and reorders frames from a fixed seed, while
+ * both kernels flip {@code net.inet.lrp.enable} every 128 KB; the bytes must arrive exactly, and the
+ * receiving process, whose socket was processed asynchronously while lazy, is charged that work.
+ */
+class LrpModeSwitchTest {
+    static final int SIZE = 4 << 20;
+
+    @Test
+    void togglingUnderLossyTransferLosesNothing() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TestNet net = new TestNet(clock)) {
+            Hub hub = new Hub("h");
+            Kernel a = net.boot("a");
+            Kernel b = net.boot("b");
+            String emu = "loss=2%,dup=1%,reorder=5%,reorder-delay=3ms,delay=2ms,limit=2000";
+            attach(a, "shmif0", new LinkEmulator(a.hypercall(), hub.attach(), emu + ",seed=7"), "198.18.0.1/24");
+            attach(b, "shmif0", new LinkEmulator(b.hypercall(), hub.attach(), emu + ",seed=107"), "198.18.0.2/24");
+            Proc idle = b.createProcess("idle", Cred.ROOT);
+            Syscalls sa = a.syscalls();
+            Syscalls sb = b.syscalls();
+            int l = tcp(sb);
+            sb.bind(l, SockAddr.in("0.0.0.0", 5001));
+            sb.listen(l, 5);
+            byte[] data = new byte[SIZE];
+            new SplittableRandom(18).nextBytes(data);
+            AtomicLong received = new AtomicLong();
+            AtomicLong flips = new AtomicLong();
+            AtomicReference<byte[]> digest = new AtomicReference<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    int srv = sb.accept(l, null);
+                    MessageDigest md = MessageDigest.getInstance("SHA-256");
+                    ByteBuffer buf = ByteBuffer.allocate(65536);
+                    long nextFlip = 0;
+                    for (;;) {
+                        buf.clear();
+                        int n = sb.read(srv, buf);
+                        if (n == 0) {
+                            break;
+                        }
+                        md.update(buf.array(), 0, n);
+                        long got = received.addAndGet(n);
+                        if (got >= nextFlip) {
+                            nextFlip = got + (128 << 10);
+                            String mode = flips.incrementAndGet() % 2 == 1 ? "1" : "0";
+                            a.sysctl().write("net.inet.lrp.enable", mode, Cred.ROOT);
+                            b.sysctl().write("net.inet.lrp.enable", mode, Cred.ROOT);
+                        }
+                    }
+                    digest.set(md.digest());
+                    sb.close(srv);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "reader");
+            Thread writer = new Thread(() -> {
+                try {
+                    int c = tcp(sa);
+                    sa.connect(c, SockAddr.in("198.18.0.2", 5001));
+                    ByteBuffer src = ByteBuffer.wrap(data);
+                    while (src.hasRemaining()) {
+                        sa.write(c, src);
+                    }
+                    sa.close(c);
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            }, "writer");
+            reader.start();
+            writer.start();
+            var ta = inet(a).tcp().stats();
+            var tb = inet(b).tcp().stats();
+            TcpLossyTransferTest.runVirtualTime(clock, List.of(a, b), reader, () -> failure.get() != null,
+                    () -> ta.get("packets sent") + tb.get("packets sent") + received.get() + ta.get("packets received")
+                            + tb.get("packets received") + inet(a).lrp().stats().get(LrpStat.IN_APP)
+                            + inet(b).lrp().stats().get(LrpStat.IN_APP), reader, writer);
+            writer.join(10_000);
+            if (failure.get() != null) {
+                fail("transfer failed after " + received.get() + " bytes", failure.get());
+            }
+            assertEquals(SIZE, received.get());
+            assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), digest.get());
+            assertTrue(flips.get() >= 16, "the mode flipped " + flips.get() + " times");
+            assertTrue(inet(b).lrp().stats().get(LrpStat.IN_APP) > 0, "lazy periods processed segments asynchronously");
+            assertTrue(b.proc1().protoNanos() > 0, "the receiving process is charged its protocol processing");
+            assertEquals(0, idle.protoNanos(), "a process without sockets is charged nothing");
+            sb.close(l);
+            clock.advance(130_000_000_000L);
+        }
+    }
+}

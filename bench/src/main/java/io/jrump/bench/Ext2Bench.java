@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class Ext2Bench {
     static final int BIG_MB = 512;
     static final int IMAGE_MB = 1536;
-    static final int ROUNDS = 2;
+    static final int ROUNDS = 3;
     static final int TREE_COPIES = 3;
 
     private final Path work;

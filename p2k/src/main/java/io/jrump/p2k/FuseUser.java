@@ -7,6 +7,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The host side of p2k, as {@code virtif_user.c} is the host side of a tap: Linux's {@code /dev/fuse}
@@ -167,6 +168,54 @@ final class FuseUser implements FuseChannel, AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /**
+     * The supplementary groups of process {@code pid} from {@code /proc/PID/status}, if its file-system
+     * uid and gid are still {@code uid} and {@code gid} (the FUSE header carries only those); null if the
+     * process is gone or is no longer that caller.
+     */
+    static int[] callerGroups(int pid, int uid, int gid) {
+        if (pid <= 0) {
+            return null;
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(Path.of("/proc", Integer.toString(pid), "status"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+        int[] groups = null;
+        boolean uidOk = false;
+        boolean gidOk = false;
+        for (String l : lines) {
+            if (l.startsWith("Uid:")) {
+                uidOk = field(l, 4) == (uid & 0xffffffffL);
+            } else if (l.startsWith("Gid:")) {
+                gidOk = field(l, 4) == (gid & 0xffffffffL);
+            } else if (l.startsWith("Groups:")) {
+                String[] f = l.substring(7).trim().split("\\s+");
+                if (f.length == 1 && f[0].isEmpty()) {
+                    groups = new int[0];
+                } else {
+                    groups = new int[f.length];
+                    for (int i = 0; i < f.length; i++) {
+                        groups[i] = (int) Long.parseLong(f[i]);
+                    }
+                }
+            }
+        }
+        return uidOk && gidOk ? groups : null;
+    }
+
+    /** The {@code n}th whitespace-separated field of a status line (1: the first value), or -1. */
+    private static long field(String line, int n) {
+        String[] f = line.trim().split("\\s+");
+        try {
+            return n < f.length ? Long.parseLong(f[n]) : -1;
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 

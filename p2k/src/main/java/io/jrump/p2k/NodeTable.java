@@ -16,6 +16,10 @@ import java.util.Map;
  * and the vnode reference goes with the last one. Ids are never reused while the server runs, so an
  * id Linux still holds after the file was deleted and its inode number reused names the old vnode,
  * which answers as the deleted file does. The root's id is {@link FuseAbi#ROOT_ID}, never forgotten.
+ *
+ * <p>A request uses the vnode of its id without a reference of its own: Linux sends FORGET for an id
+ * only once it holds no inode for it, so no request on that id can be in flight when its last lookup
+ * goes.
  */
 final class NodeTable {
     private static final class Node {

@@ -137,6 +137,7 @@ final class P2kServer {
         long nodeid = in.getLong(16);
         int uid = in.getInt(24);
         int gid = in.getInt(28);
+        int pid = in.getInt(32);
         if (len != n) {
             reply(w, unique, LinuxErrno.EINVAL, 0);
             return;
@@ -156,7 +157,7 @@ final class P2kServer {
         }
         Proc p;
         try {
-            p = usesHandle(opcode) ? handles.get(arg64(in, n, 0)).proc() : creds.proc(uid, gid);
+            p = usesHandle(opcode) ? handles.get(arg64(in, n, 0)).proc() : creds.proc(uid, gid, pid);
         } catch (ErrnoException e) {
             reply(w, unique, LinuxErrno.of(e.errno()), 0);
             return;

@@ -238,12 +238,17 @@ class P2kMountTest {
     }
 
     private static int errnoAs(String user, String script) throws Exception {
+        return errnoAs(user, null, script);
+    }
+
+    /** As {@code errnoAs(user, script)}, with the supplementary {@code groups} (comma-separated) or none. */
+    private static int errnoAs(String user, String groups, String script) throws Exception {
         // the system's interpreter: one under root's home is not for other users
         String py = "/usr/bin/python3";
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of(py)), "no " + py + ": skipped");
         String wrapped = "import sys\ntry:\n" + script.indent(4) + "    print(0)\nexcept OSError as e:\n    print(e.errno)\n";
         HostFuse.Run r = user == null ? run(null, py, "-c", wrapped)
-                : run(null, "setpriv", "--reuid=" + user, "--regid=" + user, "--clear-groups", py, "-c", wrapped);
+                : run(null, "setpriv", "--reuid=" + user, "--regid=" + user, groups == null ? "--clear-groups" : "--groups=" + groups, py, "-c", wrapped);
         assertEquals(0, r.status(), r.output());
         return Integer.parseInt(r.output().trim());
     }
@@ -275,6 +280,10 @@ class P2kMountTest {
                     "rename into itself: EINVAL");
             assertEquals(36, errno("open('" + m + "/" + "n".repeat(256) + "', 'w')"), "ENAMETOOLONG");
             assertEquals("s\n", Files.readString(mnt.resolve("priv/secret")), "root still reads it");
+            ok(mnt, "sh", "-c", "mkdir -m 770 grp && chgrp 4242 grp");
+            assertEquals(13, errnoAs(nobody, "open('" + m + "/grp/f', 'w')"), "not in the group: EACCES");
+            assertEquals(0, errnoAs(nobody, "4242", "open('" + m + "/grp/f', 'w')"),
+                    "a supplementary group of the caller opens the directory to it");
         }
     }
 

@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * NI TIME COMMAND}; {@code CPU} is {@code estcpu}, the recent CPU use the priority decays with) and one more,
  * {@code PROTO}, the part of {@code TIME} spent on protocol processing charged to the process (LRP, issue 18).
  * Times print as {@code ps} prints them, minutes, seconds and hundredths. {@code -p pid} and {@code -U uid}
- * select.
+ * select; {@code -a}, {@code -x} and {@code -l} are accepted and change nothing, since every process is listed
+ * in this one format.
  */
 public final class Ps implements Tool {
     static final String FORMAT = "%5s %5s %5s %4s %3s %3s %3s %8s %8s %s%n";
@@ -25,7 +26,7 @@ public final class Ps implements Tool {
 
     @Override
     public String usage() {
-        return "usage: rump.ps [-p pid] [-U uid]";
+        return "usage: rump.ps [-alx] [-p pid] [-U uid]";
     }
 
     @Override
@@ -37,7 +38,11 @@ public final class Ps implements Tool {
             switch (args[i]) {
                 case "-p" -> pid = number(Args.arg(args, ++i, "-p"));
                 case "-U" -> uid = number(Args.arg(args, ++i, "-U"));
-                default -> throw new UsageException("unknown option " + args[i]);
+                default -> {
+                    if (!args[i].matches("-[axl]+")) {
+                        throw new UsageException("unknown option " + args[i]);
+                    }
+                }
             }
         }
         ByteBuffer b = Tables.records(sys, ProcTable.NAME, KinfoProc.SIZE);

@@ -65,10 +65,14 @@ class PsTest {
             assertTrue(all.contains(row(1000, server.pid(), 1, 0, est, Priority.user(est, 4), 4, "1:23.45",
                     "0:23.45", "udpserver")), all);
             assertTrue(all.contains(row(0, idle.pid(), 1, 2, 0, Priority.PUSER, 0, "0:00.00", "0:00.00", "idle")), all);
-            assertTrue(all.contains(row(0, 0, 0, k.proc0().lwpCount(), 0, Priority.KERNEL, 0,
-                    Ps.time(k.proc0().cpuNanos()), "0:00.00", "system")), all);
+            String kernelRow = row(0, 0, 0, k.proc0().lwpCount(), 0, Priority.KERNEL, 0, "T", "0:00.00", "system");
+            String fixed = java.util.regex.Pattern.quote(kernelRow.substring(0, kernelRow.indexOf('T')).stripTrailing());
+            assertTrue(all.matches("(?s).*" + fixed + "\\s+\\d+:\\d\\d\\.\\d\\d\\s+0:00\\.00 system\n.*"),
+                    "the kernel's own process, its time whatever it is: " + all);
             assertTrue(lines[1].contains(" system"), "by pid, the kernel's own first: " + all);
 
+            assertEquals(lines.length, run(k.syscalls(), "-axl").split("\n").length,
+                    "NetBSD's habitual flags change nothing");
             String mine = run(k.syscalls(), "-U", "1000");
             assertEquals(2, mine.split("\n").length, mine);
             assertEquals(2, run(k.syscalls(), "-p", Integer.toString(idle.pid())).split("\n").length);

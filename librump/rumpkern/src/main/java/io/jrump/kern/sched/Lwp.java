@@ -45,8 +45,6 @@ public final class Lwp {
     boolean userNow;
     /** Holds a CPU through {@link UserCpu}, so that syscall boundaries are preemption points. */
     boolean userMode;
-    /** The CPU handed to it while it waited (guarded by the scheduler's lock). */
-    Cpu granted;
     /** The CPU it waits for, if bound; and its place in the line among equals (guarded by the scheduler's lock). */
     Cpu waitBound;
     long waitSeq;

@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link Priority}): {@link Priority#INTERRUPT} for softints and the clock, a fixed one for kernel threads,
  * and for a process's lwps the process's own, which decays with its CPU use by 4.4BSD's {@code estcpu} rule
  * ({@link Proc#priority}, recomputed once a second by {@code schedcpu} here). A free CPU goes to the most
- * urgent waiting lwp, first come first served among equals; an lwp that arrives while others wait queues
- * behind them unless it is more urgent.</li>
+ * urgent waiting lwp, first come first served among waiting equals; an lwp that arrives while others wait
+ * queues behind them unless it is at least as urgent as all of them.</li>
  * <li><b>Interrupts first.</b> Interrupt-level work (a softint thread, an interrupt tail, the clock) takes a
  * free CPU before any lwp, and when none is free it marks a CPU as wanted ({@link Cpu#interruptPending}); the
  * lwp holding that CPU gives it up at its next preemption point. Once on a CPU, a softint keeps it while
@@ -44,8 +44,11 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  *
  * <p>The common path is as cheap as before: while nobody waits, taking a CPU is one compare-and-set and a
- * preemption point is two volatile reads. Waiting lwps queue under one lock and are handed a CPU directly by
- * whoever frees it, so a newcomer cannot overtake a more urgent waiter.
+ * preemption point is a few volatile reads. Waiting lwps queue under one lock; whoever frees a CPU wakes
+ * them, and only the most urgent one that can use it takes it. A newcomer takes a free CPU at once only if
+ * it is at least as urgent as every waiter: among equals that lets a thread that leaves the kernel and comes
+ * straight back keep going, where a strict hand-over would make every such return wait for another thread
+ * to wake up (a convoy).
  */
 public final class Scheduler {
     /** How long an lwp keeps a CPU against waiters of equal priority (4.4BSD's {@code roundrobin}, hz/10). */
@@ -140,7 +143,7 @@ public final class Scheduler {
             l.setNesting(l.nesting() + 1);
             return;
         }
-        Cpu c = nwaiting == 0 ? tryAny(l, bound) : null;
+        Cpu c = nwaiting == 0 || l.interrupt() || l.priority() <= bestWaiting ? tryAny(l, bound) : null;
         if (c == null) {
             c = await(l, bound);
         }
@@ -150,77 +153,111 @@ public final class Scheduler {
         }
     }
 
+    /**
+     * Takes a free CPU without waiting: an lwp at least as urgent as every waiter may (so that a thread that
+     * leaves the kernel and comes straight back does not queue behind an equal one, which would convoy), but
+     * not a CPU that interrupt work waits for.
+     */
     private Cpu tryAny(Lwp l, Cpu bound) {
+        boolean intr = l.interrupt();
         if (bound != null) {
-            return bound.tryTake(l) ? bound : null;
+            return (intr || !bound.interruptWanted) && bound.tryTake(l) ? bound : null;
         }
         Cpu last = l.lastCpu();
-        if (last != null && last.tryTake(l)) {
+        if (last != null && (intr || !last.interruptWanted) && last.tryTake(l)) {
             return last;
         }
         for (Cpu c : cpus) {
-            if (c.tryTake(l)) {
+            if ((intr || !c.interruptWanted) && c.tryTake(l)) {
                 return c;
             }
         }
         return null;
     }
 
-    /** Queues {@code l} and waits until a CPU is handed to it. */
+    /**
+     * Queues {@code l} and waits until it is the most urgent waiter that can use a free CPU (first come first
+     * served among equals), then takes it. Whoever frees a CPU wakes the waiters to look.
+     */
     private Cpu await(Lwp l, Cpu bound) {
         lock.enter();
         try {
-            l.granted = null;
-            l.waitBound = bound;
-            l.waitSeq = nextSeq++;
-            waiting.add(l);
-            nwaiting = waiting.size();
-            dispatch();
-            while (l.granted == null) {
-                handed.await(lock);
-            }
-            Cpu c = l.granted;
-            l.granted = null;
-            l.waitBound = null;
-            return c;
+            enqueue(l, bound);
+            return waitTurn(l);
         } finally {
             lock.exit();
         }
     }
 
-    /**
-     * Hands free CPUs to the most urgent waiters that can use them, and sets what preemption points look at;
-     * under {@link #lock}.
-     */
-    private void dispatch() {
-        boolean any = false;
-        while (!waiting.isEmpty()) {
-            Lwp best = null;
-            Cpu bestCpu = null;
-            int bestPri = Integer.MAX_VALUE;
-            for (int i = 0; i < waiting.size(); i++) {
-                Lwp w = waiting.get(i);
-                Cpu c = freeFor(w);
-                if (c == null) {
-                    continue;
-                }
-                int p = w.priority();
-                if (best == null || p < bestPri || p == bestPri && w.waitSeq < best.waitSeq) {
-                    best = w;
-                    bestCpu = c;
-                    bestPri = p;
-                }
-            }
-            if (best == null) {
-                break;
-            }
-            if (!bestCpu.tryTake(best)) {
-                continue; // taken on the fast path meanwhile; look again
-            }
-            best.granted = bestCpu;
-            waiting.remove(best);
-            any = true;
+    /** Under {@link #lock}: puts {@code l} in line. */
+    private void enqueue(Lwp l, Cpu bound) {
+        l.waitBound = bound;
+        l.waitSeq = nextSeq++;
+        waiting.add(l);
+        refresh();
+    }
+
+    /** Under {@link #lock}: waits until {@code l} comes first for a free CPU, takes it and leaves the line. */
+    private Cpu waitTurn(Lwp l) {
+        Cpu c;
+        while ((c = takeIfFirst(l)) == null) {
+            handed.await(lock);
         }
+        waiting.remove(l);
+        l.waitBound = null;
+        refresh();
+        if (!waiting.isEmpty() && anyFree()) {
+            handed.broadcast(); // two CPUs came free at once: the next waiter looks too
+        }
+        return c;
+    }
+
+    /** Under {@link #lock}: a free CPU for {@code l} if no other waiter that could use it comes first. */
+    private Cpu takeIfFirst(Lwp l) {
+        if (l.waitBound != null) {
+            return takeIfFirst(l, l.waitBound) ? l.waitBound : null;
+        }
+        Cpu last = l.lastCpu();
+        if (last != null && takeIfFirst(l, last)) {
+            return last;
+        }
+        for (Cpu c : cpus) {
+            if (takeIfFirst(l, c)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private boolean takeIfFirst(Lwp l, Cpu c) {
+        if (c.owner() != null || c.interruptWanted && !l.interrupt()) {
+            return false;
+        }
+        int p = l.priority();
+        for (int i = 0; i < waiting.size(); i++) {
+            Lwp w = waiting.get(i);
+            if (w == l || w.waitBound != null && w.waitBound != c) {
+                continue;
+            }
+            int q = w.priority();
+            if (q < p || q == p && w.waitSeq < l.waitSeq) {
+                return false;
+            }
+        }
+        return c.tryTake(l);
+    }
+
+    private boolean anyFree() {
+        for (Cpu c : cpus) {
+            if (c.owner() == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Under {@link #lock}: what the fast paths and preemption points look at, from the waiters. */
+    private void refresh() {
         nwaiting = waiting.size();
         int bw = Integer.MAX_VALUE;
         for (Cpu c : cpus) {
@@ -241,25 +278,6 @@ public final class Scheduler {
             }
         }
         bestWaiting = bw;
-        if (any) {
-            handed.broadcast();
-        }
-    }
-
-    private Cpu freeFor(Lwp w) {
-        if (w.waitBound != null) {
-            return w.waitBound.owner() == null ? w.waitBound : null;
-        }
-        Cpu last = w.lastCpu();
-        if (last != null && last.owner() == null) {
-            return last;
-        }
-        for (Cpu c : cpus) {
-            if (c.owner() == null) {
-                return c;
-            }
-        }
-        return null;
     }
 
     /**
@@ -289,7 +307,7 @@ public final class Scheduler {
         if (nwaiting > 0) {
             lock.enter();
             try {
-                dispatch();
+                handed.broadcast();
             } finally {
                 lock.exit();
             }
@@ -323,8 +341,16 @@ public final class Scheduler {
         int depth = l.nesting();
         l.offCpu(clock.runtimeNanos());
         preemptions.increment();
-        c.free(l);
-        Cpu n = await(l, null);
+        Cpu n;
+        lock.enter();
+        try {
+            enqueue(l, null); // in line before the CPU is free, so that it counts as runnable throughout
+            c.free(l);
+            handed.broadcast();
+            n = waitTurn(l);
+        } finally {
+            lock.exit();
+        }
         l.onCpu(n, clock.runtimeNanos());
         l.setNesting(depth);
         return true;
@@ -480,7 +506,8 @@ public final class Scheduler {
         if (nwaiting > 0) {
             lock.enter();
             try {
-                dispatch(); // the waiters' priorities moved: what preemption points compare against moves too
+                refresh(); // the waiters' priorities moved: what preemption points compare against moves too
+                handed.broadcast();
             } finally {
                 lock.exit();
             }

@@ -42,7 +42,12 @@ import java.util.Map;
  * that comes and goes on the machine falls on all of them alike. Options: {@code warmup=SECONDS} (before each
  * sample, 0.5), {@code seconds=SECONDS} (each sample, 1), {@code rounds=N} (3), {@code jit=SECONDS}
  * (unmeasured load on every mode before the first figure, 6), {@code conns=N} (8), {@code modes=user,hook,tdi,floor},
- * {@code tap=0|1} (1), {@code tapseconds=SECONDS} (2).
+ * {@code tap=0|1} (1), {@code tapseconds=SECONDS} (2), {@code sizes=64,1k,4k,32k,128k} (every size; for example
+ * {@code sizes=128k} runs one size fast).
+ *
+ * <p>Beside each figure it prints the process's CPU time per request ({@link AfpaLoad.Sample}): both kernels
+ * share the process and its cores, so a mode that costs less CPU per request than another is cheaper even
+ * where the harness caps the rate; the RESULT line carries it as {@code MODE_cpu_us_ka_SIZE}.
  */
 public final class AfpaBench {
     static final int[] SIZES = {64, 1024, 4096, 32768, 131072};
@@ -56,12 +61,13 @@ public final class AfpaBench {
 
     public static void main(String[] args) throws Exception {
         Map<String, String> opt = new HashMap<>();
-        List<String> known = List.of("warmup", "seconds", "jit", "rounds", "conns", "modes", "tap", "tapseconds");
+        List<String> known = List.of("warmup", "seconds", "jit", "rounds", "conns", "modes", "tap", "tapseconds",
+                "sizes");
         for (String a : args) {
             String[] kv = a.replaceFirst("^-+", "").split("=", 2);
             if (kv.length != 2 || !known.contains(kv[0])) {
                 System.err.println("usage: bench/run afpa [warmup=SECONDS] [seconds=SECONDS] [jit=SECONDS] [rounds=N] [conns=N]"
-                        + " [modes=user,hook,tdi] [tap=0|1] [tapseconds=SECONDS]");
+                        + " [modes=user,hook,tdi,floor] [tap=0|1] [tapseconds=SECONDS] [sizes=64,1k,4k,32k,128k]");
                 System.exit(2);
             }
             opt.put(kv[0], kv[1]);
@@ -74,6 +80,11 @@ public final class AfpaBench {
         List<String> modes = List.of(opt.getOrDefault("modes", "user,hook,tdi,floor").split(","));
         boolean tap = !opt.getOrDefault("tap", "1").equals("0");
         double tapSeconds = Double.parseDouble(opt.getOrDefault("tapseconds", "2"));
+        int[] sizes = sizes(opt.get("sizes"));
+        if (sizes == null) {
+            System.err.println("bench/run afpa: sizes= takes a comma-separated list of 64, 1k, 4k, 32k and 128k");
+            System.exit(2);
+        }
         String load0 = LoadAvg.loadavg();
 
         Hub hub = new Hub("afpa");
@@ -81,6 +92,7 @@ public final class AfpaBench {
         Kernel client = Kernel.boot(KernelConfig.builder().hostname("clients").ncpu(2).memoryLimit(512 << 20)
                 .hypercall(HostHypercall.builder().environment(Map.of()).build()).component("rumpnet_netinet").build());
         Map<String, Double> rps = new LinkedHashMap<>();
+        Map<String, Double> cpu = new LinkedHashMap<>();
         Map<String, String> served = new LinkedHashMap<>();
         boolean accelerator;
         AfpaTap.Figures t = null;
@@ -104,24 +116,30 @@ public final class AfpaBench {
                 }
                 Syscalls c = client.syscalls();
                 // The JIT compiles every way's paths on unmeasured load first: each mode runs other code.
+                int jitKa = sizes.length == 1 ? sizes[0] : 1024;
+                int jitClose = sizes.length == 1 ? sizes[0] : 4096;
                 for (String mode : modes) {
                     configure(server.syscalls(), mode);
-                    AfpaLoad.run(c, target(mode, at, 1024), "/1k.bin", 1024, true, conns, 0, jit / modes.size() / 2);
-                    AfpaLoad.run(c, target(mode, at, 4096), "/4k.bin", 4096, false, conns, 0,
+                    AfpaLoad.run(c, target(mode, at, jitKa), "/" + label(jitKa) + ".bin", jitKa, true, conns, 0,
                             jit / modes.size() / 2);
+                    AfpaLoad.run(c, target(mode, at, jitClose), "/" + label(jitClose) + ".bin", jitClose, false,
+                            conns, 0, jit / modes.size() / 2);
                 }
                 // The machine's other load comes and goes: the modes take turns, figure by figure, and each
                 // figure is the median of its rounds, so that a ratio compares like with like.
                 Map<String, long[]> hitsEtc = new HashMap<>();
-                for (int size : SIZES) {
+                for (int size : sizes) {
                     for (boolean ka : new boolean[] {true, false}) {
                         Map<String, double[]> samples = new HashMap<>();
+                        Map<String, double[]> cpus = new HashMap<>();
                         for (int round = 0; round < rounds; round++) {
                             for (String mode : modes) {
                                 configure(server.syscalls(), mode);
                                 long[] s0 = afpaStats(server.syscalls());
-                                double r = AfpaLoad.run(c, target(mode, at, size), "/" + label(size) + ".bin", size,
-                                        ka, conns, warmup, seconds);
+                                AfpaLoad.Sample sm = AfpaLoad.sample(c, target(mode, at, size),
+                                        "/" + label(size) + ".bin", size, ka, conns, warmup, seconds);
+                                double r = sm.rps();
+                                cpus.computeIfAbsent(mode, m -> new double[rounds])[round] = sm.cpuMicros();
                                 long[] s1 = afpaStats(server.syscalls());
                                 if (s0 != null && s1 != null) {
                                     long[] acc = hitsEtc.computeIfAbsent(mode, m -> new long[3]);
@@ -136,9 +154,14 @@ public final class AfpaBench {
                             double[] v = samples.get(mode);
                             Arrays.sort(v);
                             double med = v[v.length / 2];
+                            double[] u = cpus.get(mode);
+                            Arrays.sort(u);
+                            double cpuMed = u[u.length / 2];
                             rps.put(mode + "_" + (ka ? "ka" : "close") + "_" + label(size), med);
-                            System.out.printf("  %-5s %-10s %5s  %,10.0f requests/s (median of %s)%n", mode,
-                                    ka ? "keep-alive" : "close", label(size), med, Arrays.toString(round0(v)));
+                            cpu.put(mode + "_" + (ka ? "ka" : "close") + "_" + label(size), cpuMed);
+                            System.out.printf("  %-5s %-10s %5s  %,10.0f requests/s (median of %s), %,8.1f us CPU"
+                                    + " per request%n", mode, ka ? "keep-alive" : "close", label(size), med,
+                                    Arrays.toString(round0(v)), cpuMed);
                         }
                     }
                 }
@@ -163,7 +186,8 @@ public final class AfpaBench {
         }
         System.out.println("command: bench/run afpa warmup=" + warmup + " seconds=" + seconds + " rounds=" + rounds
                 + " jit=" + jit
-                + " conns=" + conns + " modes=" + String.join(",", modes) + " tap=" + (tap ? 1 : 0));
+                + " conns=" + conns + " modes=" + String.join(",", modes) + " tap=" + (tap ? 1 : 0)
+                + " sizes=" + String.join(",", Arrays.stream(sizes).mapToObj(AfpaBench::label).toList()));
         System.out.println("a server kernel (2 cpus; rumpvfs, netinet, afpa; files in rumpfs) and a client kernel on an"
                 + " in-process hub (MTU 1500); " + conns + " client connections");
         System.out.println("host: " + Runtime.getRuntime().availableProcessors() + " cpus; load average before " + load0
@@ -174,12 +198,23 @@ public final class AfpaBench {
         served.forEach((m, s) -> System.out.println("  " + m + " mode: " + s));
         System.out.printf("  %-6s %22s %22s %22s %22s%n", "file", "user (ka / close)", "hook (ka / close)",
                 "tdi (ka / close)", "floor (ka / close)");
-        for (int size : SIZES) {
+        for (int size : sizes) {
             StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
             for (String mode : List.of("user", "hook", "tdi", "floor")) {
                 Double ka = rps.get(mode + "_ka_" + label(size));
                 Double cl = rps.get(mode + "_close_" + label(size));
                 line.append(ka == null ? String.format("%23s", "-") : String.format(" %,11.0f / %,9.0f", ka, cl));
+            }
+            System.out.println(line);
+        }
+        System.out.printf("  %-6s %22s %22s %22s %22s%n", "CPU/req", "user (ka / close)", "hook (ka / close)",
+                "tdi (ka / close)", "floor (ka / close)");
+        for (int size : sizes) {
+            StringBuilder line = new StringBuilder(String.format("  %-6s", label(size)));
+            for (String mode : List.of("user", "hook", "tdi", "floor")) {
+                Double ka = cpu.get(mode + "_ka_" + label(size));
+                Double cl = cpu.get(mode + "_close_" + label(size));
+                line.append(ka == null ? String.format("%23s", "-") : String.format(" %8.1f us / %6.1f us", ka, cl));
             }
             System.out.println(line);
         }
@@ -201,11 +236,37 @@ public final class AfpaBench {
             }
         }
         rps.forEach((k, v) -> r.append(String.format(Locale.ROOT, " %s_rps=%.0f", k, v)));
+        cpu.forEach((k, v) -> {
+            if (k.contains("_ka_")) {
+                r.append(String.format(Locale.ROOT, " %s=%.1f", k.replace("_ka_", "_cpu_us_ka_"), v));
+            }
+        });
         if (t != null) {
             r.append(t.keys());
         }
         r.append(accelerator ? "" : " accelerator=0");
         System.out.println(r);
+    }
+
+    /** The sizes a {@code sizes=} list names ({@link #SIZES} when absent), or null if it names another. */
+    static int[] sizes(String list) {
+        if (list == null) {
+            return SIZES;
+        }
+        List<Integer> out = new ArrayList<>();
+        for (String w : list.split(",")) {
+            int found = -1;
+            for (int size : SIZES) {
+                if (label(size).equalsIgnoreCase(w.trim()) || Integer.toString(size).equals(w.trim())) {
+                    found = size;
+                }
+            }
+            if (found < 0 || out.contains(found)) {
+                return null;
+            }
+            out.add(found);
+        }
+        return out.isEmpty() ? null : out.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**

@@ -4,6 +4,7 @@ import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,8 +25,22 @@ final class AfpaLoad {
     private AfpaLoad() {
     }
 
+    /**
+     * One sample: requests per second, and the process's CPU time per request in microseconds over the same
+     * window (both kernels and the load threads share the process, so this is the whole harness's cost of a
+     * request; the client's share is the same for every mode at one size).
+     */
+    record Sample(double rps, double cpuMicros) {
+    }
+
     /** Requests per second of {@code path} on {@code server}, measured for {@code seconds} after {@code warmup}. */
     static double run(Syscalls sys, SockAddr server, String path, int size, boolean keepAlive, int conns,
+                      double warmup, double seconds) throws Exception {
+        return sample(sys, server, path, size, keepAlive, conns, warmup, seconds).rps();
+    }
+
+    /** As {@link #run}, with the CPU time per request. */
+    static Sample sample(Syscalls sys, SockAddr server, String path, int size, boolean keepAlive, int conns,
                       double warmup, double seconds) throws Exception {
         AtomicLong done = new AtomicLong();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -49,9 +64,11 @@ final class AfpaLoad {
         }
         Thread.sleep((long) (warmup * 1000));
         long c0 = done.get();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = done.get();
+        long cpu1 = processCpuNanos();
         long t1 = System.nanoTime();
         running.set(false);
         for (Thread t : threads) {
@@ -60,7 +77,17 @@ final class AfpaLoad {
         if (failure.get() != null) {
             throw new IllegalStateException("a load connection failed: " + failure.get(), failure.get());
         }
-        return (c1 - c0) / ((t1 - t0) / 1e9);
+        long n = c1 - c0;
+        double cpu = cpu0 < 0 || cpu1 < 0 || n == 0 ? Double.NaN : (cpu1 - cpu0) / 1e3 / n;
+        return new Sample(n / ((t1 - t0) / 1e9), cpu);
+    }
+
+    /** The process's CPU time so far (every thread), or -1 where the JVM does not say. */
+    static long processCpuNanos() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return -1;
     }
 
     private static void client(Syscalls sys, SockAddr server, byte[] req, int size, boolean keepAlive,

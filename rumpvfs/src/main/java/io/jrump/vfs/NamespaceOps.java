@@ -201,50 +201,55 @@ final class NamespaceOps {
      * name EEXIST. {@code follow} follows a final symbolic link in {@code from}.
      */
     void link(Proc p, Vnode fromAt, String from, Vnode toAt, String to, boolean follow) throws ErrnoException {
-        Cred cred = p.cred();
         Vnode vp = vfs.namei().lookup(p, fromAt, from, follow);
         try {
-            if (vp.type() == VType.VDIR) {
-                throw new ErrnoException(Errno.EPERM, from + " is a directory");
-            }
-            Namei.Parent par = vfs.namei().lookupParent(p, toAt, to, false, ComponentName.CREATE);
-            Vnode dvp = par.dvp();
-            try {
-                if (par.isDot() || par.isDotDot()) {
-                    throw new ErrnoException(Errno.EEXIST, to);
-                }
-                if (dvp.mount() != vp.mount()) {
-                    throw new ErrnoException(Errno.EXDEV, to + " is on another file system");
-                }
-                ComponentName cn = par.cn(ComponentName.CREATE);
-                dvp.lockExclusive();
-                try {
-                    Vnode old = lookupLocked(dvp, cn);
-                    if (old != null) {
-                        old.rele();
-                        throw new ErrnoException(Errno.EEXIST, to);
-                    }
-                    if (par.trailingSlash()) {
-                        throw new ErrnoException(Errno.ENOENT, to + ": a name ending in a slash names a directory");
-                    }
-                    checkDirWritable(dvp, cred);
-                    vp.lockExclusive();
-                    try {
-                        if (vp.dead()) {
-                            throw new ErrnoException(Errno.ENOENT, from);
-                        }
-                        dvp.ops().link(dvp, vp, cn);
-                    } finally {
-                        vp.unlock();
-                    }
-                } finally {
-                    dvp.unlock();
-                }
-            } finally {
-                dvp.rele();
-            }
+            link(p, vp, from, toAt, to);
         } finally {
             vp.rele();
+        }
+    }
+
+    /** {@code link} of a vnode the caller holds (p2k's link of a file it knows by handle) as {@code to}. */
+    void link(Proc p, Vnode vp, String from, Vnode toAt, String to) throws ErrnoException {
+        Cred cred = p.cred();
+        if (vp.type() == VType.VDIR) {
+            throw new ErrnoException(Errno.EPERM, from + " is a directory");
+        }
+        Namei.Parent par = vfs.namei().lookupParent(p, toAt, to, false, ComponentName.CREATE);
+        Vnode dvp = par.dvp();
+        try {
+            if (par.isDot() || par.isDotDot()) {
+                throw new ErrnoException(Errno.EEXIST, to);
+            }
+            if (dvp.mount() != vp.mount()) {
+                throw new ErrnoException(Errno.EXDEV, to + " is on another file system");
+            }
+            ComponentName cn = par.cn(ComponentName.CREATE);
+            dvp.lockExclusive();
+            try {
+                Vnode old = lookupLocked(dvp, cn);
+                if (old != null) {
+                    old.rele();
+                    throw new ErrnoException(Errno.EEXIST, to);
+                }
+                if (par.trailingSlash()) {
+                    throw new ErrnoException(Errno.ENOENT, to + ": a name ending in a slash names a directory");
+                }
+                checkDirWritable(dvp, cred);
+                vp.lockExclusive();
+                try {
+                    if (vp.dead()) {
+                        throw new ErrnoException(Errno.ENOENT, from);
+                    }
+                    dvp.ops().link(dvp, vp, cn);
+                } finally {
+                    vp.unlock();
+                }
+            } finally {
+                dvp.unlock();
+            }
+        } finally {
+            dvp.rele();
         }
     }
 

@@ -42,20 +42,41 @@ final class VnOpen {
             throw new ErrnoException(Errno.EINVAL, "access mode 3");
         }
         int fflags = acc + 1;
-        Cred cred = p.cred();
         boolean[] created = new boolean[1];
         Vnode vp = (oflags & Fcntl.O_CREAT) != 0 ? lookupOrCreate(p, at, path, oflags, mode, created)
                 : vfs.namei().lookup(p, at, path, (oflags & Fcntl.O_NOFOLLOW) == 0);
+        return install(p, vp, oflags, fflags, created[0]);
+    }
+
+    /**
+     * Opens a vnode a file server already holds (p2k's open of a file it knows by handle, not by name),
+     * with the checks and truncation of {@link #open}; the caller keeps its own reference.
+     */
+    int openVnode(Proc p, Vnode vp, int oflags) throws ErrnoException {
+        int acc = oflags & Fcntl.O_ACCMODE;
+        if (acc == Fcntl.O_ACCMODE) {
+            throw new ErrnoException(Errno.EINVAL, "access mode 3");
+        }
+        if (vp.dead()) {
+            throw new ErrnoException(Errno.ENOENT, "file system unmounted");
+        }
+        vp.ref();
+        return install(p, vp, oflags & ~(Fcntl.O_CREAT | Fcntl.O_EXCL), acc + 1, false);
+    }
+
+    /** Checks, truncates and installs {@code vp} (whose reference this takes over) as a new descriptor. */
+    private int install(Proc p, Vnode vp, int oflags, int fflags, boolean created) throws ErrnoException {
+        Cred cred = p.cred();
         OpenFile of = null;
         try {
-            check(vp, oflags, fflags, cred, created[0]);
+            check(vp, oflags, fflags, cred, created);
             of = new OpenFile(vfs.kernel(), vp, fflags, cred);
             if ((oflags & (Fcntl.O_SHLOCK | Fcntl.O_EXLOCK)) != 0) {
                 flock(p, vp, of, oflags);
             }
             vp.lockExclusive();
             try {
-                if ((oflags & Fcntl.O_TRUNC) != 0 && !created[0] && vp.type() == VType.VREG) {
+                if ((oflags & Fcntl.O_TRUNC) != 0 && !created && vp.type() == VType.VREG) {
                     Vattr va = Vattr.none();
                     va.size = 0;
                     vp.ops().setattr(vp, va, cred);

@@ -20,7 +20,8 @@ public final class Main {
     static Map<String, Tool> tools() {
         Map<String, Tool> m = new TreeMap<>();
         for (Tool t : List.of(new Ifconfig(), new Ping(), new Netstat(), new SysctlTool(), new RouteTool(), new ArpTool(),
-                new Sockstat(), new Fstat(), new Modtools.Modstat(), new Modtools.Modload(), new Modtools.Modunload(),
+                new Sockstat(), new Fstat(), new Ps(),
+                new Modtools.Modstat(), new Modtools.Modload(), new Modtools.Modunload(),
                 new Modtools.Halt(), new Nc(System.in))) {
             m.put(t.name(), t);
         }

@@ -190,6 +190,14 @@ public final class Kernel {
         sysctl.createStruct(io.jrump.kern.file.OpenFilesTable.NAME, "Open descriptors, as kinfo records: owner, "
                 + "descriptor, what the file is", io.jrump.kern.sysctl.KinfoFile.SIZE,
                 out -> io.jrump.kern.file.OpenFilesTable.records(this, out));
+        sysctl.createStruct(io.jrump.kern.sched.ProcTable.NAME, "Processes, as kinfo records: owner, lwps, "
+                + "priority, CPU time and its protocol-processing part", io.jrump.kern.sysctl.KinfoProc.SIZE,
+                out -> io.jrump.kern.sched.ProcTable.records(this, out));
+        sysctl.createDynamic("vm.loadavg", "Load averages over 1, 5 and 15 minutes: lwps holding or waiting "
+                + "for a virtual CPU", SysctlType.STRING, () -> {
+                    double[] l = scheduler.loadAverage();
+                    return String.format(java.util.Locale.ROOT, "%.2f %.2f %.2f", l[0], l[1], l[2]);
+                });
     }
 
     /** Sets {@code kern.hostname} from kernel code; through sysctl only root may. */

@@ -132,7 +132,7 @@ public final class Afpa {
     /** {@code listen(2)} on some socket: if it is the port's listener and nothing serves it, attach now. */
     private void listening(Socket so) {
         if (!config.enabled() || feLock.owned()) {
-            return; // a front end attaching in this thread (tdi mode opens its own endpoint)
+            return; // a front end attaching in this thread: it finds the listener itself
         }
         SockAddr a = new SockAddr();
         so.protosw().sockaddr(so, a);

@@ -4,23 +4,34 @@ import io.jrump.afpa.cache.CacheObject;
 import io.jrump.rumpnet.mbuf.ExtFree;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.rumpnet.mbuf.MbufFlags;
 import io.jrump.rumpnet.mbuf.MbufPool;
 
 /**
  * Turns frames of a cache object into an mbuf chain to queue on a connection, without copying the
- * frames: each mbuf is a prebuilt frame ({@link MbufPool#getPrebuilt}) over the frame's own buffer,
- * carrying the payload sum computed when the object was built (with the HTTP header's folded in for
- * the first frame, issue 17: "a send fills in only what changes"), and its free hook gives the frame
- * back ({@link CacheObject#releaseFrame}) once TCP is done with it. This is the Linux seed's "queues
- * each frame associated with the object for transmission". The seed copies a buffer another request
- * is still sending ("AFPA makes an additional copy of the buffer") because its sends write headers into
- * the buffer; here TCP never writes into a frame (its headers go in an mbuf of their own), so sends
- * share frames read-only, and only the first frame's HTTP header room, which a response does write, is
- * held by one send at a time ({@link CacheObject#claimHeaderRoom}): another response sends its header in
- * an mbuf of its own. A frame is copied, counted in {@link AfpaStats#COPIED}, only if the object's
- * frames could not be held.
+ * frames: each mbuf is a prebuilt run ({@link MbufPool#getPrebuiltRun}) over frames that lie back to back
+ * in one cache block, carrying each frame's payload sum computed when the object was built (the first
+ * frame's with the HTTP header folded in, issue 17: "a send fills in only what changes"), and its free
+ * hook gives the frames back ({@link CacheObject#releaseFrames}) once TCP is done with them. This is the
+ * Linux seed's "queues each frame associated with the object for transmission", with one mbuf for a run
+ * of frames rather than one per frame: TCP that cuts its own segments still cuts at each frame's end and
+ * takes that frame's sum, and an interface that segments itself (TSO) takes the run whole.
  *
- * <p>The last frame of a chain may carry a {@link ChunkFreed} hook: hook mode's "last packet of a chunk
+ * <p><b>Frames in flight are shared, not copied.</b> The seed copies a frame that another response is
+ * still sending ("If an additional request is received for a cache object that is in the process of being
+ * sent, AFPA makes an additional copy of the buffer (i.e. Ethernet frame)", {@code
+ * ../shared/seeds/000_e72d5458a6362c1e.txt}) because there a frame is the packet: each send writes the
+ * TCP, IP and Ethernet headers and the HTTP header into the buffer's reserved space, so a second send would
+ * overwrite the headers of the first while its packet still waits to go. Here nothing a send writes lands
+ * in a frame's bytes: TCP builds its headers in an mbuf of its own and never writes into prebuilt storage,
+ * even for a retransmission (ksock's {@code TcpTransmit}), and the mbuf layer treats shared external
+ * storage as read-only. The one region a response does write, the first frame's HTTP header room, is
+ * claimed by one send at a time ({@link CacheObject#claimHeaderRoom}); another response meanwhile sends
+ * its header in an mbuf of its own. So two responses reading one frame read the same unchanging bytes, and
+ * the unsafe sharing the seed's copy avoids cannot happen. A frame is still copied, counted in
+ * {@link AfpaStats#COPIED}, when the object's frames could not be held (it was freed under the sender).
+ *
+ * <p>The last mbuf of a chain may carry a {@link ChunkFreed} hook: hook mode's "last packet of a chunk
  * is flagged", whose buffer-free hook queues the next chunk. Free hooks run on whatever thread frees
  * the last reference, possibly under a socket lock, so they only release counts and call
  * {@link ChunkFreed#chunkFreed}, which may only queue work.
@@ -33,12 +44,12 @@ public final class FrameChains {
     }
 
     /**
-     * What a frame mbuf's free hook needs: the object and frame to give back (none for a copy), whether
-     * the send holds the header room, and for the flagged frame whom to tell. A plain frame's is made
-     * once per frame and kept in the object ({@link CacheObject#frameTag}); only a flagged frame, the
-     * first frame with a header and a copy get one per send.
+     * What a run mbuf's free hook needs: the object and frames {@code [from, to)} to give back (no object
+     * for a copy), whether the send holds the header room, and for the flagged run whom to tell. A plain
+     * run's is made once per first frame and kept in the object ({@link CacheObject#frameTag}); only a
+     * flagged run, one with a header in the room and a copy get one per send.
      */
-    private record FrameRef(CacheObject obj, int frame, ChunkFreed done, Object ctx, boolean room) {
+    private record FrameRef(CacheObject obj, int from, int to, ChunkFreed done, Object ctx, boolean room) {
     }
 
     private static final ExtFree FREE = (buf, off, len, arg) -> {
@@ -47,12 +58,20 @@ public final class FrameChains {
             if (r.room) {
                 r.obj.releaseHeaderRoom();
             }
-            r.obj.releaseFrame(r.frame);
+            r.obj.releaseFrames(r.from, r.to);
         }
         if (r.done != null) {
             r.done.chunkFreed(r.ctx);
         }
     };
+
+    /**
+     * The most file bytes one run mbuf carries: a jumbo cluster's worth, as the user-level server's socket
+     * writes fill. A peer kernel on an in-memory wire is lent the run rather than a copy, and each mbuf it
+     * keeps in its receive buffer charges the whole storage behind it ({@code sb_mbcnt}): a run of a whole
+     * chunk would close that peer's window after a few segments.
+     */
+    static final int MAX_RUN = Mbuf.MJUMBYTES;
 
     private FrameChains() {
     }
@@ -68,50 +87,36 @@ public final class FrameChains {
 
     /**
      * A chain of {@code hdr[0, hdrLen)} (if {@code hdr} is not null) followed by frames {@code [from, to)}
-     * of {@code o}; the last frame flagged with {@code done} if not null. The header goes into the first
-     * frame's reserved room when it fits and the frame is not in flight, else into an mbuf of its own.
-     * Null if the mbuf pool ran dry; every frame claimed so far is given back then, and {@code done} may
-     * have been told (its receiver checks whether it still sends).
+     * of {@code o}, the frames that lie back to back in one block as one mbuf each run; the last run
+     * flagged with {@code done} if not null. The header goes into the first frame's reserved room when it
+     * fits and no other send has the room, else into an mbuf of its own. Null if the mbuf pool ran dry;
+     * every frame claimed so far is given back then, and {@code done} may have been told (its receiver
+     * checks whether it still sends).
      */
     public static Mbuf build(MbufPool pool, CacheObject o, int from, int to, byte[] hdr, int hdrLen,
                              ChunkFreed done, Object ctx, AfpaStats stats) {
         Mbuf head = null;
         Mbuf tail = null;
         boolean hdrPending = hdr != null && hdrLen > 0;
-        for (int i = from; i < to; i++) {
-            int len = o.payloadLen(i);
-            ChunkFreed flag = i == to - 1 ? done : null;
+        int i = from;
+        while (i < to) {
+            int end = i + 1;
+            int runLen = o.payloadLen(i);
+            while (end < to && o.contiguous(end - 1) && runLen + o.payloadLen(end) <= MAX_RUN) {
+                runLen += o.payloadLen(end);
+                end++;
+            }
+            ChunkFreed flag = end == to ? done : null;
             Mbuf m;
-            if (o.shareFrame(i)) {
-                byte[] buf = o.frameBuf(i);
-                int off = o.payloadOff(i);
-                int room = o.headroom(i);
-                int sum = o.payloadSum(i);
-                boolean inRoom = false;
-                if (hdrPending && i == 0 && hdrLen <= room - CacheObject.HEADROOM && o.claimHeaderRoom()) {
-                    System.arraycopy(hdr, 0, buf, off - hdrLen, hdrLen);
-                    sum = o.sumWithHeader(hdrLen);
-                    off -= hdrLen;
-                    len += hdrLen;
-                    room -= hdrLen;
+            if (o.shareFrames(i, end)) {
+                m = run(pool, o, i, end, hdrPending ? hdr : null, hdrLen, flag, ctx);
+                if (m != null && i == 0 && hdrPending && (m.flags() & MbufFlags.M_PREBUILT) != 0
+                        && m.off() < o.payloadOff(0)) {
                     hdrPending = false;
-                    inRoom = true;
-                }
-                Object arg = flag == null && !inRoom ? plainRef(o, i) : new FrameRef(o, i, flag, ctx, inRoom);
-                m = pool.getPrebuilt(buf, off, len, room, sum, FREE, arg);
-                if (m == null) {
-                    if (inRoom) {
-                        o.releaseHeaderRoom();
-                    }
-                    o.releaseFrame(i);
                 }
             } else {
-                byte[] copy = new byte[len];
-                System.arraycopy(o.frameBuf(i), o.payloadOff(i), copy, 0, len);
-                m = pool.getPrebuilt(copy, 0, len, 0, o.payloadSum(i), FREE, new FrameRef(null, i, flag, ctx, false));
-                if (stats != null) {
-                    stats.inc(AfpaStats.COPIED);
-                }
+                // the object was freed under the sender: copies, frame by frame
+                m = copies(pool, o, i, end, flag, ctx, stats);
             }
             if (m == null) {
                 free(pool, head);
@@ -121,7 +126,7 @@ public final class FrameChains {
                 Mbuf h = MbufCopy.fromBytes(pool, hdr, 0, hdrLen);
                 if (h == null) {
                     free(pool, head);
-                    pool.free(m);
+                    pool.freeChain(m);
                     return null;
                 }
                 head = h;
@@ -133,7 +138,8 @@ public final class FrameChains {
             } else {
                 tail.setNext(m);
             }
-            tail = m;
+            tail = last(m);
+            i = end;
         }
         if (hdrPending) {
             return MbufCopy.fromBytes(pool, hdr, 0, hdrLen);
@@ -141,14 +147,80 @@ public final class FrameChains {
         return head;
     }
 
-    /** The free-hook argument of frame {@code i} sent with no flag and no header: made once per frame. */
-    private static FrameRef plainRef(CacheObject o, int i) {
-        Object t = o.frameTag(i);
-        if (t instanceof FrameRef r) {
+    /**
+     * One mbuf over frames {@code [from, to)}, which the caller has shared; with the header written into
+     * the room of frame 0 if {@code hdr} is given and the room can be claimed. Null (the frames given
+     * back) if the pool ran dry.
+     */
+    private static Mbuf run(MbufPool pool, CacheObject o, int from, int to, byte[] hdr, int hdrLen, ChunkFreed flag,
+                            Object ctx) {
+        byte[] buf = o.frameBuf(from);
+        int off = o.payloadOff(from);
+        int room = o.headroom(from);
+        int firstLen = o.payloadLen(from);
+        int firstSum = o.payloadSum(from);
+        int len = 0;
+        for (int k = from; k < to; k++) {
+            len += o.payloadLen(k);
+        }
+        boolean inRoom = false;
+        if (hdr != null && from == 0 && hdrLen <= room && o.claimHeaderRoom()) {
+            System.arraycopy(hdr, 0, buf, off - hdrLen, hdrLen);
+            firstSum = o.sumWithHeader(hdrLen);
+            off -= hdrLen;
+            len += hdrLen;
+            firstLen += hdrLen;
+            room -= hdrLen;
+            inRoom = true;
+        }
+        Object arg = flag == null && !inRoom ? plainRef(o, from, to) : new FrameRef(o, from, to, flag, ctx, inRoom);
+        Mbuf m = pool.getPrebuiltRun(buf, off, len, room, firstLen, firstSum, o.framePayload(), o.sums(), from,
+                FREE, arg);
+        if (m == null) {
+            if (inRoom) {
+                o.releaseHeaderRoom();
+            }
+            o.releaseFrames(from, to);
+        }
+        return m;
+    }
+
+    /** Copies of frames {@code [from, to)}, one prebuilt mbuf each, the last flagged; null if the pool ran dry. */
+    private static Mbuf copies(MbufPool pool, CacheObject o, int from, int to, ChunkFreed flag, Object ctx,
+                               AfpaStats stats) {
+        Mbuf head = null;
+        Mbuf tail = null;
+        for (int i = from; i < to; i++) {
+            int len = o.payloadLen(i);
+            byte[] copy = new byte[len];
+            System.arraycopy(o.frameBuf(i), o.payloadOff(i), copy, 0, len);
+            Mbuf m = pool.getPrebuilt(copy, 0, len, 0, o.payloadSum(i), FREE,
+                    new FrameRef(null, i, i + 1, i == to - 1 ? flag : null, ctx, false));
+            if (m == null) {
+                free(pool, head);
+                return null;
+            }
+            if (stats != null) {
+                stats.inc(AfpaStats.COPIED);
+            }
+            if (head == null) {
+                head = m;
+            } else {
+                tail.setNext(m);
+            }
+            tail = m;
+        }
+        return head;
+    }
+
+    /** The free-hook argument of the run {@code [from, to)} sent with no flag and no header: made once per run. */
+    private static FrameRef plainRef(CacheObject o, int from, int to) {
+        Object t = o.frameTag(from);
+        if (t instanceof FrameRef r && r.to == to) {
             return r;
         }
-        FrameRef r = new FrameRef(o, i, null, null, false);
-        o.setFrameTag(i, r);
+        FrameRef r = new FrameRef(o, from, to, null, null, false);
+        o.setFrameTag(from, r);
         return r;
     }
 

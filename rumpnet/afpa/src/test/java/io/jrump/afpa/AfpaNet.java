@@ -63,7 +63,7 @@ final class AfpaNet implements AutoCloseable {
         server.syscalls().mkdir(DOCROOT, 0755);
         afpa = server.service(Afpa.class);
         if (afpa != null) {
-            // off until the test has its user-level server: tdi mode would otherwise listen on the port itself
+            // off until the test has its user-level server, so that a test decides when the accelerator attaches
             server.syscalls().sysctlWrite("net.afpa.enable", "0");
             configure(mode);
         }

@@ -2,6 +2,8 @@ package io.jrump.afpa;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import io.jrump.afpa.cache.CacheObject;
+import io.jrump.testkit.Probes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -11,8 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Cache objects through either mode: large objects in 64 KB chunks over a link that loses and reorders
- * frames (fixed seeds, byte-exact), two clients fetching one object at once (the second gets copies of
- * frames still in flight), a file changed on disk served new, and a small cache that evicts.
+ * frames (fixed seeds, byte-exact), clients fetching one object at once (they share the frames still in
+ * flight, read-only: {@link FrameChains} says why that is safe where the seed copies), a file changed on
+ * disk served new, and a small cache that evicts.
  */
 class AfpaObjectsTest {
     static byte[] random(int n, long seed) {
@@ -86,6 +89,46 @@ class AfpaObjectsTest {
             }
             assertEquals(0, net.stat("frames copied because still in flight"),
                     "three requests sent before any reply share frames in flight, read-only");
+        }
+    }
+
+    /**
+     * Two responses hold the same frame in flight at once (neither client reads until both are under way,
+     * so their frames sit in the server's send buffers and the clients' receive buffers), and each arrives
+     * byte-exact: the seed's reason to copy such a frame, a second send writing its headers into the
+     * first one's buffer, does not arise, and nothing was copied.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"hook", "tdi"})
+    void aFrameInFlightForTwoResponsesArrivesByteExactAtBoth(String mode) throws Exception {
+        try (AfpaNet net = new AfpaNet(mode)) {
+            byte[] big = random(300_000, 12);
+            net.file("/big.bin", big);
+            net.user();
+            net.awaitServing();
+            try (HttpConn warm = net.connect()) {
+                warm.send(HttpConn.get("/big.bin"));
+                assertArrayEquals(big, warm.read().body());
+            }
+            CacheObject o = net.afpa.cache().lookup("/big.bin");
+            assertNotNull(o, "the object is cached");
+            try (HttpConn a = net.connect(); HttpConn b = net.connect()) {
+                a.send(HttpConn.get("/big.bin"));
+                b.send(HttpConn.get("/big.bin"));
+                Probes.await("a frame in flight for both responses", () -> {
+                    for (int i = 0; i < o.frameCount(); i++) {
+                        if (o.inFlight(i) >= 2) {
+                            return true;
+                        }
+                    }
+                    return false;
+                });
+                assertArrayEquals(big, a.read().body(), "the first response, byte-exact");
+                assertArrayEquals(big, b.read().body(), "the second response, byte-exact");
+            } finally {
+                o.release();
+            }
+            assertEquals(0, net.stat("frames copied because still in flight"), "shared read-only, not copied");
         }
     }
 

@@ -106,8 +106,6 @@ class HookServeTest {
 
     @Test
     void aRestartedUserServerIsAcceleratedAgain() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(mode().equals("hook"),
-                "tdi mode listens by itself once the user-level server is gone");
         try (AfpaNet net = new AfpaNet(mode())) {
             net.file("/a.txt", "aaa".getBytes());
             UserServer first = net.user();
@@ -125,6 +123,35 @@ class HookServeTest {
             }
             assertEquals(1, net.stat("connections"));
             assertEquals(0, second.accepted.get());
+        }
+    }
+
+    /**
+     * The user-level server goes away while the accelerator is answering on a keep-alive connection: the
+     * response under way is finished, and the request behind it that only a user-level server could answer
+     * gets a 503 with a body, then the connection closes, the same in both modes.
+     */
+    @Test
+    void whenTheUserServerHasGoneWhatItWouldPassIsAnswered503() throws Exception {
+        try (AfpaNet net = new AfpaNet(mode())) {
+            byte[] big = new byte[1 << 20];
+            new SplittableRandom(17).nextBytes(big);
+            net.file("/big.bin", big);
+            UserServer user = net.user();
+            net.awaitServing();
+            try (HttpConn c = net.connect()) {
+                c.send(HttpConn.get("/big.bin"));
+                assertArrayEquals(big, c.read().body());
+                // a response that cannot leave before the client reads, and behind it a DELETE
+                c.send(HttpConn.get("/big.bin") + "DELETE /big.bin HTTP/1.1\r\nHost: t\r\n\r\n");
+                user.close();
+                assertArrayEquals(big, c.read().body(), "the response under way is finished");
+                HttpConn.Response r = c.read();
+                assertEquals(503, r.status());
+                assertTrue(r.body().length > 0, "a 503 with a body");
+                assertTrue(c.closedByServer());
+            }
+            assertEquals(0, net.stat("requests passed to user level"));
         }
     }
 

@@ -29,6 +29,8 @@ public final class Cpu {
      * ({@link Scheduler}). Written under the scheduler's lock, read by the holder without it.
      */
     volatile boolean interruptWanted;
+    /** Set once a second by {@code schedcpu}: the holder charges the time it has used at its next preemption point. */
+    volatile boolean accountWanted;
 
     public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {
         this.index = index;

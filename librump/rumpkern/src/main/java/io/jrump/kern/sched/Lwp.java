@@ -17,10 +17,10 @@ import io.jrump.kern.syscall.SyscallArgs;
 public final class Lwp {
     /**
      * What one lwp of a client process costs the host: the {@code Lwp}, its reusable syscall argument
-     * block and the thread-local entry that binds it to its host thread. Measured as 354 bytes per lwp
-     * over 50,000 ({@code KernelMemoryFootprintTest} checks it).
+     * block, its scheduling state and the thread-local entry that binds it to its host thread. Measured as
+     * 398 bytes per lwp over 20,000 ({@code KernelMemoryFootprintTest} checks it).
      */
-    public static final long KMEM_BYTES = 352;
+    public static final long KMEM_BYTES = 400;
     /** The kernel memory account of lwps. */
     public static final String KMEM_TYPE = "lwp";
 
@@ -35,7 +35,7 @@ public final class Lwp {
     private long chargeStart;
     /** When it last took a CPU: its quantum among lwps of equal priority runs from here. */
     long onCpuSince;
-    /** {@link Priority#INTERRUPT} for softint and clock lwps, a kernel thread's fixed priority, or -1: its process's. */
+    /** {@link Priority#INTERRUPT} for interrupt lwps, a kernel thread's fixed priority, or -1: its process's. */
     private volatile int fixedPriority = -1;
     /** While it works for another process ({@link Scheduler#chargeProto}): that process, whose priority it takes. */
     volatile Proc worksFor;
@@ -127,16 +127,21 @@ public final class Lwp {
     }
 
     /**
-     * The priority it competes for a virtual CPU at; lower is more urgent ({@link Priority}). Read by other
-     * threads when they choose whom to hand a CPU to.
+     * The priority it competes for a virtual CPU at; lower is more urgent ({@link Priority}): interrupt level
+     * if it is an interrupt lwp, else that of the process it does protocol work for if any
+     * ({@link Scheduler#chargeProto}, even on a kernel thread of a fixed priority), else its fixed priority,
+     * else its process's. Read by other threads when they choose whom to hand a CPU to.
      */
     public int priority() {
         int f = fixedPriority;
-        if (f >= 0) {
+        if (f == Priority.INTERRUPT) {
             return f;
         }
         Proc w = worksFor;
-        return w != null ? w.priority() : proc.priority();
+        if (w != null) {
+            return w.priority();
+        }
+        return f >= 0 ? f : proc.priority();
     }
 
     /** Whether it runs at interrupt level (a softint or clock lwp): it takes a CPU before any other lwp. */
@@ -189,14 +194,16 @@ public final class Lwp {
 
     /**
      * Charges the CPU time since the last charge to the process it works for (its own unless
-     * {@link #worksFor}), as user time in user mode, else as its charge kind.
+     * {@link #worksFor}): as protocol time in a protocol span or on a protocol thread, else as user time in
+     * user mode, else as system time.
      */
     void account(long cpuClock) {
         long d = cpuClock - chargeStart;
         chargeStart = cpuClock;
         if (d > 0) {
             Proc w = worksFor;
-            (w != null ? w : proc).charge(userNow ? Proc.USER : chargeKind, d);
+            int kind = chargeKind == Proc.PROTO ? Proc.PROTO : userNow ? Proc.USER : Proc.SYS;
+            (w != null ? w : proc).charge(kind, d);
         }
     }
 

@@ -8,6 +8,9 @@ package io.jrump.kern.sched;
  * and CPU usage is charged back to that application" (seed 003, "TCP protocol processing"), whether the lwp
  * is the receiver's own (UDP input in {@code recv}) or a kernel thread serving many sockets.
  *
+ * <p>Only time holding a virtual CPU is charged: a span opened on a thread whose lwp holds none (a driver's
+ * receive thread, which is an interrupt) charges nothing until the lwp takes one.
+ *
  * <p>Each lwp has one of these, reused, so a span allocates nothing; spans nest (up to {@value #DEPTH}
  * deep), each {@code close} restoring what the one before had. Use it with try-with-resources on the thread
  * that opened it:
@@ -33,7 +36,9 @@ public final class ProtoCharge implements AutoCloseable {
         if (depth == DEPTH) {
             throw new IllegalStateException("protocol charge spans nest deeper than " + DEPTH + " on " + lwp);
         }
-        lwp.account(now);
+        if (lwp.cpu() != null) {
+            lwp.account(now);
+        }
         savedFor[depth] = lwp.worksFor;
         savedKind[depth] = lwp.chargeKind;
         depth++;

@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  * waiting lwp of higher priority, or, once the lwp has held it for {@link #QUANTUM_NANOS}, to one of equal
  * priority (4.4BSD's round robin); the lwp then waits for a CPU again at its own priority. A preemption point
  * must not be reached holding a host lock ({@code synchronized}, a hypercall mutex): a kernel mutex is fine,
- * since a contender sleeps and gives its CPU up.</li>
+ * since a contender sleeps and gives its CPU up. An lwp that keeps its CPU is charged for it at its next
+ * preemption point after each {@code schedcpu}, so its {@code estcpu} grows while it runs.</li>
  * </ul>
  *
  * <p>The common path is as cheap as before: while nobody waits, taking a CPU is one compare-and-set and a
@@ -144,6 +145,9 @@ public final class Scheduler {
             c = await(l, bound);
         }
         l.onCpu(c, clock.runtimeNanos());
+        if (!decaying.get() && l.proc().pid() != 0) {
+            charged();
+        }
     }
 
     private Cpu tryAny(Lwp l, Cpu bound) {
@@ -326,8 +330,17 @@ public final class Scheduler {
         return true;
     }
 
-    /** Whether someone should have {@code l}'s CPU {@code c} rather than {@code l}. */
+    /**
+     * Whether someone should have {@code l}'s CPU {@code c} rather than {@code l}; first charges the time
+     * {@code l} has held it if {@code schedcpu} asked for that, so that an lwp that keeps its CPU for long
+     * still has its use counted in its process's {@code estcpu}, as 4.4BSD's statclock counts the running
+     * process.
+     */
     private boolean wantsCpu(Lwp l, Cpu c) {
+        if (c.accountWanted) {
+            c.accountWanted = false;
+            l.account(clock.runtimeNanos());
+        }
         if (l.interrupt()) {
             return false;
         }
@@ -397,7 +410,7 @@ public final class Scheduler {
         }
     }
 
-    /** A charge was made: makes sure {@code schedcpu} runs within a second to decay it. */
+    /** A charge was made or a CPU taken: makes sure {@code schedcpu} runs within a second. */
     void charged() {
         if (!decaying.get() && decaying.compareAndSet(false, true)) {
             Callout c = schedcpu;
@@ -458,8 +471,19 @@ public final class Scheduler {
             load = loadavg[0];
         }
         boolean more = n > 0;
+        for (Cpu c : cpus) {
+            c.accountWanted = true;
+        }
         for (Proc p : kernel.procs()) {
             more |= p.schedcpu(load);
+        }
+        if (nwaiting > 0) {
+            lock.enter();
+            try {
+                dispatch(); // the waiters' priorities moved: what preemption points compare against moves too
+            } finally {
+                lock.exit();
+            }
         }
         if (more && !kernel.halting()) {
             schedcpu.schedule(kernel.hz());

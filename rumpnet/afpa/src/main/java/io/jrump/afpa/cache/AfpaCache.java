@@ -454,7 +454,8 @@ public final class AfpaCache {
     }
 
     private void freeAll(FrameBuf[] got) {
-        for (FrameBuf f : got) {
+        for (int i = got.length - 1; i >= 0; i--) {
+            FrameBuf f = got[i];
             if (f != null) {
                 allocator.free(f);
             }
@@ -510,7 +511,9 @@ public final class AfpaCache {
 
     /** The last hold on {@code o} went: its frames go back to the allocator. */
     void freeFrames(CacheObject o) {
-        for (int i = 0; i < o.frameCount(); i++) {
+        // last frame first: the allocator hands freed slots out again last-in first-out, so the next object's
+        // frames come out in ascending order, back to back, and go to TCP as runs (FrameChains)
+        for (int i = o.frameCount() - 1; i >= 0; i--) {
             FrameBuf f = o.frame(i);
             if (f != null) {
                 o.clearFrame(i);

@@ -1,18 +1,24 @@
 package io.jrump.afpa.cache;
 
-import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.wire.InternetChecksum;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * A document held as the frames it is sent in (the Linux AFPA seed: the file is read "into
- * Ethernet-frame-sized buffers", with space "for TCP, IP, and Ethernet headers" in each and "additional
- * space in the first buffer for HTTP headers"). Frame {@code i} is a slot of a 128 KB block whose first
- * {@link #HEADROOM} bytes are left for the link, IP and TCP headers; its payload then holds up to
- * {@link #framePayload()} bytes of the file (a connection's segment payload), except the first, which
- * starts {@link #HDR_ROOM} bytes later and holds that much less, so that the HTTP header written in
- * front of its data still fits one segment. An empty file has one frame with no data.
+ * Ethernet-frame-sized buffers", with "additional space in the first buffer for HTTP headers"). Frame
+ * {@code i} is a slot of a 128 KB block holding up to {@link #framePayload()} bytes of the file (a
+ * connection's segment payload), except the first, whose data starts {@link #HDR_ROOM} bytes into its
+ * slot and holds that much less, so that the HTTP header written in front of its data still fits one
+ * segment. An empty file has one frame with no data.
+ *
+ * <p>The seed also leaves space "for TCP, IP, and Ethernet headers" in every buffer, because its send
+ * writes those headers in front of the payload in place. Here TCP never writes into a frame: its headers go
+ * in an mbuf of their own, since a frame is shared read-only by every send of it (ksock's
+ * {@code TcpTransmit}). Per-frame header room would be dead space that keeps each frame's data apart from
+ * the next; without it the frames of a chunk that sit in consecutive slots of a block are one contiguous
+ * run, which goes to TCP as a single mbuf carrying each frame's sum ({@code FrameChains}, issue 17's
+ * 128 KB target).
  *
  * <p>Each frame's payload ones-complement sum is computed once, when it is read, so a send completes
  * the TCP checksum without reading the payload; {@link #sumWithHeader} adds the HTTP header in front of
@@ -30,8 +36,6 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * response rewrites, is held by one send at a time ({@link #claimHeaderRoom}).
  */
 public final class CacheObject {
-    /** Bytes before every frame's payload for Ethernet, IP and TCP headers with options. */
-    public static final int HEADROOM = MbufPool.MAX_HDR;
     /**
      * Bytes reserved in front of the first frame's data for the HTTP response header: a status line
      * and the headers the accelerator writes ({@code Date}, {@code Server}, {@code Content-Length},
@@ -89,9 +93,9 @@ public final class CacheObject {
         return (int) n;
     }
 
-    /** The size of one frame's slot: header room and payload. */
+    /** The size of one frame's slot: its payload, so that consecutive slots hold contiguous data. */
     public static int slotSize(int framePayload) {
-        return HEADROOM + framePayload;
+        return framePayload;
     }
 
     AfpaCache cache() {
@@ -135,9 +139,24 @@ public final class CacheObject {
         return frames[i].off() + headroom(i);
     }
 
-    /** Bytes free in front of frame {@code i}'s data: {@link #HEADROOM}, and {@link #HDR_ROOM} more in the first. */
+    /** Bytes free in front of frame {@code i}'s data: {@link #HDR_ROOM} in the first, none in the others. */
     public int headroom(int i) {
-        return i == 0 ? HEADROOM + HDR_ROOM : HEADROOM;
+        return i == 0 ? HDR_ROOM : 0;
+    }
+
+    /**
+     * Whether frame {@code i + 1}'s data directly follows frame {@code i}'s in the same block, so that both
+     * go to TCP in one mbuf.
+     */
+    public boolean contiguous(int i) {
+        FrameBuf a = frames[i];
+        FrameBuf b = frames[i + 1];
+        return a != null && b != null && a.buf() == b.buf() && payloadOff(i) + payloadLen(i) == payloadOff(i + 1);
+    }
+
+    /** The per-frame payload sums, indexed by frame; read-only for the caller (a run mbuf refers to it). */
+    public int[] sums() {
+        return sums;
     }
 
     /** File data bytes in frame {@code i}. */
@@ -231,6 +250,28 @@ public final class CacheObject {
         }
         inFlight.incrementAndGet(i);
         return true;
+    }
+
+    /** {@link #shareFrame} for frames {@code [from, to)} at once, with one hold on the object. */
+    public boolean shareFrames(int from, int to) {
+        if (!hold()) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            inFlight.incrementAndGet(i);
+        }
+        return true;
+    }
+
+    /** The free hook's side of {@link #shareFrames}. */
+    public void releaseFrames(int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (inFlight.decrementAndGet(i) < 0) {
+                inFlight.incrementAndGet(i);
+                throw new IllegalStateException("frame " + i + " of " + path + " is not in flight");
+            }
+        }
+        release();
     }
 
     /** The free hook's side of {@link #shareFrame}: only atomic counts and, at the last hold, the allocator's short lock. */

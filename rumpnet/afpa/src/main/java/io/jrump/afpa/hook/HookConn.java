@@ -1,6 +1,6 @@
 package io.jrump.afpa.hook;
 
-import io.jrump.afpa.Afpa;
+import io.jrump.afpa.AfpaConn;
 import io.jrump.afpa.AfpaStats;
 import io.jrump.afpa.FrameChains;
 import io.jrump.afpa.cache.AfpaCache;
@@ -9,7 +9,6 @@ import io.jrump.afpa.cache.CacheResult;
 import io.jrump.afpa.cache.PinArray;
 import io.jrump.afpa.http.DocPath;
 import io.jrump.afpa.http.ErrorPages;
-import io.jrump.afpa.http.HttpMethod;
 import io.jrump.afpa.http.HttpRequest;
 import io.jrump.afpa.http.HttpRequestParser;
 import io.jrump.afpa.http.HttpStatus;
@@ -37,12 +36,10 @@ import io.jrump.rumpnet.socket.Socket;
  * the next chunk is queued when the flagged last frame of the one before is freed, or when the send
  * buffer has room again, whichever comes first.
  */
-final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
+final class HookConn extends AfpaConn implements SoUpcall, FrameChains.ChunkFreed {
     private static final int PEEK = 2048;
 
     private final HookFrontEnd fe;
-    private final Afpa afpa;
-    private final AfpaStats stats;
     final Socket so;
     /** Buffers lent by the front end for the connection's life, so a new connection allocates little. */
     final Scratch scratch;
@@ -65,9 +62,7 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     private int nextFrame;
     private int hdrLen;
     private boolean keepAlive;
-    private boolean missPending;
     private boolean draining;
-    private boolean done;
 
     /**
      * A connection's parser and byte buffers (the parser alone keeps a request line's worth), reused by
@@ -107,13 +102,12 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     }
 
     HookConn(HookFrontEnd fe, Socket so, Scratch scratch) {
+        super(fe.afpa(), fe);
         this.scratch = scratch;
         this.parser = scratch.parser;
         this.peek = scratch.peek;
         this.hdr = scratch.hdr;
         this.fe = fe;
-        this.afpa = fe.afpa();
-        this.stats = afpa.stats();
         this.so = so;
         this.idle = so.kernel().callouts().create("afpa idle", this::idleFired);
     }
@@ -121,10 +115,6 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     /** Called at hold time: wait for the first request for at most the keep-alive timeout. */
     void start() {
         armIdle();
-    }
-
-    boolean done() {
-        return done;
     }
 
     @Override
@@ -198,76 +188,58 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
                     answerError(null, parser.errorStatus(), fed);
                     return;
                 }
-                case COMPLETE -> dispatch(parser.request());
+                case COMPLETE -> dispatch(parser.request(), scratch.cacheKey(parser.request()));
             }
         }
     }
 
-    private void dispatch(HttpRequest req) {
-        HttpMethod m = req.method();
-        if (m != HttpMethod.GET && m != HttpMethod.HEAD) {
-            pass(true);
-            return;
-        }
-        AfpaCache cache = afpa.cache();
-        if (cache == null) {
-            pass(true);
-            return;
-        }
-        String path = scratch.cacheKey(req);
-        CacheObject o = cache.lookup(path);
-        if (o != null) {
-            stats.inc(AfpaStats.HITS);
-            respond(req, o);
-            return;
-        }
-        missPending = true;
-        disarmIdle();
-        String p = path;
-        if (!afpa.post(() -> serviceMiss(p))) {
-            missPending = false;
-            pass(true);
-        }
+    // ---- what AfpaConn asks of the mode ----
+
+    @Override
+    protected Socket socket() {
+        return so;
     }
 
-    /** A service thread builds the object the softint did not find (the seed's miss path), then answers. */
-    private void serviceMiss(String path) {
-        AfpaCache cache = afpa.cache();
-        CacheResult r = cache == null ? null : cache.get(path);
-        so.lock().enter();
-        try {
-            missPending = false;
-            if (done) {
-                if (r != null && r.found()) {
-                    r.object().release();
-                }
-                return;
-            }
-            if (r == null) {
-                pass(true);
-            } else {
-                switch (r.status()) {
-                    case HIT -> {
-                        stats.inc(AfpaStats.HITS);
-                        respond(parser.request(), r.object());
-                    }
-                    case BUILT -> {
-                        stats.inc(AfpaStats.MISSES);
-                        respond(parser.request(), r.object());
-                    }
-                    case NOT_FOUND -> answerError(parser.request(), HttpStatus.NOT_FOUND, fed);
-                    default -> pass(true);
-                }
-            }
-            input();
-        } finally {
-            so.lock().exit();
-        }
+    @Override
+    protected HttpRequest request() {
+        return parser.request();
+    }
+
+    @Override
+    protected HttpRequest unansweredRequest() {
+        return parser.started() && !parser.inBody() && fed > 0 ? parser.request() : null;
+    }
+
+    /** The seed's miss path reads the whole object ("reads it into Ethernet-frame-sized buffers"). */
+    @Override
+    protected CacheResult readMiss(AfpaCache cache, String key) {
+        return cache.get(key);
+    }
+
+    @Override
+    protected void answerError(HttpRequest req, int status) {
+        answerError(req, status, fed);
+    }
+
+    @Override
+    protected boolean requestPending() {
+        return parser.started() || so.rcv.cc() > fed;
+    }
+
+    @Override
+    protected void closeGracefully() {
+        close(true);
+    }
+
+    @Override
+    protected void afterMiss() {
+        input();
     }
 
     // ---- responses ----
 
-    private void respond(HttpRequest req, CacheObject o) {
+    @Override
+    protected void respond(HttpRequest req, CacheObject o) {
         plan.forFile(req, o.size(), o.mtime() / 1_000_000_000L, o.contentType());
         keepAlive = plan.keepAlive();
         writeHeader();
@@ -443,10 +415,8 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
     // ---- letting go ----
 
     /** Hands the connection to the user-level server with its unanswered bytes ({@code releaseToAccept}). */
-    private void pass(boolean count) {
-        if (done) {
-            return;
-        }
+    @Override
+    protected void handOver(boolean count) {
         done = true;
         disarmIdle();
         so.setUpcall(null);
@@ -520,7 +490,8 @@ final class HookConn implements SoUpcall, FrameChains.ChunkFreed {
         idle.scheduleNanos(afpa.config().keepAliveTimeoutSeconds() * 1_000_000_000L);
     }
 
-    private void disarmIdle() {
+    @Override
+    protected void disarmIdle() {
         idle.stop();
         if (done && retry != null) {
             retry.stop();

@@ -3,20 +3,14 @@ package io.jrump.afpa.hook;
 import io.jrump.afpa.Afpa;
 import io.jrump.afpa.AfpaStats;
 import io.jrump.afpa.FrontEnd;
+import io.jrump.afpa.HeldConnections;
+import io.jrump.afpa.Listeners;
 import io.jrump.afpa.cache.PinArray;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.intr.Softint;
-import io.jrump.kern.sync.KCondVar;
 import io.jrump.kern.sync.KMutex;
-import io.jrump.kern.syscall.SockAddr;
-import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.rumpnet.socket.Socket;
-import io.jrump.rumpnet.socket.Sockets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
@@ -30,19 +24,17 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * response, the seed's "when the AFPA hook detects that last packet of a chunk, the AFPA hook sends the
  * next chunk"): free hooks run under whatever lock freed the mbuf.
  *
- * <p>Locks: a connection's socket lock, then {@link #lock} (a leaf guarding the set of connections).
+ * <p>Locks: a connection's socket lock, then {@link #lock} (a leaf guarding the spare buffers) or the held
+ * set's.
  */
 public final class HookFrontEnd implements FrontEnd {
-    /** How long an unload waits for responses under way before it resets what is left. */
-    private static final long DRAIN_NANOS = 30_000_000_000L;
     /** Scratch buffers kept for new connections: enough for a busy server's connections per tick. */
     private static final int SPARE = 64;
 
     private final Afpa afpa;
     private final Kernel kernel;
     private final KMutex lock;
-    private final KCondVar emptied;
-    private final Set<HookConn> conns = new LinkedHashSet<>();
+    private final HeldConnections<HookConn> conns;
     private final ConcurrentLinkedQueue<HookConn> kicked = new ConcurrentLinkedQueue<>();
     /** Scratch buffers of connections that are done, for the next ones; at most {@link #SPARE}. */
     private final ArrayDeque<HookConn.Scratch> spare = new ArrayDeque<>();
@@ -54,16 +46,17 @@ public final class HookFrontEnd implements FrontEnd {
         this.afpa = afpa;
         this.kernel = afpa.kernel();
         this.lock = kernel.newMutex();
-        this.emptied = kernel.newCondVar();
+        this.conns = new HeldConnections<>(kernel);
     }
 
     Afpa afpa() {
         return afpa;
     }
 
+    /** Attaches to the user-level server's listener on {@code port} ({@link Listeners}); false if none listens. */
     @Override
     public boolean attach(int port) {
-        Socket l = findListener(kernel, port);
+        Socket l = Listeners.find(kernel, port);
         if (l == null) {
             return false;
         }
@@ -71,25 +64,6 @@ public final class HookFrontEnd implements FrontEnd {
         softint = kernel.softints().establish("afpa", Softint.NET, this::runKicked);
         l.setAcceptHook(this::hold);
         return true;
-    }
-
-    /** The TCP socket listening on {@code port} (any address), or null. */
-    static Socket findListener(Kernel k, int port) {
-        Sockets sockets = k.service(Sockets.class);
-        if (sockets == null) {
-            return null;
-        }
-        SockAddr a = new SockAddr();
-        for (Socket s : sockets.list()) {
-            if (s.isListening() && !s.isFreed() && s.type() == SocketDefs.SOCK_STREAM
-                    && s.domain().family() == SocketDefs.AF_INET && s.protosw().protocol() == SocketDefs.IPPROTO_TCP) {
-                s.protosw().sockaddr(s, a);
-                if (a.port == port) {
-                    return s;
-                }
-            }
-        }
-        return null;
     }
 
     /** The accept hook: softint, the new connection's lock held. */
@@ -110,12 +84,7 @@ public final class HookFrontEnd implements FrontEnd {
             scratch.parser.reset();
         }
         HookConn c = new HookConn(this, conn, scratch);
-        lock.enter();
-        try {
-            conns.add(c);
-        } finally {
-            lock.exit();
-        }
+        conns.add(c);
         int want = 2 * PinArray.CHUNK_SIZE + 4096;
         if (conn.snd.hiwat() < want) {
             conn.snd.reserve(want);
@@ -152,13 +121,13 @@ public final class HookFrontEnd implements FrontEnd {
 
     /** {@code c} let go of its socket (it touches its scratch buffers no more, which go to the next one). */
     void forget(HookConn c) {
+        if (!conns.remove(c)) {
+            return;
+        }
         lock.enter();
         try {
-            if (conns.remove(c) && spare.size() < SPARE) {
+            if (spare.size() < SPARE) {
                 spare.add(c.scratch);
-            }
-            if (conns.isEmpty()) {
-                emptied.broadcast();
             }
         } finally {
             lock.exit();
@@ -167,18 +136,12 @@ public final class HookFrontEnd implements FrontEnd {
 
     @Override
     public boolean alive() {
-        Socket l = listener;
-        return l != null && !l.isFreed() && l.isListening();
+        return Listeners.alive(listener);
     }
 
     @Override
     public int connections() {
-        lock.enter();
-        try {
-            return conns.size();
-        } finally {
-            lock.exit();
-        }
+        return conns.size();
     }
 
     @Override
@@ -188,7 +151,7 @@ public final class HookFrontEnd implements FrontEnd {
         if (l != null) {
             l.setAcceptHook(null);
         }
-        for (HookConn c : snapshot()) {
+        for (HookConn c : conns.snapshot()) {
             c.so.lock().enter();
             try {
                 c.drain();
@@ -196,17 +159,8 @@ public final class HookFrontEnd implements FrontEnd {
                 c.so.lock().exit();
             }
         }
-        // a halting kernel's peers get no more time: what is still busy is reset below
-        long deadline = kernel.hypercall().clock().monotonicNanos() + (kernel.halting() ? 0 : DRAIN_NANOS);
-        lock.enter();
-        try {
-            while (!conns.isEmpty() && kernel.hypercall().clock().monotonicNanos() < deadline) {
-                emptied.awaitSigUntil(lock, deadline);
-            }
-        } finally {
-            lock.exit();
-        }
-        for (HookConn c : snapshot()) {
+        conns.awaitDrained();
+        for (HookConn c : conns.snapshot()) {
             c.so.lock().enter();
             try {
                 c.abort();
@@ -220,14 +174,5 @@ public final class HookFrontEnd implements FrontEnd {
             kernel.softints().disestablish(s);
         }
         kicked.clear();
-    }
-
-    private List<HookConn> snapshot() {
-        lock.enter();
-        try {
-            return new ArrayList<>(conns);
-        } finally {
-            lock.exit();
-        }
     }
 }

@@ -1,6 +1,6 @@
 package io.jrump.afpa.tdi;
 
-import io.jrump.afpa.Afpa;
+import io.jrump.afpa.AfpaConn;
 import io.jrump.afpa.AfpaStats;
 import io.jrump.afpa.FrameChains;
 import io.jrump.afpa.cache.AfpaCache;
@@ -9,7 +9,6 @@ import io.jrump.afpa.cache.CacheResult;
 import io.jrump.afpa.cache.PinArray;
 import io.jrump.afpa.http.DocPath;
 import io.jrump.afpa.http.ErrorPages;
-import io.jrump.afpa.http.HttpMethod;
 import io.jrump.afpa.http.HttpRequest;
 import io.jrump.afpa.http.HttpRequestParser;
 import io.jrump.afpa.http.HttpStatus;
@@ -19,6 +18,7 @@ import io.jrump.netinet.tdi.TdiConnection;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.socket.Socket;
+import java.util.ArrayDeque;
 
 /**
  * Tdi mode's AFPA connection structure (the Windows 2000 seed): made by the connect event, it parses
@@ -34,13 +34,11 @@ import io.jrump.rumpnet.socket.Socket;
  * value, or by {@link TdiConnection#take} when a worker answered a miss. Responses leave in request
  * order, one request at a time, as in hook mode.
  */
-final class TdiConn {
+final class TdiConn extends AfpaConn {
     private static final int PEEK = 2048;
     private static final int WINDOW = 4;
 
     private final TdiFrontEnd fe;
-    private final Afpa afpa;
-    private final AfpaStats stats;
     private final HttpRequestParser parser = new HttpRequestParser();
     private final ResponsePlan plan = new ResponsePlan();
     private final byte[] peek = new byte[PEEK];
@@ -54,18 +52,28 @@ final class TdiConn {
     private CacheObject sending;
     private int nextChunk;
     private int outstanding;
+    /**
+     * Chunks sent and not yet completed, of this response or one before, each holding a pin: the
+     * connection stays in the front end's held set until they complete, so that an unload waits for them
+     * and a halt, which gets no completions, unpins them ({@link #abandon}).
+     */
+    private final ArrayDeque<Chunk> unacked = new ArrayDeque<>(WINDOW);
     private int hdrLen;
     private boolean keepAlive;
+    /** A worker is reading and pinning the next chunk of the response. */
     private boolean busy;
     private boolean inEvent;
     private boolean draining;
     private boolean peerDone;
-    private boolean done;
 
     TdiConn(TdiFrontEnd fe) {
+        super(fe.afpa(), fe);
         this.fe = fe;
-        this.afpa = fe.afpa();
-        this.stats = afpa.stats();
+    }
+
+    /** A worker is busy for this connection: building a missed object or pinning a chunk. */
+    private boolean working() {
+        return busy || missPending;
     }
 
     /** The accept completed: the connection is ours. Lock held (inside the hold decision). */
@@ -98,16 +106,16 @@ final class TdiConn {
         if (abortive) {
             done = true;
             disarmIdle();
-            if (sending != null && outstanding == 0 && !busy) {
+            if (sending != null && outstanding == 0 && !working()) {
                 // no completion or worker is left to let go of the object
                 sending.release();
                 sending = null;
             }
-            fe.forget(this);
+            letGo();
             return;
         }
         peerDone = true;
-        if (sending == null && !busy) {
+        if (sending == null && !working()) {
             close();
         }
     }
@@ -116,7 +124,7 @@ final class TdiConn {
 
     /** Parses what is buffered after the answered bytes; {@code available} is the buffer's byte count. */
     private void process(int available) {
-        while (!done && sending == null && !busy) {
+        while (!done && sending == null && !working()) {
             if (draining) {
                 pass(false);
                 return;
@@ -145,73 +153,56 @@ final class TdiConn {
                     answerError(null, parser.errorStatus());
                     return;
                 }
-                case COMPLETE -> dispatch(parser.request());
+                case COMPLETE -> dispatch(parser.request(), cacheKey(parser.request()));
             }
         }
     }
 
-    private void dispatch(HttpRequest req) {
-        if (req.method() != HttpMethod.GET && req.method() != HttpMethod.HEAD) {
-            pass(true);
-            return;
-        }
-        AfpaCache cache = afpa.cache();
-        if (cache == null) {
-            pass(true);
-            return;
-        }
+    /** The cache key of {@code req}'s path: a directory's index file for a path ending in {@code /}. */
+    private static String cacheKey(HttpRequest req) {
         String path = req.path();
-        if (path.endsWith("/")) {
-            path = path + DocPath.INDEX;
-        }
-        CacheObject o = cache.lookup(path);
-        if (o != null) {
-            stats.inc(AfpaStats.HITS);
-            respond(req, o);
-            return;
-        }
-        busy = true;
-        disarmIdle();
-        String p = path;
-        if (!afpa.post(() -> serviceMiss(p))) {
-            busy = false;
-            pass(true);
-        }
+        return path.endsWith("/") ? path + DocPath.INDEX : path;
     }
 
-    /** A worker opens the object (its chunks are read when first pinned) and answers. */
-    private void serviceMiss(String path) {
-        AfpaCache cache = afpa.cache();
-        CacheResult r = cache == null ? null : cache.open(path);
-        so.lock().enter();
-        try {
-            busy = false;
-            if (done) {
-                if (r != null && r.found()) {
-                    r.object().release();
-                }
-                return;
-            }
-            if (r == null) {
-                pass(true);
-            } else {
-                switch (r.status()) {
-                    case HIT -> {
-                        stats.inc(AfpaStats.HITS);
-                        respond(parser.request(), r.object());
-                    }
-                    case BUILT -> {
-                        stats.inc(AfpaStats.MISSES);
-                        respond(parser.request(), r.object());
-                    }
-                    case NOT_FOUND -> answerError(parser.request(), HttpStatus.NOT_FOUND);
-                    default -> pass(true);
-                }
-            }
-            resume();
-        } finally {
-            so.lock().exit();
-        }
+    // ---- what AfpaConn asks of the mode ----
+
+    @Override
+    protected Socket socket() {
+        return so;
+    }
+
+    @Override
+    protected HttpRequest request() {
+        return parser.request();
+    }
+
+    @Override
+    protected HttpRequest unansweredRequest() {
+        return parser.started() && !parser.inBody() && fed > 0 ? parser.request() : null;
+    }
+
+    /**
+     * The seed's miss path opens the object; its chunks are read when first pinned ("the request must be
+     * queued to a pool of worker threads").
+     */
+    @Override
+    protected CacheResult readMiss(AfpaCache cache, String key) {
+        return cache.open(key);
+    }
+
+    @Override
+    protected boolean requestPending() {
+        return parser.started() || so.rcv.cc() > answered + fed;
+    }
+
+    @Override
+    protected void closeGracefully() {
+        close();
+    }
+
+    @Override
+    protected void afterMiss() {
+        resume();
     }
 
     /** Outside an event: takes what was answered and goes on with buffered requests. Lock held. */
@@ -249,7 +240,8 @@ final class TdiConn {
         hdrLen = afpa.headers().write(plan, afpa.nowSeconds(), hdr, 0);
     }
 
-    private void respond(HttpRequest req, CacheObject o) {
+    @Override
+    protected void respond(HttpRequest req, CacheObject o) {
         plan.forFile(req, o.size(), o.mtime() / 1_000_000_000L, o.contentType());
         if (plan.bodyFromFile() && (plan.fileOffset() != 0 || plan.fileLength() != o.size())
                 && !o.pins().allPinned()) {
@@ -340,7 +332,10 @@ final class TdiConn {
         int from = o.chunkFirstFrame(k);
         int to = o.chunkEndFrame(k);
         Mbuf chain = FrameChains.build(so.mbufs(), o, from, to, k == 0 ? hdr : null, hdrLen, null, null, stats);
-        if (chain == null || c.send(chain, this::sendComplete, new Chunk(o, k)) != 0) {
+        Chunk ch = new Chunk(o, k);
+        unacked.add(ch);
+        if (chain == null || c.send(chain, this::sendComplete, ch) != 0) {
+            unacked.remove(ch);
             o.pins().unpin(k);
             abort();
             return;
@@ -351,13 +346,30 @@ final class TdiConn {
     }
 
     /** Which chunk a send request carried, so its completion unpins that one. */
-    private record Chunk(CacheObject obj, int index) {
+    private static final class Chunk {
+        final CacheObject obj;
+        final int index;
+        /** Unpinned already: by its completion, or by {@link #abandon} when no completion was coming. */
+        boolean unpinned;
+
+        Chunk(CacheObject obj, int index) {
+            this.obj = obj;
+            this.index = index;
+        }
     }
 
     /** The send completion: "decrements the pin count [...] and repeats the process for the next chunk". */
     private void sendComplete(TdiConnection conn, Object ctx, int errno) {
         Chunk ch = (Chunk) ctx;
+        if (ch.unpinned) {
+            return;
+        }
+        ch.unpinned = true;
+        unacked.remove(ch);
         ch.obj.pins().unpin(ch.index);
+        if (done && unacked.isEmpty()) {
+            fe.forget(this);
+        }
         if (ch.obj != sending) {
             return;
         }
@@ -370,7 +382,7 @@ final class TdiConn {
             return;
         }
         sendChunks();
-        if (!inEvent && sending == null && !busy) {
+        if (!inEvent && sending == null && !working()) {
             resume();
         }
     }
@@ -428,7 +440,8 @@ final class TdiConn {
         stats.add(AfpaStats.BYTES, hdrLen + (body == null ? 0 : body.length));
     }
 
-    private void answerError(HttpRequest req, int status) {
+    @Override
+    protected void answerError(HttpRequest req, int status) {
         plan.forError(req, status);
         keepAlive = plan.keepAlive();
         writeHeader();
@@ -451,26 +464,13 @@ final class TdiConn {
 
     // ---- letting go ----
 
-    /**
-     * Pass-through: to the user-level server with the unanswered bytes; with no user-level server on
-     * the port, a 503.
-     */
-    private void pass(boolean count) {
-        if (done) {
-            return;
-        }
-        if (!fe.userListener()) {
-            HttpRequest req = parser.started() && !parser.inBody() ? parser.request() : null;
-            fed = so.rcv.cc() - answered;
-            answerError(req, HttpStatus.SERVICE_UNAVAILABLE);
-            keepAlive = false;
-            close();
-            return;
-        }
+    /** Pass-through: to the user-level server with the unanswered bytes. */
+    @Override
+    protected void handOver(boolean count) {
         take();
         done = true;
         disarmIdle();
-        fe.forget(this);
+        letGo();
         c.passToUser();
         if (count) {
             stats.inc(AfpaStats.PASSED);
@@ -498,7 +498,7 @@ final class TdiConn {
             sending.release();
             sending = null;
         }
-        fe.forget(this);
+        letGo();
         c.disconnect(false);
     }
 
@@ -512,7 +512,7 @@ final class TdiConn {
             sending.release();
             sending = null;
         }
-        fe.forget(this);
+        letGo();
         c.disconnect(true);
     }
 
@@ -521,7 +521,7 @@ final class TdiConn {
         so.lock().enter();
         try {
             draining = true;
-            if (!done && sending == null && !busy) {
+            if (!done && sending == null && !working()) {
                 pass(false);
             }
         } finally {
@@ -529,7 +529,18 @@ final class TdiConn {
         }
     }
 
-    /** The address closed under it: forget it (the address passed it on). */
+    /** The connection is no longer ours: the front end forgets it once no chunk it sent is unacknowledged. */
+    private void letGo() {
+        if (unacked.isEmpty()) {
+            fe.forget(this);
+        }
+    }
+
+    /**
+     * The address closed under it (the address passed it on), or the front end gave up waiting for it:
+     * forget it, and unpin what it sent that no completion has unpinned (a halting kernel completes no
+     * more sends; a completion that still comes finds its chunk unpinned).
+     */
     void abandon() {
         so.lock().enter();
         try {
@@ -540,8 +551,15 @@ final class TdiConn {
                     sending.release();
                     sending = null;
                 }
-                fe.forget(this);
             }
+            Chunk ch;
+            while ((ch = unacked.poll()) != null) {
+                if (!ch.unpinned) {
+                    ch.unpinned = true;
+                    ch.obj.pins().unpin(ch.index);
+                }
+            }
+            fe.forget(this);
         } finally {
             so.lock().exit();
         }
@@ -553,7 +571,8 @@ final class TdiConn {
         idle.scheduleNanos(afpa.config().keepAliveTimeoutSeconds() * 1_000_000_000L);
     }
 
-    private void disarmIdle() {
+    @Override
+    protected void disarmIdle() {
         if (idle != null) {
             idle.stop();
         }
@@ -562,7 +581,7 @@ final class TdiConn {
     private void idleFired() {
         so.lock().enter();
         try {
-            if (done || idle.pending() || sending != null || busy) {
+            if (done || idle.pending() || sending != null || working()) {
                 return;
             }
             stats.inc(AfpaStats.IDLE_CLOSED);

@@ -3,10 +3,10 @@ package io.jrump.afpa.tdi;
 import io.jrump.afpa.Afpa;
 import io.jrump.afpa.AfpaStats;
 import io.jrump.afpa.FrontEnd;
+import io.jrump.afpa.HeldConnections;
+import io.jrump.afpa.Listeners;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
-import io.jrump.kern.sync.KCondVar;
-import io.jrump.kern.sync.KMutex;
 import io.jrump.kern.syscall.SockAddr;
 import io.jrump.netinet.tdi.Tdi;
 import io.jrump.netinet.tdi.TdiAcceptRequest;
@@ -14,10 +14,6 @@ import io.jrump.netinet.tdi.TdiAddress;
 import io.jrump.netinet.tdi.TdiConnection;
 import io.jrump.netinet.tdi.TdiEventHandler;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Tdi mode, the Windows 2000 seed ({@code ../shared/seeds/001_4c2098c7f46ed350.txt}): the accelerator
@@ -28,45 +24,46 @@ import java.util.Set;
  * receive event handler to be invoked." Responses go out chunk by chunk from the object's pin array
  * ({@link TdiConn}).
  *
- * <p>With a user-level server listening on the port, what the accelerator does not serve is passed to
- * it; with none, the address listens by itself and such requests are answered 503.
+ * <p>The address is opened on the user-level server's listener ({@link Listeners}), never on a listener
+ * of its own: with no server on the port the accelerator waits for one ({@code SoListenWatch} tells the
+ * engine of its {@code listen}), so the server can bind its port whenever it starts, and a client meets
+ * the port as it would without the accelerator. What the accelerator does not serve is passed to the
+ * server; once the server has gone, such a request is answered 503 ({@link io.jrump.afpa.AfpaConn}).
  */
 public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
-    private static final long DRAIN_NANOS = 30_000_000_000L;
-
     private final Afpa afpa;
     private final Kernel kernel;
-    private final KMutex lock;
-    private final KCondVar emptied;
-    private final Set<TdiConn> conns = new LinkedHashSet<>();
+    private final HeldConnections<TdiConn> conns;
     private TdiAddress address;
     private volatile boolean detaching;
 
     public TdiFrontEnd(Afpa afpa) {
         this.afpa = afpa;
         this.kernel = afpa.kernel();
-        this.lock = kernel.newMutex();
-        this.emptied = kernel.newCondVar();
+        this.conns = new HeldConnections<>(kernel);
     }
 
     Afpa afpa() {
         return afpa;
     }
 
-    /** Whether a user-level server listens on the port (else requests not served are answered 503). */
-    boolean userListener() {
-        TdiAddress a = address;
-        return a != null && !a.ownsListener();
-    }
-
+    /**
+     * Opens the port on the user-level server's listener; false if no server listens there (or it closed
+     * its listener before the address was open, when TDI would have listened by itself).
+     */
     @Override
     public boolean attach(int port) {
         Tdi tdi = kernel.service(Tdi.class);
-        if (tdi == null) {
+        if (tdi == null || Listeners.find(kernel, port) == null) {
             return false;
         }
         try {
-            address = tdi.open(port, this);
+            TdiAddress a = tdi.open(port, this);
+            if (a.ownsListener()) {
+                a.close();
+                return false;
+            }
+            address = a;
             return true;
         } catch (ErrnoException e) {
             kernel.log("afpa: tdi port " + port + ": " + e.getMessage());
@@ -88,12 +85,7 @@ public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
             return;
         }
         TdiConn conn = (TdiConn) r.context();
-        lock.enter();
-        try {
-            conns.add(conn);
-        } finally {
-            lock.exit();
-        }
+        conns.add(conn);
         afpa.stats().inc(AfpaStats.CONNECTIONS);
         conn.start(c);
     }
@@ -109,31 +101,18 @@ public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
     }
 
     void forget(TdiConn c) {
-        lock.enter();
-        try {
-            conns.remove(c);
-            if (conns.isEmpty()) {
-                emptied.broadcast();
-            }
-        } finally {
-            lock.exit();
-        }
+        conns.remove(c);
     }
 
     @Override
     public boolean alive() {
         TdiAddress a = address;
-        return a != null && !a.listener().isFreed() && a.listener().isListening();
+        return a != null && Listeners.alive(a.listener());
     }
 
     @Override
     public int connections() {
-        lock.enter();
-        try {
-            return conns.size();
-        } finally {
-            lock.exit();
-        }
+        return conns.size();
     }
 
     /**
@@ -143,35 +122,17 @@ public final class TdiFrontEnd implements FrontEnd, TdiEventHandler {
     @Override
     public void detach() {
         detaching = true;
-        for (TdiConn c : snapshot()) {
+        for (TdiConn c : conns.snapshot()) {
             c.drain();
         }
-        // a halting kernel's peers get no more time: what is still busy is reset below
-        long deadline = kernel.hypercall().clock().monotonicNanos() + (kernel.halting() ? 0 : DRAIN_NANOS);
-        lock.enter();
-        try {
-            while (!conns.isEmpty() && kernel.hypercall().clock().monotonicNanos() < deadline) {
-                emptied.awaitSigUntil(lock, deadline);
-            }
-        } finally {
-            lock.exit();
-        }
+        conns.awaitDrained();
         TdiAddress a = address;
         address = null;
         if (a != null) {
             a.close();
         }
-        for (TdiConn c : snapshot()) {
+        for (TdiConn c : conns.snapshot()) {
             c.abandon();
-        }
-    }
-
-    private List<TdiConn> snapshot() {
-        lock.enter();
-        try {
-            return new ArrayList<>(conns);
-        } finally {
-            lock.exit();
         }
     }
 }

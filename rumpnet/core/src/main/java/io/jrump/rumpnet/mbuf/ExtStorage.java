@@ -26,6 +26,16 @@ final class ExtStorage {
     private int preOff;
     private int preLen = -1;
     private int preSum;
+    /**
+     * A run of frames ({@link MbufPool#getPrebuiltRun}): the first frame's length is {@code firstLen} and
+     * its sum {@code preSum}; each further frame is {@code frameLen} bytes (the
+     * last the remainder) with its sum at {@code sums[sumsFrom + k]}. A single frame has {@code firstLen ==
+     * preLen} and no {@code sums}.
+     */
+    private int firstLen;
+    private int frameLen;
+    private int[] sums;
+    private int sumsFrom;
 
     private ExtStorage(MbufPool owner, byte[] cluster) {
         this.owner = owner;
@@ -77,15 +87,63 @@ final class ExtStorage {
 
     /** Notes that {@code buf[payOff, payOff + payLen)} is a prebuilt frame's payload whose sum is {@code sum}. */
     ExtStorage prebuilt(int payOff, int payLen, int sum) {
+        return prebuiltRun(payOff, payLen, payLen, sum, payLen, null, 0);
+    }
+
+    /** Notes a run of frames: the first {@code first} bytes with sum {@code sum}, then frames of {@code each}. */
+    ExtStorage prebuiltRun(int payOff, int payLen, int first, int sum, int each, int[] frameSums, int from) {
         preOff = payOff;
         preLen = payLen;
         preSum = sum;
+        firstLen = first;
+        frameLen = Math.max(1, each);
+        sums = frameSums;
+        sumsFrom = from;
         return this;
+    }
+
+    /**
+     * The length of the frame that starts at {@code abs} (an index into {@link #buf()}) if one does and it
+     * ends at or before {@code limit}, else 0.
+     */
+    int frameLenAt(int abs, int limit) {
+        int rel = abs - preOff;
+        if (preLen < 0 || rel < 0 || rel >= preLen) {
+            return 0;
+        }
+        int n;
+        if (rel < firstLen) {
+            if (rel != 0) {
+                return 0;
+            }
+            n = firstLen;
+        } else {
+            int r = rel - firstLen;
+            if (sums == null || r % frameLen != 0) {
+                return 0;
+            }
+            n = Math.min(frameLen, preLen - rel);
+        }
+        return abs + n <= limit ? n : 0;
+    }
+
+    /** The sum of the frame that starts at {@code abs}, for which {@link #frameLenAt} gave a length. */
+    int frameSumAt(int abs) {
+        int rel = abs - preOff;
+        if (rel < firstLen) {
+            return preSum;
+        }
+        return sums[sumsFrom + 1 + (rel - firstLen) / frameLen];
     }
 
     /** Whether {@code [off, off + len)} is exactly the prebuilt payload, so that its sum holds for it. */
     boolean isPrebuiltPayload(int off, int len) {
         return off == preOff && len == preLen;
+    }
+
+    /** Whether the storage is a prebuilt frame's or run's ({@link MbufPool#getPrebuilt}). */
+    boolean isPrebuilt() {
+        return preLen >= 0;
     }
 
     int prebuiltSum() {
@@ -165,6 +223,7 @@ final class ExtStorage {
             preOff = 0;
             preLen = -1;
             preSum = 0;
+            sums = null;
         }
     }
 }

@@ -216,6 +216,24 @@ public final class Mbuf {
         return ext == null ? 0 : ext.prebuiltSum();
     }
 
+    /**
+     * The length of the prebuilt frame that starts {@code at} bytes into this mbuf's data and ends within
+     * it, else 0: a frame of a run ({@link MbufPool#getPrebuiltRun}) or the single frame of
+     * {@link MbufPool#getPrebuilt}, wherever the mbuf's data now starts (a socket buffer trims acknowledged
+     * bytes off its head). TCP cuts a segment there and sums it with {@link #prebuiltFrameSum}.
+     */
+    public int prebuiltFrameLen(int at) {
+        if ((flags & MbufFlags.M_PREBUILT) == 0 || ext == null || at < 0) {
+            return 0;
+        }
+        return ext.frameLenAt(off + at, off + len);
+    }
+
+    /** The payload sum (as {@link #prebuiltSum()}) of the frame for which {@link #prebuiltFrameLen} gave a length. */
+    public int prebuiltFrameSum(int at) {
+        return ext.frameSumAt(off + at);
+    }
+
     /** The bytes the frame's owner reserved before the payload for link, IP and TCP headers; 0 if none. */
     public int prebuiltHeadroom() {
         return ext == null ? 0 : ext.prebuiltHeadroom();

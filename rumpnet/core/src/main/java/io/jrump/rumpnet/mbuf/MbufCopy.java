@@ -447,9 +447,14 @@ public final class MbufCopy {
     /** Below this many bytes past the headers, a frame is copied rather than lent. */
     private static final int LEND_MIN = 1024;
 
-    /** Storage another kernel may hold a reference to: a pool cluster, not caller-owned bytes. */
+    /**
+     * Storage another kernel may hold a reference to: a pool cluster, or a prebuilt frame's bytes
+     * ({@link MbufPool#getPrebuilt}, whose owner promises them unchanged until the free hook and takes that
+     * hook from any thread), but not other caller-owned bytes, which the owner may want back on its own
+     * terms. Both are read-only to every mbuf that shares them ({@link Mbuf#writable}).
+     */
     private static boolean lendable(Mbuf m) {
-        return m.ext != null && m.ext.isCluster() && m.len > 0;
+        return m.ext != null && (m.ext.isCluster() || m.ext.isPrebuilt()) && m.len > 0;
     }
 
     /** The chain's bytes in a new array. */

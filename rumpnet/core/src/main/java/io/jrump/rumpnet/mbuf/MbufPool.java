@@ -216,6 +216,35 @@ public final class MbufPool {
     }
 
     /**
+     * A run of prebuilt frames that lie back to back in the caller's {@code buf[payloadOff, payloadOff +
+     * payloadLen)}, as one mbuf ({@link MbufFlags#M_PREBUILT}): the first frame is {@code firstLen} bytes with
+     * sum {@code firstSum}, each further one {@code frameLen} bytes (the last the remainder) with its sum at
+     * {@code sums[sumsFrom + k]} for the run's {@code k}-th frame (the array is the owner's, read, never
+     * copied). TCP cutting its own segments still cuts at each frame's end and takes that frame's sum
+     * ({@link Mbuf#prebuiltFrameLen}); when the interface segments (TSO) the run goes whole, one mbuf for many
+     * frames. Otherwise as {@link #getPrebuilt}; null if no mbuf is left.
+     */
+    public Mbuf getPrebuiltRun(byte[] buf, int payloadOff, int payloadLen, int headroom, int firstLen, int firstSum,
+                               int frameLen, int[] sums, int sumsFrom, ExtFree free, Object arg) {
+        if (headroom < 0 || headroom > payloadOff) {
+            throw new IndexOutOfBoundsException("headroom " + headroom + " before offset " + payloadOff);
+        }
+        if (firstLen > payloadLen || firstLen < payloadLen && (frameLen <= 0 || sums == null)) {
+            throw new IllegalArgumentException("run of " + payloadLen + " bytes, first frame " + firstLen
+                    + ", frames of " + frameLen);
+        }
+        Mbuf m = getExternal(buf, payloadOff - headroom, headroom + payloadLen, free, arg);
+        if (m == null) {
+            return null;
+        }
+        m.ext.prebuiltRun(payloadOff, payloadLen, firstLen, firstSum, frameLen, sums, sumsFrom);
+        m.off = payloadOff;
+        m.len = payloadLen;
+        m.flags |= MbufFlags.M_PREBUILT;
+        return m;
+    }
+
+    /**
      * An empty mbuf able to take {@code size} contiguous bytes: a small one if they fit, else a cluster
      * one; {@code size} must not exceed {@link Mbuf#MCLBYTES}. Null if none is left.
      */

@@ -213,27 +213,28 @@ final class TcpTransmit {
         return true;
     }
 
-    /** The folded payload sum if the segment {@code [seq, seq + len)} is exactly the frame {@code src}, else -1. */
+    /** The folded payload sum if the segment {@code [seq, seq + len)} is exactly a frame of {@code src}, else -1. */
     private static int wholeFrameSum(TcpCb tp, Mbuf src, int seq, int len) {
-        if (seq == tp.sndHintSeq && len == src.len() && len <= tp.maxseg - TcpOutput.sackOptLen(tp)
-                && src.prebuiltIntact()) {
-            return InternetChecksum.fold(src.prebuiltSum() & 0xffffffffL);
+        int at = seq - tp.sndHintSeq;
+        if (len <= tp.maxseg - TcpOutput.sackOptLen(tp) && src.prebuiltFrameLen(at) == len) {
+            return InternetChecksum.fold(src.prebuiltFrameSum(at) & 0xffffffffL);
         }
         return -1;
     }
 
     /**
      * How long the next segment from {@code seq}, which may carry up to {@code len} bytes, is if it is to
-     * carry exactly one prebuilt frame: the frame's length when {@code seq} is its first byte, it is intact,
-     * and it fits in {@code len} and one segment; else 0 (the segment is cut as any other). The caller
-     * asks only while the send buffer holds prebuilt frames.
+     * carry exactly one prebuilt frame: the frame's length when {@code seq} is its first byte (a frame of a
+     * run mbuf, {@code MbufPool.getPrebuiltRun}, or a single one), it lies wholly in the mbuf, and it fits
+     * in {@code len} and one segment; else 0 (the segment is cut as any other). The caller asks only while
+     * the send buffer holds prebuilt frames.
      */
     int prebuiltLength(TcpCb tp, int seq, int len) {
         Mbuf m = sendPointer(tp, seq);
-        if (m == null || seq != tp.sndHintSeq || (m.flags() & MbufFlags.M_PREBUILT) == 0 || !m.prebuiltIntact()) {
+        if (m == null || (m.flags() & MbufFlags.M_PREBUILT) == 0) {
             return 0;
         }
-        int fl = m.len();
+        int fl = m.prebuiltFrameLen(seq - tp.sndHintSeq);
         return fl > 0 && fl <= len && fl <= tp.maxseg - TcpOutput.sackOptLen(tp) ? fl : 0;
     }
 

@@ -226,7 +226,13 @@ public final class Lrp implements EarlyDemux {
             schedule(so);
             return;
         }
-        so.lock().enter();
+        // The demultiplexer may run on a thread that holds another socket's lock (a loopback send from
+        // protocol processing), and two socket locks are never waited for at once: if the reader's lock is
+        // busy, its process's APP thread does the work and the wakeup instead.
+        if (!so.lock().tryEnter()) {
+            schedule(so);
+            return;
+        }
         try {
             so.sorwakeup();
         } finally {

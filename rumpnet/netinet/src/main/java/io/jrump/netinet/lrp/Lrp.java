@@ -272,7 +272,8 @@ public final class Lrp implements EarlyDemux {
      * What a reader does in {@link io.jrump.rumpnet.socket.Protosw#rcvwait} and {@code rcvsync} when its
      * buffer is empty and its channel is not: processes the channel on its own lwp, a frame at a time, until
      * something is in the buffer or the channel is empty, the rest staying in the channel, where a flood is
-     * dropped for free. Called and returns with the socket lock held, which it lets go meanwhile (input
+     * dropped for free (a stream socket's rest goes to its APP thread, since ACKs must not wait for the
+     * next {@code recv}). Called and returns with the socket lock held, which it lets go meanwhile (input
      * takes the softnet lock before any socket lock). A caller that already holds the softnet lock hands
      * the channel to asynchronous processing instead; returns whether it processed any frame.
      */
@@ -293,6 +294,10 @@ public final class Lrp implements EarlyDemux {
             }
         } finally {
             so.lock().enter();
+        }
+        if (so.type() == SocketDefs.SOCK_STREAM && !so.channel.isEmpty()) {
+            // what the reader left (ACKs behind its data) must not wait for its next recv
+            schedule(so);
         }
         return total > 0;
     }

@@ -38,6 +38,12 @@ public final class LrpBench {
     static final String RX = "198.18.0.2";
     static final String CLIENT = "198.18.0.3";
     static final Path OUT = Path.of("bench", "target", "lrp");
+    /**
+     * Datagram payload of the floods: full-sized, so that the receiver's protocol work per datagram (the UDP
+     * checksum over 1472 bytes among it) is large beside the blaster's cost per frame, as a receiver's was
+     * beside a network's in the paper's setting; {@code -Dlrp.payload} changes it.
+     */
+    static final int PAYLOAD = Integer.getInteger("lrp.payload", 1472);
 
     private LrpBench() {
     }

@@ -88,7 +88,7 @@ final class LrpOverload {
         try {
             new LrpSink(ks[1], "nobody", LrpBench.RX, 9, 0);
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
-                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+                    LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(Double.POSITIVE_INFINITY);
             gen.start();
             Thread.sleep((long) (seconds * 300));
@@ -110,7 +110,7 @@ final class LrpOverload {
             LrpSink sink = new LrpSink(ks[1], "sink", LrpBench.RX, 9, work);
             sink.start();
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
-                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+                    LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(rate);
             gen.start();
             Thread.sleep((long) (seconds * 300));

@@ -313,6 +313,11 @@ public final class Lrp implements EarlyDemux {
             return so.rcv.await(deadlineNanos);
         } finally {
             so.channel.setReaderWaiting(false);
+            if (!so.channel.isEmpty()) {
+                // The wakeup may have been for other data: the reader then returns without looking at its
+                // channel, and the segments there (ACKs its own writes wait for) go to its APP thread.
+                schedule(so);
+            }
         }
     }
 

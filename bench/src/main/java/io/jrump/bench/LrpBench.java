@@ -56,8 +56,10 @@ public final class LrpBench {
             return;
         }
         LrpOverload.Result ov = LrpOverload.run(point);
-        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
-        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 4);
+        // The floods: enough to overload the receiver's one virtual CPU, little enough that the blaster leaves
+        // the host's cores to the kernels' threads (a 2-core host otherwise measures its own contention).
+        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 1.5 * ov.saturation());
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.saturation() / 1.5);
         System.out.println("command: bench/run lrp");
         ov.print();
         sep.print();

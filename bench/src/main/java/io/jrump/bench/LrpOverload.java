@@ -52,7 +52,7 @@ final class LrpOverload {
         // The work per datagram that puts 4.5 times the saturation rate within the blaster's reach, given a few
         // microseconds of protocol work per datagram; saturation is then what lazy delivers when offered twice
         // what the work alone allows.
-        long work = Long.getLong("lrp.work", (long) Math.max(3_000, 4.5e9 / blasterMax - 2_000));
+        long work = Long.getLong("lrp.work", (long) Math.max(6_000, 4.5e9 / blasterMax - 2_000));
         // Saturation: the most lazy delivers on a ramp up to 1.5 times what the work alone allows (more would
         // measure the host's contention with the blaster rather than the receiver).
         double sat = 0;

@@ -321,11 +321,16 @@ public final class Lrp implements EarlyDemux {
         }
     }
 
+    /** A listener LRP stops processing: its backlog exceeded, half-open requests counted ({@link io.jrump.netinet.tcp.Tcp#listenBacklogExceeded}). */
+    private boolean listenerFull(Socket so) {
+        return so.type() == SocketDefs.SOCK_STREAM && inet.tcp().listenBacklogExceeded(so);
+    }
+
     private int drain(Socket so, int max) {
         KMutex softnet = ifs.softnetLock();
         int n = 0;
         while (n < max) {
-            if (so.isListening() && so.backlogFull()) {
+            if (so.isListening() && listenerFull(so)) {
                 break;
             }
             // Taken off the channel under the softnet lock, so that two processors of one channel (a stream
@@ -439,7 +444,7 @@ public final class Lrp implements EarlyDemux {
                             parkNext = now + PARK_RECHECK_NANOS;
                             for (int i = parked.size() - 1; i >= 0; i--) {
                                 Socket p = parked.get(i);
-                                if (!p.backlogFull() || p.isFreed() || !p.isListening()) {
+                                if (p.isFreed() || !p.isListening() || !listenerFull(p)) {
                                     parked.remove(i);
                                     p.channel.setParked(false);
                                     runq.add(p);
@@ -533,7 +538,7 @@ public final class Lrp implements EarlyDemux {
         if (n > 0) {
             stats.add(LrpStat.IN_APP, n);
         }
-        if (so.isListening() && so.backlogFull() && !so.channel.isEmpty()) {
+        if (so.isListening() && listenerFull(so) && !so.channel.isEmpty()) {
             stats.inc(LrpStat.PARKED);
             so.channel.setOnRoom(() -> unpark(a, so));
             appLock.enter();

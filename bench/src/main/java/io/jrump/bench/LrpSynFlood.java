@@ -114,7 +114,10 @@ final class LrpSynFlood {
                             cs.close(fd);
                         }
                     } catch (ErrnoException e) {
-                        // a connection that failed or timed out is simply not counted
+                        // a connection that failed or timed out is not counted
+                        if (System.getProperty("lrp.debug") != null) {
+                            System.err.println((lazy ? "lazy" : "eager") + " client: " + e.getMessage());
+                        }
                     }
                 }
             }, "client");

@@ -38,6 +38,12 @@ public final class LrpBench {
     static final String RX = "198.18.0.2";
     static final String CLIENT = "198.18.0.3";
     static final Path OUT = Path.of("bench", "target", "lrp");
+    /**
+     * Datagram payload of the floods: full-sized, so that the receiver's protocol work per datagram (the UDP
+     * checksum over 1472 bytes among it) is large beside the blaster's cost per frame, as a receiver's was
+     * beside a network's in the paper's setting; {@code -Dlrp.payload} changes it.
+     */
+    static final int PAYLOAD = Integer.getInteger("lrp.payload", 1472);
 
     private LrpBench() {
     }
@@ -50,8 +56,10 @@ public final class LrpBench {
             return;
         }
         LrpOverload.Result ov = LrpOverload.run(point);
-        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 2 * ov.saturation());
-        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax() / 4);
+        // The floods: enough to overload the receiver's one virtual CPU, little enough that the blaster leaves
+        // the host's cores to the kernels' threads (a 2-core host otherwise measures its own contention).
+        LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 1.5 * ov.saturation());
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.saturation() / 1.5);
         System.out.println("command: bench/run lrp");
         ov.print();
         sep.print();

@@ -14,8 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * The blaster of {@code bench/run lrp}: a kernel thread of the sending kernel that puts prebuilt frames on
  * its interface at a paced rate, as Linux's {@code pktgen} does, so that the offered load is set by the
  * experiment and not by how fast a sending application can make syscalls. Each frame is a fresh mbuf chain
- * copied from the template (the receiver owns and frees it); UDP frames carry no checksum (RFC 768 allows
- * none over IPv4), TCP SYNs a correct one, with the source port varied per frame so that every SYN is a new
+ * copied from the template (the receiver owns and frees it); UDP datagrams and TCP SYNs carry correct
+ * checksums, which the receiver verifies in software as part of its protocol work, with the source port varied per frame so that every SYN is a new
  * connection request.
  */
 final class LrpPktgen {
@@ -44,6 +44,12 @@ final class LrpPktgen {
         put16(f, 34, sport);
         put16(f, 36, dport);
         put16(f, 38, 8 + payload);
+        for (int i = 0; i < payload; i++) {
+            f[42 + i] = (byte) (i * 7);
+        }
+        int acc = sum(f, 26, 8, 0) + 17 + 8 + payload;
+        int c = ~sum(f, 34, 8 + payload, acc) & 0xffff;
+        put16(f, 40, c == 0 ? 0xffff : c);
         return new LrpPktgen(k, f, false);
     }
 

@@ -99,7 +99,7 @@ final class LrpSeparation {
             echo.setDaemon(true);
             echo.start();
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
-                    LrpBench.ip(LrpBench.RX), 7000, 9, 64);
+                    LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(floodPps);
             gen.start();
             Syscalls cs = ks[2].syscalls();

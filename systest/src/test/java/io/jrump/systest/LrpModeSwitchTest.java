@@ -106,7 +106,11 @@ class LrpModeSwitchTest {
                             + inet(b).lrp().stats().get(LrpStat.IN_APP), reader, writer);
             writer.join(10_000);
             if (failure.get() != null) {
-                fail("transfer failed after " + received.get() + " bytes", failure.get());
+                fail("transfer failed after " + received.get() + " bytes at virtual " + clock.monotonicNanos() / 1e9
+                        + " s, mode flipped " + flips.get() + " times\na: " + inet(a).tcp().describeConnections()
+                        + inet(a).lrp().stats().snapshot() + "\n" + a.sysctl().read("net.inet.lrp.sockets")
+                        + "\nb: " + inet(b).tcp().describeConnections() + inet(b).lrp().stats().snapshot() + "\n"
+                        + b.sysctl().read("net.inet.lrp.sockets"), failure.get());
             }
             assertEquals(SIZE, received.get());
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), digest.get());

@@ -16,7 +16,7 @@ import java.nio.ByteBuffer;
 /**
  * A kernel with one of the two interchangeable inet implementations, for the socket suite: "sockin"
  * (rumpnet_sockin, sockets on the host's loopback) or "netinet" (rumpnet_netinet, the kernel's own
- * stack on its lo0). Either way 127.0.0.1 is this kernel's loopback, so a test's client and server
+ * stack on its lo0), or "netinet-lrp" (the same with Lazy Receiver Processing, {@code net.inet.lrp.enable=1}). Either way 127.0.0.1 is this kernel's loopback, so a test's client and server
  * are two sockets of one kernel. Closing halts the kernel and checks that it halted clean.
  */
 final class InetKernel implements AutoCloseable {
@@ -28,11 +28,14 @@ final class InetKernel implements AutoCloseable {
         this.impl = impl;
         String component = switch (impl) {
             case "sockin" -> "rumpnet_sockin";
-            case "netinet" -> "rumpnet_netinet";
+            case "netinet", "netinet-lrp" -> "rumpnet_netinet";
             default -> throw new IllegalArgumentException(impl);
         };
         this.kernel = Kernel.boot(KernelConfig.builder().hostname(impl).ncpu(2).component(component).build());
         this.sys = kernel.syscalls();
+        if (impl.equals("netinet-lrp")) {
+            sys.sysctlWrite("net.inet.lrp.enable", "1");
+        }
     }
 
     int tcp() throws ErrnoException {

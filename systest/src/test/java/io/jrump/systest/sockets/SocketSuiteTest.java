@@ -34,11 +34,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * same code for both, with a client and a server socket in one kernel over 127.0.0.1.
  */
 class SocketSuiteTest {
-    /** Runs a case once per inet implementation; the argument names it (see {@link InetKernel}). */
+    /**
+     * Runs a case once per inet implementation, netinet in both receive modes (eager, and Lazy Receiver
+     * Processing: "netinet-lrp"); the argument names it (see {@link InetKernel}).
+     */
     @Retention(RetentionPolicy.RUNTIME)
     @Target(ElementType.METHOD)
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sockin", "netinet"})
+    @ValueSource(strings = {"sockin", "netinet", "netinet-lrp"})
     @interface BothInets {
     }
 

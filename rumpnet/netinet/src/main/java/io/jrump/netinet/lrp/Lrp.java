@@ -226,7 +226,13 @@ public final class Lrp implements EarlyDemux {
             schedule(so);
             return;
         }
-        so.lock().enter();
+        // The demultiplexer may run on a thread that holds another socket's lock (a loopback send from
+        // protocol processing), and two socket locks are never waited for at once: if the reader's lock is
+        // busy, its process's APP thread does the work and the wakeup instead.
+        if (!so.lock().tryEnter()) {
+            schedule(so);
+            return;
+        }
         try {
             so.sorwakeup();
         } finally {
@@ -266,7 +272,8 @@ public final class Lrp implements EarlyDemux {
      * What a reader does in {@link io.jrump.rumpnet.socket.Protosw#rcvwait} and {@code rcvsync} when its
      * buffer is empty and its channel is not: processes the channel on its own lwp, a frame at a time, until
      * something is in the buffer or the channel is empty, the rest staying in the channel, where a flood is
-     * dropped for free. Called and returns with the socket lock held, which it lets go meanwhile (input
+     * dropped for free (a stream socket's rest goes to its APP thread, since ACKs must not wait for the
+     * next {@code recv}). Called and returns with the socket lock held, which it lets go meanwhile (input
      * takes the softnet lock before any socket lock). A caller that already holds the softnet lock hands
      * the channel to asynchronous processing instead; returns whether it processed any frame.
      */
@@ -288,6 +295,10 @@ public final class Lrp implements EarlyDemux {
         } finally {
             so.lock().enter();
         }
+        if (so.type() == SocketDefs.SOCK_STREAM && !so.channel.isEmpty()) {
+            // what the reader left (ACKs behind its data) must not wait for its next recv
+            schedule(so);
+        }
         return total > 0;
     }
 
@@ -302,14 +313,24 @@ public final class Lrp implements EarlyDemux {
             return so.rcv.await(deadlineNanos);
         } finally {
             so.channel.setReaderWaiting(false);
+            if (!so.channel.isEmpty()) {
+                // The wakeup may have been for other data: the reader then returns without looking at its
+                // channel, and the segments there (ACKs its own writes wait for) go to its APP thread.
+                schedule(so);
+            }
         }
+    }
+
+    /** A listener LRP stops processing: its backlog exceeded, half-open requests counted ({@link io.jrump.netinet.tcp.Tcp#listenBacklogExceeded}). */
+    private boolean listenerFull(Socket so) {
+        return so.type() == SocketDefs.SOCK_STREAM && inet.tcp().listenBacklogExceeded(so);
     }
 
     private int drain(Socket so, int max) {
         KMutex softnet = ifs.softnetLock();
         int n = 0;
         while (n < max) {
-            if (so.isListening() && so.backlogFull()) {
+            if (so.isListening() && listenerFull(so)) {
                 break;
             }
             // Taken off the channel under the softnet lock, so that two processors of one channel (a stream
@@ -423,7 +444,7 @@ public final class Lrp implements EarlyDemux {
                             parkNext = now + PARK_RECHECK_NANOS;
                             for (int i = parked.size() - 1; i >= 0; i--) {
                                 Socket p = parked.get(i);
-                                if (!p.backlogFull() || p.isFreed() || !p.isListening()) {
+                                if (p.isFreed() || !p.isListening() || !listenerFull(p)) {
                                     parked.remove(i);
                                     p.channel.setParked(false);
                                     runq.add(p);
@@ -517,7 +538,7 @@ public final class Lrp implements EarlyDemux {
         if (n > 0) {
             stats.add(LrpStat.IN_APP, n);
         }
-        if (so.isListening() && so.backlogFull() && !so.channel.isEmpty()) {
+        if (so.isListening() && listenerFull(so) && !so.channel.isEmpty()) {
             stats.inc(LrpStat.PARKED);
             so.channel.setOnRoom(() -> unpark(a, so));
             appLock.enter();

@@ -347,6 +347,20 @@ public final class Tcp {
         return p == null ? null : p.socket();
     }
 
+    /**
+     * Whether a listening socket's backlog is exceeded as Lazy Receiver Processing judges it (seed 003,
+     * "protocol processing is disabled for listening sockets that have exceeded their listen backlog limit"):
+     * completed connections and requests waiting in the SYN cache together, the half-open ones being what
+     * the 4.4BSD backlog counted, past {@code sonewconn}'s three halves of the limit.
+     */
+    public boolean listenBacklogExceeded(Socket so) {
+        if (so.backlogFull()) {
+            return true;
+        }
+        int pending = so.pcb() instanceof InPcb p && p.ppcb() instanceof TcpCb tp ? tp.synPending : 0;
+        return so.qlen() + pending > 3 * Math.max(1, so.qlimit()) / 2;
+    }
+
     /** Every TCP pcb, listeners included. */
     public List<InPcb> pcbs() {
         return table.list();

@@ -135,6 +135,11 @@ final class TcpCb {
 
     /** A kernel client's hook on a listener's connection requests ({@link TcpListenHook}), usually null. */
     TcpListenHook listenHook;
+    /**
+     * A listener's connection requests waiting in the SYN cache, what 4.4BSD counted in {@code so_q0len}:
+     * Lazy Receiver Processing counts them against the backlog (seed 003). Written under the cache's monitor.
+     */
+    volatile int synPending;
     /** A kernel client's hook on this connection's acknowledgements and end ({@link TcpConnHook}), usually null. */
     TcpConnHook connHook;
 

@@ -43,6 +43,8 @@ final class TcpSynCache {
         /** The listener's kernel client and its token for this request ({@link TcpListenHook}), or null. */
         TcpListenHook hook;
         Object token;
+        /** The listener the request is for, whose {@link TcpCb#synPending} counts it. */
+        TcpCb listener;
         Entry hashNext;
         Entry older;
         Entry newer;
@@ -153,6 +155,8 @@ final class TcpSynCache {
                 }
                 newest = e;
                 count++;
+                e.listener = ltp;
+                ltp.synPending++;
                 tcp.stats().inc(TcpStat.SC_ADDED);
             }
             e.nextRexmt = tcp.now() + (Tcp.SEC << e.rexmits);
@@ -259,6 +263,10 @@ final class TcpSynCache {
         e.bucket = -1;
         e.hashNext = e.older = e.newer = null;
         count--;
+        if (e.listener != null) {
+            e.listener.synPending--;
+            e.listener = null;
+        }
     }
 
     /**

@@ -12,6 +12,7 @@ import io.jrump.netinet.lrp.LrpStat;
 import io.jrump.wire.TcpFlags;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +69,9 @@ class TcpListenTest {
      */
     @Test
     void fullQueueHoldsCompletedHandshake() throws Exception {
+        // Eager semantics: under LRP the third SYN already finds the backlog exceeded (half-open requests
+        // count, seed 003) and waits in the channel; LrpListenTest covers that.
+        Assumptions.assumeFalse(NetTestContext.LAZY, "the SYN cache's hold of a completed handshake is eager behaviour");
         try (TcpTestContext c = new TcpTestContext()) {
             int l = c.listen(1);
             List<Sent> synAcks = new ArrayList<>();
@@ -83,12 +87,7 @@ class TcpListenTest {
             c.sys.close(c.sys.accept(l, null));
             c.settle();
             c.expect(Expect.flags(TcpFlags.FIN | TcpFlags.ACK));
-            if (NetTestContext.LAZY) {
-                // The full listener's channel held the third ACK unprocessed; accept made room, so it completes now.
-                assertEquals(0, c.tcp.synCacheCount());
-                assertTrue(c.sys.accept(l, null) >= 0 && c.sys.accept(l, null) >= 0);
-                return;
-            }
+
             Sent again = c.awaitSegment(2 * SEC);
             assertTrue(again != null && again.has(TcpFlags.SYN | TcpFlags.ACK) && again.seq() == synAcks.get(2).seq(),
                     "the held entry's SYN,ACK is retransmitted: " + again);

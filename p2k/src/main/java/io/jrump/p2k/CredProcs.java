@@ -81,7 +81,7 @@ final class CredProcs {
             return NO_GROUPS;
         }
         Caller c = new Caller(pid, uid, gid);
-        long now = System.nanoTime();
+        long now = kernel.hypercall().clock().monotonicNanos();
         Groups g = groupCache.get(c);
         if (g != null && now - g.until < 0) {
             return g.groups;

@@ -1,7 +1,7 @@
 package io.jrump.p2k;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
+import java.nio.ByteBuffer;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.io.IOException;
@@ -113,15 +113,15 @@ final class FuseUser implements FuseChannel, AutoCloseable {
      * connection is gone, ENOENT or EINTR for a request withdrawn before it was read).
      */
     @Override
-    public int read(Memory buf) {
-        long n = LibcNoThrow.read(fd, buf, buf.size());
+    public int read(ByteBuffer buf) {
+        long n = LibcNoThrow.read(fd, Native.getDirectBufferPointer(buf), buf.capacity());
         return n >= 0 ? (int) n : -Native.getLastError();
     }
 
     /** Writes one reply; returns 0 or minus the Linux errno (ENOENT: the request was interrupted meanwhile). */
     @Override
-    public int write(Memory buf, int len) {
-        long n = LibcNoThrow.write(fd, buf, len);
+    public int write(ByteBuffer buf, int len) {
+        long n = LibcNoThrow.write(fd, Native.getDirectBufferPointer(buf), len);
         return n >= 0 ? 0 : -Native.getLastError();
     }
 

@@ -1,5 +1,6 @@
 package io.jrump.p2k;
 
+import io.jrump.hypercall.HyperThread;
 import io.jrump.kern.BootException;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
@@ -63,7 +64,7 @@ public final class P2k implements AutoCloseable {
     private final CredProcs creds;
     private final FuseUser fuse;
     private final P2kServer server;
-    private final List<Thread> workers = new ArrayList<>();
+    private final List<HyperThread> workers = new ArrayList<>();
     private final Syncer syncer;
     private final Consumer<String> log;
     private final String mountpoint;
@@ -130,15 +131,10 @@ public final class P2k implements AutoCloseable {
         fuse = f;
         server = new P2kServer(vfs, calls, root, creds, p1, fuse, opts.entryTimeoutNanos(), log);
         for (int i = 0; i < Math.max(1, opts.workers()); i++) {
-            Thread t = new Thread(new Worker(server, kernel, "p2k-worker-" + i), "p2k-worker-" + i);
-            t.setDaemon(true);
-            workers.add(t);
-            t.start();
+            workers.add(kernel.hypercall().threads().create("p2k-worker-" + i, new Worker(server, kernel, "p2k-worker-" + i)));
         }
         syncer = new Syncer(server, kernel, vfs, p1.newLwp("p2k-syncer"));
-        Thread st = new Thread(syncer, "p2k-syncer");
-        st.setDaemon(true);
-        st.start();
+        kernel.hypercall().threads().create("p2k-syncer", syncer);
         try {
             dev = (Long) Files.getAttribute(opts.mountpoint(), "unix:dev");
             FuseUser.setReadAhead(dev, P2kServer.MAX_READAHEAD / 1024);
@@ -185,8 +181,10 @@ public final class P2k implements AutoCloseable {
 
     /** Waits until the Linux mount is gone (every worker has ended). */
     public void awaitUnmount() throws InterruptedException {
-        for (Thread t : workers) {
-            t.join();
+        for (HyperThread t : workers) {
+            while (!t.join(Long.MAX_VALUE)) {
+                Thread.onSpinWait();
+            }
         }
     }
 
@@ -218,8 +216,8 @@ public final class P2k implements AutoCloseable {
     }
 
     private boolean workersAlive() {
-        for (Thread t : workers) {
-            if (t.isAlive()) {
+        for (HyperThread t : workers) {
+            if (t.alive()) {
                 return true;
             }
         }
@@ -227,14 +225,14 @@ public final class P2k implements AutoCloseable {
     }
 
     private void joinWorkers(long millis) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        for (Thread t : workers) {
-            long left = deadline - System.nanoTime();
+        long deadline = kernel.hypercall().clock().monotonicNanos() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (HyperThread t : workers) {
+            long left = deadline - kernel.hypercall().clock().monotonicNanos();
             if (left <= 0) {
                 return;
             }
             try {
-                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                t.join(left);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

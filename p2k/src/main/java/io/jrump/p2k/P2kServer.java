@@ -66,7 +66,7 @@ final class P2kServer {
     private final AtomicBoolean destroyed = new AtomicBoolean();
     /** Changes since the last sync, for {@link Syncer}. */
     final AtomicLong changes = new AtomicLong();
-    /** When the last request was answered ({@link System#nanoTime}), for {@link Syncer}. */
+    /** When the last request was answered (the kernel's hypercall clock, {@link Worker#now}), for {@link Syncer}. */
     volatile long lastRequest;
     private volatile int kernelMinor;
 
@@ -99,7 +99,7 @@ final class P2kServer {
     /** A worker's loop: read, answer, until the connection ends. */
     void serve(Worker w) {
         for (;;) {
-            int n = fuse.read(w.in);
+            int n = fuse.read(w.inView);
             if (n < 0) {
                 int e = -n;
                 if (e == FuseUser.L_ENOENT || e == FuseUser.L_EINTR || e == FuseUser.L_EAGAIN) {
@@ -115,7 +115,7 @@ final class P2kServer {
             } catch (RuntimeException | Error e) {
                 log.accept("p2k: request failed: " + e);
             }
-            lastRequest = System.nanoTime();
+            lastRequest = w.now();
             if (destroyed.get()) {
                 return;
             }
@@ -727,7 +727,7 @@ final class P2kServer {
         out.putInt(0, len);
         out.putInt(4, -error);
         out.putLong(8, unique);
-        int r = fuse.write(w.out, len);
+        int r = fuse.write(w.outView, len);
         if (r < 0 && -r != FuseUser.L_ENOENT && -r != FuseUser.L_ENODEV) {
             log.accept("p2k: reply to request " + unique + ": " + FuseUser.strerror(-r));
         }

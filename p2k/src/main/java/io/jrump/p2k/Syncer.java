@@ -52,7 +52,7 @@ final class Syncer implements Runnable {
                     dirtySince = 0;
                     continue;
                 }
-                long now = System.nanoTime();
+                long now = kernel.hypercall().clock().monotonicNanos();
                 if (dirtySince == 0) {
                     dirtySince = now;
                 }

@@ -1,6 +1,5 @@
 package io.jrump.p2k;
 
-import com.sun.jna.Memory;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
 import io.jrump.kern.sched.Proc;
@@ -19,10 +18,9 @@ final class Worker implements Runnable {
     /** Room for a 1 MiB write behind its headers, as the kernel asks of a reader ({@code fuse_dev_do_read}). */
     static final int AREA = P2kServer.MAX_WRITE + 64 * 1024;
 
-    final Memory in = new Memory(AREA);
-    final Memory out = new Memory(AREA);
-    final ByteBuffer inView = in.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
-    final ByteBuffer outView = out.getByteBuffer(0, AREA).order(ByteOrder.LITTLE_ENDIAN);
+    /** Direct, so that {@link FuseUser} reads and writes {@code /dev/fuse} with no copy. */
+    final ByteBuffer inView = ByteBuffer.allocateDirect(AREA).order(ByteOrder.LITTLE_ENDIAN);
+    final ByteBuffer outView = ByteBuffer.allocateDirect(AREA).order(ByteOrder.LITTLE_ENDIAN);
     private final Map<Proc, Lwp> lwps = new IdentityHashMap<>();
     private final P2kServer server;
     private final Kernel kernel;
@@ -43,6 +41,11 @@ final class Worker implements Runnable {
         kernel.hypercall().threads().setCurLwp(l);
         kernel.scheduler().schedule(l, null);
         current = l;
+    }
+
+    /** The host's monotonic time, read through the kernel's hypercall layer as all host time is. */
+    long now() {
+        return kernel.hypercall().clock().monotonicNanos();
     }
 
     /** The lwp this thread runs as inside the kernel. */

@@ -1,6 +1,5 @@
 package io.jrump.p2k;
 
-import com.sun.jna.Memory;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.KernelConfig;
 import io.jrump.kern.sched.Lwp;
@@ -52,13 +51,15 @@ final class ServerHarness implements FuseChannel, AutoCloseable {
     }
 
     @Override
-    public int read(Memory buf) {
+    public int read(ByteBuffer buf) {
         return -FuseUser.L_ENODEV;
     }
 
     @Override
-    public int write(Memory buf, int len) {
-        replies.add(buf.getByteArray(0, len));
+    public int write(ByteBuffer buf, int len) {
+        byte[] reply = new byte[len];
+        buf.get(0, reply);
+        replies.add(reply);
         return 0;
     }
 

@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  * <p>{@code default_permissions} is off: with it Linux would check rights against the attributes alone,
  * which is a guess at the file system's rules (NetBSD's sticky and {@code chown} rules, a read-only
  * mount); without it every check is the rump kernel's, made with the caller's uid and gid. Entries and
- * attributes may be cached by Linux for {@link #entryTimeoutNanos}: every change reaches the image
+ * attributes may be cached by Linux for the entry timeout ({@link FuseAttrOut}): every change reaches the image
  * through this server, and Linux drops what it cached for a file or directory a reply of this server
  * changed, so nothing it serves from the cache is stale.
  *
@@ -62,7 +62,7 @@ final class P2kServer {
     private final Proc serverProc;
     private final Vnode root;
     private final Consumer<String> log;
-    private final long entryTimeoutNanos;
+    private final FuseAttrOut attrs;
     private final AtomicBoolean destroyed = new AtomicBoolean();
     /** Changes since the last sync, for {@link Syncer}. */
     final AtomicLong changes = new AtomicLong();
@@ -80,7 +80,7 @@ final class P2kServer {
         this.creds = creds;
         this.serverProc = serverProc;
         this.fuse = fuse;
-        this.entryTimeoutNanos = entryTimeoutNanos;
+        this.attrs = new FuseAttrOut(entryTimeoutNanos);
         this.log = log;
     }
 
@@ -258,13 +258,13 @@ final class P2kServer {
                         throw e;
                     }
                     // a negative entry Linux may cache: names appear only through this server
-                    putEntryTimes(out, OUT_HEADER, 0);
+                    attrs.putEntryTimes(out, OUT_HEADER, 0);
                     out.put(OUT_HEADER + 40, new byte[ATTR]);
                     return ENTRY_OUT;
                 }
             }
             case GETATTR:
-                return attrOut(out, calls.stat(nodes.vnode(nodeid)));
+                return attrs.attrOut(out, calls.stat(nodes.vnode(nodeid)));
             case SETATTR:
                 return setattr(w, p, nodeid, n);
             case READLINK: {
@@ -354,7 +354,7 @@ final class P2kServer {
                 Stat st = calls.stat(vp);
                 vp.ref();
                 long id = nodes.enter(vp);
-                putEntry(out, OUT_HEADER, id, st);
+                attrs.putEntry(out, OUT_HEADER, id, st);
                 return ENTRY_OUT;
             }
             case OPEN:
@@ -398,7 +398,7 @@ final class P2kServer {
                 }
                 long id = nodes.enter(vp);
                 long fh = handles.add(new Handles.Handle(p, fd, vp, false, isWritable(oflags)));
-                putEntry(out, OUT_HEADER, id, st);
+                attrs.putEntry(out, OUT_HEADER, id, st);
                 out.putLong(OUT_HEADER + ENTRY_OUT, fh);
                 out.putInt(OUT_HEADER + ENTRY_OUT + 8, FOPEN_KEEP_CACHE);
                 out.putInt(OUT_HEADER + ENTRY_OUT + 12, 0);
@@ -581,7 +581,7 @@ final class P2kServer {
             boolean bothNow = (valid & (FATTR_ATIME_NOW | FATTR_MTIME_NOW)) == (FATTR_ATIME_NOW | FATTR_MTIME_NOW);
             calls.utimens(vp, bothNow ? null : new Timespec[] {at, mt}, cred);
         }
-        return attrOut(w.outView, calls.stat(vp));
+        return attrs.attrOut(w.outView, calls.stat(vp));
     }
 
     // --- directories --------------------------------------------------------------------------------
@@ -672,52 +672,8 @@ final class P2kServer {
             throw e;
         }
         long id = nodes.enter(vp);
-        putEntry(out, pos, id, st);
+        attrs.putEntry(out, pos, id, st);
         return ENTRY_OUT;
-    }
-
-    private void putEntryTimes(ByteBuffer out, int pos, long id) {
-        long sec = entryTimeoutNanos / 1_000_000_000L;
-        int nsec = (int) (entryTimeoutNanos % 1_000_000_000L);
-        out.putLong(pos, id);
-        out.putLong(pos + 8, 0);
-        out.putLong(pos + 16, sec);
-        out.putLong(pos + 24, sec);
-        out.putInt(pos + 32, nsec);
-        out.putInt(pos + 36, nsec);
-    }
-
-    private void putEntry(ByteBuffer out, int pos, long id, Stat st) {
-        putEntryTimes(out, pos, id);
-        putAttr(out, pos + 40, st);
-    }
-
-    private int attrOut(ByteBuffer out, Stat st) {
-        out.putLong(OUT_HEADER, entryTimeoutNanos / 1_000_000_000L);
-        out.putInt(OUT_HEADER + 8, (int) (entryTimeoutNanos % 1_000_000_000L));
-        out.putInt(OUT_HEADER + 12, 0);
-        putAttr(out, OUT_HEADER + 16, st);
-        return ATTR_OUT;
-    }
-
-    /** {@code struct fuse_attr} of a kernel {@code struct stat}. */
-    static void putAttr(ByteBuffer out, int pos, Stat st) {
-        out.putLong(pos, st.ino());
-        out.putLong(pos + 8, st.size());
-        out.putLong(pos + 16, st.blocks());
-        out.putLong(pos + 24, st.atimeSec());
-        out.putLong(pos + 32, st.mtimeSec());
-        out.putLong(pos + 40, st.ctimeSec());
-        out.putInt(pos + 48, (int) st.atimeNsec());
-        out.putInt(pos + 52, (int) st.mtimeNsec());
-        out.putInt(pos + 56, (int) st.ctimeNsec());
-        out.putInt(pos + 60, st.mode());
-        out.putInt(pos + 64, st.nlink());
-        out.putInt(pos + 68, st.uid());
-        out.putInt(pos + 72, st.gid());
-        out.putInt(pos + 76, (int) st.rdev());
-        out.putInt(pos + 80, st.blksize() > 0 ? st.blksize() : 4096);
-        out.putInt(pos + 84, 0);
     }
 
     /** Writes the reply header and sends header and {@code payload} bytes; {@code error} is Linux's errno. */

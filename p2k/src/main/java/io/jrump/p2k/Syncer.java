@@ -1,5 +1,7 @@
 package io.jrump.p2k;
 
+import io.jrump.hypercall.HyperCondVar;
+import io.jrump.hypercall.HyperMutex;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.Kernel;
 import io.jrump.kern.sched.Lwp;
@@ -17,34 +19,35 @@ import java.util.concurrent.TimeUnit;
 final class Syncer implements Runnable {
     static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     static final long MAX_DIRTY_NANOS = TimeUnit.SECONDS.toNanos(30);
-    private static final long TICK_MILLIS = 100;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final P2kServer server;
     private final Kernel kernel;
     private final Vfs vfs;
     private final Lwp lwp;
     private volatile boolean stop;
-    private final Object lock = new Object();
+    /** Held while a round runs, so that {@link #stop} waits for a sync under way. */
+    private final HyperMutex lock;
+    private final HyperCondVar wake;
 
     Syncer(P2kServer server, Kernel kernel, Vfs vfs, Lwp lwp) {
         this.server = server;
         this.kernel = kernel;
         this.vfs = vfs;
         this.lwp = lwp;
+        this.lock = kernel.hypercall().sync().newMutex();
+        this.wake = kernel.hypercall().sync().newCondVar();
     }
 
     @Override
     public void run() {
         long synced = 0;
         long dirtySince = 0;
-        while (!stop) {
-            synchronized (lock) {
-                try {
-                    lock.wait(TICK_MILLIS);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                if (stop) {
+        lock.enter();
+        try {
+            while (!stop) {
+                wake.awaitUntil(lock, kernel.hypercall().clock().monotonicNanos() + TICK_NANOS);
+                if (stop || Thread.currentThread().isInterrupted()) {
                     return;
                 }
                 long c = server.changes.get();
@@ -72,14 +75,19 @@ final class Syncer implements Runnable {
                 synced = c;
                 dirtySince = 0;
             }
+        } finally {
+            lock.exit();
         }
     }
 
     /** Ends the loop, waiting for a sync under way. */
     void stop() {
-        synchronized (lock) {
+        lock.enter();
+        try {
             stop = true;
-            lock.notifyAll();
+            wake.broadcast();
+        } finally {
+            lock.exit();
         }
     }
 }

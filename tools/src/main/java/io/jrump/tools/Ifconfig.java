@@ -18,6 +18,10 @@ import java.util.List;
  * off. NetBSD's ifconfig sets such capabilities with {@code SIOCSIFCAP}; here the tap driver takes them in its
  * linkstr ({@code linkstr -tso4} does the same), so the tool sends them that way, and only to {@code virt}
  * interfaces, whose linkstr understands them (on a shmif interface the word would name a bus file).
+ *
+ * <p>{@code buflen N} sets DART's {@code if_buflen} (seed 002, SIOCSIFBUFLEN): the largest packet the stack builds
+ * for the interface, which its adapter cuts into MTU-sized frames. {@code -v} adds it, the offload the interface
+ * has and what segmentation did there ({@code net.link.offload}).
  */
 public final class Ifconfig implements Tool {
     @Override
@@ -27,8 +31,8 @@ public final class Ifconfig implements Tool {
 
     @Override
     public String usage() {
-        return "usage: rump.ifconfig [-a] | IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
-                + " [delete ADDR] [up|down] [mtu N] [tso4|-tso4]";
+        return "usage: rump.ifconfig [-v] [-a] | [-v] IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
+                + " [delete ADDR] [up|down] [mtu N] [buflen N] [tso4|-tso4]";
     }
 
     static String flagNames(int f) {
@@ -62,12 +66,33 @@ public final class Ifconfig implements Tool {
         }
     }
 
+    /** {@code -v}: the interface's {@code net.link.offload} line: buflen, transmit offload, segmentation counters. */
+    private static void printVerbose(String name, List<String[]> offload, PrintStream out) {
+        for (String[] o : offload) {
+            if (o[0].equals(name) && o.length >= 9) {
+                int csum = Integer.parseInt(o[3], 16);
+                out.printf("\tbuflen %s (mtu %s)%s%n", o[2], o[1],
+                        (csum & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0 ? " segmented by the adapter" : "");
+                out.printf("\toffload:%s%s%n", (csum & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TCPv4) != 0 ? " tcp4csum" : "",
+                        (csum & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0 ? " tso4" : "");
+                out.printf("\tsegmentation: %s packets built at buflen, %s frames cut by the adapter, %s cut by IP output,"
+                        + " %s checksums filled by the adapter, %s fragment sums adjusted%n", o[4], o[5], o[6], o[7], o[8]);
+            }
+        }
+    }
+
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
         List<String[]> rows = Tables.rows(sys, "net.interfaces");
+        boolean verbose = args.length > 0 && args[0].equals("-v");
+        if (verbose) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        List<String[]> offload = verbose ? Tables.rows(sys, "net.link.offload") : List.of();
         if (args.length == 0 || args.length == 1 && args[0].equals("-a")) {
             for (String[] r : rows) {
                 print(r, out);
+                printVerbose(r[0], offload, out);
             }
             return 0;
         }
@@ -81,6 +106,7 @@ public final class Ifconfig implements Tool {
                 for (String[] r : rows) {
                     if (r[0].equals(ifname)) {
                         print(r, out);
+                        printVerbose(r[0], offload, out);
                         return 0;
                     }
                 }
@@ -107,6 +133,11 @@ public final class Ifconfig implements Tool {
                         IfReq r = new IfReq(ifname);
                         r.mtu = Args.number(Args.arg(args, ++i, a), "mtu", 0, 65535);
                         sys.ioctl(s, IfIoctl.SIOCSIFMTU, r);
+                    }
+                    case "buflen" -> {
+                        IfReq r = new IfReq(ifname);
+                        r.buflen = Args.number(Args.arg(args, ++i, a), "buflen", 68, Ifnet.MAX_BUFLEN);
+                        sys.ioctl(s, IfIoctl.SIOCSIFBUFLEN, r);
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
                     case "tso4", "-tso4" -> {

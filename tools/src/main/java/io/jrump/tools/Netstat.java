@@ -109,8 +109,15 @@ public final class Netstat implements Tool {
                 order.add(p);
             }
         }
+        if (only == null || only.equals("link")) {
+            order.add("link");
+        }
         for (String proto : order) {
             if (only != null && !only.equals(proto)) {
+                continue;
+            }
+            if (proto.equals("link")) {
+                linkOffload(sys, skipZero, out);
                 continue;
             }
             out.println(proto + ":");
@@ -124,6 +131,34 @@ public final class Netstat implements Tool {
                 if (!(skipZero && c.getValue() == 0)) {
                     out.printf("\t%d %s%n", c.getValue(), c.getKey());
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code link:}: DART's split of segmentation work (seed 002), summed over the interfaces of
+     * {@code net.link.offload} ({@code rump.ifconfig -v} shows each interface's).
+     */
+    private static void linkOffload(Syscalls sys, boolean skipZero, PrintStream out) throws ErrnoException {
+        long[] sum = new long[5];
+        List<String[]> rows;
+        try {
+            rows = Tables.rows(sys, "net.link.offload");
+        } catch (ErrnoException e) {
+            return; // no interface layer (sockin)
+        }
+        for (String[] r : rows) {
+            for (int i = 0; i < 5 && 4 + i < r.length; i++) {
+                sum[i] += Long.parseLong(r[4 + i]);
+            }
+        }
+        String[] words = {"packets built at if_buflen handed to the adapter", "frames cut by the adapter",
+            "frames cut by IP output for an interface that could not", "checksums filled by the adapter",
+            "fragmented datagrams whose adapter checksum was adjusted"};
+        out.println("link:");
+        for (int i = 0; i < 5; i++) {
+            if (!(skipZero && sum[i] == 0)) {
+                out.printf("\t%d %s%n", sum[i], words[i]);
             }
         }
     }

@@ -19,10 +19,16 @@ import java.util.SplittableRandom;
  * deadlock.
  */
 final class EmulatedPath {
+    /** Where a path hands frames on: the frame and its offload flags (a partial TCP checksum, when carried). */
+    @FunctionalInterface
+    interface Out {
+        void pass(byte[] frame, int off, int len, int csumFlags);
+    }
+
     private final HyperClock clock;
     private final Impairments imp;
     private final SplittableRandom random;
-    private final FrameSink out;
+    private final Out out;
     private final HeldFramePool pool;
     private final HeldFrameQueue queue = new HeldFrameQueue();
     private final HyperTimer timer;
@@ -37,7 +43,7 @@ final class EmulatedPath {
     private long delayed;
 
     EmulatedPath(String name, HyperClock clock, Impairments imp, SplittableRandom random, int maxFrames,
-            long maxBytes, FrameSink out) {
+            long maxBytes, Out out) {
         this.clock = clock;
         this.imp = imp;
         this.random = random;
@@ -50,9 +56,10 @@ final class EmulatedPath {
     /**
      * Takes a frame from upstream; the caller's array is not kept. A frame that nothing delays is
      * handed on at once on the calling thread: the caller's bytes themselves, or a pooled copy if a bit
-     * is to be flipped, since neither a sender's array nor a lent receive buffer may be written.
+     * is to be flipped, since neither a sender's array nor a lent receive buffer may be written. {@code csumFlags}
+     * go with the frame (a corrupting path never gets a partial checksum: {@link LinkEmulator} finishes it).
      */
-    void offer(byte[] frame, int off, int len) {
+    void offer(byte[] frame, int off, int len, int csumFlags) {
         int times = 0;
         HeldFrame scratch = null;
         synchronized (this) {
@@ -97,6 +104,7 @@ final class EmulatedPath {
                         overflowed++;
                         continue;
                     }
+                    h.csumFlags = csumFlags;
                     long departs = now;
                     if (imp.rateBitsPerSecond() > 0) {
                         long start = lineFreeAt - now > 0 ? lineFreeAt : now;
@@ -115,13 +123,13 @@ final class EmulatedPath {
         }
         if (scratch == null) {
             for (int c = 0; c < times; c++) {
-                out.receive(frame, off, len);
+                out.pass(frame, off, len, csumFlags);
             }
             return;
         }
         try {
             for (int c = 0; c < times; c++) {
-                out.receive(scratch.buf, 0, len);
+                out.pass(scratch.buf, 0, len, csumFlags);
             }
         } finally {
             synchronized (this) {
@@ -157,7 +165,7 @@ final class EmulatedPath {
                 queue.poll();
             }
             try {
-                out.receive(h.buf, 0, h.len);
+                out.pass(h.buf, 0, h.len, h.csumFlags);
             } finally {
                 synchronized (this) {
                     pool.release(h);

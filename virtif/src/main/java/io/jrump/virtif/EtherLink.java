@@ -76,7 +76,20 @@ public interface EtherLink extends AutoCloseable {
     }
 
     /**
-     * Sets where arriving frames go;    /**
+     * Whether the link takes TCP packets built at {@code if_buflen} ({@code M_CSUM_TSOv4}) through
+     * {@link #send(Mbuf, int)} and cuts them into wire frames itself (DART's adapter, seed 002): a link that takes
+     * chains in memory, partial checksums and frames of a whole IP datagram (the {@link Hub}), and the
+     * {@link LinkEmulator}, which cuts at its entry. The driver then offers TSO and a 64 KB {@code if_buflen}.
+     */
+    default boolean segments() {
+        return carriesPartialChecksums() && sendsChains() && maxFrame() >= DEFAULT_MAX_FRAME;
+    }
+
+    /** Where the link counts the segments it cuts and the checksums it finishes for the interface; none by default. */
+    default void setOffloadStats(io.jrump.net.IfOffloadStats stats) {
+    }
+
+    /**
      * Sets where arriving frames go; {@code null} drops them (counted), as an interface that is down
      * does. Frames are delivered on the link's delivery thread; see {@link FrameSink}.
      */

@@ -35,11 +35,12 @@ public final class EtherLinkDriver implements IfnetDriver {
         EtherLink l = link;
         if (l != null) {
             l.setReceiver(new IfnetSink(ifp));
-            // A link that takes chains in memory (the hub) and frames of a whole IP datagram also takes large
-            // TCP segments whole: TSO.
-            boolean tso = l.carriesPartialChecksums() && l.sendsChains() && l.maxFrame() >= EtherLink.DEFAULT_MAX_FRAME;
+            l.setOffloadStats(ifp.offloadStats());
+            // A link that segments (the hub, the link emulator) takes packets of a 64 KB if_buflen (DART, seed 002).
+            boolean tso = l.segments();
             ifp.setCsumFlagsTx((l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0)
                     | (tso ? CsumFlags.M_CSUM_TSOv4 : 0));
+            ifp.setBuflenByDriver(tso ? Ifnet.MAX_BUFLEN : ifp.mtu());
             ifp.setLinkState(Ifnet.LINK_STATE_UP);
         }
     }

@@ -7,6 +7,8 @@ package io.jrump.virtif;
 final class HeldFrame {
     byte[] buf;
     int len;
+    /** The frame's offload flags: {@code M_CSUM_TCPv4} for a TCP checksum left partial on a link that carries it. */
+    int csumFlags;
     long due;
     /** Arrival order, so frames due at the same instant leave in the order they came. */
     long order;

@@ -12,6 +12,8 @@ final class HubPort implements EtherLink {
     private volatile boolean closed;
     /** Counted out of the port set's array; guarded by the set's lock. */
     boolean detached;
+    /** The sending interface's offload counters, where the segments cut for this port's sends are counted. */
+    volatile io.jrump.net.IfOffloadStats offloadStats;
 
     HubPort(PortSet set, String name) {
         this.set = set;
@@ -94,6 +96,11 @@ final class HubPort implements EtherLink {
         }
         s.receive(f.array(buf, 0, len, csumFlags, 0));
         return csumFlags;
+    }
+
+    @Override
+    public void setOffloadStats(io.jrump.net.IfOffloadStats stats) {
+        this.offloadStats = stats;
     }
 
     @Override

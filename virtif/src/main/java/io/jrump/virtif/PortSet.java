@@ -3,7 +3,9 @@ package io.jrump.virtif;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
-import io.jrump.wire.SegmentationOffload;
+import io.jrump.kern.ErrnoException;
+import io.jrump.net.IfOffloadStats;
+import io.jrump.net.TsoSegmenter;
 import java.util.Arrays;
 
 /**
@@ -50,6 +52,8 @@ final class PortSet {
      */
     private final ThreadLocal<RxFrame> chainFrames = ThreadLocal.withInitial(RxFrame::new);
     private int nspare;
+    /** The one segmenter, one per sending thread, for a port whose sink takes only wire-sized frames. */
+    private final ThreadLocal<TsoSegmenter> segmenters = ThreadLocal.withInitial(TsoSegmenter::new);
 
     /**
      * The ports of segment {@code name}, a {@code kind} ("hub", "switch") carrying frames up to {@code maxFrame}
@@ -198,15 +202,15 @@ final class PortSet {
                         p.receive(chain.chain(m, len, csumFlags));
                         continue;
                     }
+                    if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
+                        deliverSegments(from, p, m, takes);
+                        continue;
+                    }
                     if (flat == null) {
                         flat = borrow();
                         MbufCopy.copydata(m, 0, len, flat.buf, 0);
                     }
-                    if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
-                        deliverSegments(p, flat.buf, len, m.pkthdr().csumData());
-                    } else {
-                        flatFlags = p.receive(flat.frame, flat.buf, len, flatFlags);
-                    }
+                    flatFlags = p.receive(flat.frame, flat.buf, len, flatFlags);
                 } catch (RuntimeException e) {
                     if (failure == null) {
                         failure = e;
@@ -224,17 +228,33 @@ final class PortSet {
         }
     }
 
-    /** A large TCP segment, cut for a port whose sink takes only wire-sized frames. */
-    private void deliverSegments(HubPort p, byte[] frame, int len, int mss) {
+    /**
+     * A large TCP segment, cut by the one {@link TsoSegmenter} for a port whose sink takes only wire-sized frames
+     * (checksums left partial for a sink that takes that, else finished), each segment flattened into a lent
+     * buffer; counted as the sender's adapter segments.
+     */
+    private void deliverSegments(HubPort from, HubPort p, Mbuf m, int takes) {
         Lent seg = borrow();
+        boolean partial = (takes & CsumFlags.M_CSUM_TCPv4) != 0;
+        IfOffloadStats st = from.offloadStats;
         try {
-            for (int i = 0; ; i++) {
-                int n = SegmentationOffload.segment(frame, len, mss, i, seg.buf);
-                if (n < 0) {
-                    break;
+            segmenters.get().cut(m, EtherLink.HEADER_LEN, !partial, s -> {
+                try {
+                    int n = s.pkthdr().len();
+                    MbufCopy.copydata(s, 0, n, seg.buf, 0);
+                    if (st != null) {
+                        st.adapterSegments.incrementAndGet();
+                        if (!partial) {
+                            st.checksumsFilled.incrementAndGet();
+                        }
+                    }
+                    p.receive(seg.frame, seg.buf, n, s.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
+                } finally {
+                    s.pool().freeChain(s);
                 }
-                p.receive(seg.frame, seg.buf, n, 0);
-            }
+            });
+        } catch (ErrnoException e) {
+            // the sink throws no ErrnoException; nothing to do
         } finally {
             giveBack(seg);
         }

@@ -9,15 +9,15 @@ import io.jrump.kern.sched.Lwp;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
 import io.jrump.net.IfnetDriver;
+import io.jrump.net.TsoSegmenter;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import io.jrump.rumpnet.mbuf.MbufCopy;
 
 /**
  * The ifnet driver of a {@code virtN} interface: a Linux tap ({@link TapLink}), optionally behind a
  * {@link LinkEmulator}. Without the emulator a frame goes from the mbuf chain to the tap with one
- * {@code writev} and no intermediate frame buffer; with it the frame is flattened once, because the
- * emulator holds frames as arrays. {@code linkstr} ({@link VirtifLinkstr}) moves the interface to
+ * {@code writev} and no intermediate frame buffer; with it the emulator takes the chain and flattens each wire
+ * frame once, because it holds frames as arrays. {@code linkstr} ({@link VirtifLinkstr}) moves the interface to
  * another tap and puts an emulator in or takes it out; changing only the emulator keeps the tap open,
  * so the host's configuration of the tap (its namespace, addresses) survives.
  *
@@ -28,8 +28,11 @@ import io.jrump.rumpnet.mbuf.MbufCopy;
  * would not, and a segment cut at the wire MTU by the rump kernel only to be merged again by Linux (or the
  * other way round) costs a frame's fixed price 40 times per 64 KB: DART's point (seed 002) that segmentation
  * belongs at the device's buffer size, {@code if_buflen}. It is on by default for that reason, as QEMU's
- * tap backend has it on for its guests. With a link emulator in between it is off whatever the flag says:
- * the emulator impairs wire-sized frames, and it finishes checksums before it can damage a frame.
+ * tap backend has it on for its guests, and the interface's {@code if_buflen} is then 64 KB. The adapter
+ * segments where Linux cannot: with a link emulator in between, the emulator cuts large segments at its entry
+ * and finishes checksums before it can damage a frame (Linux is then told to hand over wire-sized frames, which
+ * the emulator impairs); on a tap that refuses offload ({@code TUNSETOFFLOAD}), this driver cuts them with the
+ * one {@link TsoSegmenter} and finishes their checksums.
  */
 final class VirtifDriver implements IfnetDriver {
     /**
@@ -45,12 +48,14 @@ final class VirtifDriver implements IfnetDriver {
     static final boolean DEFAULT_OFFLOAD = true;
 
     private final Hypercall hc;
-    private final byte[] frame = new byte[VirtifUser.MAX_FRAME];
     private volatile TapLink tap;
     private volatile LinkEmulator emulator;
     private volatile LinkEmulatorConfig emulatorConfig;
     private volatile IfnetSink sink;
     private volatile boolean offload = DEFAULT_OFFLOAD;
+    /** Whether Linux takes our large segments and partial checksums (and hands over its own). */
+    private volatile boolean hostGso;
+    private final ThreadLocal<TsoSegmenter> segmenters = ThreadLocal.withInitial(TsoSegmenter::new);
 
     VirtifDriver(Hypercall hc, TapLink tap) {
         this.hc = hc;
@@ -67,27 +72,38 @@ final class VirtifDriver implements IfnetDriver {
         ifp.setLinkState(Ifnet.LINK_STATE_UP);
     }
 
-    /** Whether offload is in effect now: asked for, and no emulator in between. */
+    /** Whether offload is asked for and there is a tap: the interface then takes packets of a 64 KB if_buflen. */
     boolean offloading() {
-        return offload && emulator == null && tap != null;
+        return offload && tap != null;
     }
 
     /**
      * Makes the tap and the interface's transmit flags agree with {@link #offloading()}. The transmit flags
      * go off before the tap's and on after: a frame IP built for the old setting still goes out right,
-     * because the tap takes partial checksums and large segments from us whatever Linux was told.
+     * because the tap takes partial checksums and large segments from us whatever Linux was told. Linux is
+     * asked to take and give offload only without an emulator; where it refuses, the driver segments.
      */
     private void applyOffload(Ifnet ifp) {
         TapLink t = tap;
         boolean on = offloading();
+        boolean host = on && emulator == null;
         if (!on) {
             ifp.setCsumFlagsTx(0);
         }
-        if (t != null && !t.setOffload(on)) {
-            on = false;
+        if (t != null && !t.setOffload(host)) {
+            host = false;
             t.setOffload(false);
         }
-        ifp.setCsumFlagsTx(on ? CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4 : 0);
+        hostGso = host;
+        LinkEmulator e = emulator;
+        if (e != null) {
+            e.setOffloadStats(ifp.offloadStats());
+        }
+        // Without Linux's help only large segments are worth offloading: this driver cuts them and sums each.
+        ifp.setCsumFlagsTx(!on ? 0 : host ? CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4
+                : e != null && e.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4
+                : CsumFlags.M_CSUM_TSOv4);
+        ifp.setBuflenByDriver(on ? Ifnet.MAX_BUFLEN : ifp.mtu());
     }
 
     /** What {@code ifconfig} shows as the linkstr: tap, emulator and {@code -tso4} if offload was turned off. */
@@ -113,21 +129,22 @@ final class VirtifDriver implements IfnetDriver {
             TapLink t = tap;
             if (t == null) {
                 ifp.countOutputError();
-            } else if (e == null) {
-                t.send(m);
+            } else if (e != null) {
+                e.send(m, m.pkthdr().csumFlags() & (CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4));
+            } else if (!hostGso && TsoSegmenter.isLarge(m)) {
+                segmenters.get().cut(m, EtherLink.HEADER_LEN, true, seg -> {
+                    try {
+                        ifp.offloadStats().adapterSegments.incrementAndGet();
+                        ifp.offloadStats().checksumsFilled.incrementAndGet();
+                        t.send(seg);
+                    } finally {
+                        seg.pool().freeChain(seg);
+                    }
+                });
             } else {
-                int len = m.pkthdr().len();
-                // Only a segment IP built just before the emulator came in can ask for TSO here; TCP sends it again.
-                if (len > frame.length || (m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
-                    ifp.countOutputError();
-                    return;
-                }
-                synchronized (frame) {
-                    MbufCopy.copydata(m, 0, len, frame, 0);
-                    e.send(frame, 0, len, m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TCPv4);
-                }
+                t.send(m);
             }
-        } catch (RuntimeException ex) {
+        } catch (RuntimeException | ErrnoException ex) {
             ifp.countOutputError();
         } finally {
             ifp.mbufs().freeChain(m);
@@ -199,6 +216,7 @@ final class VirtifDriver implements IfnetDriver {
         emulator = null;
         tap = null;
         ifp.setCsumFlagsTx(0);
+        ifp.setBuflenByDriver(ifp.mtu());
         ifp.setLinkState(Ifnet.LINK_STATE_DOWN);
         closeLinks(ifp, e, t);
     }

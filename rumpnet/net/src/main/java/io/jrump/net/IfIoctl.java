@@ -21,6 +21,9 @@ public final class IfIoctl {
     public static final long SIOCSIFMTU = iow('i', 127, 32);
     public static final long SIOCSLINKSTR = iow('i', 136, 32);
     public static final long SIOCGLINKSTR = iowr('i', 135, 32);
+    /** DART's {@code if_buflen} (seed 002), {@link IfReq#buflen}; numbers NetBSD leaves unused. */
+    public static final long SIOCSIFBUFLEN = iow('i', 160, 32);
+    public static final long SIOCGIFBUFLEN = iowr('i', 161, 32);
     /** Routes ({@code struct ortentry}, as 4.3BSD's route ioctls). */
     public static final long SIOCADDRT = iow('r', 10, 48);
     public static final long SIOCDELRT = iow('r', 11, 48);

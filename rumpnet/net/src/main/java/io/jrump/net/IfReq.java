@@ -16,6 +16,8 @@ public final class IfReq {
     public int broadaddr;
     /** {@code linkstr}, such as a shmif bus path or a tap device name. */
     public String linkstr;
+    /** DART's {@code if_buflen}, for SIOCSIFBUFLEN and SIOCGIFBUFLEN. */
+    public int buflen;
 
     public IfReq() {
     }

@@ -67,6 +67,7 @@ public final class Ifnet {
     private volatile IfSockbuf sockbuf;
     private volatile int csumFlagsTx;
     private volatile boolean detached;
+    private final IfOffloadStats offloadStats = new IfOffloadStats();
 
     final AtomicLong ipackets = new AtomicLong();
     final AtomicLong ibytes = new AtomicLong();
@@ -156,13 +157,41 @@ public final class Ifnet {
         mtu = m;
     }
 
-    /** DART's {@code if_buflen}: the payload size the socket layer builds segments for. */
+    /**
+     * DART's {@code if_buflen} (seed 002): the largest IP datagram the adapter takes from the stack, which the
+     * socket layer and TCP build segments for. Above the MTU the adapter segments ({@code M_CSUM_TSOv4} in
+     * {@link #csumFlagsTx()}); at the MTU the stack does.
+     */
     public int buflen() {
         return buflen;
     }
 
-    public void setBuflen(int b) {
+    /** The most {@link #buflen()} may be: a 64 KB adapter buffer (an IP datagram's 65535 bytes and more). */
+    public static final int MAX_BUFLEN = 65536;
+
+    /**
+     * Sets {@link #buflen()}: the driver at attach (the hub and a tap that takes GSO: 64 KB), or
+     * {@code ifconfig buflen} (SIOCSIFBUFLEN). EINVAL outside 68..{@value #MAX_BUFLEN}, or above the MTU on an
+     * interface whose adapter cannot segment.
+     */
+    public void setBuflen(int b) throws ErrnoException {
+        if (b < 68 || b > MAX_BUFLEN) {
+            throw new ErrnoException(Errno.EINVAL, "buflen " + b + " out of range 68.." + MAX_BUFLEN);
+        }
+        if (b > mtu && (csumFlagsTx & CsumFlags.M_CSUM_TSOv4) == 0) {
+            throw new ErrnoException(Errno.EINVAL, name + " cannot segment: buflen " + b + " above its MTU " + mtu);
+        }
         this.buflen = b;
+    }
+
+    /** The driver's own setting of {@link #buflen()} when its offload changes: no checks, it knows. */
+    public void setBuflenByDriver(int b) {
+        this.buflen = Math.max(68, Math.min(b, MAX_BUFLEN));
+    }
+
+    /** What segmentation and checksum offload did on this interface. */
+    public IfOffloadStats offloadStats() {
+        return offloadStats;
     }
 
     public IfSockbuf sockbufHook() {
@@ -408,6 +437,9 @@ public final class Ifnet {
         }
         opackets.incrementAndGet();
         obytes.addAndGet(m.pkthdr().len());
+        if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
+            offloadStats.largeOut.incrementAndGet();
+        }
         tap(m, true);
         driver.transmit(this, m);
     }

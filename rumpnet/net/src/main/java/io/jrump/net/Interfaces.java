@@ -212,7 +212,8 @@ public final class Interfaces {
         return cmd == IfIoctl.SIOCADDRT || cmd == IfIoctl.SIOCDELRT || socketIoctls.containsKey(cmd)
                 || cmd == IfIoctl.SIOCIFCREATE || cmd == IfIoctl.SIOCIFDESTROY || cmd == IfIoctl.SIOCGIFFLAGS
                 || cmd == IfIoctl.SIOCSIFFLAGS || cmd == IfIoctl.SIOCGIFMTU || cmd == IfIoctl.SIOCSIFMTU
-                || cmd == IfIoctl.SIOCSLINKSTR || cmd == IfIoctl.SIOCGLINKSTR || familyIoctls.containsKey(cmd);
+                || cmd == IfIoctl.SIOCSLINKSTR || cmd == IfIoctl.SIOCGLINKSTR || familyIoctls.containsKey(cmd)
+                || cmd == IfIoctl.SIOCSIFBUFLEN || cmd == IfIoctl.SIOCGIFBUFLEN;
     }
 
     /**
@@ -277,7 +278,8 @@ public final class Interfaces {
         if (!handles(cmd)) {
             throw new ErrnoException(Errno.ENOTTY, "unknown interface ioctl 0x" + Long.toHexString(cmd));
         }
-        boolean set = cmd != IfIoctl.SIOCGIFFLAGS && cmd != IfIoctl.SIOCGIFMTU && cmd != IfIoctl.SIOCGLINKSTR;
+        boolean set = cmd != IfIoctl.SIOCGIFFLAGS && cmd != IfIoctl.SIOCGIFMTU && cmd != IfIoctl.SIOCGLINKSTR
+                && cmd != IfIoctl.SIOCGIFBUFLEN;
         if (set && !cred.isRoot()) {
             throw new ErrnoException(Errno.EPERM, "only root may configure interfaces");
         }
@@ -305,6 +307,10 @@ public final class Interfaces {
             req.linkstr = ifp.linkstr();
         } else if (cmd == IfIoctl.SIOCSLINKSTR) {
             ifp.driver().ioctl(ifp, cmd, req);
+        } else if (cmd == IfIoctl.SIOCGIFBUFLEN) {
+            req.buflen = ifp.buflen();
+        } else if (cmd == IfIoctl.SIOCSIFBUFLEN) {
+            ifp.setBuflen(req.buflen);
         } else {
             IfIoctlHandler h = familyIoctls.get(cmd);
             if (h == null) {
@@ -338,6 +344,20 @@ public final class Interfaces {
                         .append('/').append(io.jrump.wire.Ipv4Address.format(ifa.broadcast()));
             }
             sb.append(a.length() == 0 ? "-" : a).append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * {@code net.link.offload}: one line per interface: name mtu buflen csum_tx (hex {@code CsumFlags}) and
+     * the {@link IfOffloadStats} counters: large_out adapter_segments stack_segments checksums_filled
+     * frag_sums_adjusted.
+     */
+    String offloadTable() {
+        StringBuilder sb = new StringBuilder();
+        for (Ifnet i : list) {
+            sb.append(i.name()).append(' ').append(i.mtu()).append(' ').append(i.buflen()).append(' ')
+                    .append(Integer.toHexString(i.csumFlagsTx())).append(' ').append(i.offloadStats().line()).append('\n');
         }
         return sb.toString();
     }

@@ -68,6 +68,8 @@ public final class NetComponent implements Component {
         });
         k.sysctl().createTable("net.interfaces", "Interfaces: name index flags mtu mac linkstate linkstr "
                 + "ipackets ierrors iqdrops opackets oerrors ibytes obytes addresses", ifs::table);
+        k.sysctl().createTable("net.link.offload", "Segmentation at if_buflen (DART): name mtu buflen csum_tx "
+                + "large_out adapter_segments stack_segments checksums_filled frag_sums_adjusted", ifs::offloadTable);
         k.sysctl().createTable("net.route.table", "Routes: destination/len gateway flags interface", ifs::routeTable);
         k.onHalt(ifs::detachAll);
     }

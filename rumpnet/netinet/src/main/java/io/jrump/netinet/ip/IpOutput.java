@@ -4,6 +4,7 @@ import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Route;
+import io.jrump.net.TsoSegmenter;
 import io.jrump.netinet.ChainChecksum;
 import io.jrump.netinet.Counters;
 import io.jrump.netinet.Inet;
@@ -37,7 +38,7 @@ public final class IpOutput {
     private final AtomicInteger ids;
     private final ThreadLocal<Ipv4Packet> views = ThreadLocal.withInitial(Ipv4Packet::new);
     private final ThreadLocal<ChecksumAccumulator> accs = ThreadLocal.withInitial(ChecksumAccumulator::new);
-    private final ThreadLocal<TcpSegmenter> segmenters = ThreadLocal.withInitial(TcpSegmenter::new);
+    private final ThreadLocal<TsoSegmenter> segmenters = ThreadLocal.withInitial(TsoSegmenter::new);
 
     public IpOutput(Inet inet) {
         this.inet = inet;
@@ -140,8 +141,10 @@ public final class IpOutput {
             // a router's segments are too big for this link and each must be fragmented or refused (DF),
             // as Linux's ip_finish_output_gso does.
             Ifnet outIfp = ifp;
-            int lost = segmenters.get().segment(inet.mbufs(), accs.get(), m, hlen,
-                    seg -> finish(outIfp, seg, hlen, nextHop, bcast));
+            int lost = segmenters.get().segment(m, 0, true, seg -> {
+                outIfp.offloadStats().stackSegments.incrementAndGet();
+                finish(outIfp, seg, hlen, nextHop, bcast);
+            });
             if (lost > 0) {
                 st.add(IpStat.ODROPPED, lost);
             }

@@ -15,8 +15,6 @@ import io.jrump.wire.TcpFlags;
  * ({@link TcpTimers#quench}), so that memory pressure delays a FIN or data and never strands them.
  */
 final class TcpOutput {
-    /** The most payload in one TSO packet: an IPv4 datagram's 65535 bytes less the IP and largest TCP header. */
-    static final int TSO_MAX_PAYLOAD = 65535 - 20 - 60;
     static final int TS_OPT_LEN = 12;
 
     private final Tcp tcp;
@@ -186,21 +184,24 @@ final class TcpOutput {
     }
 
     /**
-     * The payload one packet may carry if the route's interface segments TCP itself ({@code M_CSUM_TSOv4}
-     * in its transmit capabilities; DART's point, seed 002, that the layer which builds segments should
-     * build them at the size the device takes), else 0. Not with a capture on the interface, which
-     * should see the segments that go on the wire.
+     * The payload one packet may carry, from the route's interface's {@code if_buflen} (DART, seed 002: the
+     * layer which builds segments builds them at the size the adapter takes, and the adapter cuts them into
+     * wire frames and fills in their checksums), if that is above the MTU and the adapter segments
+     * ({@code M_CSUM_TSOv4}); else 0, segments of one MSS. Not with a capture on the interface, which should
+     * see the segments that go on the wire.
      */
     private int tsoPayload(TcpCb tp) {
         var rt = tcp.inet().routes().lookup(tp.inp.faddr());
-        if (rt == null) {
+        return rt == null ? 0 : buflenPayload(rt.ifp());
+    }
+
+    /** The TCP payload of a packet of {@code ifp}'s {@code if_buflen}, or 0 when it takes no large packets. */
+    static int buflenPayload(io.jrump.net.Ifnet ifp) {
+        int buflen = ifp.buflen();
+        if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) == 0 || ifp.hasTaps() || buflen <= ifp.mtu()) {
             return 0;
         }
-        var ifp = rt.ifp();
-        if ((ifp.csumFlagsTx() & CsumFlags.M_CSUM_TSOv4) == 0 || ifp.hasTaps()) {
-            return 0;
-        }
-        return TSO_MAX_PAYLOAD;
+        return Math.min(buflen, 65535) - 20 - 60;
     }
 
     /** Bytes the SACK option will take on the next segment. */

@@ -79,6 +79,8 @@ final class TcpStat {
     static final int PMTUDECREASE = 69;
     static final int ICMPOUTOFWINDOW = 70;
     static final int SELFQUENCH = 71;
+    /** DART (seed 002): data packets built at the interface's if_buflen, larger than a segment, for the adapter to cut. */
+    static final int SNDBUFLEN = 72;
 
     private TcpStat() {
     }
@@ -111,6 +113,7 @@ final class TcpStat {
                 "correct ACK header predictions", "correct data packet header predictions",
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
                 "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
-                "send attempts that found no buffers (self-quench)");
+                "send attempts that found no buffers (self-quench)",
+                "data packets built at if_buflen for the adapter to segment");
     }
 }

@@ -107,6 +107,9 @@ final class TcpTransmit {
         int win = (flags & TcpFlags.RST) == 0 ? windowToAdvertise(tp) : 0;
         int scaledWin = syn ? Math.min(win, 65535) : Math.min(win >>> tp.rcvScale, 65535);
         writeHeader(tp, s, m, thlen, seq, len, flags, scaledWin);
+        if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_TSOv4) != 0) {
+            tcp.stats().inc(TcpStat.SNDBUFLEN);
+        }
         // bookkeeping before the send: input on another CPU may see this segment's ACK at once
         count(tp, len, flags, rexmit);
         advance(tp, seq, len, flags);

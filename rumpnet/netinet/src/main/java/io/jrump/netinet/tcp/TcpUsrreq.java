@@ -369,19 +369,16 @@ final class TcpUsrreq implements Protosw {
 
     /**
      * DART's {@code if_buflen} (seed 002): stream writes are cut at the buffer size of the interface the
-     * connection leaves by, so segmentation happens once, at the socket layer. An interface that segments
-     * TCP itself (TSO) takes buffers of a whole TSO packet, so writes are cut at that size.
+     * connection leaves by, so that each chain the socket layer builds is one packet TCP sends whole (and the
+     * adapter cuts into wire frames), and segmentation happens once.
      */
     @Override
     public int segmentSize(Socket so) {
         if (so.pcb() instanceof InPcb p && p.faddr() != 0) {
             var rt = inet.routes().lookup(p.faddr());
-            if (rt != null && (rt.ifp().csumFlagsTx() & io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4) != 0
-                    && !rt.ifp().hasTaps()) {
-                return Math.max(rt.ifp().buflen(), TcpOutput.TSO_MAX_PAYLOAD);
-            }
-            if (rt != null && rt.ifp().buflen() > 0) {
-                return rt.ifp().buflen();
+            if (rt != null) {
+                int large = TcpOutput.buflenPayload(rt.ifp());
+                return large > 0 ? large : rt.ifp().buflen();
             }
         }
         return Protosw.super.segmentSize(so);

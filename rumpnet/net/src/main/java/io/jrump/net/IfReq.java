@@ -16,6 +16,8 @@ public final class IfReq {
     public int broadaddr;
     /** {@code linkstr}, such as a shmif bus path or a tap device name. */
     public String linkstr;
+    /** The argument of a setting given in words, such as {@code sockbuf auto rtt 40ms} ({@link IfBufferIoctls}). */
+    public String value;
 
     public IfReq() {
     }

@@ -79,6 +79,7 @@ final class TcpStat {
     static final int PMTUDECREASE = 69;
     static final int ICMPOUTOFWINDOW = 70;
     static final int SELFQUENCH = 71;
+    static final int IFSOCKBUF = 72;
 
     private TcpStat() {
     }
@@ -111,6 +112,7 @@ final class TcpStat {
                 "correct ACK header predictions", "correct data packet header predictions",
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
                 "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
-                "send attempts that found no buffers (self-quench)");
+                "send attempts that found no buffers (self-quench)",
+                "connections whose buffers the interface raised (if_sockbuf)");
     }
 }

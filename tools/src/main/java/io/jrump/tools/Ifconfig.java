@@ -3,6 +3,7 @@ package io.jrump.tools;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.net.IfBufferIoctls;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
@@ -28,7 +29,8 @@ public final class Ifconfig implements Tool {
     @Override
     public String usage() {
         return "usage: rump.ifconfig [-a] | IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
-                + " [delete ADDR] [up|down] [mtu N] [tso4|-tso4]";
+                + " [delete ADDR] [up|down] [mtu N] [tso4|-tso4] [sockbuf SIZE|auto [rate R] [rtt T] [max SIZE]|off]"
+                + "   (-v: also DART's buffering)";
     }
 
     static String flagNames(int f) {
@@ -65,9 +67,16 @@ public final class Ifconfig implements Tool {
     @Override
     public int run(Syscalls sys, String[] args, PrintStream out, PrintStream err) throws ErrnoException, UsageException {
         List<String[]> rows = Tables.rows(sys, "net.interfaces");
+        boolean verbose = args.length > 0 && args[0].equals("-v");
+        if (verbose) {
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
         if (args.length == 0 || args.length == 1 && args[0].equals("-a")) {
             for (String[] r : rows) {
                 print(r, out);
+                if (verbose) {
+                    printBuffers(sys, r[0], out);
+                }
             }
             return 0;
         }
@@ -81,6 +90,9 @@ public final class Ifconfig implements Tool {
                 for (String[] r : rows) {
                     if (r[0].equals(ifname)) {
                         print(r, out);
+                        if (verbose) {
+                            printBuffers(sys, ifname, out);
+                        }
                         return 0;
                     }
                 }
@@ -109,6 +121,7 @@ public final class Ifconfig implements Tool {
                         sys.ioctl(s, IfIoctl.SIOCSIFMTU, r);
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
+                    case "sockbuf" -> i = sockbuf(sys, s, ifname, args, i + 1) - 1;
                     case "tso4", "-tso4" -> {
                         if (!ifname.startsWith("virt")) {
                             err.println("rump.ifconfig: " + ifname + ": no " + a.replace("-", "")
@@ -130,6 +143,35 @@ public final class Ifconfig implements Tool {
             return 0;
         } finally {
             sys.close(s);
+        }
+    }
+
+    /**
+     * {@code sockbuf SIZE}, {@code sockbuf auto [rate R] [rtt T] [max SIZE]} or {@code sockbuf off}: DART's
+     * {@code if_sockbuf} quota (seed 002), handed to the kernel in words, which it parses; returns the next
+     * argument index.
+     */
+    private int sockbuf(Syscalls sys, int s, String ifname, String[] args, int i) throws ErrnoException, UsageException {
+        StringBuilder v = new StringBuilder(Args.arg(args, i++, "sockbuf"));
+        if (v.toString().equals("auto")) {
+            while (i + 1 < args.length && (args[i].equals("rate") || args[i].equals("rtt") || args[i].equals("max"))) {
+                v.append(' ').append(args[i]).append(' ').append(args[i + 1]);
+                i += 2;
+            }
+        }
+        IfReq r = new IfReq(ifname);
+        r.value = v.toString();
+        sys.ioctl(s, IfBufferIoctls.SIOCSIFSOCKBUF, r);
+        return i;
+    }
+
+    /** {@code -v}'s lines about DART's buffering of {@code ifname}, from {@code net.ifbuffers}. */
+    private static void printBuffers(Syscalls sys, String ifname, PrintStream out) throws ErrnoException {
+        for (String[] b : Tables.rows(sys, "net.ifbuffers")) {
+            if (b[0].equals(ifname)) {
+                out.printf("\tsockbuf: %s%s%n", b[1].equals("-") ? "none" : b[1].replace(':', ' '),
+                        b[2].equals("0") ? "" : " (baudrate " + b[2] + " bit/s)");
+            }
         }
     }
 

@@ -6,9 +6,11 @@ import java.util.Locale;
 
 /**
  * The {@link IfSockbuf} quota an administrator gives an interface with {@code rump.ifconfig IF sockbuf}:
- * a fixed size ({@code sockbuf 4m}) or {@code auto}, the adapter's rate times the path's round trip, the
- * bandwidth-delay product a connection needs to keep the link busy (DART seed, "Socket Buffering and Flow
- * Control"). The rate is the one given ({@code auto rate 500mbit}) or the interface's {@code if_baudrate};
+ * a fixed size ({@code sockbuf 4m}) or {@code auto}, twice the adapter's rate times the path's round trip:
+ * the bandwidth-delay product a connection needs to keep the link busy (DART seed, "Socket Buffering and Flow
+ * Control"), twice because a receive buffer holds a round trip in flight plus what the reader has not taken
+ * yet, and a send buffer a round trip unacknowledged plus the data that keeps the window full meanwhile
+ * (the factor Linux's receive autotuning applies too). The rate is the one given ({@code auto rate 500mbit}) or the interface's {@code if_baudrate};
  * the round trip is the one given ({@code auto rtt 40ms}) or the one the handshake measured. Until the
  * handshake has measured it, an {@code auto} quota without a configured round trip leaves the buffers as
  * they are, and the window scale is chosen for {@code max} (default 16 MB), the most it will ever give.
@@ -84,7 +86,7 @@ public record IfSockbufQuota(Ifnet ifp, long bytes, long rateBitsPerSec, long rt
         if (rate <= 0 || rtt <= 0) {
             return 0;
         }
-        double bdp = rate / 8.0 * (rtt / 1e9);
+        double bdp = 2 * rate / 8.0 * (rtt / 1e9);
         return (long) Math.min(maxBytes, Math.ceil(bdp));
     }
 

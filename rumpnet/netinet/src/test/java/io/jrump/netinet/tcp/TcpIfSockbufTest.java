@@ -72,8 +72,8 @@ class TcpIfSockbufTest {
     }
 
     /**
-     * {@code auto}: the rate times the round trip the handshake measured (SYN,ACK to ACK). 800 Mbit/s over
-     * 20 ms is 2,000,000 bytes; the window scale was chosen for the quota's most, 16 MB (scale 9).
+     * {@code auto}: twice the rate times the round trip the handshake measured (SYN,ACK to ACK). 800 Mbit/s
+     * over 20 ms is 2,000,000 bytes, twice that 4,000,000; the window scale was chosen for the quota's most, 16 MB (scale 9).
      */
     @Test
     void autoQuotaIsRateTimesTheMeasuredRoundTrip() throws Exception {
@@ -90,7 +90,7 @@ class TcpIfSockbufTest {
             c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, TcpTestContext.LOCAL_PORT).seq(peerIss + 1)
                     .ack(kernelIss + 1).flags(TcpFlags.ACK).window(65535));
             int fd = c.sys.accept(c.listenFd(), null);
-            assertEquals(2_000_000, c.sys.getsockopt(fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF));
+            assertEquals(4_000_000, c.sys.getsockopt(fd, SocketDefs.SOL_SOCKET, SocketDefs.SO_RCVBUF));
         }
     }
 

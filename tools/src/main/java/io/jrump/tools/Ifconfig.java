@@ -3,6 +3,7 @@ package io.jrump.tools;
 import io.jrump.kern.ErrnoException;
 import io.jrump.kern.syscall.SocketDefs;
 import io.jrump.kern.syscall.Syscalls;
+import io.jrump.net.IfBufferIoctls;
 import io.jrump.net.IfIoctl;
 import io.jrump.net.IfReq;
 import io.jrump.net.Ifnet;
@@ -32,7 +33,8 @@ public final class Ifconfig implements Tool {
     @Override
     public String usage() {
         return "usage: rump.ifconfig [-v] [-a] | [-v] IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
-                + " [delete ADDR] [up|down] [mtu N] [buflen N] [tso4|-tso4]";
+                + " [delete ADDR] [up|down] [mtu N] [buflen N] [tso4|-tso4] [sockbuf SIZE|auto [rate R] [rtt T] [max SIZE]|off]"
+                + "   (-v: also DART's segmentation and buffering)";
     }
 
     static String flagNames(int f) {
@@ -92,7 +94,10 @@ public final class Ifconfig implements Tool {
         if (args.length == 0 || args.length == 1 && args[0].equals("-a")) {
             for (String[] r : rows) {
                 print(r, out);
-                printVerbose(r[0], offload, out);
+                if (verbose) {
+                    printVerbose(r[0], offload, out);
+                    printBuffers(sys, r[0], out);
+                }
             }
             return 0;
         }
@@ -106,7 +111,10 @@ public final class Ifconfig implements Tool {
                 for (String[] r : rows) {
                     if (r[0].equals(ifname)) {
                         print(r, out);
-                        printVerbose(r[0], offload, out);
+                        if (verbose) {
+                            printVerbose(r[0], offload, out);
+                            printBuffers(sys, ifname, out);
+                        }
                         return 0;
                     }
                 }
@@ -140,6 +148,7 @@ public final class Ifconfig implements Tool {
                         sys.ioctl(s, IfIoctl.SIOCSIFBUFLEN, r);
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
+                    case "sockbuf" -> i = sockbuf(sys, s, ifname, args, i + 1) - 1;
                     case "tso4", "-tso4" -> {
                         if (!ifname.startsWith("virt")) {
                             err.println("rump.ifconfig: " + ifname + ": no " + a.replace("-", "")
@@ -161,6 +170,35 @@ public final class Ifconfig implements Tool {
             return 0;
         } finally {
             sys.close(s);
+        }
+    }
+
+    /**
+     * {@code sockbuf SIZE}, {@code sockbuf auto [rate R] [rtt T] [max SIZE]} or {@code sockbuf off}: DART's
+     * {@code if_sockbuf} quota (seed 002), handed to the kernel in words, which it parses; returns the next
+     * argument index.
+     */
+    private int sockbuf(Syscalls sys, int s, String ifname, String[] args, int i) throws ErrnoException, UsageException {
+        StringBuilder v = new StringBuilder(Args.arg(args, i++, "sockbuf"));
+        if (v.toString().equals("auto")) {
+            while (i + 1 < args.length && (args[i].equals("rate") || args[i].equals("rtt") || args[i].equals("max"))) {
+                v.append(' ').append(args[i]).append(' ').append(args[i + 1]);
+                i += 2;
+            }
+        }
+        IfReq r = new IfReq(ifname);
+        r.value = v.toString();
+        sys.ioctl(s, IfBufferIoctls.SIOCSIFSOCKBUF, r);
+        return i;
+    }
+
+    /** {@code -v}'s lines about DART's buffering of {@code ifname}, from {@code net.ifbuffers}. */
+    private static void printBuffers(Syscalls sys, String ifname, PrintStream out) throws ErrnoException {
+        for (String[] b : Tables.rows(sys, "net.ifbuffers")) {
+            if (b[0].equals(ifname)) {
+                out.printf("\tsockbuf: %s%s%n", b[1].equals("-") ? "none" : b[1].replace(':', ' '),
+                        b[2].equals("0") ? "" : " (baudrate " + b[2] + " bit/s)");
+            }
         }
     }
 

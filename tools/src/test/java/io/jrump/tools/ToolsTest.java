@@ -79,6 +79,43 @@ class ToolsTest {
         assertTrue(err.toString().contains("shmif0: no tso4 capability"), err.toString());
     }
 
+    /**
+     * DART's if_sockbuf (seed 002): {@code sockbuf 4m} on the server's interface gives the socket accepted
+     * from it a 4 MB receive buffer, past kern.sbmax, with no setsockopt; {@code -v} shows the quota.
+     */
+    @Test
+    void ifconfigSockbufRaisesTheBuffersOfConnectionsThroughTheInterface() throws Exception {
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "shmif0", "inet", "198.18.0.1/24", "up"));
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "inet", "198.18.0.2/24", "up", "sockbuf", "4m"),
+                err.toString());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tsockbuf: 4m\n"), out());
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tsockbuf: none\n"), out());
+        assertEquals(1, run(new Ifconfig(), b.syscalls(), "shmif0", "sockbuf", "lots"));
+        assertTrue(err.toString().contains("'lots' is not a size"), err.toString());
+        Syscalls sa = a.syscalls();
+        Syscalls sb = b.syscalls();
+        int l = sb.socket(io.jrump.kern.syscall.SocketDefs.AF_INET, io.jrump.kern.syscall.SocketDefs.SOCK_STREAM, 0);
+        sb.bind(l, io.jrump.kern.syscall.SockAddr.in("198.18.0.2", 5001));
+        sb.listen(l, 1);
+        int c = sa.socket(io.jrump.kern.syscall.SocketDefs.AF_INET, io.jrump.kern.syscall.SocketDefs.SOCK_STREAM, 0);
+        sa.connect(c, io.jrump.kern.syscall.SockAddr.in("198.18.0.2", 5001));
+        int s = sb.accept(l, null);
+        assertEquals(4 << 20, sb.getsockopt(s, io.jrump.kern.syscall.SocketDefs.SOL_SOCKET,
+                io.jrump.kern.syscall.SocketDefs.SO_RCVBUF));
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "sockbuf", "auto", "rate", "500mbit", "rtt", "40ms"),
+                err.toString());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tsockbuf: auto rate 500mbit rtt 40ms\n"), out());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "sockbuf", "off"));
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tsockbuf: none\n"), out());
+        sa.close(c);
+        sb.close(s);
+        sb.close(l);
+    }
+
     @Test
     void tso4TurnsAVirtInterfacesOffloadOffAndOn() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(io.jrump.testkit.NetNs.unavailableReason() == null,

@@ -18,6 +18,8 @@ public final class IfReq {
     public String linkstr;
     /** DART's {@code if_buflen}, for SIOCSIFBUFLEN and SIOCGIFBUFLEN. */
     public int buflen;
+    /** The argument of a setting given in words, such as {@code sockbuf auto rtt 40ms} ({@link IfBufferIoctls}). */
+    public String value;
 
     public IfReq() {
     }

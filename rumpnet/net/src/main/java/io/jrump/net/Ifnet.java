@@ -65,6 +65,7 @@ public final class Ifnet {
     private volatile int linkState = LINK_STATE_UNKNOWN;
     private volatile String linkstr;
     private volatile IfSockbuf sockbuf;
+    private volatile long baudrate;
     private volatile int csumFlagsTx;
     private volatile boolean detached;
     private final IfOffloadStats offloadStats = new IfOffloadStats();
@@ -200,6 +201,15 @@ public final class Ifnet {
 
     public void setSockbufHook(IfSockbuf hook) {
         this.sockbuf = hook;
+    }
+
+    /** {@code if_baudrate}: the link's rate in bits per second as the driver knows it, 0 if unknown. */
+    public long baudrate() {
+        return baudrate;
+    }
+
+    public void setBaudrate(long bitsPerSec) {
+        this.baudrate = Math.max(0, bitsPerSec);
     }
 
     /** The link-level (MAC) address, 48 bits. */

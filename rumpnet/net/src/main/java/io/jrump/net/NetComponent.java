@@ -70,6 +70,9 @@ public final class NetComponent implements Component {
                 + "ipackets ierrors iqdrops opackets oerrors ibytes obytes addresses", ifs::table);
         k.sysctl().createTable("net.link.offload", "Segmentation at if_buflen (DART): name mtu buflen csum_tx "
                 + "large_out adapter_segments stack_segments checksums_filled frag_sums_adjusted", ifs::offloadTable);
+        IfBufferIoctls.register(ifs);
+        k.sysctl().createTable("net.ifbuffers", "Interface buffering (DART): name sockbuf baudrate",
+                () -> IfBufferIoctls.table(ifs));
         k.sysctl().createTable("net.route.table", "Routes: destination/len gateway flags interface", ifs::routeTable);
         k.onHalt(ifs::detachAll);
     }

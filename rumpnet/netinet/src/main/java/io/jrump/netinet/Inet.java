@@ -21,6 +21,7 @@ import io.jrump.netinet.tcp.Tcp;
 import io.jrump.netinet.udp.Udp;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import io.jrump.rumpnet.socket.Domain;
+import io.jrump.rumpnet.socket.SockBuf;
 import io.jrump.rumpnet.socket.Socket;
 import io.jrump.wire.EtherType;
 import io.jrump.wire.IpProtocol;
@@ -246,24 +247,38 @@ public final class Inet {
     /**
      * DART's {@code if_sockbuf}: once a socket is tied to an interface (the route to {@code dst}), that
      * interface's driver may raise its buffering. For UDP this only bounds the largest datagram (DART
-     * seed, "Socket Buffering and Flow Control"); TCP applies it to the socket made at SYN arrival.
+     * seed, "Socket Buffering and Flow Control"); TCP applies it when it ties the socket to the route
+     * (connect, or the socket made at SYN arrival) and again once the handshake measured the round trip
+     * {@code rttNanos} (0 before). The buffers grow the way autosizing grows them ({@link SockBuf#grow}),
+     * not bounded by {@code kern.sbmax}: the window scale was chosen for the interface's ceiling
+     * ({@link #ifSockbufReceiveCeiling}), so the whole buffer can be advertised. Returns whether a buffer grew.
      */
-    public void applyIfSockbuf(Socket so, int dst) {
+    public boolean applyIfSockbuf(Socket so, int dst, long rttNanos) {
         var rt = routes().lookup(dst);
         var hook = rt == null ? null : rt.ifp().sockbufHook();
         if (hook == null) {
-            return;
+            return false;
         }
-        int[] want = hook.adjust(so.snd.hiwat(), so.rcv.hiwat());
-        int snd = Math.max(so.snd.hiwat(), want[0]);
-        int rcv = Math.max(so.rcv.hiwat(), want[1]);
-        if (snd != so.snd.hiwat() || rcv != so.rcv.hiwat()) {
-            try {
-                so.reserve(snd, rcv);
-            } catch (ErrnoException e) {
-                // above kern.sbmax: keep what the socket has
-            }
-        }
+        int snd0 = so.snd.hiwat();
+        int rcv0 = so.rcv.hiwat();
+        int[] want = hook.adjust(snd0, rcv0, rttNanos);
+        so.snd.grow(want[0]);
+        so.rcv.grow(want[1]);
+        return so.snd.hiwat() != snd0 || so.rcv.hiwat() != rcv0;
+    }
+
+    public boolean applyIfSockbuf(Socket so, int dst) {
+        return applyIfSockbuf(so, dst, 0);
+    }
+
+    /**
+     * The largest receive buffer the interface on the route to {@code dst} may give a socket whose buffer
+     * is {@code rcv} now: what the window scale offered on a SYN must cover (RFC 7323 section 2.2).
+     */
+    public int ifSockbufReceiveCeiling(int dst, int snd, int rcv) {
+        var rt = routes().lookup(dst);
+        var hook = rt == null ? null : rt.ifp().sockbufHook();
+        return hook == null ? rcv : Math.max(rcv, hook.receiveCeiling(snd, rcv));
     }
 
     /** Counters of every protocol, for {@code netstat -s}. */

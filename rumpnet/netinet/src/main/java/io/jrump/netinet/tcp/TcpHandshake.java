@@ -71,6 +71,10 @@ final class TcpHandshake {
             tp.sndWl1 = s.seq;
             tp.sndWl2 = s.ack;
             tp.state = TcpState.ESTABLISHED;
+            // DART's if_sockbuf (seed 002): an auto quota needs the round trip just measured.
+            if (tcp.inet().applyIfSockbuf(tp.so, tp.inp.faddr(), tp.srttNanos)) {
+                st.inc(TcpStat.IFSOCKBUF);
+            }
             tp.cc.init(tp);
             tp.highRxt = tp.recover = tp.sndUna;
             tp.quickAcks = tcp.quickAckSegs.intValue();

@@ -116,12 +116,9 @@ final class TcpListen {
             return;
         }
         int ourMss = tcp.tcpUsrreq().mssFor(s.src, ltp.userMaxseg);
-        int rcvBuf = lso.rcv.hiwat();
-        var rt = inet.routes().lookup(s.src);
-        var hook = rt == null ? null : rt.ifp().sockbufHook();
-        if (hook != null) {
-            rcvBuf = Math.max(rcvBuf, hook.adjust(lso.snd.hiwat(), lso.rcv.hiwat())[1]);
-        }
+        // DART's if_sockbuf (seed 002): the window scale is chosen now, so it covers the most the
+        // interface will give the socket made from this SYN.
+        int rcvBuf = inet.ifSockbufReceiveCeiling(s.src, lso.snd.hiwat(), lso.rcv.hiwat());
         int peerMss = s.mss > 0 ? s.mss : tcp.mssdflt.intValue();
         // A kernel client hooked on the listener hears of a new request here, at SYN time (the TDI
         // connect event, seed 001); a retransmitted SYN finds its entry and is not announced again.
@@ -157,8 +154,10 @@ final class TcpListen {
         try {
             p.inheritOptions(ltp.inp);
             tcp.table().setConnected(p, e.laddr, e.lport, e.faddr, e.fport);
-            if (e.rcvBuf > so.rcv.hiwat()) {
-                inet.applyIfSockbuf(so, e.faddr);
+            // The SYN,ACK's round trip, unless it was retransmitted (Karn): what an auto quota needs.
+            long rtt = e.rexmits == 0 ? tcp.now() - e.synAckNanos : 0;
+            if (inet.applyIfSockbuf(so, e.faddr, rtt)) {
+                st.inc(TcpStat.IFSOCKBUF);
             }
             tp.flags |= ltp.flags & TcpCb.TF_NODELAY;
             tp.keepIdle = ltp.keepIdle;

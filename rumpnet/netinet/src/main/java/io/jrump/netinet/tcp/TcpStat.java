@@ -81,6 +81,7 @@ final class TcpStat {
     static final int SELFQUENCH = 71;
     /** DART (seed 002): data packets built at the interface's if_buflen, larger than a segment, for the adapter to cut. */
     static final int SNDBUFLEN = 72;
+    static final int IFSOCKBUF = 73;
 
     private TcpStat() {
     }
@@ -114,6 +115,7 @@ final class TcpStat {
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
                 "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
                 "send attempts that found no buffers (self-quench)",
-                "data packets built at if_buflen for the adapter to segment");
+                "data packets built at if_buflen for the adapter to segment",
+                "connections whose buffers the interface raised (if_sockbuf)");
     }
 }

@@ -38,6 +38,8 @@ final class TcpSynCache {
         int tsOffset;
         int rcvBuf;
         int rexmits;
+        /** When the first SYN,ACK left: the handshake's round trip ends at the ACK. */
+        long synAckNanos;
         long nextRexmt;
         int bucket;
         /** The listener's kernel client and its token for this request ({@link TcpListenHook}), or null. */
@@ -140,6 +142,7 @@ final class TcpSynCache {
                 e.tsOffset = (int) tcp.inet().kernel().hypercall().random().nextLong();
                 e.sack = sackOk && tcp.sackEnable.intValue() != 0;
                 e.rcvBuf = rcvBuf;
+                e.synAckNanos = tcp.now();
                 e.hook = token == null ? null : hook;
                 e.token = token;
                 token = null;

@@ -149,7 +149,9 @@ final class TcpUsrreq implements Protosw {
         }
         tcp.table().connect(p, src, dst, nam.port, so.cred());
         tcp.conns().insert(tp);
-        inet.applyIfSockbuf(so, dst);
+        if (inet.applyIfSockbuf(so, dst)) {
+            tcp.stats().inc(TcpStat.IFSOCKBUF);
+        }
         setupOptions(tp, dst);
         tp.iss = tcp.newIss(p.laddr(), p.lport(), p.faddr(), p.fport());
         tp.sndUna = tp.sndNxt = tp.sndMax = tp.iss;
@@ -166,7 +168,9 @@ final class TcpUsrreq implements Protosw {
     void setupOptions(TcpCb tp, int dst) {
         if (tcp.rfc1323.intValue() != 0) {
             tp.set(TcpCb.TF_REQ_SCALE | TcpCb.TF_REQ_TSTMP);
-            tp.requestedRcvScale = TcpSynCache.scaleFor(tcp.autosize.largestReceiveBuffer(tp.so.rcv));
+            // DART's if_sockbuf may raise the buffer once the handshake measured the path: the scale covers it.
+            tp.requestedRcvScale = TcpSynCache.scaleFor(Math.max(tcp.autosize.largestReceiveBuffer(tp.so.rcv),
+                    inet.ifSockbufReceiveCeiling(dst, tp.so.snd.hiwat(), tp.so.rcv.hiwat())));
             tp.tsOffset = (int) inet.kernel().hypercall().random().nextLong();
         }
         if (tcp.sackEnable.intValue() != 0) {

@@ -356,4 +356,30 @@ class InterfacesTest {
         // and the name can be attached again, with a new index
         assertEquals(4, ifs.attach("eth0", Ifnet.IFT_ETHER, 1500, MAC_A, 0, d0).index());
     }
+
+    /**
+     * DART's if_buflen (seed 002) through SIOCSIFBUFLEN and SIOCGIFBUFLEN: above the MTU only on an interface
+     * whose adapter segments; shown in net.link.offload; only root sets it.
+     */
+    @Test
+    void buflenIsSetAndReadByIoctl(Kernel k) throws Exception {
+        Interfaces ifs = ifs(k);
+        Ifnet eth0 = upEther(k, "eth0", MAC_A, new RecordingDriver());
+        IfReq r = req("eth0");
+        ifs.ioctl(IfIoctl.SIOCGIFBUFLEN, r, USER);
+        assertEquals(1500, r.buflen);
+        r.buflen = 65536;
+        assertErrno(Errno.EINVAL, () -> ifs.ioctl(IfIoctl.SIOCSIFBUFLEN, r, Cred.ROOT));
+        eth0.setCsumFlagsTx(io.jrump.rumpnet.mbuf.CsumFlags.M_CSUM_TSOv4);
+        assertErrno(Errno.EPERM, () -> ifs.ioctl(IfIoctl.SIOCSIFBUFLEN, r, USER));
+        ifs.ioctl(IfIoctl.SIOCSIFBUFLEN, r, Cred.ROOT);
+        assertEquals(65536, eth0.buflen());
+        r.buflen = 65537;
+        assertErrno(Errno.EINVAL, () -> ifs.ioctl(IfIoctl.SIOCSIFBUFLEN, r, Cred.ROOT));
+        IfReq g = req("eth0");
+        ifs.ioctl(IfIoctl.SIOCGIFBUFLEN, g, USER);
+        assertEquals(65536, g.buflen);
+        assertTrue(k.syscalls().sysctlRead("net.link.offload").contains("eth0 1500 65536 100 0 0 0 0 0"),
+                k.syscalls().sysctlRead("net.link.offload"));
+    }
 }

@@ -34,10 +34,16 @@ public final class MbufFlags {
      * precomputed checksums). jrump's own bit; set only by the mbuf code, never copied to a copy.
      */
     public static final int M_PREBUILT = 0x00008000;
+    /**
+     * DART's precomputed fragment boundaries (seed 002): the socket layer built this datagram's chain with one
+     * mbuf per IP fragment, each with room for its headers; {@code csum_data} holds the IP payload of every
+     * fragment but the last. IP output then only adds headers. jrump's own bit.
+     */
+    public static final int M_FRAGPLAN = 0x00010000;
 
     /** Flags that belong to the packet rather than the buffer, and move with the packet header. */
     public static final int M_COPYFLAGS = M_PKTHDR | M_EOR | M_BCAST | M_MCAST | M_CANFASTFWD | M_ANYCAST6
-            | M_LINK0 | M_LINK1 | M_LINK2 | M_AUTHIPHDR | M_DECRYPTED | M_LOOP;
+            | M_LINK0 | M_LINK1 | M_LINK2 | M_AUTHIPHDR | M_DECRYPTED | M_LOOP | M_FRAGPLAN;
 
     /** Flags that only the mbuf code may change: how the mbuf is built, and what vouches for its sum. */
     static final int M_INTERNAL = M_EXT | M_PKTHDR | M_PREBUILT;

@@ -206,4 +206,20 @@ public interface Protosw {
     default int segmentSize(Socket so) {
         return Mbuf.MCLBYTES * 8;
     }
+
+    /**
+     * DART's precomputed fragmentation (seed 002): for a datagram of {@code len} bytes to {@code to} (null: the
+     * connected peer) that IP will fragment, the IP payload of each fragment (a multiple of 8), so that the socket
+     * layer builds the chain one fragment per mbuf, with the transport header's room in the first (its first
+     * fragment carries {@code transportHeader()} bytes less of data); 0 when the datagram is not fragmented or
+     * the protocol does not precompute.
+     */
+    default int fragmentPayload(Socket so, io.jrump.kern.syscall.SockAddr to, int len) {
+        return 0;
+    }
+
+    /** The transport header that heads the first fragment of a datagram {@link #fragmentPayload} planned. */
+    default int transportHeader() {
+        return 0;
+    }
 }

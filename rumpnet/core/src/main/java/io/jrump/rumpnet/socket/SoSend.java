@@ -115,11 +115,13 @@ public final class SoSend {
                         }
                         do {
                             int chunk = atomic ? resid : Math.min(Math.min(resid, space), segment(so, pr));
+                            int frag = atomic ? pr.fragmentPayload(so, to, chunk) : 0;
                             int pos = src.position();
                             lock.exit();
                             Mbuf m;
                             try {
-                                m = copyin(so.mbufs(), src, chunk);
+                                m = frag > 0 ? copyinFragments(so.mbufs(), src, chunk, frag, pr.transportHeader())
+                                        : copyin(so.mbufs(), src, chunk);
                             } finally {
                                 lock.enter();
                             }
@@ -199,6 +201,49 @@ public final class SoSend {
         if (top != null) {
             so.mbufs().freeChain(top);
         }
+    }
+
+    /**
+     * Copies {@code len} bytes of {@code src} into a datagram laid out for IP fragments of {@code frag} bytes of
+     * payload each (DART, seed 002: the socket layer, which moves the data, puts the fragment boundaries in):
+     * the first mbuf holds {@code frag - thdr} bytes behind room for the link, IP and transport headers, and every
+     * further one, itself a packet header cluster with room for the link and IP headers, holds the next
+     * {@code frag} bytes. Marked {@link io.jrump.rumpnet.mbuf.MbufFlags#M_FRAGPLAN} with {@code frag} in
+     * {@code csum_data}. Null, with {@code src} where it was, if the pool is exhausted; a plain chain
+     * ({@link #copyin}) if a fragment would not fit a cluster.
+     */
+    static Mbuf copyinFragments(MbufPool pool, ByteBuffer src, int len, int frag, int thdr) {
+        if (frag - thdr <= 0 || frag + MbufPool.MAX_HDR > Mbuf.MCLBYTES) {
+            return copyin(pool, src, len);
+        }
+        int pos = src.position();
+        Mbuf top = null;
+        Mbuf tail = null;
+        for (int left = len, room = frag - thdr; left > 0; room = frag) {
+            Mbuf m = pool.getPacketCluster();
+            if (m == null) {
+                if (top != null) {
+                    pool.freeChain(top);
+                }
+                src.position(pos);
+                return null;
+            }
+            int n = Math.min(left, room);
+            src.get(m.buf(), m.off(), n);
+            m.setLen(n);
+            m.pkthdr().setLen(n);
+            if (top == null) {
+                top = m;
+            } else {
+                tail.setNext(m);
+            }
+            tail = m;
+            left -= n;
+        }
+        top.pkthdr().setLen(len);
+        top.pkthdr().setCsumData(frag);
+        top.setFlags(io.jrump.rumpnet.mbuf.MbufFlags.M_FRAGPLAN);
+        return top;
     }
 
     /**

@@ -38,6 +38,8 @@ public final class IpOutput {
     private final AtomicInteger ids;
     private final ThreadLocal<Ipv4Packet> views = ThreadLocal.withInitial(Ipv4Packet::new);
     private final ThreadLocal<ChecksumAccumulator> accs = ThreadLocal.withInitial(ChecksumAccumulator::new);
+    /** Per-thread copy of a datagram's IP header, for the fragments of a planned datagram. */
+    private final ThreadLocal<byte[]> headers = ThreadLocal.withInitial(() -> new byte[Ipv4Packet.MAX_HEADER_LEN]);
     private final ThreadLocal<TsoSegmenter> segmenters = ThreadLocal.withInitial(TsoSegmenter::new);
 
     public IpOutput(Inet inet) {
@@ -184,6 +186,10 @@ public final class IpOutput {
             inet.mbufs().freeChain(m);
             throw new ErrnoException(Errno.EMSGSIZE, "MTU " + ifp.mtu() + " too small to fragment");
         }
+        if ((m.flags() & MbufFlags.M_FRAGPLAN) != 0 && planned(m, hlen, chunk)) {
+            fragmentPlanned(ifp, m, hlen, chunk, nextHop, bcast);
+            return;
+        }
         byte[] hdr = new byte[hlen];
         MbufCopy.copydata(m, 0, hlen, hdr, 0);
         Ipv4Packet orig = new Ipv4Packet().wrap(hdr, 0, hlen);
@@ -221,6 +227,90 @@ public final class IpOutput {
             }
         }
         inet.mbufs().freeChain(m);
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Whether the chain is laid out as the socket layer planned for this link ({@link MbufFlags#M_FRAGPLAN}):
+     * the first mbuf holds the IP header and {@code chunk} bytes, every other one is a packet header mbuf with
+     * {@code chunk} bytes (the last at most that) and room before them for an IP header. A plan made for another
+     * MTU (the route changed) is not used.
+     */
+    private static boolean planned(Mbuf m, int hlen, int chunk) {
+        if (m.pkthdr().csumData() != chunk || m.len() != hlen + chunk) {
+            return false;
+        }
+        for (Mbuf f = m.next(); f != null; f = f.next()) {
+            if (!f.isPktHdr() || f.leadingSpace() < hlen || f.len() > chunk || f.len() != chunk && f.next() != null
+                    || (f.len() & 7) != 0 && f.next() != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * DART's fragmentation at precomputed boundaries (seed 002): the chain is split where the socket layer put
+     * the boundaries, and each fragment's IP header goes into the room before its data, so no fragment needs a
+     * new mbuf or a copy of the original's storage (RFC 791 section 3.2's rules unchanged: offsets in 8-byte
+     * units, MF on all but the last).
+     */
+    private void fragmentPlanned(Ifnet ifp, Mbuf m, int hlen, int chunk, int nextHop, boolean bcast)
+            throws ErrnoException {
+        Ipv4Packet ip = views.get().wrap(m.buf(), m.off(), hlen);
+        int baseOff = ip.fragmentOffset();
+        boolean baseMf = ip.moreFragments();
+        byte[] b = m.buf();
+        int ho = m.off();
+        st.inc(IpStat.FRAGMENTED);
+        Mbuf rest = m.next();
+        m.setNext(null);
+        m.pkthdr().setLen(hlen + chunk);
+        m.clearFlags(MbufFlags.M_FRAGPLAN);
+        ip.setTotalLength(hlen + chunk);
+        ip.setFlagsAndFragmentOffset(false, true, baseOff);
+        ip.fillChecksum();
+        ErrnoException first = null;
+        st.inc(IpStat.OFRAGMENTS);
+        st.inc(IpStat.OFRAGPLANNED);
+        // the rest keep the first header's bytes: copied before the first fragment leaves
+        Mbuf f = rest;
+        int off = chunk;
+        byte[] hdr = headers.get();
+        System.arraycopy(b, ho, hdr, 0, hlen);
+        try {
+            linkOutput(ifp, m, nextHop, bcast);
+        } catch (ErrnoException e) {
+            first = e;
+        }
+        while (f != null) {
+            Mbuf next = f.next();
+            f.setNext(null);
+            int dlen = f.len();
+            f.pkthdr().setLen(dlen);
+            Mbuf h = MbufChain.prepend(f, hlen);
+            if (h == null) {
+                st.inc(IpStat.ODROPPED);
+                inet.mbufs().freeChain(next);
+                throw first != null ? first : new ErrnoException(Errno.ENOBUFS, "no mbufs for fragments");
+            }
+            System.arraycopy(hdr, 0, h.buf(), h.off(), hlen);
+            Ipv4Packet fip = views.get().wrap(h.buf(), h.off(), hlen);
+            fip.setTotalLength(hlen + dlen);
+            fip.setFlagsAndFragmentOffset(false, next != null || baseMf, baseOff + off);
+            fip.fillChecksum();
+            st.inc(IpStat.OFRAGMENTS);
+            st.inc(IpStat.OFRAGPLANNED);
+            try {
+                linkOutput(ifp, h, nextHop, bcast);
+            } catch (ErrnoException e) {
+                first = first != null ? first : e;
+            }
+            off += dlen;
+            f = next;
+        }
         if (first != null) {
             throw first;
         }

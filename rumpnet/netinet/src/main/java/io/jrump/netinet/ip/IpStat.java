@@ -30,6 +30,7 @@ public final class IpStat {
     static final int TOOLONG = 23;
     static final int BADADDR = 24;
     static final int TIMXCEED = 25;
+    static final int OFRAGPLANNED = 26;
 
     public static Counters create() {
         return new Counters("ip", "total packets received", "bad header checksums",
@@ -42,7 +43,8 @@ public final class IpStat {
                 "output packets discarded due to no route", "output datagrams fragmented", "fragments created",
                 "datagrams that can't be fragmented", "fragments dropped for overlapping data",
                 "datagrams longer than 65535 bytes after reassembly", "packets with a bad source address",
-                "packets whose TTL ran out here");
+                "packets whose TTL ran out here",
+                "fragments sent at boundaries the socket layer precomputed");
     }
 
     private IpStat() {

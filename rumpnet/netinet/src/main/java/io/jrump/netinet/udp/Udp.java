@@ -55,6 +55,8 @@ public final class Udp {
     final SysctlNode sendspace;
     final SysctlNode recvspace;
     final SysctlNode checksum;
+    /** DART (seed 002): the socket layer lays a datagram IP will fragment out in fragments ({@code UdpUsrreq#fragmentPayload}). */
+    final SysctlNode fragPrecompute;
     private final ThreadLocal<UdpPacket> views = ThreadLocal.withInitial(UdpPacket::new);
     private final ThreadLocal<Ipv4Packet> ipViews = ThreadLocal.withInitial(Ipv4Packet::new);
     private final ThreadLocal<ChecksumAccumulator> sums = ThreadLocal.withInitial(ChecksumAccumulator::new);
@@ -70,6 +72,9 @@ public final class Udp {
         recvspace = sysctl.createInt("net.inet.udp.recvspace", "Default UDP receive buffer", 41600,
                 SysctlNode.READWRITE, v -> v > 0);
         checksum = sysctl.createInt("net.inet.udp.checksum", "Compute UDP checksums on output", 1,
+                SysctlNode.READWRITE, v -> v == 0 || v == 1);
+        fragPrecompute = sysctl.createInt("net.inet.udp.fragprecompute",
+                "Socket layer builds datagrams IP will fragment at the fragment boundaries (DART)", 1,
                 SysctlNode.READWRITE, v -> v == 0 || v == 1);
     }
 

@@ -90,6 +90,36 @@ final class UdpUsrreq implements Protosw {
     public void shutdown(Socket so) {
     }
 
+    /**
+     * DART's precomputed fragmentation (seed 002): a datagram larger than the route's MTU is laid out by the
+     * socket layer in fragments of {@code (mtu - 20) & ~7} bytes of IP payload, the UDP header's room in the
+     * first, so that IP output only adds headers ({@code net.inet.udp.fragprecompute}).
+     */
+    @Override
+    public int fragmentPayload(Socket so, SockAddr to, int len) {
+        if (udp.fragPrecompute.intValue() == 0) {
+            return 0;
+        }
+        int dst;
+        if (to != null) {
+            dst = to.addr == 0 ? 0x7f000001 : to.addr;
+        } else if (so.pcb() instanceof InPcb p && p.connected()) {
+            dst = p.faddr();
+        } else {
+            return 0;
+        }
+        var rt = inet.routes().lookup(dst);
+        if (rt == null || len + io.jrump.wire.UdpPacket.HEADER_LEN + io.jrump.wire.Ipv4Packet.HEADER_LEN <= rt.ifp().mtu()) {
+            return 0;
+        }
+        return (rt.ifp().mtu() - io.jrump.wire.Ipv4Packet.HEADER_LEN) & ~7;
+    }
+
+    @Override
+    public int transportHeader() {
+        return io.jrump.wire.UdpPacket.HEADER_LEN;
+    }
+
     @Override
     public void send(Socket so, Mbuf m, SockAddr to, int flags, Lwp l) throws ErrnoException {
         InPcb p;

@@ -69,7 +69,8 @@ public final class NetComponent implements Component {
         k.sysctl().createTable("net.interfaces", "Interfaces: name index flags mtu mac linkstate linkstr "
                 + "ipackets ierrors iqdrops opackets oerrors ibytes obytes addresses", ifs::table);
         IfBufferIoctls.register(ifs);
-        k.sysctl().createTable("net.ifbuffers", "Interface buffering (DART): name sockbuf baudrate",
+        k.sysctl().createTable("net.ifbuffers", "Interface buffering (DART): name sockbuf baudrate "
+                + "adaptermem used peak allocs fallbacks relocations relocated_bytes",
                 () -> IfBufferIoctls.table(ifs));
         k.sysctl().createTable("net.route.table", "Routes: destination/len gateway flags interface", ifs::routeTable);
         k.onHalt(ifs::detachAll);

@@ -80,6 +80,9 @@ final class TcpStat {
     static final int ICMPOUTOFWINDOW = 70;
     static final int SELFQUENCH = 71;
     static final int IFSOCKBUF = 72;
+    static final int ADAPTER_ATTACH = 73;
+    static final int ADAPTER_FALLBACK = 74;
+    static final int ADAPTER_ROUTE_MOVED = 75;
 
     private TcpStat() {
     }
@@ -113,6 +116,9 @@ final class TcpStat {
                 "segments dropped for a full reassembly queue", "segments with an unacceptable ACK",
                 "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
                 "send attempts that found no buffers (self-quench)",
-                "connections whose buffers the interface raised (if_sockbuf)");
+                "connections whose buffers the interface raised (if_sockbuf)",
+                "times a connection's send data went to adapter memory",
+                "send buffers relocated to kernel memory (slow, blocked or lossy, or the adapter short)",
+                "send buffers relocated to kernel memory (route moved to another interface)");
     }
 }

@@ -116,10 +116,15 @@ public final class SoSend {
                         do {
                             int chunk = atomic ? resid : Math.min(Math.min(resid, space), segment(so, pr));
                             int pos = src.position();
+                            // DART adapter memory (seed 002): the adapter's buffers while it has room, else the kernel's
+                            AdapterMemory am = atomic ? null : sb.adapter();
                             lock.exit();
                             Mbuf m;
                             try {
-                                m = copyin(so.mbufs(), src, chunk);
+                                m = am == null ? null : am.copyin(src, chunk);
+                                if (m == null) {
+                                    m = copyin(so.mbufs(), src, chunk);
+                                }
                             } finally {
                                 lock.enter();
                             }

@@ -47,7 +47,17 @@ final class TcpAdapterBuffers {
         SockBuf snd = tp.so.snd;
         int quota = tcp.inet().ifSockbufReceiveCeiling(tp.inp.faddr(), snd.hiwat(), snd.hiwat());
         snd.setAdapter(am, Math.max(snd.hiwat(), quota));
+        tp.sndHint = null;
         tcp.stats().inc(TcpStat.ADAPTER_ATTACH);
+    }
+
+    /**
+     * Moves the connection's queued send data to kernel buffers; TCP's send pointer ({@code sb_sndptr}) may
+     * name an mbuf that was replaced, so it is forgotten and the next segment finds its place from the head.
+     */
+    private static void relocate(TcpCb tp) {
+        tp.so.snd.relocate();
+        tp.sndHint = null;
     }
 
     /** Before sending; under the connection's lock. */
@@ -67,7 +77,7 @@ final class TcpAdapterBuffers {
         AdapterMemory routed = ifp == null ? null : ifp.adapterMemory();
         if (am != null && routed != am) {
             tcp.stats().inc(TcpStat.ADAPTER_ROUTE_MOVED);
-            snd.relocate();
+            relocate(tp);
             return;
         }
         boolean blocked = tp.sndWnd < tp.maxseg;
@@ -77,9 +87,9 @@ final class TcpAdapterBuffers {
         boolean fit = routed != null && !blocked && !lossy && routed.admits(rate);
         if (am != null && !fit) {
             tcp.stats().inc(TcpStat.ADAPTER_FALLBACK);
-            snd.relocate();
+            relocate(tp);
         } else if (am == null && snd.adapterBytes() > 0) {
-            snd.relocate();
+            relocate(tp);
         } else if (am == null && fit) {
             attach(tp, routed);
         }

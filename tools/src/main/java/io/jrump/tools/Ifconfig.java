@@ -34,6 +34,7 @@ public final class Ifconfig implements Tool {
     public String usage() {
         return "usage: rump.ifconfig [-v] [-a] | [-v] IF [create|destroy] [linkstr PATH] [inet ADDR[/LEN] [netmask M] [alias]]"
                 + " [delete ADDR] [up|down] [mtu N] [buflen N] [tso4|-tso4] [sockbuf SIZE|auto [rate R] [rtt T] [max SIZE]|off]"
+                + " [adaptermem SIZE [minrate R]|off]"
                 + "   (-v: also DART's segmentation and buffering)";
     }
 
@@ -149,6 +150,7 @@ public final class Ifconfig implements Tool {
                     }
                     case "inet" -> i = inet(sys, s, ifname, args, i + 1) - 1;
                     case "sockbuf" -> i = sockbuf(sys, s, ifname, args, i + 1) - 1;
+                    case "adaptermem" -> i = adaptermem(sys, s, ifname, args, i + 1) - 1;
                     case "tso4", "-tso4" -> {
                         if (!ifname.startsWith("virt")) {
                             err.println("rump.ifconfig: " + ifname + ": no " + a.replace("-", "")
@@ -192,12 +194,30 @@ public final class Ifconfig implements Tool {
         return i;
     }
 
+    /** {@code adaptermem SIZE [minrate R]} or {@code adaptermem off}: the interface's own buffer memory. */
+    private int adaptermem(Syscalls sys, int s, String ifname, String[] args, int i) throws ErrnoException, UsageException {
+        StringBuilder v = new StringBuilder(Args.arg(args, i++, "adaptermem"));
+        if (i + 1 < args.length && args[i].equals("minrate")) {
+            v.append(" minrate ").append(args[i + 1]);
+            i += 2;
+        }
+        IfReq r = new IfReq(ifname);
+        r.value = v.toString();
+        sys.ioctl(s, IfBufferIoctls.SIOCSIFADAPTERMEM, r);
+        return i;
+    }
+
     /** {@code -v}'s lines about DART's buffering of {@code ifname}, from {@code net.ifbuffers}. */
     private static void printBuffers(Syscalls sys, String ifname, PrintStream out) throws ErrnoException {
         for (String[] b : Tables.rows(sys, "net.ifbuffers")) {
             if (b[0].equals(ifname)) {
                 out.printf("\tsockbuf: %s%s%n", b[1].equals("-") ? "none" : b[1].replace(':', ' '),
                         b[2].equals("0") ? "" : " (baudrate " + b[2] + " bit/s)");
+                if (b.length > 9 && !b[3].equals("-")) {
+                    out.printf("\tadaptermem: %s bytes, %s in use (peak %s); %s buffers handed out, %s writes to kernel"
+                            + " buffers for want of room, %s relocations (%s bytes)%n", b[3], b[4], b[5], b[6], b[7], b[8],
+                            b[9]);
+                }
             }
         }
     }

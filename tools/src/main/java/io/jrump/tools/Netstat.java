@@ -80,10 +80,24 @@ public final class Netstat implements Tool {
             case 's' -> stats(sys, proto, sflag > 1, out);
             case 'i' -> interfaces(sys, out);
             case 'r' -> routes(sys, out);
-            case 'm' -> out.print(sys.sysctlRead("kern.mbuf.stats"));
+            case 'm' -> {
+                out.print(sys.sysctlRead("kern.mbuf.stats"));
+                adapterMemory(sys, out);
+            }
             default -> sockets(sys, out, mode == 'a', proto, verbose);
         }
         return 0;
+    }
+
+    /** DART adapter memory (seed 002), counted apart from the kernel's mbufs: one line per interface that has it. */
+    private static void adapterMemory(Syscalls sys, PrintStream out) throws ErrnoException {
+        for (String[] b : Tables.rows(sys, "net.ifbuffers")) {
+            if (b.length > 9 && !b[3].equals("-")) {
+                out.printf("%s adapter memory: %s bytes, %s in use (peak %s), %s buffers handed out, %s writes to kernel"
+                        + " buffers for want of room, %s relocations (%s bytes)%n", b[0], b[3], b[4], b[5], b[6], b[7], b[8],
+                        b[9]);
+            }
+        }
     }
 
     private static void stats(Syscalls sys, String only, boolean skipZero, PrintStream out) throws ErrnoException {

@@ -162,7 +162,7 @@ public record IfSockbufQuota(Ifnet ifp, long bytes, long rateBitsPerSec, long rt
     }
 
     /** A rate as tc writes it: gbit, mbit, kbit or bit, powers of 1000. */
-    static long rate(String s) {
+    public static long rate(String s) {
         long mul;
         String n;
         if (s.endsWith("gbit")) {

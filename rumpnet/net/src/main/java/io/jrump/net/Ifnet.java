@@ -66,6 +66,7 @@ public final class Ifnet {
     private volatile String linkstr;
     private volatile IfSockbuf sockbuf;
     private volatile long baudrate;
+    private volatile io.jrump.rumpnet.socket.AdapterMemory adapterMemory;
     private volatile int csumFlagsTx;
     private volatile boolean detached;
     private final IfOffloadStats offloadStats = new IfOffloadStats();
@@ -201,6 +202,15 @@ public final class Ifnet {
 
     public void setSockbufHook(IfSockbuf hook) {
         this.sockbuf = hook;
+    }
+
+    /** DART's adapter memory (seed 002): the interface's own buffer memory, null if it has none. */
+    public io.jrump.rumpnet.socket.AdapterMemory adapterMemory() {
+        return adapterMemory;
+    }
+
+    public void setAdapterMemory(io.jrump.rumpnet.socket.AdapterMemory am) {
+        this.adapterMemory = am;
     }
 
     /** {@code if_baudrate}: the link's rate in bits per second as the driver knows it, 0 if unknown. */

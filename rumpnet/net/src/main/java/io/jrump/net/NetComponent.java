@@ -71,7 +71,8 @@ public final class NetComponent implements Component {
         k.sysctl().createTable("net.link.offload", "Segmentation at if_buflen (DART): name mtu buflen csum_tx "
                 + "large_out adapter_segments stack_segments checksums_filled frag_sums_adjusted", ifs::offloadTable);
         IfBufferIoctls.register(ifs);
-        k.sysctl().createTable("net.ifbuffers", "Interface buffering (DART): name sockbuf baudrate",
+        k.sysctl().createTable("net.ifbuffers", "Interface buffering (DART): name sockbuf baudrate "
+                + "adaptermem used peak allocs fallbacks relocations relocated_bytes",
                 () -> IfBufferIoctls.table(ifs));
         k.sysctl().createTable("net.route.table", "Routes: destination/len gateway flags interface", ifs::routeTable);
         k.onHalt(ifs::detachAll);

@@ -198,6 +198,11 @@ public final class Mbuf {
         return ext != null && ext.freeFn() != null;
     }
 
+    /** The {@link ExtFree} hook of caller-owned bytes, null otherwise: an adapter's buffers name their adapter. */
+    public ExtFree extFree() {
+        return ext == null ? null : ext.freeFn();
+    }
+
     /**
      * Whether this mbuf holds exactly a prebuilt frame's payload ({@link MbufFlags#M_PREBUILT}, neither
      * trimmed nor a copy of part of it), so that {@link #prebuiltSum()} is the sum of its bytes.

@@ -117,11 +117,19 @@ public final class SoSend {
                             int chunk = atomic ? resid : Math.min(Math.min(resid, space), segment(so, pr));
                             int frag = atomic ? pr.fragmentPayload(so, to, chunk) : 0;
                             int pos = src.position();
+                            // DART adapter memory (seed 002): the adapter's buffers while it has room, else the kernel's
+                            AdapterMemory am = atomic ? null : sb.adapter();
                             lock.exit();
                             Mbuf m;
                             try {
-                                m = frag > 0 ? copyinFragments(so.mbufs(), src, chunk, frag, pr.transportHeader())
-                                        : copyin(so.mbufs(), src, chunk);
+                                if (frag > 0) {
+                                    m = copyinFragments(so.mbufs(), src, chunk, frag, pr.transportHeader());
+                                } else {
+                                    m = am == null ? null : am.copyin(src, chunk);
+                                    if (m == null) {
+                                        m = copyin(so.mbufs(), src, chunk);
+                                    }
+                                }
                             } finally {
                                 lock.enter();
                             }

@@ -52,6 +52,14 @@ public final class SockBuf {
     private boolean released;
     private boolean autosize;
     private long drops;
+    /** The adapter whose buffers this (send) buffer may fill now, null for kernel buffers only. */
+    private AdapterMemory adapter;
+    /** The adapter whose buffers queued mbufs may be in: {@link #adapter}, or the last one until relocated. */
+    private AdapterMemory home;
+    /** The data bytes this buffer may queue while it uses adapter buffers (the adapter quota). */
+    private int ahiwat;
+    /** Storage bytes queued in adapter buffers, counted apart from {@link #mbcnt}. */
+    private int abytes;
 
     SockBuf(Socket so, boolean receive) {
         this.so = so;
@@ -101,6 +109,9 @@ public final class SockBuf {
 
     /** Bytes that may still be appended ({@code sbspace}), never negative. */
     public int space() {
+        if (adapter != null) {
+            return Math.max(0, Math.min(Math.max(hiwat, ahiwat) - cc, mbmax - mbcnt));
+        }
         return Math.max(0, Math.min(hiwat - cc, mbmax - mbcnt));
     }
 
@@ -158,11 +169,20 @@ public final class SockBuf {
         return Mbuf.MLEN + (m.isExt() ? m.capacity() : 0);
     }
 
+    private boolean inAdapter(Mbuf m) {
+        return home != null && home.holds(m);
+    }
+
     private void alloc(Mbuf m) {
         if (m.type() != MbufType.SONAME) {
             cc += m.len();
         }
-        mbcnt += storage(m);
+        if (inAdapter(m)) {
+            mbcnt += Mbuf.MLEN;
+            abytes += m.capacity();
+        } else {
+            mbcnt += storage(m);
+        }
         if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
             prebuilt++;
         }
@@ -172,7 +192,12 @@ public final class SockBuf {
         if (m.type() != MbufType.SONAME) {
             cc -= m.len();
         }
-        mbcnt -= storage(m);
+        if (inAdapter(m)) {
+            mbcnt -= Mbuf.MLEN;
+            abytes -= m.capacity();
+        } else {
+            mbcnt -= storage(m);
+        }
         if ((m.flags() & MbufFlags.M_PREBUILT) != 0) {
             prebuilt--;
         }
@@ -238,6 +263,11 @@ public final class SockBuf {
             }
             m.setNext(null);
             m.setNextPkt(null);
+            if (home == null && m.extFree() instanceof AdapterMemory am) {
+                // written to adapter buffers while the socket lock was let go, and detached meanwhile:
+                // counted as the adapter's, and moved by the next relocate()
+                home = am;
+            }
             if (tail == null) {
                 mb = m;
                 lastRecord = m;
@@ -394,6 +424,102 @@ public final class SockBuf {
             lastRecord = null;
             tail = null;
         }
+    }
+
+    // ---- adapter memory (DART seed 002)
+
+    /** The adapter whose buffers new data may go to, null for kernel buffers. */
+    public AdapterMemory adapter() {
+        return adapter;
+    }
+
+    /** Adapter buffer storage queued here. */
+    public int adapterBytes() {
+        return abytes;
+    }
+
+    /** The adapter quota: what this buffer may queue while it uses adapter buffers. */
+    public int adapterHiwat() {
+        return ahiwat;
+    }
+
+    /**
+     * Lets new data go to {@code am}'s buffers, up to {@code quota} data bytes queued ({@code null} detaches,
+     * which relocates what is queued there first). A buffer still holding data of another adapter relocates
+     * it before it takes the new one.
+     */
+    public void setAdapter(AdapterMemory am, int quota) {
+        if (am == adapter) {
+            ahiwat = quota;
+            return;
+        }
+        if (home != null && home != am) {
+            adapter = null;
+            relocate();
+        }
+        adapter = am;
+        ahiwat = am == null ? 0 : quota;
+        if (am != null) {
+            home = am;
+        }
+    }
+
+    /**
+     * Moves the queued data that sits in adapter buffers into kernel buffers, in place: the chain keeps its
+     * order and its bytes, so TCP, which reads the send buffer by offset, never notices (DART seed, "Data
+     * Relocation"). New data goes to kernel buffers from then on. An adapter buffer that a segment in flight
+     * still refers to returns to the adapter when that segment is freed. Returns the bytes moved; if the
+     * kernel's mbufs run out, what is left stays where it is, still in order, and a later call moves it.
+     */
+    public int relocate() {
+        adapter = null;
+        ahiwat = 0;
+        if (home == null || abytes == 0) {
+            return 0;
+        }
+        MbufPool pool = so.mbufs();
+        int moved = 0;
+        Mbuf prev = null;
+        for (Mbuf m = mb; m != null; ) {
+            Mbuf next = m.next();
+            if (!inAdapter(m)) {
+                prev = m;
+                m = next;
+                continue;
+            }
+            Mbuf k = pool.getJumbo(m.type());
+            if (k == null) {
+                break;
+            }
+            System.arraycopy(m.buf(), m.off(), k.buf(), k.off(), m.len());
+            k.setLen(m.len());
+            k.setNext(next);
+            if (prev == null) {
+                k.setNextPkt(m.nextPkt());
+                mb = k;
+                lastRecord = k;
+            } else {
+                prev.setNext(k);
+            }
+            if (tail == m) {
+                tail = k;
+            }
+            unalloc(m);
+            alloc(k);
+            moved += m.len();
+            m.setNext(null);
+            m.setNextPkt(null);
+            pool.free(m);
+            prev = k;
+            m = next;
+        }
+        if (abytes == 0) {
+            home.relocated(moved);
+            home = null;
+        } else if (moved > 0) {
+            home.relocated(moved);
+        }
+        return moved;
     }
 
     /** Frees everything queued ({@code sbflush}). */

@@ -67,6 +67,7 @@ public final class Tcp {
     final SysctlNode challengeAckLimit;
     final SysctlNode quickAckSegs;
     final TcpBufAutosize autosize;
+    final TcpAdapterBuffers adapterBuffers;
 
     public Tcp(Inet inet, SysctlNode anonMin, SysctlNode anonMax) {
         this.inet = inet;
@@ -105,6 +106,7 @@ public final class Tcp {
         quickAckSegs = s.createInt("net.inet.tcp.quickack", "Segments ACKed at once after a connection opens", 16,
                 rw, v -> v >= 0);
         this.autosize = new TcpBufAutosize(s);
+        this.adapterBuffers = new TcpAdapterBuffers(this);
         this.mslt = new TcpMslt(this, s);
         this.vtw = new Vtw(this, s);
         this.table = new InPcbTable(inet, "tcp", anonMin, anonMax, TcpCb.KMEM_TYPE, TcpCb.KMEM_BYTES);

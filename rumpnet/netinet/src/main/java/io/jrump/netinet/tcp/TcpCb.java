@@ -74,6 +74,10 @@ final class TcpCb {
     int tsRecent;
     /** Receive-buffer autosizing: whether a measurement is open, since {@link #rfbufTs}. */
     boolean rfbufOn;
+    /** The route's interface had adapter memory at establishment ({@link TcpAdapterBuffers}). */
+    boolean adapterCapable;
+    /** When {@link TcpAdapterBuffers} last looked at this connection. */
+    long adapterCheckNanos;
     /** Receive-buffer autosizing: the timestamp value we sent that opened the current measurement. */
     int rfbufTs;
     /** Receive-buffer autosizing: in-order bytes received since {@link #rfbufTs}. */

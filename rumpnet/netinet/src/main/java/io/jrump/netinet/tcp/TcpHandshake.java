@@ -75,6 +75,7 @@ final class TcpHandshake {
             if (tcp.inet().applyIfSockbuf(tp.so, tp.inp.faddr(), tp.srttNanos)) {
                 st.inc(TcpStat.IFSOCKBUF);
             }
+            tcp.adapterBuffers.established(tp);
             tp.cc.init(tp);
             tp.highRxt = tp.recover = tp.sndUna;
             tp.quickAcks = tcp.quickAckSegs.intValue();

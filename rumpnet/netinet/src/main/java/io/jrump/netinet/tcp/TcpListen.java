@@ -159,6 +159,7 @@ final class TcpListen {
             if (inet.applyIfSockbuf(so, e.faddr, rtt)) {
                 st.inc(TcpStat.IFSOCKBUF);
             }
+            tcp.adapterBuffers.established(tp);
             tp.flags |= ltp.flags & TcpCb.TF_NODELAY;
             tp.keepIdle = ltp.keepIdle;
             tp.keepIntvl = ltp.keepIntvl;

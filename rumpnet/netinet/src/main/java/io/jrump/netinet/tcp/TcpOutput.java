@@ -54,6 +54,7 @@ final class TcpOutput {
             sackRecovery(tp);
         }
         tcp.autosize.beforeSend(tp, Math.min(tp.sndWnd & 0xffffffffL, tp.cwnd & 0xffffffffL));
+        tcp.adapterBuffers.beforeSend(tp);
         int tsoMax = tsoPayload(tp);
         for (int guard = 0; guard < 100_000; guard++) {
             if (!sendNext(tp, tsoMax)) {

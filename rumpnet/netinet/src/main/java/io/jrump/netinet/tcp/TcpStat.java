@@ -82,6 +82,9 @@ final class TcpStat {
     /** DART (seed 002): data packets built at the interface's if_buflen, larger than a segment, for the adapter to cut. */
     static final int SNDBUFLEN = 72;
     static final int IFSOCKBUF = 73;
+    static final int ADAPTER_ATTACH = 74;
+    static final int ADAPTER_FALLBACK = 75;
+    static final int ADAPTER_ROUTE_MOVED = 76;
 
     private TcpStat() {
     }
@@ -116,6 +119,9 @@ final class TcpStat {
                 "path MTU decreases", "ICMP errors not quoting an outstanding sequence number",
                 "send attempts that found no buffers (self-quench)",
                 "data packets built at if_buflen for the adapter to segment",
-                "connections whose buffers the interface raised (if_sockbuf)");
+                "connections whose buffers the interface raised (if_sockbuf)",
+                "times a connection's send data went to adapter memory",
+                "send buffers relocated to kernel memory (slow, blocked or lossy, or the adapter short)",
+                "send buffers relocated to kernel memory (route moved to another interface)");
     }
 }

@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.kern.sched.Lwp;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -146,6 +147,7 @@ final class PortSet {
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
         Lent lent = borrow();
+        lent.frame.sender(from.senderLwp());
         RuntimeException failure = null;
         try {
             System.arraycopy(frame, off, lent.buf, 0, len);
@@ -182,6 +184,7 @@ final class PortSet {
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
         RxFrame chain = chainFrames.get();
+        Lwp sender = from.senderLwp();
         Lent flat = null;
         int flatFlags = csumFlags;
         RuntimeException failure = null;
@@ -195,15 +198,16 @@ final class PortSet {
                     int takes = p.offloads();
                     if (takes != 0 && (csumFlags & ~takes) == 0) {
                         // filled for each port: a sink that sends from inside its call refills it
-                        p.receive(chain.chain(m, len, csumFlags));
+                        p.receive(chain.chain(m, len, csumFlags).sender(sender));
                         continue;
                     }
                     if (flat == null) {
                         flat = borrow();
+                        flat.frame.sender(sender);
                         MbufCopy.copydata(m, 0, len, flat.buf, 0);
                     }
                     if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
-                        deliverSegments(p, flat.buf, len, m.pkthdr().csumData());
+                        deliverSegments(p, flat.buf, len, m.pkthdr().csumData(), sender);
                     } else {
                         flatFlags = p.receive(flat.frame, flat.buf, len, flatFlags);
                     }
@@ -225,8 +229,9 @@ final class PortSet {
     }
 
     /** A large TCP segment, cut for a port whose sink takes only wire-sized frames. */
-    private void deliverSegments(HubPort p, byte[] frame, int len, int mss) {
+    private void deliverSegments(HubPort p, byte[] frame, int len, int mss, Lwp sender) {
         Lent seg = borrow();
+        seg.frame.sender(sender);
         try {
             for (int i = 0; ; i++) {
                 int n = SegmentationOffload.segment(frame, len, mss, i, seg.buf);

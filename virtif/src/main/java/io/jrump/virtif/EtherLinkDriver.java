@@ -22,6 +22,7 @@ public final class EtherLinkDriver implements IfnetDriver {
     private final Function<String, EtherLink> opener;
     private final byte[] frame;
     private volatile EtherLink link;
+    private volatile IfnetSink sink;
 
     /** A driver whose link comes later, from {@code linkstr}, opened by {@code opener} (null: fixed link). */
     public EtherLinkDriver(EtherLink link, Function<String, EtherLink> opener, int maxFrame) {
@@ -34,7 +35,13 @@ public final class EtherLinkDriver implements IfnetDriver {
     void connect(Ifnet ifp) {
         EtherLink l = link;
         if (l != null) {
-            l.setReceiver(new IfnetSink(ifp));
+            IfnetSink old = sink;
+            IfnetSink s = new IfnetSink(ifp);
+            sink = s;
+            l.setReceiver(s);
+            if (old != null) {
+                old.closeTail();
+            }
             l.setOffloadStats(ifp.offloadStats());
             // A link that segments (the hub, the link emulator) takes packets of a 64 KB if_buflen (DART, seed 002).
             boolean tso = l.segments();
@@ -106,6 +113,10 @@ public final class EtherLinkDriver implements IfnetDriver {
         ifp.setLinkState(Ifnet.LINK_STATE_DOWN);
         if (l != null) {
             closeQuietly(l);
+        }
+        IfnetSink s = sink;
+        if (s != null) {
+            s.closeTail();
         }
     }
 

@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.kern.sched.Lwp;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import java.util.Objects;
 
@@ -59,6 +60,11 @@ final class HubPort implements EtherLink {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The lwp of this port's kernel on the calling thread, the sender's, if the sink is a kernel interface. */
+    Lwp senderLwp() {
+        return sink instanceof IfnetSink s ? s.curlwp() : null;
     }
 
     /** The offloads this port's sink takes ({@link FrameSink#offloads()}); 0 without a sink. */

@@ -1,10 +1,12 @@
 package io.jrump.virtif;
 
 import io.jrump.kern.intr.Softints;
+import io.jrump.kern.sched.Lwp;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import java.util.ArrayList;
 
 /**
  * An interface's receive interrupt: every frame a link delivers becomes one mbuf chain with its offload
@@ -12,14 +14,25 @@ import io.jrump.rumpnet.mbuf.MbufCopy;
  * softints (its input, and through it IP and TCP input) run at the tail of each burst a receive thread
  * ends ({@link #endOfBurst}, {@link Softints#interruptTail}), on that thread, so a frame reaches its socket
  * without waking a softint thread; a link that never ends a burst (a hub, a bus reader, the emulator's
- * timer) leaves them to CPU 0's softint thread.
+ * timer) leaves them to CPU 0's softint thread, except what a sender's system call hands it on an in-memory wire
+ * ({@link #receive(RxFrame)}).
  */
 final class IfnetSink implements FrameSink {
     private final Ifnet ifp;
     private volatile Softints.InterruptTail tail;
+    /** Per sending thread of another kernel, the tail its system call's return runs ({@link #receive(RxFrame)}). */
+    private final ThreadLocal<Softints.InterruptTail> senderTail = new ThreadLocal<>();
+    /** Every tail {@link #senderTail} made, for {@link #closeTail}; guarded by itself. */
+    private final ArrayList<Softints.InterruptTail> senderTails = new ArrayList<>();
+    private boolean closed;
 
     IfnetSink(Ifnet ifp) {
         this.ifp = ifp;
+    }
+
+    /** This interface's kernel's lwp on the calling thread, or null. */
+    Lwp curlwp() {
+        return ifp.interfaces().kernel().curlwp();
     }
 
     /**
@@ -51,6 +64,37 @@ final class IfnetSink implements FrameSink {
             t.close();
             tail = null;
         }
+        synchronized (senderTails) {
+            closed = true;
+            for (Softints.InterruptTail s : senderTails) {
+                s.close();
+            }
+            senderTails.clear();
+        }
+    }
+
+    /** The calling thread's sender tail, made on its first frame (closing those of threads that ended); null once closed. */
+    private Softints.InterruptTail senderTail() {
+        Softints.InterruptTail t = senderTail.get();
+        if (t != null && !t.isClosed()) {
+            return t;
+        }
+        synchronized (senderTails) {
+            if (closed) {
+                return null;
+            }
+            senderTails.removeIf(s -> {
+                if (s.ownerAlive()) {
+                    return false;
+                }
+                s.close();
+                return true;
+            });
+            t = ifp.interfaces().kernel().softints().senderTail("tx " + ifp.name() + " " + Thread.currentThread().getName());
+            senderTails.add(t);
+        }
+        senderTail.set(t);
+        return t;
     }
 
     /** Partial TCP checksums and large TCP segments whole: the interface's protocols take both. */
@@ -62,10 +106,36 @@ final class IfnetSink implements FrameSink {
     /**
      * The frame as an mbuf chain of the interface's pool (the sender's clusters lent, a lent buffer copied
      * once) with its offload flags, into {@link Ifnet#input}; a frame that finds no mbufs is a counted drop.
+     *
+     * <p>A frame another kernel's system call sends on an in-memory wire arrives on the sender's thread, deep
+     * in that kernel's output with its socket lock held, where this kernel's input must not run (two kernels
+     * sending to each other would each hold a lock the other's input needs). Its input softint is kept on
+     * the thread's sender tail instead, which the sender runs once its system call has returned
+     * ({@link Lwp#runAtReturn}): the frame reaches its socket on the sender's thread, and the receiver's
+     * softint thread is not woken, so a request and its answer each cost the one wakeup of the thread that
+     * reads them, as over Linux's loopback. That is only while this kernel's softint thread is idle: one
+     * that is busy takes the frame at no wakeup's cost, and a stream of frames is then processed beside the
+     * sender rather than by it. Frames sent from anywhere else (a softint, a timer) go to the softint thread
+     * as before.
      */
     @Override
     public void receive(RxFrame f) {
-        enter(f.toMbufs(ifp.mbufs()));
+        Mbuf m = f.toMbufs(ifp.mbufs());
+        Lwp sender = f.sender();
+        if (m != null && sender != null && sender.inSyscall() && curlwp() == null
+                && !ifp.interfaces().kernel().scheduler().cpu(0).softints.busy()) {
+            Softints.InterruptTail t = senderTail();
+            if (t != null && sender.runAtReturn(t)) {
+                Object prev = t.beginCollect();
+                try {
+                    ifp.input(m);
+                } finally {
+                    t.endCollect(prev);
+                }
+                return;
+            }
+        }
+        enter(m);
     }
 
     /** Not called by links (this sink takes offload); a wire-ready frame, copied into mbufs. */

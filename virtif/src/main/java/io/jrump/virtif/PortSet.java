@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.kern.sched.Lwp;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -150,6 +151,7 @@ final class PortSet {
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
         Lent lent = borrow();
+        lent.frame.sender(from.senderLwp());
         RuntimeException failure = null;
         try {
             System.arraycopy(frame, off, lent.buf, 0, len);
@@ -186,6 +188,7 @@ final class PortSet {
         Ports ps = ports;
         int n = to != null ? 1 : ps.count;
         RxFrame chain = chainFrames.get();
+        Lwp sender = from.senderLwp();
         Lent flat = null;
         int flatFlags = csumFlags;
         RuntimeException failure = null;
@@ -199,7 +202,7 @@ final class PortSet {
                     int takes = p.offloads();
                     if (takes != 0 && (csumFlags & ~takes) == 0) {
                         // filled for each port: a sink that sends from inside its call refills it
-                        p.receive(chain.chain(m, len, csumFlags));
+                        p.receive(chain.chain(m, len, csumFlags).sender(sender));
                         continue;
                     }
                     if ((csumFlags & CsumFlags.M_CSUM_TSOv4) != 0) {
@@ -208,6 +211,7 @@ final class PortSet {
                     }
                     if (flat == null) {
                         flat = borrow();
+                        flat.frame.sender(sender);
                         MbufCopy.copydata(m, 0, len, flat.buf, 0);
                     }
                     flatFlags = p.receive(flat.frame, flat.buf, len, flatFlags);
@@ -237,6 +241,7 @@ final class PortSet {
         Lent seg = borrow();
         boolean partial = (takes & CsumFlags.M_CSUM_TCPv4) != 0;
         IfOffloadStats st = from.offloadStats;
+        seg.frame.sender(from.senderLwp());
         try {
             segmenters.get().cut(m, EtherLink.HEADER_LEN, !partial, s -> {
                 try {

@@ -1,5 +1,6 @@
 package io.jrump.virtif;
 
+import io.jrump.kern.sched.Lwp;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -24,6 +25,7 @@ public final class RxFrame {
     private int len;
     private int csumFlags;
     private int segSize;
+    private Lwp sender;
 
     /** The frame at {@code a[off..off+len)}, with offload flags ({@code segSize} 0 without a large segment). */
     RxFrame array(byte[] a, int off, int len, int csumFlags, int segSize) {
@@ -61,11 +63,25 @@ public final class RxFrame {
         return this;
     }
 
+    /**
+     * On an in-memory wire, the sending kernel's lwp on the delivering thread (the sender's own), or null:
+     * see {@link IfnetSink#receive(RxFrame)}.
+     */
+    RxFrame sender(Lwp l) {
+        this.sender = l;
+        return this;
+    }
+
+    Lwp sender() {
+        return sender;
+    }
+
     /** Forgets the storage, so that a pooled frame keeps no other kernel's chain alive. */
     void clear() {
         array = null;
         buffer = null;
         chain = null;
+        sender = null;
     }
 
     public int length() {

@@ -82,9 +82,25 @@ public final class Softints {
     public InterruptTail interruptTail(String name) {
         Lwp l = kernel.proc0().newLwp(name);
         l.setPriority(Priority.INTERRUPT);
-        InterruptTail t = new InterruptTail(l, Thread.currentThread());
+        InterruptTail t = new InterruptTail(l, Thread.currentThread(), true);
         l.tail = t;
         kernel.hypercall().threads().setCurLwp(l);
+        return t;
+    }
+
+    /**
+     * An interrupt tail for the calling thread that is not its standing context, as {@link #interruptTail}'s
+     * is: it keeps only the softints the thread schedules between {@link InterruptTail#beginCollect} and
+     * {@link InterruptTail#endCollect}, and binds the thread to its lwp only then and while it
+     * {@linkplain InterruptTail#run runs}. For a thread of another kernel that hands this one frames from
+     * inside its own system call (an in-memory wire), and runs the tail once that call has returned
+     * ({@link Lwp#runAtReturn}).
+     */
+    public InterruptTail senderTail(String name) {
+        Lwp l = kernel.proc0().newLwp(name);
+        l.setPriority(Priority.INTERRUPT);
+        InterruptTail t = new InterruptTail(l, Thread.currentThread(), false);
+        l.tail = t;
         return t;
     }
 
@@ -95,17 +111,45 @@ public final class Softints {
     public final class InterruptTail {
         private final Lwp lwp;
         private final Thread owner;
+        /** Whether the owner thread is bound to the lwp for good ({@link #interruptTail}) or only at times. */
+        private final boolean bound;
         private final ArrayList<Softint> pending = new ArrayList<>();
         private boolean closed;
 
-        private InterruptTail(Lwp lwp, Thread owner) {
+        private InterruptTail(Lwp lwp, Thread owner, boolean bound) {
             this.lwp = lwp;
             this.owner = owner;
+            this.bound = bound;
         }
 
         /** Whether the calling thread is the one this tail was made on. */
         public boolean isOwner() {
             return Thread.currentThread() == owner;
+        }
+
+        /** Whether the thread this tail was made on still runs (a tail of one that ended can be closed). */
+        public boolean ownerAlive() {
+            return owner.isAlive();
+        }
+
+        public synchronized boolean isClosed() {
+            return closed;
+        }
+
+        /**
+         * A {@link #senderTail}'s owner, holding no lwp of this kernel: from here to {@link #endCollect} the
+         * softints it schedules here are kept for the next {@link #run}. Returns the thread's binding, for
+         * {@code endCollect}.
+         */
+        public Object beginCollect() {
+            Object prev = kernel.hypercall().threads().curLwp();
+            kernel.hypercall().threads().setCurLwp(lwp);
+            return prev;
+        }
+
+        /** Ends {@link #beginCollect}, restoring the thread's binding {@code prev}. */
+        public void endCollect(Object prev) {
+            kernel.hypercall().threads().setCurLwp(prev);
         }
 
         /** Keeps {@code s} for the next {@link #run}; false once closed (the caller schedules it elsewhere). */
@@ -128,6 +172,7 @@ public final class Softints {
                 return;
             }
             Scheduler sched = kernel.scheduler();
+            Object prev = bound ? null : beginCollect();
             sched.schedule(lwp, null);
             try {
                 for (int i = 0; i < pending.size(); i++) {
@@ -136,6 +181,9 @@ public final class Softints {
             } finally {
                 pending.clear();
                 sched.unschedule(lwp);
+                if (!bound) {
+                    endCollect(prev);
+                }
             }
         }
 

@@ -58,6 +58,11 @@ public final class Lwp {
     private SelInfo.Waiter pollWaiter;
     /** Set on an interrupt thread's lwp whose softints run at its tail ({@link Softints.InterruptTail}). */
     public volatile Softints.InterruptTail tail;
+    /** Inside an outermost system call entered through {@code ProcSyscalls}; its own thread only. */
+    private boolean inSyscall;
+    /** Interrupt tails its thread runs when that system call returns ({@link #runAtReturn}); its own thread only. */
+    private Softints.InterruptTail[] atReturn;
+    private int natReturn;
 
     Lwp(Proc proc, int lid, String name) {
         this.proc = proc;
@@ -202,6 +207,70 @@ public final class Lwp {
             Proc w = worksFor;
             int kind = chargeKind == Proc.PROTO ? Proc.PROTO : userNow ? Proc.USER : Proc.SYS;
             (w != null ? w : proc).charge(kind, d);
+        }
+    }
+
+    /** Whether it is inside a system call that will run {@link #runAtReturn}'s tails when it returns. */
+    public boolean inSyscall() {
+        return inSyscall;
+    }
+
+    /**
+     * Has its thread run {@code t} once its system call has returned and given its CPU up, holding no lock
+     * of this kernel: what an in-memory wire handed another kernel on this thread, from inside this kernel's
+     * output (its socket lock held), is processed there, on the sender's thread, as Linux runs the softirq a
+     * veth or loopback transmit raised at the sender's {@code local_bh_enable}, instead of waking that
+     * kernel's softint thread. Should the lwp sleep first, the tails' softints go to softint threads
+     * instead ({@link #beforeSleep}), since what it waits for may need them. False when it is not in such a
+     * system call (a softint, a kernel thread, a tail): the caller leaves the work to a softint thread.
+     * Called on its own thread.
+     */
+    public boolean runAtReturn(Softints.InterruptTail t) {
+        if (!inSyscall) {
+            return false;
+        }
+        for (int i = 0; i < natReturn; i++) {
+            if (atReturn[i] == t) {
+                return true;
+            }
+        }
+        if (atReturn == null) {
+            atReturn = new Softints.InterruptTail[2];
+        } else if (natReturn == atReturn.length) {
+            atReturn = java.util.Arrays.copyOf(atReturn, natReturn * 2);
+        }
+        atReturn[natReturn++] = t;
+        return true;
+    }
+
+    /** {@code ProcSyscalls}: an outermost system call begins. */
+    public void syscallEntered() {
+        inSyscall = true;
+    }
+
+    /**
+     * {@code ProcSyscalls}: the outermost system call has returned, given its CPU up and unbound the thread;
+     * runs the tails {@link #runAtReturn} kept.
+     */
+    public void syscallReturned() {
+        inSyscall = false;
+        int n = natReturn;
+        natReturn = 0;
+        for (int i = 0; i < n; i++) {
+            Softints.InterruptTail t = atReturn[i];
+            atReturn[i] = null;
+            t.run();
+        }
+    }
+
+    /** Before it sleeps: the tails {@link #runAtReturn} kept go to softint threads. */
+    void beforeSleep() {
+        int n = natReturn;
+        natReturn = 0;
+        for (int i = 0; i < n; i++) {
+            Softints.InterruptTail t = atReturn[i];
+            atReturn[i] = null;
+            t.defer();
         }
     }
 

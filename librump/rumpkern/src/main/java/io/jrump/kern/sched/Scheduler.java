@@ -400,6 +400,7 @@ public final class Scheduler {
      * {@link #wake}.
      */
     public int sleep(Lwp l) {
+        l.beforeSleep();
         int depth = l.nesting();
         l.setNesting(0);
         if (l.cpu() != null) {

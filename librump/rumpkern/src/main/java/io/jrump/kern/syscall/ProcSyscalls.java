@@ -40,6 +40,7 @@ public final class ProcSyscalls extends SyscallStubs<Lwp> {
         l.saved = kernel.hypercall().threads().curLwp();
         kernel.hypercall().threads().setCurLwp(l);
         kernel.scheduler().schedule(l, null);
+        l.syscallEntered();
         return l;
     }
 
@@ -52,6 +53,7 @@ public final class ProcSyscalls extends SyscallStubs<Lwp> {
         Object prev = l.saved;
         l.saved = null;
         kernel.hypercall().threads().setCurLwp(prev);
+        l.syscallReturned();
     }
 
     @Override

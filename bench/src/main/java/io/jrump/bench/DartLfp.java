@@ -63,7 +63,21 @@ public final class DartLfp {
     /** What the emulator must carry at delay 0, as a fraction of the rate, for the rate to count as sustained. */
     private static final double SUSTAINED = 0.95;
 
-    private DartLfp() {
+    /**
+     * For {@code DartBench}, which runs the parts of {@code bench/run dart} through its {@code Part} interface
+     * ({@link #name()}, {@link #run()}); this class implements it once both halves of the work are in one tree.
+     */
+    public DartLfp() {
+    }
+
+    /** The part's name for {@code bench/run dart only=lfp}. */
+    public String name() {
+        return "lfp";
+    }
+
+    /** Runs part 1, printing to standard output; returns the RESULT keys. */
+    public Map<String, String> run() throws Exception {
+        return run(System.out);
     }
 
     /** One transfer's outcome. */

@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * emulated link rate. The rate is one the emulator sustains here: first the stack's throughput through
  * the emulator with neither rate nor delay is measured, and the rate starts at half of that (in 50 Mbit/s
  * steps, at most 500 Mbit/s); then what the emulator carries at that rate with delay 0 is measured, and
- * while it is under 95% of the rate the rate comes down to 90% of what it carried (three tries at most).
- * Every figure is printed. The delay is the larger of 40 ms and the round trip
+ * while it is under 95% of the rate the rate comes down to 90% of what it carried (three tries at most, not
+ * below 100 Mbit/s); {@code -Ddart.rate=MBIT} fixes it instead. Every figure is printed, and where a transfer
+ * retransmitted, where frames were lost (emulator, input queues, the receiver's TCP). The delay is the larger of 40 ms and the round trip
  * that makes the bandwidth-delay product 2.5 MB.
  */
 public final class DartLfp {
@@ -54,10 +55,29 @@ public final class DartLfp {
     private static final long MB = 1L << 20;
     /** Rates are chosen in these steps. */
     private static final long STEP = 50_000_000L;
+    /**
+     * The slowest rate chosen: below it the round trip that makes a 2.5 MB product passes 200 ms, and the
+     * fixed-buffer 200 MB transfer (256 KB a round trip) minutes.
+     */
+    private static final long FLOOR = 100_000_000L;
     /** What the emulator must carry at delay 0, as a fraction of the rate, for the rate to count as sustained. */
     private static final double SUSTAINED = 0.95;
 
-    private DartLfp() {
+    /**
+     * For {@code DartBench}, which runs the parts of {@code bench/run dart} through its {@code Part} interface
+     * ({@link #name()}, {@link #run()}); this class implements it once both halves of the work are in one tree.
+     */
+    public DartLfp() {
+    }
+
+    /** The part's name for {@code bench/run dart only=lfp}. */
+    public String name() {
+        return "lfp";
+    }
+
+    /** Runs part 1, printing to standard output; returns the RESULT keys. */
+    public Map<String, String> run() throws Exception {
+        return run(System.out);
     }
 
     /** One transfer's outcome. */
@@ -82,16 +102,17 @@ public final class DartLfp {
         Transfer free = transfer("none", 0, false, false, 100 * MB, out);
         double freeBps = free.bitsPerSec();
         out.printf(Locale.ROOT, "  emulator with no rate and no delay: %.0f Mbit/s%n", freeBps / 1e6);
-        long rate = Math.max(STEP, Math.min(500_000_000L, (long) (freeBps / 2 / STEP) * STEP));
+        long fixed = Long.getLong("dart.rate", 0L) * 1_000_000L;
+        long rate = fixed > 0 ? fixed : Math.max(FLOOR, Math.min(500_000_000L, (long) (freeBps / 2 / STEP) * STEP));
         Transfer flat;
         for (int tries = 1; ; tries++) {
             flat = transfer("rate=" + rate + "bit", 0, true, false, 50 * MB, out);
             out.printf(Locale.ROOT, "  emulator at %d Mbit/s with delay 0: %.0f Mbit/s (%.3f of the rate)%n",
                     rate / 1_000_000, flat.bitsPerSec() / 1e6, flat.bitsPerSec() / rate);
-            if (flat.bitsPerSec() >= SUSTAINED * rate || rate <= STEP || tries == 3) {
+            if (fixed > 0 || flat.bitsPerSec() >= SUSTAINED * rate || rate <= FLOOR || tries == 3) {
                 break;
             }
-            rate = Math.max(STEP, (long) (flat.bitsPerSec() * 0.9 / STEP) * STEP);
+            rate = Math.max(FLOOR, (long) (flat.bitsPerSec() * 0.9 / STEP) * STEP);
         }
         out.printf(Locale.ROOT, "  link rate chosen: %d Mbit/s%n", rate / 1_000_000);
         long rttNs = Math.max(40_000_000L, (long) Math.ceil(2.5e6 * 8 / rate * 1e9));
@@ -249,7 +270,13 @@ public final class DartLfp {
                         + "; link drops " + ia.driver().getClass().getSimpleName() + " " + linkDrops(ia) + "/"
                         + linkDrops(ib) + "; retransmit timeouts " + counter(a, "retransmit timeouts")
                         + ", fast retransmits " + counter(a, "fast retransmits") + ", SACK recoveries "
-                        + counter(a, "SACK recovery episodes") + "; emulators " + emus.stream()
+                        + counter(a, "SACK recovery episodes") + "; receiver: after window "
+                        + counter(b, "packets of data after window") + ", reassembly full "
+                        + counter(b, "segments dropped for a full reassembly queue") + ", duplicate "
+                        + counter(b, "completely duplicate packets") + ", bad checksum "
+                        + counter(b, "discarded for bad checksums") + ", ierrors " + ib.stats().ierrors()
+                        + "; sender self-quench " + counter(a, "send attempts that found no buffers (self-quench)")
+                        + "; emulators " + emus.stream()
                         .map(e -> e.egressStats() + "/" + e.ingressStats()).toList() + ")");
             }
             sa.close(c);

@@ -108,6 +108,15 @@ class ToolsTest {
                 err.toString());
         assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
         assertTrue(out().contains("\tsockbuf: auto rate 500mbit rtt 40ms\n"), out());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "adaptermem", "16m", "minrate", "10mbit"),
+                err.toString());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tadaptermem: 16777216 bytes, 0 in use (peak 0)"), out());
+        assertEquals(0, run(new Netstat(), b.syscalls(), "-m"));
+        assertTrue(out().contains("shmif0 adapter memory: 16777216 bytes, 0 in use"), out());
+        assertEquals(1, run(new Ifconfig(), b.syscalls(), "shmif0", "adaptermem", "1k"));
+        assertTrue(err.toString().contains("adaptermem 1k: at least 16384 bytes"), err.toString());
+        assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "adaptermem", "off"));
         assertEquals(0, run(new Ifconfig(), b.syscalls(), "shmif0", "sockbuf", "off"));
         assertEquals(0, run(new Ifconfig(), b.syscalls(), "-v", "shmif0"));
         assertTrue(out().contains("\tsockbuf: none\n"), out());

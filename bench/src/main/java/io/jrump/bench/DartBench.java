@@ -3,7 +3,6 @@ package io.jrump.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,8 +12,7 @@ import java.util.Map;
  * each a {@link Part} that prints what it measured and returns its RESULT keys; the last line joins them all.
  *
  * <ol>
- * <li>Long fat pipe ({@code bdp_fraction_*}): {@code DartLfp}, present when the if_sockbuf work is in the tree;
- * found by name, so this class needs no change when it lands.
+ * <li>Long fat pipe ({@code bdp_fraction_*}), default buffers, autosizing and {@code if_sockbuf}: {@link DartLfp}.
  * <li>CPU time per byte of a bulk transfer at {@code if_buflen} 64 KB against segmentation at the 1500-byte MTU
  * with offload off ({@code cpu_per_byte_ratio}): {@link DartCpuPerByte}.
  * <li>CPU per 60 KB UDP datagram, fragment boundaries precomputed by the socket layer against fragmenting after
@@ -31,9 +29,6 @@ public final class DartBench {
 
         Map<String, String> run() throws Exception;
     }
-
-    /** The class of part 1, built by the if_sockbuf and adapter-memory work; skipped while it is absent. */
-    static final String LFP_PART = "io.jrump.bench.DartLfp";
 
     private DartBench() {
     }
@@ -64,17 +59,9 @@ public final class DartBench {
         System.out.println(line);
     }
 
-    /** The parts in the order; part 1 when its class is in the tree. */
-    static List<Part> parts() throws ReflectiveOperationException {
-        List<Part> parts = new ArrayList<>();
-        try {
-            parts.add((Part) Class.forName(LFP_PART).getDeclaredConstructor().newInstance());
-        } catch (ClassNotFoundException e) {
-            System.out.println("part 1 (long fat pipe): " + LFP_PART + " is not in this tree; skipped");
-        }
-        parts.add(new DartCpuPerByte());
-        parts.add(new DartUdpFrag());
-        return parts;
+    /** The parts in the order. */
+    static List<Part> parts() {
+        return List.of(new DartLfp(), new DartCpuPerByte(), new DartUdpFrag());
     }
 
     static String loadavg() {

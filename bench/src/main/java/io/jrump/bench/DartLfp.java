@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * retransmitted, where frames were lost (emulator, input queues, the receiver's TCP). The delay is the larger of 40 ms and the round trip
  * that makes the bandwidth-delay product 2.5 MB.
  */
-public final class DartLfp {
+public final class DartLfp implements DartBench.Part {
     private static final int CHUNK = 64 << 10;
     private static final int MTU = Integer.getInteger("dart.mtu", 9000);
     private static final long MB = 1L << 20;
@@ -65,17 +65,19 @@ public final class DartLfp {
 
     /**
      * For {@code DartBench}, which runs the parts of {@code bench/run dart} through its {@code Part} interface
-     * ({@link #name()}, {@link #run()}); this class implements it once both halves of the work are in one tree.
+     * ({@link #name()}, {@link #run()}).
      */
     public DartLfp() {
     }
 
     /** The part's name for {@code bench/run dart only=lfp}. */
+    @Override
     public String name() {
         return "lfp";
     }
 
     /** Runs part 1, printing to standard output; returns the RESULT keys. */
+    @Override
     public Map<String, String> run() throws Exception {
         return run(System.out);
     }

@@ -79,7 +79,12 @@ final class DartCpuPerByte implements DartBench.Part {
 
     /** An interface on the hub with a 1500-byte MTU; with {@code buflen} false, buflen at the MTU and no offload. */
     static Ifnet up(Kernel k, Hub hub, String addr, boolean buflen) throws ErrnoException {
-        Ifnet ifp = EtherIfs.attach(k, "shmif0", hub.attach(), 65535);
+        return up(k, hub.attach(), addr, buflen);
+    }
+
+    /** {@link #up(Kernel, Hub, String, boolean)} on any link. */
+    static Ifnet up(Kernel k, io.jrump.virtif.EtherLink link, String addr, boolean buflen) throws ErrnoException {
+        Ifnet ifp = EtherIfs.attach(k, "shmif0", link, 65535);
         Interfaces ifs = k.service(Interfaces.class);
         IfReq r = new IfReq("shmif0");
         r.mtu = 1500;

@@ -72,7 +72,7 @@ public final class Netstat implements Tool {
                 }
             }
         }
-        if (proto != null && !List.of("tcp", "udp", "ip", "icmp", "raw", "arp", "lrp", "afpa").contains(proto)) {
+        if (proto != null && !List.of("tcp", "udp", "ip", "icmp", "raw", "arp", "lrp", "afpa", "link").contains(proto)) {
             err.println("rump.netstat: " + proto + ": unknown protocol");
             return 1;
         }

@@ -125,6 +125,24 @@ class ToolsTest {
         sb.close(l);
     }
 
+    /** DART's if_buflen (seed 002): set by the hub's adapter, shown by -v, set with buflen, refused above what it takes. */
+    @Test
+    void ifconfigSetsAndShowsBuflen() {
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tbuflen 65536 (mtu 1500) segmented by the adapter\n"), out());
+        assertTrue(out().contains("\toffload: tcp4csum tso4\n"), out());
+        assertTrue(out().contains("\tsegmentation: 0 packets built at buflen"), out());
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "shmif0", "buflen", "1500"));
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "-v", "shmif0"));
+        assertTrue(out().contains("\tbuflen 1500 (mtu 1500)"), out());
+        assertEquals(0, run(new Ifconfig(), a.syscalls(), "shmif0"));
+        assertFalse(out().contains("buflen"), "without -v: " + out());
+        assertEquals(1, run(new Ifconfig(), a.syscalls(), "lo0", "buflen", "65536"));
+        assertTrue(err.toString().contains("lo0 cannot segment"), err.toString());
+        assertEquals(0, run(new Netstat(), a.syscalls(), "-s", "-p", "link"));
+        assertTrue(out().startsWith("link:\n\t0 packets built at if_buflen handed to the adapter\n"), out());
+    }
+
     @Test
     void tso4TurnsAVirtInterfacesOffloadOffAndOn() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(io.jrump.testkit.NetNs.unavailableReason() == null,

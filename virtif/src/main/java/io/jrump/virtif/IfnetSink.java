@@ -148,6 +148,7 @@ final class IfnetSink implements FrameSink {
         if (m == null) {
             ifp.countInputDrop();
         } else {
+            FragmentSum.apply(m, ifp.offloadStats());
             ifp.input(m);
         }
     }

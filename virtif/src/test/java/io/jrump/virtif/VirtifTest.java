@@ -175,7 +175,7 @@ class VirtifTest {
     }
 
     @Test
-    void tso4IsOnByDefaultAndTheLinkstrTurnsItOffAndOnWhileTheEmulatorKeepsItOff(Kernel k) throws Exception {
+    void tso4IsOnByDefaultAndTheLinkstrTurnsItOffAndOnAndTheEmulatorCutsWhatItTakes(Kernel k) throws Exception {
         assumeTap();
         Interfaces ifs = k.service(Interfaces.class);
         int u = unit();
@@ -183,14 +183,18 @@ class VirtifTest {
         Ifnet ifp = ifs.create(ifname);
         int both = CsumFlags.M_CSUM_TCPv4 | CsumFlags.M_CSUM_TSOv4;
         assertEquals(both, ifp.csumFlagsTx(), "IP may leave checksums and segmentation to the tap");
+        assertEquals(Ifnet.MAX_BUFLEN, ifp.buflen(), "TCP builds 64 KB packets for it");
         assertEquals("tap" + u, linkstrOf(ifs, ifname));
         linkstr(ifs, ifname, "-tso4");
         assertEquals(0, ifp.csumFlagsTx());
+        assertEquals(ifp.mtu(), ifp.buflen(), "segments of the MTU without offload");
         assertEquals("tap" + u + ",-tso4", linkstrOf(ifs, ifname), "the tap stays, the linkstr shows the flag");
         linkstr(ifs, ifname, "loss=1%,seed=2");
         assertEquals("tap" + u + ",loss=1%,seed=2,-tso4", linkstrOf(ifs, ifname), "the flag outlives a new emulator");
         linkstr(ifs, ifname, "tso4");
-        assertEquals(0, ifp.csumFlagsTx(), "no offload through the emulator, which impairs wire-sized frames");
+        assertEquals(CsumFlags.M_CSUM_TSOv4, ifp.csumFlagsTx(),
+                "the emulator takes large packets and cuts them, and finishes every checksum before it can damage a frame");
+        assertEquals(Ifnet.MAX_BUFLEN, ifp.buflen());
         assertEquals("tap" + u + ",loss=1%,seed=2", linkstrOf(ifs, ifname));
         assertNotNull(((VirtifDriver) ifp.driver()).emulator(), "only the flag changed");
         linkstr(ifs, ifname, "none");
@@ -212,7 +216,9 @@ class VirtifTest {
             Ifnet ifp = ifs.create("virt" + u);
             linkstr(ifs, "virt" + u, tap);
             assertEquals(9000, ifp.mtu());
-            assertEquals(9000, ifp.buflen(), "if_buflen follows the MTU");
+            assertEquals(Ifnet.MAX_BUFLEN, ifp.buflen(), "offload on: the tap takes 64 KB packets");
+            linkstr(ifs, "virt" + u, "-tso4");
+            assertEquals(9000, ifp.buflen(), "offload off: if_buflen follows the MTU");
             ifs.destroy("virt" + u);
             assertTrue(hostHas(tap), "a persistent tap stays when the interface goes");
         } finally {

@@ -37,6 +37,15 @@ public final class ChecksumAccumulator {
         return this;
     }
 
+    /**
+     * Appends a piece given by its folded sum alone (a device's or a lower layer's sum of data this code does not
+     * read again), taken to start right after what was added so far; its length is even or it is the last piece.
+     */
+    public ChecksumAccumulator addSum(int pieceSum) {
+        sum = InternetChecksum.combine(sum, pieceSum & 0xffff, odd);
+        return this;
+    }
+
     /** Whether an odd number of bytes has been added, i.e. the next byte would be the low byte of a word. */
     public boolean oddLength() {
         return odd;

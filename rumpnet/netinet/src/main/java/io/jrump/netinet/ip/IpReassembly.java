@@ -5,10 +5,12 @@ import io.jrump.kern.sysctl.SysctlNode;
 import io.jrump.net.Ifnet;
 import io.jrump.netinet.Counters;
 import io.jrump.netinet.Inet;
+import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.wire.IcmpCode;
 import io.jrump.wire.IcmpType;
+import io.jrump.wire.InternetChecksum;
 import io.jrump.wire.Ipv4Packet;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -57,8 +59,11 @@ final class IpReassembly {
         }
     }
 
-    /** A fragment's data (header stripped, except for offset 0, which keeps its header). */
-    private record Frag(int off, int len, Mbuf m) {
+    /**
+     * A fragment's data (header stripped, except for offset 0, which keeps its header), and the sum of its
+     * payload the adapter gave ({@code M_CSUM_DATA}, DART's adjusted checksum), or -1.
+     */
+    private record Frag(int off, int len, Mbuf m, int sum) {
     }
 
     IpReassembly(Inet inet) {
@@ -145,6 +150,7 @@ final class IpReassembly {
             }
             q.totalLen = off + dlen;
         }
+        int sum = (m.pkthdr().csumFlags() & CsumFlags.M_CSUM_DATA) != 0 ? m.pkthdr().csumData() & 0xffff : -1;
         if (off == 0) {
             q.first = m;
         } else {
@@ -154,7 +160,7 @@ final class IpReassembly {
         while (at < q.frags.size() && q.frags.get(at).off() < off) {
             at++;
         }
-        q.frags.add(at, new Frag(off, dlen, m));
+        q.frags.add(at, new Frag(off, dlen, m, sum));
         if (q.totalLen < 0) {
             return null;
         }
@@ -169,6 +175,11 @@ final class IpReassembly {
             return null;
         }
         queues.remove(q);
+        // every fragment's offset is a multiple of 8, so the payload sums add without byte swaps
+        int total = 0;
+        for (Frag f : q.frags) {
+            total = total < 0 || f.sum() < 0 ? -1 : InternetChecksum.add(total, f.sum());
+        }
         Mbuf head = q.frags.get(0).m();
         for (int i = 1; i < q.frags.size(); i++) {
             MbufChain.cat(head, q.frags.get(i).m());
@@ -182,6 +193,8 @@ final class IpReassembly {
         out.setTotalLength(hlen + q.totalLen);
         out.setFlagsAndFragmentOffset(out.dontFragment(), false, 0);
         out.fillChecksum();
+        h.pkthdr().setCsumFlags(total >= 0 ? CsumFlags.M_CSUM_DATA : 0);
+        h.pkthdr().setCsumData(total >= 0 ? total : 0);
         return h;
     }
 

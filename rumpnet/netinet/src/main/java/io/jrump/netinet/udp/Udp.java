@@ -12,6 +12,7 @@ import io.jrump.netinet.Inet;
 import io.jrump.netinet.ip.IpOutput;
 import io.jrump.netinet.pcb.InPcb;
 import io.jrump.netinet.pcb.InPcbTable;
+import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufChain;
 import io.jrump.rumpnet.mbuf.MbufCopy;
@@ -143,7 +144,12 @@ public final class Udp {
         int dport = udp.destinationPort();
         if (udp.checksum() != 0) {
             ChecksumAccumulator acc = sums.get().reset().addPseudoHeader(src, dst, IpProtocol.UDP, ulen);
-            ChainChecksum.add(acc, m, hlen, ulen);
+            if ((m.pkthdr().csumFlags() & CsumFlags.M_CSUM_DATA) != 0 && ulen == iplen - hlen) {
+                // the adapter's sum of the reassembled payload, its fragment headers taken out (DART, seed 002)
+                acc = acc.addSum(m.pkthdr().csumData());
+            } else {
+                ChainChecksum.add(acc, m, hlen, ulen);
+            }
             if (acc.checksum() != 0) {
                 stats.inc(ST_BADSUM);
                 inet.mbufs().freeChain(m);

@@ -19,7 +19,11 @@ import org.knowm.xchart.XYChartBuilder;
 final class LrpOverload {
     static final double[] LOADS = {0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0};
 
-    record Result(long workNanos, double saturation, double blasterMax, double[] offered, double[] eager, double[] lazy) {
+    /** Sending threads of the blaster: one host thread may not reach four times the receiver's saturation. */
+    static final int BLASTERS = Integer.getInteger("lrp.blasters", 2);
+
+    record Result(long workNanos, long protoNanos, double saturation, double blasterMax, double[] offered,
+                  double[] eager, double[] lazy) {
         double lazyAt4x() {
             return lazy[lazy.length - 1] / max(lazy);
         }
@@ -29,8 +33,10 @@ final class LrpOverload {
         }
 
         void print() {
-            System.out.printf("overload: blaster flat out %.0f pps; application work %.1f us per datagram, saturation %.0f pps"
-                    + " (the most lazy delivers on a ramp to 1.5/work)%n", blasterMax, workNanos / 1e3, saturation);
+            System.out.printf("overload: blaster flat out %.0f pps (%d threads); eager receive processing %.1f us of the"
+                    + " receiver's CPU per datagram (measured); application work %.1f us per datagram (chosen);"
+                    + " saturation %.0f pps (the most lazy delivers on a ramp)%n", blasterMax, BLASTERS, protoNanos / 1e3,
+                    workNanos / 1e3, saturation);
             System.out.println("  offered_pps  eager_delivered  lazy_delivered");
             for (int i = 0; i < offered.length; i++) {
                 System.out.printf("  %11.0f  %15.0f  %14.0f%n", offered[i], eager[i], lazy[i]);
@@ -49,15 +55,15 @@ final class LrpOverload {
 
     static Result run(double seconds) throws Exception {
         double blasterMax = blasterMax(seconds);
-        // The work per datagram that puts 4.5 times the saturation rate within the blaster's reach, given a few
-        // microseconds of protocol work per datagram; saturation is then what lazy delivers when offered twice
-        // what the work alone allows.
-        long work = Long.getLong("lrp.work", (long) Math.max(6_000, 4.5e9 / blasterMax - 2_000));
-        // Saturation: the most lazy delivers on a ramp up to 1.5 times what the work alone allows (more would
-        // measure the host's contention with the blaster rather than the receiver).
+        long proto = protoCost(seconds, blasterMax);
+        // The work per datagram: twice the protocol work, so that eager processing of four times the
+        // saturation rate wants more than the whole CPU (livelock, if interrupts come first), unless four
+        // times saturation would then be beyond the blaster's reach, in which case the work grows until it is
+        // not. Saturation is then what lazy delivers at most on a ramp around 1 / (work + protocol work).
+        long work = Long.getLong("lrp.work", Math.max(2 * proto, (long) (4.4e9 / blasterMax) - proto));
         double sat = 0;
-        for (double f : new double[] {0.5, 0.75, 1.0, 1.5}) {
-            sat = Math.max(sat, measure(true, work, f * 1e9 / work, seconds)[1]);
+        for (double f : new double[] {0.75, 1.0, 1.25, 1.5}) {
+            sat = Math.max(sat, measure(true, work, f * 1e9 / (work + proto), seconds)[1]);
         }
         double[] offered = new double[LOADS.length];
         double[] eager = new double[LOADS.length];
@@ -75,7 +81,7 @@ final class LrpOverload {
         LrpBench.csv("overload.csv", "target_pps,eager_offered_pps,eager_delivered_pps,lazy_offered_pps,lazy_delivered_pps",
                 rows);
         plot(offered, eager, lazy);
-        return new Result(work, sat, blasterMax, offered, eager, lazy);
+        return new Result(work, proto, sat, blasterMax, offered, eager, lazy);
     }
 
     /**
@@ -90,7 +96,7 @@ final class LrpOverload {
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
                     LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(Double.POSITIVE_INFINITY);
-            gen.start();
+            gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
             long s0 = gen.sent();
             long t0 = System.nanoTime();
@@ -98,6 +104,35 @@ final class LrpOverload {
             double r = (gen.sent() - s0) / ((System.nanoTime() - t0) / 1e9);
             gen.stop();
             return r;
+        } finally {
+            LrpBench.halt(ks);
+        }
+    }
+
+    /**
+     * What eager receive processing costs the receiver's CPU per datagram, interface input to socket buffer:
+     * the interrupt-level time (process 0's) over the frames it took in, with an application that reads and
+     * does nothing else, offered half what the blaster can.
+     */
+    static long protoCost(double seconds, double blasterMax) throws Exception {
+        Kernel[] ks = LrpBench.net(false, false);
+        try {
+            LrpSink sink = new LrpSink(ks[1], "sink", LrpBench.RX, 9, 0);
+            sink.start();
+            LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
+                    LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
+            gen.setRate(blasterMax / 2);
+            gen.start(BLASTERS);
+            Thread.sleep((long) (seconds * 300));
+            io.jrump.net.Ifnet ifp = ks[1].service(io.jrump.net.Interfaces.class).find("shmif0");
+            long f0 = ifp.stats().ipackets();
+            long c0 = ks[1].proc0().cpuNanos();
+            Thread.sleep((long) (seconds * 1000));
+            long f1 = ifp.stats().ipackets();
+            long c1 = ks[1].proc0().cpuNanos();
+            gen.stop();
+            sink.stop();
+            return Math.max(500, (c1 - c0) / Math.max(1, f1 - f0));
         } finally {
             LrpBench.halt(ks);
         }
@@ -112,7 +147,7 @@ final class LrpOverload {
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
                     LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(rate);
-            gen.start();
+            gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
             long s0 = gen.sent();
             long d0 = sink.delivered();

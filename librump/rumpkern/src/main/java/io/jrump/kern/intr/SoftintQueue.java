@@ -16,8 +16,11 @@ public final class SoftintQueue {
     private final HyperCondVar idle;
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Softint>[] levels = new ArrayDeque[Softint.LEVELS];
-    private int pending;
+    /** Written under the lock; read without it by {@link #raised()}, a CPU's preemption points. */
+    private volatile int pending;
     private boolean running;
+    /** Handlers being run on an interrupted lwp's thread ({@link #pollInterrupted}). */
+    private int interrupting;
     private boolean stopped;
 
     public SoftintQueue(int cpu, HyperSync sync) {
@@ -34,7 +37,7 @@ public final class SoftintQueue {
     public boolean busy() {
         lock.enter();
         try {
-            return pending > 0 || running;
+            return pending > 0 || running || interrupting > 0;
         } finally {
             lock.exit();
         }
@@ -88,13 +91,58 @@ public final class SoftintQueue {
         }
     }
 
+    /**
+     * Whether a handler is pending here: the interrupt line is raised. A volatile read, for the preemption
+     * points of the lwp holding this CPU ({@link Softints#runInterrupted}).
+     */
+    public boolean raised() {
+        return pending > 0;
+    }
+
+    /**
+     * The next pending handler for the thread of the lwp this CPU interrupted to run it, or null; each run
+     * started this way ends with {@link #endInterrupted}, so that {@link #drain} waits for it as for the
+     * softint thread's.
+     */
+    Softint pollInterrupted() {
+        lock.enter();
+        try {
+            if (pending == 0) {
+                return null;
+            }
+            Softint s = dequeue(false);
+            interrupting++;
+            return s;
+        } finally {
+            lock.exit();
+        }
+    }
+
+    void endInterrupted() {
+        lock.enter();
+        try {
+            interrupting--;
+            if (pending == 0 && !running && interrupting == 0) {
+                idle.broadcast();
+            }
+        } finally {
+            lock.exit();
+        }
+    }
+
     private Softint dequeue() {
+        return dequeue(true);
+    }
+
+    private Softint dequeue(boolean byThread) {
         for (int i = levels.length - 1; i >= 0; i--) {
             Softint s = levels[i].pollFirst();
             if (s != null) {
                 pending--;
                 s.pendingOn[cpu] = false;
-                running = true;
+                if (byThread) {
+                    running = true;
+                }
                 return s;
             }
         }
@@ -105,7 +153,7 @@ public final class SoftintQueue {
     void drain() {
         lock.enter();
         try {
-            while ((pending > 0 || running) && !stopped) {
+            while ((pending > 0 || running || interrupting > 0) && !stopped) {
                 idle.await(lock);
             }
         } finally {

@@ -166,6 +166,27 @@ public final class Softints {
         }
     }
 
+    /**
+     * Runs the handlers pending on {@code c} on the calling thread, which holds {@code c} as an interrupt lwp
+     * in place of the lwp it interrupted ({@link Scheduler#preemptionPoint}): a processor takes an interrupt
+     * on the stack of whatever it was running, with no other thread to wake, and returns to it when the
+     * handlers are done, as 4.4BSD runs {@code ipintr} on the interrupted process's way back to user mode.
+     * Returns how many handlers ran.
+     */
+    public int runInterrupted(Cpu c) {
+        int n = 0;
+        Softint s;
+        while ((s = c.softints.pollInterrupted()) != null) {
+            try {
+                run(s);
+            } finally {
+                c.softints.endInterrupted();
+            }
+            n++;
+        }
+        return n;
+    }
+
     /** Schedules {@code s} on a chosen CPU (receive-side steering). */
     public void scheduleOn(Softint s, int cpu) {
         kernel.scheduler().cpu(cpu).softints.schedule(s);

@@ -32,6 +32,12 @@ public final class Cpu {
     /** Set once a second by {@code schedcpu}: the holder charges the time it has used at its next preemption point. */
     volatile boolean accountWanted;
 
+    /**
+     * The interrupt lwp whose context handlers run in when this CPU takes them on the thread of the lwp it
+     * interrupted ({@link Scheduler#preemptionPoint}); made by the first holder that needs it.
+     */
+    Lwp intrLwp;
+
     public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {
         this.index = index;
         this.softints = softints;
@@ -63,6 +69,13 @@ public final class Cpu {
             return true;
         }
         return false;
+    }
+
+    /** Passes the CPU from its holder {@code from} straight to {@code to}, with no moment free between. */
+    void handOver(Lwp from, Lwp to) {
+        if (!owner.compareAndSet(from, to)) {
+            throw new IllegalStateException("cpu" + index + " handed over by " + from + " but held by " + owner.get());
+        }
     }
 
     void free(Lwp l) {

@@ -86,7 +86,7 @@ final class LrpSynFlood {
             fs.listen(l1, 4);
             LrpPktgen gen = LrpPktgen.syn(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(SPOOFED), LrpBench.ip(LrpBench.RX), 80);
             gen.setRate(Double.POSITIVE_INFINITY);
-            gen.start();
+            gen.start(LrpOverload.BLASTERS);
             Thread.sleep((long) (seconds * 150));
             Ifnet ifp = ks[1].service(Interfaces.class).find("shmif0");
             long a0 = ifp.stats().ipackets();
@@ -185,7 +185,7 @@ final class LrpSynFlood {
             Thread.sleep((long) (seconds * 500));
             double unflooded = (done.get() - u0) / ((System.nanoTime() - tu) / 1e9);
             gen.setRate(synPps);
-            gen.start();
+            gen.start(LrpOverload.BLASTERS);
             Thread.sleep((long) (seconds * 300));
             long d0 = done.get();
             long s0 = gen.sent();

@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.LongAdder;
  * queues behind them unless it is at least as urgent as all of them.</li>
  * <li><b>Interrupts first.</b> Interrupt-level work (a softint thread, an interrupt tail, the clock) takes a
  * free CPU before any lwp, and when none is free it marks a CPU as wanted ({@link Cpu#interruptPending}); the
- * lwp holding that CPU gives it up at its next preemption point. Once on a CPU, a softint keeps it while
+ * lwp holding that CPU gives it up at its next preemption point. An lwp in user mode ({@link UserCpu}) does
+ * more: at its next preemption point it takes the softints pending on its CPU on its own thread, in an
+ * interrupt lwp's context, and resumes when none is left, as a processor takes an interrupt between two
+ * instructions of a program, so that an interrupt does not wait for the host to wake the CPU's softint
+ * thread while the program runs on (see {@link #preemptionPoint(Lwp)}). Once on a CPU, a softint keeps it while
  * work keeps arriving, as a hardware interrupt would: under eager, interrupt-driven receive processing that
  * is what produces receive livelock. Work that should not have that precedence (LRP's protocol processing)
  * runs instead on an lwp at a process's priority: {@link Kernel#createKThread(String, Proc, Runnable)}, or
@@ -333,7 +337,12 @@ public final class Scheduler {
         return preemptionPoint();
     }
 
-    /** {@link #preemptionPoint()} for lwp {@code l}, which must be the calling thread's. */
+    /**
+     * {@link #preemptionPoint()} for lwp {@code l}, which must be the calling thread's. At a user-mode
+     * preemption point (a syscall boundary of {@link UserCpu} code, or {@link UserCpu#preemptionPoint}),
+     * where {@code l} holds no lock, softints pending on its CPU run first on this thread ({@link
+     * #takeInterrupts}); that counts as giving the CPU up.
+     */
     public boolean preemptionPoint(Lwp l) {
         Cpu c = l.cpu();
         if (c == null) {

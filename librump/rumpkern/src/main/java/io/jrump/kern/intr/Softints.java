@@ -37,6 +37,7 @@ public final class Softints {
         Scheduler sched = kernel.scheduler();
         for (int i = 0; i < sched.ncpu(); i++) {
             Cpu cpu = sched.cpu(i);
+            cpu.softints.deferWhile(cpu::heldInUserMode, kernel.hypercall().clock());
             Lwp l = kernel.proc0().newLwp("softint/" + i);
             l.setPriority(Priority.INTERRUPT);
             threads.add(kernel.hypercall().threads().create(

@@ -53,6 +53,16 @@ public final class Cpu {
         return owner.get();
     }
 
+    /**
+     * Whether the CPU is held by an lwp in user mode ({@link UserCpu}, outside a syscall), which takes pending
+     * softints at its next preemption point, or by the interrupt lwp such an lwp is taking them as. Read from
+     * other threads without synchronisation: a hint.
+     */
+    public boolean heldInUserMode() {
+        Lwp o = owner.get();
+        return o != null && (o.userNow || o == intrLwp);
+    }
+
     /** Whether interrupt-level work waits for this CPU, which its holder then gives up at a preemption point. */
     public boolean interruptPending() {
         return interruptWanted;

@@ -309,6 +309,9 @@ public final class Scheduler {
 
     private void release(Cpu c, Lwp l) {
         c.free(l);
+        if (c.softints.raised()) {
+            c.softints.kick(); // its softint thread may be leaving them to the holder that just left
+        }
         if (nwaiting > 0) {
             lock.enter();
             try {

@@ -73,8 +73,9 @@ public final class LrpBench {
         sep.print();
         syn.print();
         System.out.printf("RESULT lrp lazy_at_4x=%.2f eager_at_4x=%.2f rtt_p99_ratio_lazy=%.2f rtt_p99_ratio_eager=%.2f"
-                        + " syn_flood_conn_ratio=%.2f work_us=%.1f saturation_pps=%.0f%n", ov.lazyAt4x(), ov.eagerAt4x(),
-                sep.p99RatioLazy(), sep.p99RatioEager(), syn.connRatio(), ov.workNanos() / 1e3, ov.saturation());
+                        + " syn_flood_conn_ratio=%.2f proto_us=%.1f work_us=%.1f saturation_pps=%.0f%n", ov.lazyAt4x(),
+                ov.eagerAt4x(), sep.p99RatioLazy(), sep.p99RatioEager(), syn.connRatio(), ov.protoNanos() / 1e3,
+                ov.workNanos() / 1e3, ov.saturation());
     }
 
     static Kernel boot(String name) throws Exception {

@@ -34,7 +34,7 @@ import org.knowm.xchart.CategoryChartBuilder;
  */
 final class LrpSynFlood {
     /** The flood's source: TEST-NET-3 (RFC 5737), which the receiver has no route to. */
-    static final String SPOOFED = "203.0.113.7";
+    static final String SPOOFED = System.getProperty("lrp.spoofed", "203.0.113.7");
 
     record Result(double[] eager, double[] lazy, double synsOffered, double window) {
         /** Lazy over eager under the flood; an eager run that completed nothing counts as one connection in its window. */

@@ -115,7 +115,8 @@ class LrpModeSwitchTest {
                         + " s, mode flipped " + flips.get() + " times\na: " + inet(a).tcp().describeConnections()
                         + inet(a).lrp().stats().snapshot() + "\n" + a.sysctl().read("net.inet.lrp.sockets")
                         + "\nb: " + inet(b).tcp().describeConnections() + inet(b).lrp().stats().snapshot() + "\n"
-                        + b.sysctl().read("net.inet.lrp.sockets"), failure.get());
+                        + b.sysctl().read("net.inet.lrp.sockets") + "\na tcp: " + ta.snapshot() + "\nb tcp: "
+                        + tb.snapshot(), failure.get());
             }
             assertEquals(SIZE, received.get());
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), digest.get());

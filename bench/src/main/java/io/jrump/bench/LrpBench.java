@@ -50,23 +50,32 @@ public final class LrpBench {
 
     public static void main(String[] args) throws Exception {
         Files.createDirectories(OUT);
+        if (args.length > 0 && args[0].equals("probe")) {
+            LrpProbe.run(args);
+            return;
+        }
         double point = args.length > 0 ? Double.parseDouble(args[0]) : 1.0;
-        if (args.length > 2 && args[1].equals("syn")) {
-            LrpSynFlood.run(2 * point, Double.parseDouble(args[2])).print();
+        if (args.length > 1 && args[1].equals("syn")) {
+            LrpSynFlood.run(2 * point, LrpOverload.blasterMax(point)).print();
+            return;
+        }
+        if (args.length > 1 && args[1].equals("overload")) {
+            LrpOverload.run(point).print();
             return;
         }
         LrpOverload.Result ov = LrpOverload.run(point);
         // The floods: enough to overload the receiver's one virtual CPU, little enough that the blaster leaves
         // the host's cores to the kernels' threads (a 2-core host otherwise measures its own contention).
         LrpSeparation.Result sep = LrpSeparation.run(Math.max(2.0, 2 * point), ov.workNanos(), 1.5 * ov.saturation());
-        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.saturation() / 1.5);
+        LrpSynFlood.Result syn = LrpSynFlood.run(Math.max(2.0, 2 * point), ov.blasterMax());
         System.out.println("command: bench/run lrp");
         ov.print();
         sep.print();
         syn.print();
         System.out.printf("RESULT lrp lazy_at_4x=%.2f eager_at_4x=%.2f rtt_p99_ratio_lazy=%.2f rtt_p99_ratio_eager=%.2f"
-                        + " syn_flood_conn_ratio=%.2f work_us=%.1f saturation_pps=%.0f%n", ov.lazyAt4x(), ov.eagerAt4x(),
-                sep.p99RatioLazy(), sep.p99RatioEager(), syn.connRatio(), ov.workNanos() / 1e3, ov.saturation());
+                        + " syn_flood_conn_ratio=%.2f proto_us=%.1f work_us=%.1f saturation_pps=%.0f%n", ov.lazyAt4x(),
+                ov.eagerAt4x(), sep.p99RatioLazy(), sep.p99RatioEager(), syn.connRatio(), ov.protoNanos() / 1e3,
+                ov.workNanos() / 1e3, ov.saturation());
     }
 
     static Kernel boot(String name) throws Exception {

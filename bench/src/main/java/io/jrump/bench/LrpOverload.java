@@ -8,10 +8,11 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
 /**
- * Experiment 1 of {@code bench/run lrp} (seed 003's figure of delivered against offered UDP rate): the
- * application's per-datagram CPU cost is calibrated so that four times its saturation rate is within what
- * the blaster can offer on this host; the sweep then runs eager and lazy from a quarter of saturation to
- * four times it. Under eager processing the receive softint takes precedence over the application, so past
+ * Experiment 1 of {@code bench/run lrp} (seed 003's figure of delivered against offered UDP rate): eager
+ * receive processing's cost per datagram on the receiver's CPU is measured first, and the application's
+ * per-datagram CPU cost chosen as twice that, or more where four times the resulting saturation rate would
+ * be beyond what the blaster can offer on this host; the sweep then runs eager and lazy from a quarter of
+ * saturation to four times it. Under eager processing the receive softint takes precedence over the application, so past
  * saturation it takes more and more of the CPU for datagrams that are then dropped at the full socket
  * buffer, and delivery falls (receive livelock); under LRP the excess is dropped at the socket's channel for
  * free and delivery stays at saturation.
@@ -19,7 +20,11 @@ import org.knowm.xchart.XYChartBuilder;
 final class LrpOverload {
     static final double[] LOADS = {0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0};
 
-    record Result(long workNanos, double saturation, double blasterMax, double[] offered, double[] eager, double[] lazy) {
+    /** Sending threads of the blaster: one host thread may not reach four times the receiver's saturation. */
+    static final int BLASTERS = Integer.getInteger("lrp.blasters", 2);
+
+    record Result(long workNanos, long protoNanos, double saturation, double blasterMax, double[] offered,
+                  double[] eager, double[] lazy) {
         double lazyAt4x() {
             return lazy[lazy.length - 1] / max(lazy);
         }
@@ -29,8 +34,11 @@ final class LrpOverload {
         }
 
         void print() {
-            System.out.printf("overload: blaster flat out %.0f pps; application work %.1f us per datagram, saturation %.0f pps"
-                    + " (the most lazy delivers on a ramp to 1.5/work)%n", blasterMax, workNanos / 1e3, saturation);
+            System.out.printf("overload: blaster flat out %.0f pps (%d threads); eager receive processing %.1f us of the"
+                    + " receiver's CPU per datagram (measured: its CPU's time over the frames it takes in when input alone"
+                    + " saturates it); application work %.1f us per datagram (chosen);"
+                    + " saturation %.0f pps (the most lazy delivers on a ramp, at least 1 / (work + protocol))%n", blasterMax, BLASTERS, protoNanos / 1e3,
+                    workNanos / 1e3, saturation);
             System.out.println("  offered_pps  eager_delivered  lazy_delivered");
             for (int i = 0; i < offered.length; i++) {
                 System.out.printf("  %11.0f  %15.0f  %14.0f%n", offered[i], eager[i], lazy[i]);
@@ -49,15 +57,17 @@ final class LrpOverload {
 
     static Result run(double seconds) throws Exception {
         double blasterMax = blasterMax(seconds);
-        // The work per datagram that puts 4.5 times the saturation rate within the blaster's reach, given a few
-        // microseconds of protocol work per datagram; saturation is then what lazy delivers when offered twice
-        // what the work alone allows.
-        long work = Long.getLong("lrp.work", (long) Math.max(6_000, 4.5e9 / blasterMax - 2_000));
-        // Saturation: the most lazy delivers on a ramp up to 1.5 times what the work alone allows (more would
-        // measure the host's contention with the blaster rather than the receiver).
-        double sat = 0;
-        for (double f : new double[] {0.5, 0.75, 1.0, 1.5}) {
-            sat = Math.max(sat, measure(true, work, f * 1e9 / work, seconds)[1]);
+        long proto = protoCost(seconds, blasterMax);
+        // The work per datagram: twice the protocol work, so that eager processing of four times the
+        // saturation rate wants more than the whole CPU (livelock, if interrupts come first), unless four
+        // times saturation would then be beyond the blaster's reach, in which case the work grows until it is
+        // not. Saturation is then what lazy delivers at most on a ramp around 1 / (work + protocol work).
+        long work = Long.getLong("lrp.work", Math.max(2 * proto, (long) (4.4e9 / blasterMax) - proto));
+        // A host shared with other work can make one point of the ramp come out low; the saturation is never
+        // taken below what the measured costs allow, 1 / (work + protocol work).
+        double sat = 1e9 / (work + proto);
+        for (double f : new double[] {0.75, 1.0, 1.25, 1.5}) {
+            sat = Math.max(sat, measure(true, work, f * 1e9 / (work + proto), seconds)[1]);
         }
         double[] offered = new double[LOADS.length];
         double[] eager = new double[LOADS.length];
@@ -75,7 +85,7 @@ final class LrpOverload {
         LrpBench.csv("overload.csv", "target_pps,eager_offered_pps,eager_delivered_pps,lazy_offered_pps,lazy_delivered_pps",
                 rows);
         plot(offered, eager, lazy);
-        return new Result(work, sat, blasterMax, offered, eager, lazy);
+        return new Result(work, proto, sat, blasterMax, offered, eager, lazy);
     }
 
     /**
@@ -90,7 +100,7 @@ final class LrpOverload {
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
                     LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(Double.POSITIVE_INFINITY);
-            gen.start();
+            gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
             long s0 = gen.sent();
             long t0 = System.nanoTime();
@@ -98,6 +108,52 @@ final class LrpOverload {
             double r = (gen.sent() - s0) / ((System.nanoTime() - t0) / 1e9);
             gen.stop();
             return r;
+        } finally {
+            LrpBench.halt(ks);
+        }
+    }
+
+    /**
+     * What eager receive processing costs the receiver's CPU per datagram, interface input to socket buffer:
+     * the blaster sends flat out to an eager receiver whose application reads and does nothing else, so that
+     * interrupt-level input takes the CPU whole and the interface queue overflows; the CPU's time over the
+     * frames it took in is the cost. (Should the queue not overflow, the receiver kept up with the blaster
+     * and the figure is an upper bound.)
+     */
+    static long protoCost(double seconds, double blasterMax) throws Exception {
+        // Flat out first; then at twice what was taken in, where the blaster's own threads contend less with
+        // the receiver for the host, and the larger intake counts.
+        double r1 = intake(seconds, Double.POSITIVE_INFINITY);
+        double r2 = intake(seconds, Math.min(blasterMax, 2 * r1));
+        return (long) (1e9 / Math.max(r1, r2));
+    }
+
+    /** Frames per second an eager receiver whose application only reads takes in, offered {@code rate}. */
+    static double intake(double seconds, double rate) throws Exception {
+        Kernel[] ks = LrpBench.net(false, false);
+        try {
+            LrpSink sink = new LrpSink(ks[1], "sink", LrpBench.RX, 9, 0);
+            sink.start();
+            LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
+                    LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
+            gen.setRate(rate);
+            gen.start(BLASTERS);
+            Thread.sleep((long) (seconds * 300));
+            io.jrump.net.Ifnet ifp = ks[1].service(io.jrump.net.Interfaces.class).find("shmif0");
+            long f0 = ifp.stats().ipackets();
+            long q0 = ifp.stats().iqdrops();
+            long s0 = gen.sent();
+            long t0 = System.nanoTime();
+            Thread.sleep((long) (seconds * 1000));
+            long f1 = ifp.stats().ipackets();
+            long q1 = ifp.stats().iqdrops();
+            long s1 = gen.sent();
+            double dt = (System.nanoTime() - t0) / 1e9;
+            gen.stop();
+            sink.stop();
+            System.out.printf("overload: eager intake %.0f pps, offered %.0f pps (%s)%n", (f1 - f0) / dt, (s1 - s0) / dt,
+                    q1 > q0 ? "input took the CPU whole: the interface queue overflowed" : "it kept up: an upper bound on the cost");
+            return (f1 - f0) / dt;
         } finally {
             LrpBench.halt(ks);
         }
@@ -112,7 +168,7 @@ final class LrpOverload {
             LrpPktgen gen = LrpPktgen.udp(ks[0], LrpBench.mac(ks[1]), LrpBench.ip(LrpBench.TX),
                     LrpBench.ip(LrpBench.RX), 7000, 9, LrpBench.PAYLOAD);
             gen.setRate(rate);
-            gen.start();
+            gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
             long s0 = gen.sent();
             long d0 = sink.delivered();

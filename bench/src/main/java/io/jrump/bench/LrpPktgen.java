@@ -6,6 +6,8 @@ import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.rumpnet.mbuf.Mbuf;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +28,7 @@ final class LrpPktgen {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicLong sent = new AtomicLong();
     private volatile double rate;
-    private Thread thread;
+    private final List<Thread> threads = new ArrayList<>();
 
     private LrpPktgen(Kernel kernel, byte[] frame, boolean varyTcpPort) {
         this.kernel = kernel;
@@ -101,7 +103,7 @@ final class LrpPktgen {
         return acc;
     }
 
-    private void tcpChecksum(byte[] f) {
+    private static void tcpChecksum(byte[] f) {
         f[50] = 0;
         f[51] = 0;
         int tl = f.length - 34;
@@ -128,35 +130,54 @@ final class LrpPktgen {
         rate = pps;
     }
 
+    /** Starts one sending thread. */
     void start() {
-        thread = new Thread(this::loop, kernel.id() + "/pktgen");
-        thread.setDaemon(true);
-        thread.start();
+        start(1);
+    }
+
+    /**
+     * Starts {@code n} sending threads that share the rate, each with its own copy of the frame (its own
+     * range of TCP source ports): more than one where a single host thread cannot offer what the experiment
+     * asks of the receiver.
+     */
+    void start(int n) {
+        for (int i = 0; i < n; i++) {
+            int k = i;
+            int nthreads = n;
+            Thread t = new Thread(() -> loop(frame.clone(), nthreads, 1024 + k * (64512 / nthreads)),
+                    kernel.id() + "/pktgen" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
     }
 
     void stop() throws InterruptedException {
         stop.set(true);
-        thread.join(5000);
+        for (Thread t : threads) {
+            t.join(5000);
+        }
     }
 
     /**
      * Sends what is due at the current rate in bursts of up to 32 frames, parking between bursts, so that the
      * offered rate is kept over any window longer than a burst and the thread does not spin a host core.
      */
-    private void loop() {
-        int port = 1024;
+    private void loop(byte[] frame, int nthreads, int firstPort) {
+        int port = firstPort;
         long t0 = System.nanoTime();
+        long mine = 0;
         double base = 0;
         double lastRate = -1;
         while (!stop.get()) {
-            double r = rate;
+            double r = rate / nthreads;
             long now = System.nanoTime();
             if (r != lastRate) {
                 t0 = now;
-                base = sent.get();
+                base = mine;
                 lastRate = r;
             }
-            long due = r == Double.POSITIVE_INFINITY ? 32 : (long) (base + (now - t0) * r / 1e9) - sent.get();
+            long due = r == Double.POSITIVE_INFINITY ? 32 : (long) (base + (now - t0) * r / 1e9) - mine;
             if (due <= 0) {
                 LockSupport.parkNanos(20_000);
                 continue;
@@ -176,6 +197,7 @@ final class LrpPktgen {
                 } catch (ErrnoException e) {
                     return;
                 }
+                mine++;
                 sent.incrementAndGet();
             }
         }

@@ -37,6 +37,7 @@ public final class Softints {
         Scheduler sched = kernel.scheduler();
         for (int i = 0; i < sched.ncpu(); i++) {
             Cpu cpu = sched.cpu(i);
+            cpu.softints.deferWhile(cpu::heldInUserMode, kernel.hypercall().clock());
             Lwp l = kernel.proc0().newLwp("softint/" + i);
             l.setPriority(Priority.INTERRUPT);
             threads.add(kernel.hypercall().threads().create(
@@ -212,6 +213,27 @@ public final class Softints {
             defer();
             kernel.proc0().lwpExit(lwp);
         }
+    }
+
+    /**
+     * Runs the handlers pending on {@code c} on the calling thread, which holds {@code c} as an interrupt lwp
+     * in place of the lwp it interrupted ({@link Scheduler#preemptionPoint}): a processor takes an interrupt
+     * on the stack of whatever it was running, with no other thread to wake, and returns to it when the
+     * handlers are done, as 4.4BSD runs {@code ipintr} on the interrupted process's way back to user mode.
+     * Returns how many handlers ran.
+     */
+    public int runInterrupted(Cpu c) {
+        int n = 0;
+        Softint s;
+        while ((s = c.softints.pollInterrupted()) != null) {
+            try {
+                run(s);
+            } finally {
+                c.softints.endInterrupted();
+            }
+            n++;
+        }
+        return n;
     }
 
     /** Schedules {@code s} on a chosen CPU (receive-side steering). */

@@ -32,6 +32,12 @@ public final class Cpu {
     /** Set once a second by {@code schedcpu}: the holder charges the time it has used at its next preemption point. */
     volatile boolean accountWanted;
 
+    /**
+     * The interrupt lwp whose context handlers run in when this CPU takes them on the thread of the lwp it
+     * interrupted ({@link Scheduler#preemptionPoint}); made by the first holder that needs it.
+     */
+    Lwp intrLwp;
+
     public Cpu(int index, SoftintQueue softints, CalloutWheel callouts) {
         this.index = index;
         this.softints = softints;
@@ -45,6 +51,16 @@ public final class Cpu {
     /** The lwp running on this CPU, or null if it is idle. */
     public Lwp owner() {
         return owner.get();
+    }
+
+    /**
+     * Whether the CPU is held by an lwp in user mode ({@link UserCpu}, outside a syscall), which takes pending
+     * softints at its next preemption point, or by the interrupt lwp such an lwp is taking them as. Read from
+     * other threads without synchronisation: a hint.
+     */
+    public boolean heldInUserMode() {
+        Lwp o = owner.get();
+        return o != null && (o.userNow || o == intrLwp);
     }
 
     /** Whether interrupt-level work waits for this CPU, which its holder then gives up at a preemption point. */
@@ -63,6 +79,13 @@ public final class Cpu {
             return true;
         }
         return false;
+    }
+
+    /** Passes the CPU from its holder {@code from} straight to {@code to}, with no moment free between. */
+    void handOver(Lwp from, Lwp to) {
+        if (!owner.compareAndSet(from, to)) {
+            throw new IllegalStateException("cpu" + index + " handed over by " + from + " but held by " + owner.get());
+        }
     }
 
     void free(Lwp l) {

@@ -27,7 +27,11 @@ import java.util.concurrent.atomic.LongAdder;
  * queues behind them unless it is at least as urgent as all of them.</li>
  * <li><b>Interrupts first.</b> Interrupt-level work (a softint thread, an interrupt tail, the clock) takes a
  * free CPU before any lwp, and when none is free it marks a CPU as wanted ({@link Cpu#interruptPending}); the
- * lwp holding that CPU gives it up at its next preemption point. Once on a CPU, a softint keeps it while
+ * lwp holding that CPU gives it up at its next preemption point. An lwp in user mode ({@link UserCpu}) does
+ * more: at its next preemption point it takes the softints pending on its CPU on its own thread, in an
+ * interrupt lwp's context, and resumes when none is left, as a processor takes an interrupt between two
+ * instructions of a program, so that an interrupt does not wait for the host to wake the CPU's softint
+ * thread while the program runs on (see {@link #preemptionPoint(Lwp)}). Once on a CPU, a softint keeps it while
  * work keeps arriving, as a hardware interrupt would: under eager, interrupt-driven receive processing that
  * is what produces receive livelock. Work that should not have that precedence (LRP's protocol processing)
  * runs instead on an lwp at a process's priority: {@link Kernel#createKThread(String, Proc, Runnable)}, or
@@ -68,6 +72,7 @@ public final class Scheduler {
     /** The most urgent priority among waiting lwps that are not interrupts, or {@link Integer#MAX_VALUE}. */
     private volatile int bestWaiting = Integer.MAX_VALUE;
     private final LongAdder preemptions = new LongAdder();
+    private final LongAdder interruptsTaken = new LongAdder();
     private final AtomicBoolean decaying = new AtomicBoolean();
     private Kernel kernel;
     private Callout schedcpu;
@@ -304,6 +309,9 @@ public final class Scheduler {
 
     private void release(Cpu c, Lwp l) {
         c.free(l);
+        if (c.softints.raised()) {
+            c.softints.kick(); // its softint thread may be leaving them to the holder that just left
+        }
         if (nwaiting > 0) {
             lock.enter();
             try {
@@ -332,11 +340,24 @@ public final class Scheduler {
         return preemptionPoint();
     }
 
-    /** {@link #preemptionPoint()} for lwp {@code l}, which must be the calling thread's. */
+    /**
+     * {@link #preemptionPoint()} for lwp {@code l}, which must be the calling thread's. At a user-mode
+     * preemption point (a syscall boundary of {@link UserCpu} code, or {@link UserCpu#preemptionPoint}),
+     * where {@code l} holds no lock, softints pending on its CPU run first on this thread ({@link
+     * #takeInterrupts}); that counts as giving the CPU up.
+     */
     public boolean preemptionPoint(Lwp l) {
         Cpu c = l.cpu();
-        if (c == null || !wantsCpu(l, c)) {
+        if (c == null) {
             return false;
+        }
+        boolean gave = false;
+        if (l.userMode && l.nesting() == 0 && c.softints.raised()) {
+            c = takeInterrupts(l, c);
+            gave = true;
+        }
+        if (!wantsCpu(l, c)) {
+            return gave;
         }
         int depth = l.nesting();
         l.offCpu(clock.runtimeNanos());
@@ -354,6 +375,55 @@ public final class Scheduler {
         l.onCpu(n, clock.runtimeNanos());
         l.setNesting(depth);
         return true;
+    }
+
+    /**
+     * The CPU {@code c} held by {@code l} at a user-mode preemption point (a syscall boundary or
+     * {@link UserCpu#preemptionPoint}, where it holds no lock) has softints pending: the CPU takes the
+     * interrupt there and then, on {@code l}'s thread, as a processor does between two instructions of a
+     * program, instead of waiting until the CPU's softint thread has been woken by the host. The CPU passes
+     * to its interrupt lwp, whose context the handlers run in (charged to process 0, not to {@code l}), and
+     * comes back to {@code l} when no handler is pending; work that keeps arriving keeps it, which under
+     * eager receive processing is receive livelock. Returns the CPU {@code l} holds afterwards (another one
+     * if a handler slept and woke elsewhere).
+     */
+    private Cpu takeInterrupts(Lwp l, Cpu c) {
+        Lwp il = c.intrLwp;
+        if (il == null) {
+            il = kernel.proc0().newLwp("intr/" + c.index());
+            il.setPriority(Priority.INTERRUPT);
+            c.intrLwp = il;
+        }
+        long since = l.onCpuSince;
+        long now = clock.runtimeNanos();
+        l.offCpu(now);
+        c.handOver(l, il);
+        il.onCpu(c, now);
+        interruptsTaken.increment();
+        io.jrump.hypercall.HyperThreads threads = kernel.hypercall().threads();
+        Object saved = threads.curLwp();
+        threads.setCurLwp(il);
+        try {
+            kernel.softints().runInterrupted(c);
+        } finally {
+            threads.setCurLwp(saved);
+            Cpu back = il.cpu();
+            if (back == null) {
+                throw new IllegalStateException(il + " ended its handlers without a CPU");
+            }
+            now = clock.runtimeNanos();
+            il.offCpu(now);
+            back.handOver(il, l);
+            l.onCpu(back, now);
+            l.onCpuSince = since;
+            c = back;
+        }
+        return c;
+    }
+
+    /** How many times a CPU took pending softints on the thread of the lwp it interrupted ({@link #takeInterrupts}). */
+    public long interruptsTaken() {
+        return interruptsTaken.sum();
     }
 
     /**

@@ -228,9 +228,13 @@ public final class Lrp implements EarlyDemux {
         }
         // The demultiplexer may run on a thread that holds another socket's lock (a loopback send from
         // protocol processing), and two socket locks are never waited for at once: if the reader's lock is
-        // busy, its process's APP thread does the work and the wakeup instead.
+        // busy, its process's APP thread does the wakeup instead (and, for a stream socket, the work).
         if (!so.lock().tryEnter()) {
-            schedule(so);
+            if (so.type() == SocketDefs.SOCK_STREAM) {
+                schedule(so);
+            } else {
+                wakeLater(so);
+            }
             return;
         }
         try {
@@ -395,6 +399,25 @@ public final class Lrp implements EarlyDemux {
         return a;
     }
 
+    /**
+     * A datagram socket's reader must be woken and its lock is busy: its process's APP thread delivers the
+     * wakeup, and only that. The reader processes its channel itself, in {@code recv}; processing the frames
+     * here would do IP and UDP input for datagrams that a full socket buffer then drops, eager processing's
+     * waste at the process's priority, where LRP leaves them in the channel to be dropped for free.
+     */
+    private void wakeLater(Socket so) {
+        appLock.enter();
+        try {
+            App a = appFor(so.pid());
+            if (!a.wakeq.contains(so)) {
+                a.wakeq.add(so);
+            }
+            a.cv.signal();
+        } finally {
+            appLock.exit();
+        }
+    }
+
     private void unpark(App a, Socket so) {
         appLock.enter();
         try {
@@ -418,6 +441,8 @@ public final class Lrp implements EarlyDemux {
         final Proc owner;
         final KCondVar cv = kernel.newCondVar();
         final ArrayList<Socket> runq = new ArrayList<>();
+        /** Datagram sockets whose reader is to be woken ({@link #wakeLater}). */
+        final ArrayList<Socket> wakeq = new ArrayList<>();
         final ArrayList<Socket> parked = new ArrayList<>();
         KThread thread;
         boolean serving;
@@ -432,6 +457,7 @@ public final class Lrp implements EarlyDemux {
             long parkNext = 0;
             for (;;) {
                 Socket so;
+                boolean wake = false;
                 appLock.enter();
                 try {
                     for (;;) {
@@ -451,6 +477,12 @@ public final class Lrp implements EarlyDemux {
                                 }
                             }
                         }
+                        if (!wakeq.isEmpty()) {
+                            so = wakeq.remove(0);
+                            wake = true;
+                            serving = true;
+                            break;
+                        }
                         if (!runq.isEmpty()) {
                             so = runq.remove(0);
                             serving = true;
@@ -463,7 +495,11 @@ public final class Lrp implements EarlyDemux {
                     appLock.exit();
                 }
                 try {
-                    serve(this, so);
+                    if (wake) {
+                        wakeReader(so);
+                    } else {
+                        serve(this, so);
+                    }
                 } finally {
                     appLock.enter();
                     serving = false;
@@ -491,6 +527,8 @@ public final class Lrp implements EarlyDemux {
                 so.channel.setParked(false);
                 heir.runq.add(so);
             }
+            heir.wakeq.addAll(wakeq);
+            wakeq.clear();
             heir.cv.signal();
         }
     }
@@ -522,11 +560,23 @@ public final class Lrp implements EarlyDemux {
 
     private boolean idleLocked() {
         for (App a : apps.values()) {
-            if (!a.runq.isEmpty() || a.serving) {
+            if (!a.runq.isEmpty() || !a.wakeq.isEmpty() || a.serving) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static void wakeReader(Socket so) {
+        if (so.isFreed()) {
+            return;
+        }
+        so.lock().enter();
+        try {
+            so.sorwakeup();
+        } finally {
+            so.lock().exit();
+        }
     }
 
     private void serve(App a, Socket so) {

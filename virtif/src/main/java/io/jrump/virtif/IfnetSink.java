@@ -73,7 +73,10 @@ final class IfnetSink implements FrameSink {
         }
     }
 
-    /** The calling thread's sender tail, made on its first frame (closing those of threads that ended); null once closed. */
+    /**
+     * The calling thread's sender tail, made on its first frame (closing those of threads that ended); null
+     * once closed.
+     */
     private Softints.InterruptTail senderTail() {
         Softints.InterruptTail t = senderTail.get();
         if (t != null && !t.isClosed()) {
@@ -90,7 +93,8 @@ final class IfnetSink implements FrameSink {
                 s.close();
                 return true;
             });
-            t = ifp.interfaces().kernel().softints().senderTail("tx " + ifp.name() + " " + Thread.currentThread().getName());
+            String name = "tx " + ifp.name() + " " + Thread.currentThread().getName();
+            t = ifp.interfaces().kernel().softints().senderTail(name);
             senderTails.add(t);
         }
         senderTail.set(t);

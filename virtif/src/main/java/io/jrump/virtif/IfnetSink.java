@@ -73,7 +73,10 @@ final class IfnetSink implements FrameSink {
         }
     }
 
-    /** The calling thread's sender tail, made on its first frame (closing those of threads that ended); null once closed. */
+    /**
+     * The calling thread's sender tail, made on its first frame (closing those of threads that ended); null
+     * once closed.
+     */
     private Softints.InterruptTail senderTail() {
         Softints.InterruptTail t = senderTail.get();
         if (t != null && !t.isClosed()) {
@@ -90,7 +93,8 @@ final class IfnetSink implements FrameSink {
                 s.close();
                 return true;
             });
-            t = ifp.interfaces().kernel().softints().senderTail("tx " + ifp.name() + " " + Thread.currentThread().getName());
+            String name = "tx " + ifp.name() + " " + Thread.currentThread().getName();
+            t = ifp.interfaces().kernel().softints().senderTail(name);
             senderTails.add(t);
         }
         senderTail.set(t);
@@ -113,17 +117,19 @@ final class IfnetSink implements FrameSink {
      * the thread's sender tail instead, which the sender runs once its system call has returned
      * ({@link Lwp#runAtReturn}): the frame reaches its socket on the sender's thread, and the receiver's
      * softint thread is not woken, so a request and its answer each cost the one wakeup of the thread that
-     * reads them, as over Linux's loopback. That is only while this kernel's softint thread is idle: one
-     * that is busy takes the frame at no wakeup's cost, and a stream of frames is then processed beside the
-     * sender rather than by it. Frames sent from anywhere else (a softint, a timer) go to the softint thread
-     * as before.
+     * reads them, as over Linux's loopback. That is for frames of wire size only, and only while this
+     * kernel is idle (no CPU held, no softint pending): a large TCP segment is a stream's, whose receive work
+     * is better done beside the sender than by it (two threads on two CPUs), a busy softint thread takes a
+     * frame at no wakeup's cost, and senders' tails must not queue on a busy kernel's CPUs and softnet lock
+     * (eight HttpServer clients' tails on the server kernel cost bench/run nio's server a third of its
+     * requests). Frames sent from anywhere else (a softint, a timer) go to the softint thread as before.
      */
     @Override
     public void receive(RxFrame f) {
         Mbuf m = f.toMbufs(ifp.mbufs());
         Lwp sender = f.sender();
-        if (m != null && sender != null && sender.inSyscall() && curlwp() == null
-                && !ifp.interfaces().kernel().scheduler().cpu(0).softints.busy()) {
+        if (m != null && sender != null && (f.csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 && sender.inSyscall()
+                && curlwp() == null && ifp.interfaces().kernel().scheduler().idle()) {
             Softints.InterruptTail t = senderTail();
             if (t != null && sender.runAtReturn(t)) {
                 Object prev = t.beginCollect();

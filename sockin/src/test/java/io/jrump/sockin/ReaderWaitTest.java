@@ -145,6 +145,10 @@ class ReaderWaitTest {
                 try {
                     int n;
                     while ((n = p.in.read(b)) > 0) {
+                        // Answer once the reader is in its read: a peer quicker than the kernel's way from
+                        // write to read would be read directly (rcvdirect), and the rounds would not
+                        // exercise the host wait this test is about.
+                        Thread.sleep(1);
                         p.out.write(b, 0, n);
                     }
                 } catch (Exception e) {

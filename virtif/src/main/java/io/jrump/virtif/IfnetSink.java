@@ -127,8 +127,13 @@ final class IfnetSink implements FrameSink {
     @Override
     public void receive(RxFrame f) {
         Mbuf m = f.toMbufs(ifp.mbufs());
+        if (m == null) {
+            ifp.countInputDrop();
+            return;
+        }
+        FragmentSum.apply(m, ifp.offloadStats());
         Lwp sender = f.sender();
-        if (m != null && sender != null && (f.csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 && sender.inSyscall()
+        if (sender != null && (f.csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 && sender.inSyscall()
                 && curlwp() == null && ifp.interfaces().kernel().scheduler().idle()) {
             Softints.InterruptTail t = senderTail();
             if (t != null && sender.runAtReturn(t)) {
@@ -141,7 +146,7 @@ final class IfnetSink implements FrameSink {
                 return;
             }
         }
-        enter(m);
+        ifp.input(m);
     }
 
     /** Not called by links (this sink takes offload); a wire-ready frame, copied into mbufs. */

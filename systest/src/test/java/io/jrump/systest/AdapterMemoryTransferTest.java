@@ -114,8 +114,10 @@ class AdapterMemoryTransferTest {
             AdapterMemory am = adapterMemory(a, "shmif0", "16m");
             Counters ta = inet(a).tcp().stats();
             AtomicBoolean moved = new AtomicBoolean();
+            // The route moves while the adapter holds the connection's data: a connection that a lagging
+            // reader has window-blocked has already gone back to kernel buffers, with nothing left to move.
             transfer(clock, a, b, 9, "198.18.0.2", received -> {
-                if (received >= (2 << 20) && moved.compareAndSet(false, true)) {
+                if (received >= (2 << 20) && am.used() > 0 && moved.compareAndSet(false, true)) {
                     try {
                         a.service(Interfaces.class).socketIoctl(IfIoctl.SIOCADDRT,
                                 new RtReq(Ipv4Address.parse("198.18.0.2"), 32, Ipv4Address.parse("198.18.1.2")), Cred.ROOT);

@@ -215,6 +215,11 @@ public final class Tcp {
         return iss.next(laddr, lport, faddr, fport, now());
     }
 
+    /** The timestamp offset of the four-tuple ({@link TcpIss#tsOffset}). */
+    int tsOffset(int laddr, int lport, int faddr, int fport) {
+        return iss.tsOffset(laddr, lport, faddr, fport);
+    }
+
     long now() {
         return inet.kernel().hypercall().clock().monotonicNanos();
     }

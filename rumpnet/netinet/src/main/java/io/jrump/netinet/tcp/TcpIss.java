@@ -26,6 +26,20 @@ final class TcpIss {
         return (int) (m + f(a, b));
     }
 
+    /**
+     * The offset added to the timestamp clock for one four-tuple (RFC 7323 section 5.4): the other half of
+     * the same keyed hash, so that it is as unpredictable as the sequence numbers yet the same for every
+     * incarnation of the four-tuple. A new connection's TSval is then above the last one its predecessor
+     * sent, which is what lets a SYN recycle the peer's TIME_WAIT by timestamp (RFC 6191 section 2); a
+     * random offset per connection made that SYN look older about half the time, and the peer answered
+     * it with an ACK until its TIME_WAIT ran out.
+     */
+    int tsOffset(int laddr, int lport, int faddr, int fport) {
+        long a = (long) laddr << 32 | (faddr & 0xffffffffL);
+        long b = (long) lport << 16 | fport;
+        return (int) (f(a, b) >>> 32);
+    }
+
     /** RFC 6528's F over the four-tuple packed in two words: SipHash-2-4 of their sixteen bytes, little-endian. */
     long f(long a, long b) {
         return sipHash.newHasher(16).putLong(a).putLong(b).hash().asLong();

@@ -139,7 +139,7 @@ final class TcpSynCache {
                 }
                 e.ts = rfc1323 && ts;
                 e.tsRecent = tsVal;
-                e.tsOffset = (int) tcp.inet().kernel().hypercall().random().nextLong();
+                e.tsOffset = tcp.tsOffset(laddr, lport, faddr, fport);
                 e.sack = sackOk && tcp.sackEnable.intValue() != 0;
                 e.rcvBuf = rcvBuf;
                 e.synAckNanos = tcp.now();

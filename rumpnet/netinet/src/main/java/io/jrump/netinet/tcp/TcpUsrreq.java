@@ -154,6 +154,7 @@ final class TcpUsrreq implements Protosw {
         }
         setupOptions(tp, dst);
         tp.iss = tcp.newIss(p.laddr(), p.lport(), p.faddr(), p.fport());
+        tp.tsOffset = tcp.tsOffset(p.laddr(), p.lport(), p.faddr(), p.fport());
         tp.sndUna = tp.sndNxt = tp.sndMax = tp.iss;
         tp.highRxt = tp.recover = tp.iss;
         tp.state = TcpState.SYN_SENT;
@@ -171,7 +172,6 @@ final class TcpUsrreq implements Protosw {
             // DART's if_sockbuf may raise the buffer once the handshake measured the path: the scale covers it.
             tp.requestedRcvScale = TcpSynCache.scaleFor(Math.max(tcp.autosize.largestReceiveBuffer(tp.so.rcv),
                     inet.ifSockbufReceiveCeiling(dst, tp.so.snd.hiwat(), tp.so.rcv.hiwat())));
-            tp.tsOffset = (int) inet.kernel().hypercall().random().nextLong();
         }
         if (tcp.sackEnable.intValue() != 0) {
             tp.set(TcpCb.TF_WILL_SACK);

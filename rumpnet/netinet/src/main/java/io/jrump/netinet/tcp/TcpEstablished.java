@@ -156,6 +156,7 @@ final class TcpEstablished {
                 st.add(TcpStat.RCVDUPBYTE, s.len);
                 discard(s);
                 if (s.len > 0 || s.fin) {
+                    duplicateTsRecent(tp, s);
                     tp.set(TcpCb.TF_ACKNOW);
                     tcp.output().output(tp);
                     return false;
@@ -204,6 +205,22 @@ final class TcpEstablished {
         return true;
     }
 
+    /**
+     * A retransmission of data we already acknowledged: trimmed, it is an empty segment at RCV.NXT, and if
+     * that is Last.ACK.sent (our ACK was lost) its TSval becomes TS.Recent, so the ACK we answer with echoes
+     * the retransmission and the peer measures the round trip that this retransmission took. RFC 7323
+     * section 4.3 tests Last.ACK.sent &lt; SEG.SEQ + SEG.LEN, which an empty segment never passes; BSD tests
+     * &lt;= after trimming (Stevens, TCP/IP Illustrated vol. 2, p. 869) for this very case. Echoing the old
+     * TS.Recent instead made every lost ACK a sample of the whole time since the original transmission,
+     * backoff included: on a lossy path the RTO grew to its 64 s ceiling and throughput fell a thousandfold.
+     */
+    private void duplicateTsRecent(TcpCb tp, TcpInput.Seg s) {
+        if (s.ts && tp.has(TcpCb.TF_RCVD_TSTMP) && tp.lastAckSent == tp.rcvNxt && s.tsVal - tp.tsRecent >= 0) {
+            tp.tsRecent = s.tsVal;
+            tp.tsRecentAgeNanos = tcp.now();
+        }
+    }
+
     /** RFC 7323 section 4.3: TS.Recent follows the segment that covers RCV.NXT (Last.ACK.sent). */
     private void updateTsRecent(TcpCb tp, TcpInput.Seg s) {
         if (s.ts && tp.has(TcpCb.TF_RCVD_TSTMP) && TcpSeq.leq(s.seq, tp.lastAckSent)
@@ -226,7 +243,7 @@ final class TcpEstablished {
         if (tp.state == TcpState.SYN_RECEIVED) {
             if (TcpSeq.gt(s.ack, tp.sndUna) && TcpSeq.leq(s.ack, tp.sndMax)) {
                 tp.state = TcpState.ESTABLISHED;
-                tp.cc.init(tp);
+                tp.cc.init(tp, tcp.initialWindow(tp.maxseg, tp.rxtShift > 0));
                 tp.sndWnd = s.win << tp.sndScale;
                 tp.sndWl1 = s.seq;
                 tp.sndWl2 = s.ack;

@@ -34,6 +34,32 @@ class TcpPawsTest {
         }
     }
 
+    /**
+     * Our ACK of a segment was lost and the peer retransmits it later: the duplicate is acknowledged with
+     * the retransmission's TSval echoed, not the original's (BSD's rule for RCV.NXT == Last.ACK.sent,
+     * Stevens vol. 2 p. 869), so the peer's round-trip sample is the retransmission's and not the whole time
+     * since the original was sent, its timeouts included.
+     */
+    @Test
+    void duplicateOfAcknowledgedDataEchoesItsOwnTimestamp() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.ALL);
+            p.tsClock = 5000;
+            p.inject(p.data(100));
+            p.expect(p.expectAck().tsEcr(5000));
+            // the ACK is lost; 3 s later the peer retransmits the same 100 bytes
+            p.sndNxt -= 100;
+            p.tsClock = 8000;
+            p.inject(p.data(100));
+            p.expect(p.expectAck().tsEcr(8000));
+            // and the echo keeps following the peer's clock for data in order
+            p.tsClock = 8010;
+            p.inject(p.data(10));
+            p.expect(p.expectAck().tsEcr(8010));
+            assertEquals(110, c.read(p.fd, 1000).length, "the duplicate was not delivered twice");
+        }
+    }
+
     /** RFC 7323 section 5.3 R1: a pure ACK with an old TSval acknowledges nothing; the data is retransmitted. */
     @Test
     void oldTimestampAckIsIgnored() throws Exception {

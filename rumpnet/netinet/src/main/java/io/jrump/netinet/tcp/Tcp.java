@@ -66,6 +66,7 @@ public final class Tcp {
     final SysctlNode synBucketLimit;
     final SysctlNode challengeAckLimit;
     final SysctlNode quickAckSegs;
+    final SysctlNode initWin;
     final TcpBufAutosize autosize;
     final TcpAdapterBuffers adapterBuffers;
 
@@ -105,6 +106,9 @@ public final class Tcp {
                 "Challenge ACKs sent per second (RFC 5961 7)", 1000, rw, v -> v > 0);
         quickAckSegs = s.createInt("net.inet.tcp.quickack", "Segments ACKed at once after a connection opens", 16,
                 rw, v -> v >= 0);
+        initWin = s.createInt("net.inet.tcp.init_win",
+                "Initial congestion window in segments (RFC 6928); 0: RFC 5681's two to four", 10, rw,
+                v -> v >= 0 && v <= 64);
         this.autosize = new TcpBufAutosize(s);
         this.adapterBuffers = new TcpAdapterBuffers(this);
         this.mslt = new TcpMslt(this, s);
@@ -122,6 +126,26 @@ public final class Tcp {
         this.input = new TcpInput(this);
         this.ctlInput = new TcpCtlInput(this);
         this.usrreq = new TcpUsrreq(this);
+    }
+
+    /**
+     * The initial congestion window in bytes for a connection whose segments carry {@code mss} bytes.
+     * {@code net.inet.tcp.init_win} segments (RFC 6928's ten by default, as Linux and FreeBSD send); 0
+     * gives RFC 5681 section 3.1's equation 1 (two to four segments by size). RFC 6928 section 2 also caps
+     * the window at 14,600 bytes; like Linux we count segments only, so that a path with jumbo frames (a
+     * DART adapter's, seed 002) starts with ten of its own segments rather than two. If the SYN or SYN,ACK
+     * was retransmitted the window is one segment (RFC 5681 section 3.1, RFC 6928 section 2), since the
+     * path has just lost a packet.
+     */
+    int initialWindow(int mss, boolean synLost) {
+        if (synLost) {
+            return mss;
+        }
+        int segs = initWin.intValue();
+        if (segs == 0) {
+            return mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
+        }
+        return (int) Math.min((long) segs * mss, Integer.MAX_VALUE / 4);
     }
 
     public void start() {

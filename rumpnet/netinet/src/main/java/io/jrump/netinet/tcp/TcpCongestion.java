@@ -10,10 +10,9 @@ package io.jrump.netinet.tcp;
 interface TcpCongestion {
     String name();
 
-    /** Initial window (RFC 5681 section 3.1, equation 1). */
-    default void init(TcpCb tp) {
-        int mss = tp.maxseg;
-        tp.cwnd = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
+    /** The connection is established: {@code iw} bytes of initial window ({@link Tcp#initialWindow}). */
+    default void init(TcpCb tp, int iw) {
+        tp.cwnd = iw;
         tp.ssthresh = Integer.MAX_VALUE / 2;
     }
 
@@ -31,16 +30,6 @@ interface TcpCongestion {
 
     /** The retransmission timer expired (RFC 5681 section 3.1, equation 4; the loss window). */
     void timeout(TcpCb tp, long nowNanos);
-
-    /**
-     * The connection was idle for more than an RTO: restart from the restart window (RFC 5681 section
-     * 4.1), since the ACK clock is gone.
-     */
-    default void idle(TcpCb tp) {
-        int mss = tp.maxseg;
-        int rw = mss > 2190 ? 2 * mss : mss > 1095 ? 3 * mss : 4 * mss;
-        tp.cwnd = Math.min(tp.cwnd, rw);
-    }
 
     /** Half the flight size, at least two segments (RFC 5681 section 3.1, equation 4). */
     static int halfFlight(TcpCb tp) {

@@ -54,6 +54,7 @@ final class TcpHandshake {
                 tp.sndNxt = tp.sndUna;
             }
             tp.rexmtTimer.stop();
+            boolean synLost = tp.rxtShift > 0;
             if (tp.rtTiming && TcpSeq.gt(s.ack, tp.rtSeq)) {
                 tcp.timers().rttSample(tp, tcp.now() - tp.rtStartNanos);
                 tp.rtTiming = false;
@@ -76,7 +77,7 @@ final class TcpHandshake {
                 st.inc(TcpStat.IFSOCKBUF);
             }
             tcp.adapterBuffers.established(tp);
-            tp.cc.init(tp);
+            tp.cc.init(tp, tcp.initialWindow(tp.maxseg, synLost));
             tp.highRxt = tp.recover = tp.sndUna;
             tp.quickAcks = tcp.quickAckSegs.intValue();
             st.inc(TcpStat.CONNECTS);

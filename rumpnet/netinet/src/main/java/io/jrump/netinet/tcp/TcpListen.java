@@ -198,7 +198,7 @@ final class TcpListen {
             tp.maxSndWnd = tp.sndWnd;
             tp.sndWl1 = s.seq;
             tp.sndWl2 = s.ack;
-            tp.cc.init(tp);
+            tp.cc.init(tp, tcp.initialWindow(tp.maxseg, e.rexmits > 0));
             tp.quickAcks = tcp.quickAckSegs.intValue();
             tp.state = TcpState.ESTABLISHED;
             tp.lastRcvNanos = tcp.now();

@@ -46,9 +46,9 @@ class TcpHandshakeTest {
         return mss - (o.ts() ? 12 : 0);
     }
 
-    /** RFC 3390 / RFC 5681 section 3.1: the initial window in segments for this segment size. */
+    /** {@code net.inet.tcp.init_win}'s default, RFC 6928's ten segments of any size. */
     static int initialSegments(int mss) {
-        return mss > 2190 ? 2 : mss > 1095 ? 3 : 4;
+        return 10;
     }
 
     /**
@@ -92,7 +92,7 @@ class TcpHandshakeTest {
         // kernel -> peer: the initial window in segments of the agreed size
         int mss = effectiveMss(o);
         int n = initialSegments(mss);
-        byte[] out = TcpTestContext.bytes(10 * mss, 7);
+        byte[] out = TcpTestContext.bytes(12 * mss, 7);
         assertEquals(out.length, c.write(p.fd, out));
         for (int i = 0; i < n; i++) {
             Sent s = p.expect(Expect.flags(TcpFlags.ACK).anyPsh().seq(p.rcvNxt).ack(p.sndNxt)

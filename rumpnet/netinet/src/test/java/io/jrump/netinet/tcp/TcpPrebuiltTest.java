@@ -92,6 +92,7 @@ class TcpPrebuiltTest {
     @Test
     void segmentsFollowFrameBoundariesWithCorrectChecksumsAndHooksFireAfterTheAck() throws Exception {
         try (TcpTestContext c = new TcpTestContext()) {
+            c.sys.sysctlWrite("net.inet.tcp.init_win", "0");
             Peer p = c.passiveOpen(TcpTestContext.PeerOpts.MSS);
             Socket so = TcpAcceptHoldTest.socketOf(c, p.fd);
             Frames f = new Frames(1000, 1460, 1, 300, 3000, 700);
@@ -99,7 +100,7 @@ class TcpPrebuiltTest {
             assertEquals(0, sendLocked(so, f.chain(so.mbufs())));
             int base = p.rcvNxt;
             // Frames that fit go one per segment, never merged with the next; the 3000-byte frame is cut
-            // at the MSS; the congestion window (three segments' worth at first) stops the rest.
+            // at the MSS; the congestion window (RFC 5681's three segments' worth at first, init_win 0) stops the rest.
             int[] firstLens = {1000, 1460, 1, 300, 1460};
             java.io.ByteArrayOutputStream stream = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < firstLens.length; i++) {

@@ -38,7 +38,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *     autosizing off;
  * <li>{@code auto}: the defaults with autosizing on (its stock settings: +16 KB per round trip, 2 MB most);
  * <li>{@code sockbuf}: autosizing as in {@code auto}, and DART's {@code if_sockbuf} set on both interfaces
- *     ({@code rump.ifconfig IF sockbuf auto rate R}: twice the rate times the handshake's round trip).
+ *     ({@code rump.ifconfig IF sockbuf auto}: twice the link's rate, which the emulator's driver reports as
+ *     {@code if_baudrate}, times the handshake's round trip).
  * </ul>
  * Throughput is the bytes over the time from the first write to the last byte read, as a fraction of the
  * emulated link rate. The rate is one the emulator sustains here: first the stack's throughput through
@@ -215,7 +216,7 @@ public final class DartLfp implements DartBench.Part {
         Kernel a = boot("tx");
         Kernel b = boot("rx");
         try {
-            String sb = sockbuf ? "auto rate " + rate + "bit" : null;
+            String sb = sockbuf ? "auto" : null;
             List<LinkEmulator> emus = new java.util.ArrayList<>();
             Ifnet ia = up(a, hub, emu, "198.18.0.1", sb, emus);
             Ifnet ib = up(b, hub, emu, "198.18.0.2", sb, emus);

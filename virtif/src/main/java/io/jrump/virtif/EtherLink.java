@@ -85,6 +85,15 @@ public interface EtherLink extends AutoCloseable {
         return carriesPartialChecksums() && sendsChains() && maxFrame() >= DEFAULT_MAX_FRAME;
     }
 
+    /**
+     * The rate the link sends at, in bits per second, if it has one (the {@link LinkEmulator}'s {@code rate=}),
+     * else 0: the driver gives it the interface as {@code if_baudrate}, which DART's {@code sockbuf auto} multiplies
+     * by the round trip (seed 002). A link in memory has no rate of its own.
+     */
+    default long baudrate() {
+        return 0;
+    }
+
     /** Where the link counts the segments it cuts and the checksums it finishes for the interface; none by default. */
     default void setOffloadStats(io.jrump.net.IfOffloadStats stats) {
     }

@@ -48,6 +48,7 @@ public final class EtherLinkDriver implements IfnetDriver {
             ifp.setCsumFlagsTx((l.carriesPartialChecksums() ? CsumFlags.M_CSUM_TCPv4 : 0)
                     | (tso ? CsumFlags.M_CSUM_TSOv4 : 0));
             ifp.setBuflenByDriver(tso ? Ifnet.MAX_BUFLEN : ifp.mtu());
+            ifp.setBaudrate(l.baudrate());
             ifp.setLinkState(Ifnet.LINK_STATE_UP);
         }
     }

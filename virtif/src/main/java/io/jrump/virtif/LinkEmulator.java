@@ -145,6 +145,12 @@ public final class LinkEmulator implements EtherLink {
         return partial;
     }
 
+    /** The rate its sending side is limited to ({@code rate=}, or {@code egress-rate=}), 0 if none. */
+    @Override
+    public long baudrate() {
+        return config.egress().rateBitsPerSecond();
+    }
+
     /** The emulator cuts large TCP segments itself, whatever link it wraps. */
     @Override
     public boolean segments() {

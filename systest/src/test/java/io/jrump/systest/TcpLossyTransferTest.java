@@ -123,6 +123,8 @@ class TcpLossyTransferTest {
                 fail("transfer failed after " + received.get() + " bytes at virtual " + clock.monotonicNanos() / 1e9
                         + " s\nsender " + ta.snapshot() + "\nreceiver " + tb.snapshot(), failure.get());
             }
+            System.out.printf(java.util.Locale.ROOT, "%d%% loss, %s, seed %d: %.1f virtual s, %d retransmit timeouts, %d fast retransmits%n",
+                    loss, cc, seed, clock.monotonicNanos() / 1e9, ta.get("retransmit timeouts"), ta.get("fast retransmits"));
             assertEquals(SIZE, received.get());
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), digest.get());
             if (loss > 0) {

@@ -93,6 +93,7 @@ class ProcAccountingTest {
             Proc owner = k.newProcess("server", Cred.ROOT);
             owner.setNice(3);
             AtomicInteger prio = new AtomicInteger(-1);
+            AtomicInteger ownerPrio = new AtomicInteger(-2);
             CountDownLatch started = new CountDownLatch(1);
             CountDownLatch go = new CountDownLatch(1);
             KThread app = k.createKThread("app/server", owner, () -> {
@@ -102,15 +103,19 @@ class ProcAccountingTest {
                 } catch (InterruptedException e) {
                     return;
                 }
+                // read together: the owner's priority moves on as the work below charges it CPU
                 prio.set(k.curlwp().priority());
+                ownerPrio.set(owner.priority());
                 work(k);
             });
             assertTrue(started.await(20, TimeUnit.SECONDS));
             assertEquals(1, owner.lwps().size(), "one lwp of the owner while it runs");
+            int before = owner.priority();
             owner.setNice(9);
             go.countDown();
             assertTrue(app.join(TimeUnit.SECONDS.toNanos(20)));
-            assertEquals(owner.priority(), prio.get(), "it follows the owner's priority as it changes");
+            assertEquals(ownerPrio.get(), prio.get(), "it follows the owner's priority as it changes");
+            assertTrue(ownerPrio.get() > before, "the owner's nice 9 lowered it: " + before + " -> " + ownerPrio.get());
             assertTrue(owner.protoNanos() > 0);
             assertEquals(owner.protoNanos(), owner.cpuNanos());
             assertEquals(0, k.proc0().protoNanos());

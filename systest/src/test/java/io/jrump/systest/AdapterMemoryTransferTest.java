@@ -35,7 +35,9 @@ import org.junit.jupiter.params.provider.CsvSource;
  * whole stream, so nothing lost and nothing reordered) with it and without it, when it is too small for
  * the connection (writes fall back to kernel buffers), over a lossy link (the connection relocates its
  * data to kernel buffers while it recovers), and when the connection's route moves to an interface
- * without adapter memory in the middle of the transfer (its queued data is relocated).
+ * without adapter memory in the middle of the transfer (its queued data is relocated); and on the receiving
+ * side, where data waits in the adapter's memory until it is read, and a reader that falls behind sends it
+ * to kernel buffers.
  */
 class AdapterMemoryTransferTest {
     private static final int SIZE = 8 << 20;
@@ -43,6 +45,10 @@ class AdapterMemoryTransferTest {
     private static final String RELOCATED_FIT =
             "send buffers relocated to kernel memory (slow, blocked or lossy, or the adapter short)";
     private static final String RELOCATED_ROUTE = "send buffers relocated to kernel memory (route moved to another interface)";
+    private static final String RECEIVED_TO_ADAPTER = "times a connection's received data went to adapter memory";
+    private static final String RECEIVED_BYTES = "bytes received into adapter memory";
+    private static final String RECEIVED_RELOCATED =
+            "receive buffers relocated to kernel memory (slow, backlogged or lossy, the route moved, or the adapter short)";
 
     @ParameterizedTest(name = "adapter memory {0}, {1}% loss, seed {2}")
     @CsvSource({"0, 0, 11", "16777216, 0, 11", "0, 1, 12", "16777216, 1, 12"})
@@ -129,6 +135,72 @@ class AdapterMemoryTransferTest {
             assertTrue(moved.get());
             assertEquals(1, ta.get(RELOCATED_ROUTE), "the connection noticed its route moved");
             assertTrue(am.relocatedBytes() > 0, "its queued data left the adapter's buffers");
+            assertEquals(0, am.used());
+        }
+    }
+
+    /**
+     * The receiver's interface has the adapter memory: received data waits there until the reader takes it
+     * (seed 002: the memory "holds received data until the application accepts it"); with 64 KB, what does
+     * not fit stays in kernel buffers. Either way the stream arrives whole and every buffer comes back.
+     */
+    @ParameterizedTest(name = "receiver adapter memory {0}")
+    @CsvSource({"16m", "64k"})
+    void receivedDataWaitsInAdapterMemory(String size) throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TestNet net = new TestNet(clock)) {
+            Hub hub = new Hub("h");
+            Kernel a = net.boot("a");
+            Kernel b = net.boot("b");
+            attach(a, "shmif0", new LinkEmulator(a.hypercall(), hub.attach(), "delay=5ms,seed=31"), "198.18.0.1/24");
+            attach(b, "shmif0", new LinkEmulator(b.hypercall(), hub.attach(), "delay=5ms,seed=32"), "198.18.0.2/24");
+            AdapterMemory am = adapterMemory(b, "shmif0", size);
+            Counters tb = inet(b).tcp().stats();
+            transfer(clock, a, b, 13, "198.18.0.2", null);
+            assertTrue(tb.get(RECEIVED_TO_ADAPTER) >= 1, "the connection received into adapter memory");
+            assertTrue(tb.get(RECEIVED_BYTES) > 0 && am.allocs() > 0, "and data went there");
+            if (size.equals("16m")) {
+                // (a reader the virtual clock overtakes may look stopped for a moment and move its data out)
+                assertTrue(tb.get(RECEIVED_BYTES) >= SIZE / 2, "a reader that keeps up keeps its data in the adapter: "
+                        + tb.get(RECEIVED_BYTES));
+            } else {
+                assertTrue(am.fallbacks() > 0, "what did not fit stayed in kernel buffers");
+                assertTrue(tb.get(RECEIVED_BYTES) < SIZE);
+            }
+            assertTrue(am.peak() <= am.quota());
+            assertEquals(0, am.used(), "every adapter buffer came back once read");
+        }
+    }
+
+    /**
+     * A reader that stops for a while: its unread data passes half its buffer, and the connection moves that
+     * data from the adapter to kernel buffers (seed 002: connections that are not moving data "will not be
+     * significantly impacted by the copying overhead"); the stream still arrives whole and in order.
+     */
+    @Test
+    void aReaderThatFallsBehindMovesItsDataToKernelBuffers() throws Exception {
+        ManualClock clock = new ManualClock();
+        try (TestNet net = new TestNet(clock)) {
+            Hub hub = new Hub("h");
+            Kernel a = net.boot("a");
+            Kernel b = net.boot("b");
+            attach(a, "shmif0", new LinkEmulator(a.hypercall(), hub.attach(), "delay=5ms,seed=33"), "198.18.0.1/24");
+            attach(b, "shmif0", new LinkEmulator(b.hypercall(), hub.attach(), "delay=5ms,seed=34"), "198.18.0.2/24");
+            AdapterMemory am = adapterMemory(b, "shmif0", "16m");
+            Counters tb = inet(b).tcp().stats();
+            AtomicBoolean paused = new AtomicBoolean();
+            transfer(clock, a, b, 14, "198.18.0.2", received -> {
+                if (received >= (1 << 20) && paused.compareAndSet(false, true)) {
+                    // virtual time goes on while the reader sleeps: the sender fills the receive buffer
+                    long until = clock.monotonicNanos() + 2_000_000_000L;
+                    while (clock.monotonicNanos() < until) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    }
+                }
+            });
+            assertTrue(paused.get());
+            assertTrue(tb.get(RECEIVED_RELOCATED) > 0, "the backlogged connection left the adapter");
+            assertTrue(am.relocatedBytes() > 0, "with its unread data");
             assertEquals(0, am.used());
         }
     }

@@ -2,13 +2,15 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.rumpnet.mbuf.ExtFree;
 import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 
 /**
  * An interface's own buffer memory (DART seed 002, "Resource Exhaustion" and "Data Relocation"): a quota of
- * fixed-size adapter buffers, with its use counted apart from the kernel's mbuf memory. Socket data held in
+ * fixed-size adapter buffers, with its use counted apart from the kernel's mbuf memory. It holds TCP send data
+ * until the acknowledgment arrives and received data until the application reads it. Socket data held in
  * it sits in mbufs whose external storage is an adapter buffer ({@link MbufPool#getExternal}); the buffer
  * comes back here when the last mbuf referring to it is freed, whether after the acknowledgment or after
  * {@link SockBuf#relocate} copied the data to kernel buffers.
@@ -25,12 +27,15 @@ import java.util.ArrayDeque;
 public final class AdapterMemory implements ExtFree {
     /** One adapter buffer: the largest a socket-layer write is cut into (a jumbo cluster's worth). */
     public static final int BUFSIZE = Mbuf.MJUMBYTES;
+    /** A small adapter buffer, for a received segment of a standard frame (a cluster's worth). */
+    public static final int SMALL = Mbuf.MCLBYTES;
 
     private final String name;
     private final MbufPool pool;
     private final long quota;
     private final long minRate;
     private final ArrayDeque<byte[]> free = new ArrayDeque<>();
+    private final ArrayDeque<byte[]> small = new ArrayDeque<>();
     private long made;
     private long used;
     private long peak;
@@ -101,25 +106,45 @@ public final class AdapterMemory implements ExtFree {
      * {@code src} untouched) if the adapter has not enough free memory or mbuf headers ran out.
      */
     public Mbuf copyin(ByteBuffer src, int len) {
-        int n = (len + BUFSIZE - 1) / BUFSIZE;
+        return place(src, null, len);
+    }
+
+    /**
+     * The receive side: the first {@code len} bytes of {@code src}, a received segment's data, copied into
+     * adapter buffers as an mbuf chain (where the seed's adapter leaves a received frame, holding it "until the
+     * application accepts it"), or null if the adapter has no room; {@code src} is left as it was. A segment
+     * that fits in a small buffer ({@link #SMALL}, a receive ring's) takes one, not a whole {@link #BUFSIZE}.
+     */
+    public Mbuf copyin(Mbuf src, int len) {
+        return place(null, src, len);
+    }
+
+    private Mbuf place(ByteBuffer src, Mbuf msrc, int len) {
+        int size = len <= SMALL && msrc != null ? SMALL : BUFSIZE;
+        int n = (len + size - 1) / size;
         synchronized (this) {
-            if (used + (long) n * BUFSIZE > quota) {
+            if (used + (long) n * size > quota) {
                 fallbacks++;
                 return null;
             }
-            used += (long) n * BUFSIZE;
+            used += (long) n * size;
             peak = Math.max(peak, used);
             allocs += n;
         }
         Mbuf top = null;
         Mbuf tail = null;
-        int pos = src.position();
+        int pos = src == null ? 0 : src.position();
         int taken = 0;
+        int done = 0;
         for (int left = len; left > 0; ) {
-            int k = Math.min(left, BUFSIZE);
-            byte[] b = take();
+            int k = Math.min(left, size);
+            byte[] b = take(size);
             taken++;
-            src.get(b, 0, k);
+            if (src != null) {
+                src.get(b, 0, k);
+            } else {
+                MbufCopy.copydata(msrc, done, k, b, 0);
+            }
             Mbuf m = pool.getExternal(b, 0, k, this, null);
             if (m == null) {
                 // Taken buffers come back through give(), directly or by free() as the chain is freed; the
@@ -129,11 +154,13 @@ public final class AdapterMemory implements ExtFree {
                     pool.freeChain(top);
                 }
                 synchronized (this) {
-                    used -= (long) (n - taken) * BUFSIZE;
+                    used -= (long) (n - taken) * size;
                     allocs -= n;
                     fallbacks++;
                 }
-                src.position(pos);
+                if (src != null) {
+                    src.position(pos);
+                }
                 return null;
             }
             if (tail == null) {
@@ -143,22 +170,23 @@ public final class AdapterMemory implements ExtFree {
             }
             tail = m;
             left -= k;
+            done += k;
         }
         return top;
     }
 
-    private synchronized byte[] take() {
-        byte[] b = free.poll();
+    private synchronized byte[] take(int size) {
+        byte[] b = (size == SMALL ? small : free).poll();
         if (b == null) {
             made++;
-            b = new byte[BUFSIZE];
+            b = new byte[size];
         }
         return b;
     }
 
     private synchronized void give(byte[] b) {
-        free.push(b);
-        used -= BUFSIZE;
+        (b.length == SMALL ? small : free).push(b);
+        used -= b.length;
     }
 
     /** The last mbuf referring to an adapter buffer was freed: the buffer is free again. */

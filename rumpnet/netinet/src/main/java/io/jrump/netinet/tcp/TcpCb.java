@@ -78,6 +78,13 @@ final class TcpCb {
     boolean adapterCapable;
     /** When {@link TcpAdapterBuffers} last looked at this connection. */
     long adapterCheckNanos;
+    /** When the receive side was last looked at, and {@link #bytesIn} then: its rate since. */
+    long adapterRcvCheckNanos;
+    long adapterRcvBytes;
+    /** What the reader had taken when {@link #adapterTimer} was armed. */
+    long adapterRcvRead;
+    /** Whether the reader has stopped, looked at once it had a moment to read; only with adapter memory. */
+    Callout adapterTimer;
     /** Receive-buffer autosizing: the timestamp value we sent that opened the current measurement. */
     int rfbufTs;
     /** Receive-buffer autosizing: in-order bytes received since {@link #rfbufTs}. */
@@ -215,6 +222,9 @@ final class TcpCb {
         keepTimer.stop();
         delackTimer.stop();
         msl2Timer.stop();
+        if (adapterTimer != null) {
+            adapterTimer.stop();
+        }
     }
 
     @Override

@@ -38,6 +38,7 @@ final class TcpDataInput {
         if (seq == tp.rcvNxt) {
             boolean gap = !tp.reass.isEmpty();
             if (len > 0) {
+                tcp.adapterBuffers.beforeReceive(tp);
                 st.inc(TcpStat.RCVPACK);
                 st.add(TcpStat.RCVBYTE, len);
                 tp.rcvNxt += len;
@@ -45,7 +46,7 @@ final class TcpDataInput {
                 if (s.ts) {
                     tcp.autosize.received(tp, s.tsEcr, len);
                 }
-                so.rcv.appendStream(m);
+                tcp.adapterBuffers.queueReceived(tp, m, len, pool);
                 delivered = true;
             } else if (m != null) {
                 pool.freeChain(m);
@@ -63,7 +64,7 @@ final class TcpDataInput {
                     tp.rcvNxt += out[0];
                     tp.bytesIn += out[0];
                     if (out[0] > 0) {
-                        so.rcv.appendStream(q);
+                        tcp.adapterBuffers.queueReceived(tp, q, out[0], pool);
                         delivered = true;
                     } else {
                         pool.freeChain(q);

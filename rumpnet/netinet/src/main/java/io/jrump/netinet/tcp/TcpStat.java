@@ -85,6 +85,9 @@ final class TcpStat {
     static final int ADAPTER_ATTACH = 74;
     static final int ADAPTER_FALLBACK = 75;
     static final int ADAPTER_ROUTE_MOVED = 76;
+    static final int ADAPTER_RCV_ATTACH = 77;
+    static final int ADAPTER_RCV_FALLBACK = 78;
+    static final int ADAPTER_RCV_BYTES = 79;
 
     private TcpStat() {
     }
@@ -122,6 +125,9 @@ final class TcpStat {
                 "connections whose buffers the interface raised (if_sockbuf)",
                 "times a connection's send data went to adapter memory",
                 "send buffers relocated to kernel memory (slow, blocked or lossy, or the adapter short)",
-                "send buffers relocated to kernel memory (route moved to another interface)");
+                "send buffers relocated to kernel memory (route moved to another interface)",
+                "times a connection's received data went to adapter memory",
+                "receive buffers relocated to kernel memory (slow, backlogged or lossy, the route moved, or the adapter short)",
+                "bytes received into adapter memory");
     }
 }

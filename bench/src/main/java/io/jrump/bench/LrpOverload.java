@@ -24,7 +24,7 @@ final class LrpOverload {
     static final int BLASTERS = Integer.getInteger("lrp.blasters", 2);
 
     record Result(long workNanos, long protoNanos, double saturation, double blasterMax, double[] offered,
-                  double[] eager, double[] lazy) {
+                  double[] eager, double[] lazy, double[][] at4x) {
         double lazyAt4x() {
             return lazy[lazy.length - 1] / max(lazy);
         }
@@ -44,6 +44,13 @@ final class LrpOverload {
                 System.out.printf("  %11.0f  %15.0f  %14.0f%n", offered[i], eager[i], lazy[i]);
             }
             System.out.printf("  at 4x: eager %.2f of its peak, lazy %.2f of its peak%n", eagerAt4x(), lazyAt4x());
+            for (int m = 0; m < 2; m++) {
+                double[] p = at4x[m];
+                System.out.printf("  at 4x, %s: per second %.0f offered, %.0f delivered, %.0f dropped at the interface queue,"
+                        + " %.0f at the full socket buffer after IP and UDP input, %.0f at the LRP channel; receiver's CPU:"
+                        + " %.2f interrupt level, %.2f the application (process and protocol)%n", m == 0 ? "eager" : "lazy",
+                        p[0], p[1], p[2], p[3], p[4], p[5], p[6]);
+            }
         }
     }
 
@@ -72,11 +79,15 @@ final class LrpOverload {
         double[] offered = new double[LOADS.length];
         double[] eager = new double[LOADS.length];
         double[] lazy = new double[LOADS.length];
+        double[][] at4x = null;
         List<String> rows = new ArrayList<>();
         for (int i = 0; i < LOADS.length; i++) {
             double rate = LOADS[i] * sat;
             double[] e = measure(false, work, rate, seconds);
             double[] l = measure(true, work, rate, seconds);
+            if (i == LOADS.length - 1) {
+                at4x = new double[][] {e, l};
+            }
             offered[i] = (e[0] + l[0]) / 2;
             eager[i] = e[1];
             lazy[i] = l[1];
@@ -85,7 +96,7 @@ final class LrpOverload {
         LrpBench.csv("overload.csv", "target_pps,eager_offered_pps,eager_delivered_pps,lazy_offered_pps,lazy_delivered_pps",
                 rows);
         plot(offered, eager, lazy);
-        return new Result(work, proto, sat, blasterMax, offered, eager, lazy);
+        return new Result(work, proto, sat, blasterMax, offered, eager, lazy, at4x);
     }
 
     /**
@@ -170,19 +181,40 @@ final class LrpOverload {
             gen.setRate(rate);
             gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
+            double[] w0 = where(ks[1], sink);
             long s0 = gen.sent();
             long d0 = sink.delivered();
             long t0 = System.nanoTime();
             Thread.sleep((long) (seconds * 1000));
             long s1 = gen.sent();
             long d1 = sink.delivered();
+            double[] w1 = where(ks[1], sink);
             double dt = (System.nanoTime() - t0) / 1e9;
             gen.stop();
             sink.stop();
-            return new double[] {(s1 - s0) / dt, (d1 - d0) / dt};
+            double[] r = new double[2 + w0.length];
+            r[0] = (s1 - s0) / dt;
+            r[1] = (d1 - d0) / dt;
+            for (int i = 0; i < w0.length; i++) {
+                r[2 + i] = (w1[i] - w0[i]) / dt;
+            }
+            return r;
         } finally {
             LrpBench.halt(ks);
         }
+    }
+
+    /**
+     * Where the receiver's frames and CPU went, cumulative: frames dropped at the interface queue before any
+     * work, dropped by UDP at the full socket buffer after IP and UDP input, dropped at the socket's LRP
+     * channel; CPU nanoseconds charged to interrupt level (process 0) and to the application.
+     */
+    static double[] where(Kernel rx, LrpSink sink) {
+        io.jrump.net.Ifnet ifp = rx.service(io.jrump.net.Interfaces.class).find("shmif0");
+        io.jrump.netinet.Inet inet = rx.service(io.jrump.netinet.Inet.class);
+        return new double[] {ifp.stats().iqdrops(), inet.udp().stats().get(6),
+                inet.lrp().stats().get(io.jrump.netinet.lrp.LrpStat.CHANNEL_DROPS), rx.proc0().cpuNanos() / 1e9,
+                sink.proc().cpuNanos() / 1e9};
     }
 
     private static void plot(double[] offered, double[] eager, double[] lazy) throws Exception {

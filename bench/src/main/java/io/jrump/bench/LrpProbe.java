@@ -76,7 +76,7 @@ final class LrpProbe {
      * among them), from the JVM's per-thread clocks: what each side's work costs whatever the host's load,
      * where the kernels' own CPU accounting is in wall-clock time.
      */
-    private static long[] hostCpu(Kernel rx) {
+    static long[] hostCpu(Kernel rx) {
         java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         long[] r = new long[2];
         for (Thread t : Thread.getAllStackTraces().keySet()) {

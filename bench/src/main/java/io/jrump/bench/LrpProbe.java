@@ -10,7 +10,8 @@ import io.jrump.netinet.Inet;
 /**
  * {@code bench/run lrp probe eager|lazy RATE WORK_US [SECONDS]}: one point of the overload experiment, with
  * what the receiver's counters say happened to the frames (where they were dropped, how much CPU each part
- * was charged), for looking into a figure of the sweep.
+ * was charged, and each side's host CPU per frame), for looking into a figure of the sweep;
+ * {@code -Dlrp.ifq=N} sets the receiver's interface input queue length.
  */
 final class LrpProbe {
     private LrpProbe() {

@@ -110,10 +110,15 @@ final class LrpOverload {
             gen.setRate(Double.POSITIVE_INFINITY);
             gen.start(BLASTERS);
             Thread.sleep((long) (seconds * 300));
-            long s0 = gen.sent();
-            long t0 = System.nanoTime();
-            Thread.sleep((long) (seconds * 1000));
-            double r = (gen.sent() - s0) / ((System.nanoTime() - t0) / 1e9);
+            // The better of two windows: one in which the host stalled the blaster's threads (seen: 1,331 pps
+            // against 100,000 and more in the runs before and after) would set every rate of the run.
+            double r = 0;
+            for (int w = 0; w < 2; w++) {
+                long s0 = gen.sent();
+                long t0 = System.nanoTime();
+                Thread.sleep((long) (seconds * 500));
+                r = Math.max(r, (gen.sent() - s0) / ((System.nanoTime() - t0) / 1e9));
+            }
             gen.stop();
             return r;
         } finally {

@@ -5,7 +5,9 @@ import io.jrump.kern.Kernel;
 import io.jrump.net.Ifnet;
 import io.jrump.net.Interfaces;
 import io.jrump.rumpnet.mbuf.Mbuf;
+import io.jrump.rumpnet.mbuf.ExtFree;
 import io.jrump.rumpnet.mbuf.MbufCopy;
+import io.jrump.wire.InternetChecksum;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -15,12 +17,17 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The blaster of {@code bench/run lrp}: a kernel thread of the sending kernel that puts prebuilt frames on
  * its interface at a paced rate, as Linux's {@code pktgen} does, so that the offered load is set by the
- * experiment and not by how fast a sending application can make syscalls. Each frame is a fresh mbuf chain
- * copied from the template (the receiver owns and frees it); UDP datagrams and TCP SYNs carry correct
+ * experiment and not by how fast a sending application can make syscalls. A datagram's frame is fresh
+ * headers over the template's payload, lent ({@link #lend}); a SYN is a fresh copy of its template (the
+ * receiver owns and frees either); UDP datagrams and TCP SYNs carry correct
  * checksums, which the receiver verifies in software as part of its protocol work, with the source port varied per frame so that every SYN is a new
  * connection request.
  */
 final class LrpPktgen {
+    /** Ethernet, IPv4 and UDP headers: what a datagram's frame has before its payload. */
+    private static final int HDR = 14 + 20 + 8;
+    /** The template outlives every frame lent from it: nothing to give back. */
+    private static final ExtFree NO_FREE = (buf, off, len, arg) -> { };
     private final Kernel kernel;
     private final Ifnet ifp;
     private final byte[] frame;
@@ -160,10 +167,37 @@ final class LrpPktgen {
     }
 
     /**
+     * A datagram's frame as a pktgen's {@code skb} is: its headers in a packet header mbuf of the blaster's
+     * pool, its payload the template itself, lent as external storage (a prebuilt frame, which the template
+     * is: nothing ever writes it), so that sending costs the blaster no copy of the payload, as a NIC's DMA
+     * from a pktgen's one buffer costs its host none. The receiver takes the payload by reference, as it
+     * takes any cluster on the hub, and reads it for its checksum and its application's copy, on its own CPU.
+     * Null if no mbuf is left.
+     */
+    private Mbuf lend(byte[] frame, int sum) {
+        Mbuf h = ifp.mbufs().getPacketHeader();
+        if (h == null) {
+            return null;
+        }
+        Mbuf p = ifp.mbufs().getPrebuilt(frame, HDR, frame.length - HDR, 0, sum, NO_FREE, null);
+        if (p == null || !MbufCopy.append(h, frame, 0, HDR)) {
+            if (p != null) {
+                ifp.mbufs().freeChain(p);
+            }
+            ifp.mbufs().freeChain(h);
+            return null;
+        }
+        h.setNext(p);
+        h.pkthdr().setLen(frame.length);
+        return h;
+    }
+
+    /**
      * Sends what is due at the current rate in bursts of up to 32 frames, parking between bursts, so that the
      * offered rate is kept over any window longer than a burst and the thread does not spin a host core.
      */
     private void loop(byte[] frame, int nthreads, int firstPort) {
+        int sum = InternetChecksum.sum(frame, HDR, frame.length - HDR);
         int port = firstPort;
         long t0 = System.nanoTime();
         long mine = 0;
@@ -188,7 +222,7 @@ final class LrpPktgen {
                     put16(frame, 34, port);
                     tcpChecksum(frame);
                 }
-                Mbuf m = MbufCopy.fromBytes(ifp.mbufs(), frame, 0, frame.length);
+                Mbuf m = varyTcpPort ? MbufCopy.fromBytes(ifp.mbufs(), frame, 0, frame.length) : lend(frame, sum);
                 if (m == null) {
                     break;
                 }

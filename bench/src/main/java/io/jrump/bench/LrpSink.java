@@ -59,7 +59,7 @@ final class LrpSink {
     }
 
     private void loop() {
-        ByteBuffer buf = ByteBuffer.allocate(2048);
+        ByteBuffer buf = ByteBuffer.allocate(65536);
         SockAddr from = new SockAddr();
         UserCpu u = proc.userCpu();
         try (UserCpu cpu = u.enter()) {

@@ -42,8 +42,10 @@ class LrpModeSwitchTest {
             Kernel a = net.boot("a");
             Kernel b = net.boot("b");
             String emu = "loss=2%,dup=1%,reorder=5%,reorder-delay=3ms,delay=2ms,limit=2000";
-            attach(a, "shmif0", new LinkEmulator(a.hypercall(), hub.attach(), emu + ",seed=7"), "198.18.0.1/24");
-            attach(b, "shmif0", new LinkEmulator(b.hypercall(), hub.attach(), emu + ",seed=107"), "198.18.0.2/24");
+            LinkEmulator ea = new LinkEmulator(a.hypercall(), hub.attach(), emu + ",seed=7");
+            LinkEmulator eb = new LinkEmulator(b.hypercall(), hub.attach(), emu + ",seed=107");
+            attach(a, "shmif0", ea, "198.18.0.1/24");
+            attach(b, "shmif0", eb, "198.18.0.2/24");
             Proc idle = b.createProcess("idle", Cred.ROOT);
             Syscalls sa = a.syscalls();
             Syscalls sb = b.syscalls();
@@ -102,13 +104,18 @@ class LrpModeSwitchTest {
             var tb = inet(b).tcp().stats();
             // Virtual time moves only when nothing is left to do now. A socket handed to asynchronous
             // processing is work to do even before the host has woken its thread, which then holds no CPU
-            // yet: counted as progress while it waits, so that a slow host wakeup cannot let retransmission
-            // timers run out the connection while its ACKs wait to be processed.
+            // yet, and so is a frame waiting in a socket's channel for a reader that has been woken to
+            // process it but whose thread the host has not run yet (a thread woken from a wait still looks
+            // WAITING until it runs): both count as progress while they last, so that a slow host wakeup
+            // cannot let retransmission timers run out the connection while its ACKs wait to be processed.
+            // Under load they did: the sender's twelve retransmit timeouts passed in a few milliseconds of
+            // real time while the receiver's lazily queued segments waited for its reader.
             TcpLossyTransferTest.runVirtualTime(clock, List.of(a, b), reader, () -> failure.get() != null,
                     () -> ta.get("packets sent") + tb.get("packets sent") + received.get() + ta.get("packets received")
                             + tb.get("packets received") + inet(a).lrp().stats().get(LrpStat.IN_APP)
                             + inet(b).lrp().stats().get(LrpStat.IN_APP)
-                            + (inet(a).lrp().idle() && inet(b).lrp().idle() ? 0 : System.nanoTime()), reader, writer);
+                            + (inet(a).lrp().idle() && inet(b).lrp().idle() && channelFrames(a) + channelFrames(b) == 0
+                                    ? 0 : System.nanoTime()), reader, writer);
             writer.join(10_000);
             if (failure.get() != null) {
                 fail("transfer failed after " + received.get() + " bytes at virtual " + clock.monotonicNanos() / 1e9
@@ -116,7 +123,13 @@ class LrpModeSwitchTest {
                         + inet(a).lrp().stats().snapshot() + "\n" + a.sysctl().read("net.inet.lrp.sockets")
                         + "\nb: " + inet(b).tcp().describeConnections() + inet(b).lrp().stats().snapshot() + "\n"
                         + b.sysctl().read("net.inet.lrp.sockets") + "\na tcp: " + ta.snapshot() + "\nb tcp: "
-                        + tb.snapshot(), failure.get());
+                        + tb.snapshot() + "\na shmif0: " + ifstats(a) + " emulator out " + ea.egressStats() + " in "
+                        + ea.ingressStats() + " held " + ea.heldFrames() + "\nb shmif0: " + ifstats(b) + " emulator out "
+                        + eb.egressStats() + " in "
+                        + eb.ingressStats() + " held " + eb.heldFrames() + "\nnext timer in "
+                        + (clock.nextDeadline() - clock.monotonicNanos()) + " ns\nreader: "
+                        + java.util.Arrays.toString(reader.getStackTrace()) + "\nthreads: "
+                        + threads(), failure.get());
             }
             assertEquals(SIZE, received.get());
             assertArrayEquals(MessageDigest.getInstance("SHA-256").digest(data), digest.get());
@@ -127,5 +140,43 @@ class LrpModeSwitchTest {
             sb.close(l);
             clock.advance(130_000_000_000L);
         }
+    }
+
+    /**
+     * Frames waiting in the kernel's socket channels now (the WAITING column of {@code net.inet.lrp.sockets}):
+     * every one of them is for a TCP socket of this test, whose reader or asynchronous processing is due to
+     * take it.
+     */
+    private static long channelFrames(Kernel k) {
+        long n = 0;
+        try {
+            for (String line : k.sysctl().read("net.inet.lrp.sockets").split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length == 8) {
+                    n += Long.parseLong(f[7]);
+                }
+            }
+        } catch (io.jrump.kern.ErrnoException e) {
+            throw new IllegalStateException(e);
+        }
+        return n;
+    }
+
+    /** Where the kernels' LRP processing and softint threads are, for a failure's report. */
+    private static String threads() {
+        StringBuilder sb = new StringBuilder();
+        for (var e : Thread.getAllStackTraces().entrySet()) {
+            if (e.getKey().getName().contains("lrp/app") || e.getKey().getName().contains("softint")) {
+                sb.append(e.getKey().getName()).append(' ').append(e.getKey().getState()).append(' ')
+                        .append(java.util.Arrays.toString(
+                                java.util.Arrays.copyOf(e.getValue(), Math.min(8, e.getValue().length))))
+                        .append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static Object ifstats(Kernel k) {
+        return k.service(io.jrump.net.Interfaces.class).find("shmif0").stats();
     }
 }

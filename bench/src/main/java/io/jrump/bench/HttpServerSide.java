@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * was started with {@code -Djava.nio.channels.spi.SelectorProvider=...RumpSelectorProvider} and
  * {@code -Drumpnio.kernel=...}; this harness puts that kernel on an in-process hub with a second kernel for
  * the clients. The clients are threads doing keep-alive GETs on blocking channels; the last line is
- * {@code RPS requests-per-second cpu-ns-per-request sleeps-per-request} (the whole process, client threads and both kernels
- * included).
+ * {@code RPS requests-per-second cpu-ns-per-request sleeps-per-request jit-ms} (the whole process, client threads and
+ * both kernels included; jit-ms is the JIT's compile time during the measured window).
  */
 public final class HttpServerSide {
     private HttpServerSide() {
@@ -77,7 +77,7 @@ public final class HttpServerSide {
         double[] m = load(clients, server.getAddress(), conns, size, warmup, seconds);
         server.stop(0);
         System.out.println("provider " + SelectorProvider.provider());
-        System.out.printf("RPS %.1f %.0f %.2f%n", m[0], m[1], m[2]);
+        System.out.printf("RPS %.1f %.0f %.2f %.0f%n", m[0], m[1], m[2], m[3]);
         System.out.flush();
         if (clientKernel != null) {
             clientKernel.halt();
@@ -148,10 +148,12 @@ public final class HttpServerSide {
         long c0 = done.get();
         long sw0 = NettyLoad.contextSwitches();
         long cpu0 = NettyLoad.processCpuNanos();
+        long jit0 = NettyLoad.jitMillis();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = done.get();
         long cpu1 = NettyLoad.processCpuNanos();
+        long jit1 = NettyLoad.jitMillis();
         long sw1 = NettyLoad.contextSwitches();
         long t1 = System.nanoTime();
         running.set(false);
@@ -159,7 +161,8 @@ public final class HttpServerSide {
             t.join(10_000);
         }
         double ops = Math.max(1, c1 - c0);
-        return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (cpu1 - cpu0) / ops, (sw1 - sw0) / ops};
+        return new double[] {(c1 - c0) / ((t1 - t0) / 1e9), (cpu1 - cpu0) / ops, (sw1 - sw0) / ops,
+            jit0 < 0 ? -1 : jit1 - jit0};
     }
 
     /** Reads one response: headers to the blank line, then Content-Length bytes. */

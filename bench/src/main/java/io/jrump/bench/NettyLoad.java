@@ -35,9 +35,17 @@ final class NettyLoad {
 
     /**
      * What one run measured: operations (round trips or bytes) per second, and the process's CPU time (user
-     * and system, all threads) per operation over the same window, in nanoseconds.
+     * and system, all threads) per operation over the same window, in nanoseconds; and how long the JIT
+     * compiled during that window, in milliseconds (a side still compiling is not yet measured warm, and its
+     * compiler threads take CPU from it).
      */
-    record Rate(double perSecond, long total, double cpuNanosPerOp, double switchesPerOp) {
+    record Rate(double perSecond, long total, double cpuNanosPerOp, double switchesPerOp, long jitMillis) {
+    }
+
+    /** The JIT's compile time so far (all compiler threads), in milliseconds; -1 where the JVM does not say. */
+    static long jitMillis() {
+        java.lang.management.CompilationMXBean c = java.lang.management.ManagementFactory.getCompilationMXBean();
+        return c != null && c.isCompilationTimeMonitoringSupported() ? c.getTotalCompilationTime() : -1;
     }
 
     /**
@@ -274,14 +282,16 @@ final class NettyLoad {
         long c0 = counter.get();
         long sw0 = contextSwitches();
         long cpu0 = processCpuNanos();
+        long jit0 = jitMillis();
         long t0 = System.nanoTime();
         Thread.sleep((long) (seconds * 1000));
         long c1 = counter.get();
         long cpu1 = processCpuNanos();
+        long jit1 = jitMillis();
         long sw1 = contextSwitches();
         long t1 = System.nanoTime();
         long ops = Math.max(1, c1 - c0);
         return new Rate((c1 - c0) / ((t1 - t0) / 1e9), c1 - c0, (cpu1 - cpu0) / (double) ops,
-                (sw1 - sw0) / (double) ops);
+                (sw1 - sw0) / (double) ops, jit0 < 0 ? -1 : jit1 - jit0);
     }
 }

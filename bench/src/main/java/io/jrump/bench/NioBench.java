@@ -148,6 +148,16 @@ public final class NioBench {
             System.out.printf("  thread sleeps (voluntary context switches) per %s: rump %.2f, jdk %.2f%n", per,
                     median(rump, NettyLoad.Rate::switchesPerOp) * unit,
                     median(jdk, NettyLoad.Rate::switchesPerOp) * unit);
+            System.out.printf("  JIT compile ms during each sample (a side still compiling is not yet warm): rump %s,"
+                    + " jdk %s%n", jits(rump), jits(jdk));
+        }
+
+        private static String jits(List<NettyLoad.Rate> l) {
+            StringBuilder sb = new StringBuilder();
+            for (NettyLoad.Rate r : l) {
+                sb.append(sb.length() == 0 ? "" : " ").append(r.jitMillis());
+            }
+            return sb.toString();
         }
 
         private static String samples(List<NettyLoad.Rate> l, double unit) {
@@ -219,6 +229,7 @@ public final class NioBench {
         double rps = Double.NaN;
         double cpu = Double.NaN;
         double sleeps = Double.NaN;
+        long jit = -1;
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
@@ -227,6 +238,7 @@ public final class NioBench {
                     rps = Double.parseDouble(f[0]);
                     cpu = Double.parseDouble(f[1]);
                     sleeps = Double.parseDouble(f[2]);
+                    jit = Long.parseLong(f[3]);
                 } else if (!line.startsWith("provider ")) {
                     System.out.println("  [" + mode + "] " + line);
                 }
@@ -236,7 +248,7 @@ public final class NioBench {
         if (rc != 0 || Double.isNaN(rps)) {
             throw new IOException("HttpServer " + mode + " side failed (exit " + rc + ")");
         }
-        return new NettyLoad.Rate(rps, 0, cpu, sleeps);
+        return new NettyLoad.Rate(rps, 0, cpu, sleeps, jit);
     }
 
     private static String loadavg() {

@@ -1,7 +1,9 @@
 package io.jrump.virtif;
 
 import io.jrump.kern.intr.Softints;
+import io.jrump.kern.sched.Cpu;
 import io.jrump.kern.sched.Lwp;
+import io.jrump.kern.sched.Scheduler;
 import io.jrump.net.Ifnet;
 import io.jrump.rumpnet.mbuf.CsumFlags;
 import io.jrump.rumpnet.mbuf.Mbuf;
@@ -117,12 +119,25 @@ final class IfnetSink implements FrameSink {
      * the thread's sender tail instead, which the sender runs once its system call has returned
      * ({@link Lwp#runAtReturn}): the frame reaches its socket on the sender's thread, and the receiver's
      * softint thread is not woken, so a request and its answer each cost the one wakeup of the thread that
-     * reads them, as over Linux's loopback. That is for frames of wire size only, and only while this
-     * kernel is idle (no CPU held, no softint pending): a large TCP segment is a stream's, whose receive work
-     * is better done beside the sender than by it (two threads on two CPUs), a busy softint thread takes a
-     * frame at no wakeup's cost, and senders' tails must not queue on a busy kernel's CPUs and softnet lock
-     * (eight HttpServer clients' tails on the server kernel cost bench/run nio's server a third of its
-     * requests). Frames sent from anywhere else (a softint, a timer) go to the softint thread as before.
+     * reads them, as over Linux's loopback. That is for one exchange between two otherwise idle kernels:
+     * <ul>
+     *   <li>frames of wire size only: a large TCP segment is a stream's, whose receive work is better done
+     *       beside the sender than by it (two threads on two CPUs);</li>
+     *   <li>only while this kernel is idle (no CPU held, no softint pending): a busy softint thread takes a
+     *       frame at no wakeup's cost, and senders' tails must not queue on a busy kernel's CPUs and softnet
+     *       lock (eight HttpServer clients' tails on the server kernel cost bench/run nio's server a third
+     *       of its requests);</li>
+     *   <li>only while the sender's own kernel has nothing else in hand (no CPU held but the sender's, no
+     *       softint pending): a sender whose kernel is busy is one stage of a pipeline, such as a server
+     *       thread that answers many connections while their requests keep arriving, and what it does next
+     *       would wait behind this kernel's input; the receiver's softint thread does that input beside it
+     *       instead, and takes the sender's next frames in the same run. (The JDK HttpServer's one
+     *       dispatcher thread, running the client kernel's input at the return of each of its writes, did
+     *       that input for every connection and woke each client for the headers and again for the body:
+     *       about 2.5 sleeps and 1.3 reads per request on bench/run nio's clients, against 1.5 and 1.1 with
+     *       the client kernel's softint thread, and fewer requests per second.)</li>
+     * </ul>
+     * Frames sent from anywhere else (a softint, a timer) go to the softint thread as before.
      */
     @Override
     public void receive(RxFrame f) {
@@ -134,7 +149,7 @@ final class IfnetSink implements FrameSink {
         FragmentSum.apply(m, ifp.offloadStats());
         Lwp sender = f.sender();
         if (sender != null && (f.csumFlags() & CsumFlags.M_CSUM_TSOv4) == 0 && sender.inSyscall()
-                && curlwp() == null && ifp.interfaces().kernel().scheduler().idle()) {
+                && curlwp() == null && ifp.interfaces().kernel().scheduler().idle() && alone(sender)) {
             Softints.InterruptTail t = senderTail();
             if (t != null && sender.runAtReturn(t)) {
                 Object prev = t.beginCollect();
@@ -147,6 +162,19 @@ final class IfnetSink implements FrameSink {
             }
         }
         ifp.input(m);
+    }
+
+    /** Whether {@code l}'s kernel holds no CPU but {@code l}'s and has no softint pending. */
+    private static boolean alone(Lwp l) {
+        Scheduler sched = l.proc().kernel().scheduler();
+        for (int i = 0; i < sched.ncpu(); i++) {
+            Cpu c = sched.cpu(i);
+            Lwp owner = c.owner();
+            if (owner != null && owner != l || c.softints.busy()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Not called by links (this sink takes offload); a wire-ready frame, copied into mbufs. */

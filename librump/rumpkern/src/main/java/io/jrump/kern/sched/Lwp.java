@@ -250,16 +250,33 @@ public final class Lwp {
 
     /**
      * {@code ProcSyscalls}: the outermost system call has returned, given its CPU up and unbound the thread;
-     * runs the tails {@link #runAtReturn} kept.
+     * runs the tails {@link #runAtReturn} kept. A tail that throws (a handler's panic) does not strand the
+     * ones after it, whose frames would otherwise lie in their kernels' input queues until this thread sent
+     * to them again: they run, and then the first throw goes on to the caller.
      */
     public void syscallReturned() {
         inSyscall = false;
         int n = natReturn;
         natReturn = 0;
+        Throwable failed = null;
         for (int i = 0; i < n; i++) {
             Softints.InterruptTail t = atReturn[i];
             atReturn[i] = null;
-            t.run();
+            try {
+                t.run();
+            } catch (RuntimeException | Error e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failed instanceof Error e) {
+            throw e;
         }
     }
 

@@ -307,19 +307,25 @@ class LinkEmulatorTest {
             }
             clock.advance(2 * MS);
         }
+        // The best of five windows: code the JIT has not finished compiling yet allocates what
+        // escape analysis later removes, and a slow machine may still be compiling in the first.
         int rounds = 200;
-        long before = Allocation.ofCurrentThread();
-        for (int round = 0; round < rounds; round++) {
-            for (int i = 0; i < batch; i++) {
-                e.send(frame, 0, frame.length);
+        int windows = 5;
+        long allocated = Long.MAX_VALUE;
+        for (int w = 0; w < windows; w++) {
+            long before = Allocation.ofCurrentThread();
+            for (int round = 0; round < rounds; round++) {
+                for (int i = 0; i < batch; i++) {
+                    e.send(frame, 0, frame.length);
+                }
+                clock.advance(2 * MS);
             }
-            clock.advance(2 * MS);
+            allocated = Math.min(allocated, Allocation.ofCurrentThread() - before);
         }
-        long allocated = Allocation.ofCurrentThread() - before;
         int frames = rounds * batch;
         assertTrue(allocated < frames / 2, "emulator allocated " + allocated + " bytes for " + frames
-                + " frames (the manual clock's own bookkeeping included)");
+                + " frames in its best window (the manual clock's own bookkeeping included)");
         assertEquals(0, e.egressStats().overflowed());
-        assertEquals(300 * batch + e.egressStats().duplicated(), sum[0]);
+        assertEquals((100 + windows * rounds) * batch + e.egressStats().duplicated(), sum[0]);
     }
 }

@@ -18,7 +18,8 @@ import java.util.Map;
  * Part 3 of {@code bench/run dart}: 60 KB UDP datagrams from one kernel onto the hub with 1500-byte
  * MTUs, each cut into 42 IP fragments, sent by one thread through the syscall interface, with the fragment
  * boundaries precomputed by the socket layer ({@code net.inet.udp.fragprecompute=1}: the chain is built one
- * fragment per mbuf and IP output only adds headers) against fragmenting after the fact (0: IP output cuts a
+ * fragment per mbuf, slices of shared 16 KB jumbo clusters with header room before each, and IP output only writes
+ * headers into that room) against fragmenting after the fact (0: IP output cuts a
  * chain of 16 KB jumbo clusters, a new header mbuf and a shared copy of the data for each fragment).
  *
  * <p>The figure is the sending thread's CPU time per datagram ({@code ThreadMXBean}): the socket layer, UDP, IP

@@ -258,7 +258,7 @@ public final class Mbuf {
      * same bytes on many connections.
      */
     public boolean writable() {
-        return ext == null || (ext.isCluster() && ext.exclusive());
+        return ext == null || ext.isCluster() && ((flags & MbufFlags.M_EXTSLICE) != 0 || ext.exclusive());
     }
 
     /** Bytes free before the data ({@code M_LEADINGSPACE}); 0 for read-only storage. */

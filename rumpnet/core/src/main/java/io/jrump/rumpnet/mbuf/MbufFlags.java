@@ -40,13 +40,20 @@ public final class MbufFlags {
      * fragment but the last. IP output then only adds headers. jrump's own bit.
      */
     public static final int M_FRAGPLAN = 0x00010000;
+    /**
+     * The mbuf alone uses its slice {@code [bufStart, bufEnd)} of a cluster that other mbufs' slices share
+     * ({@link MbufPool#getSlices}), so it may write there although the cluster has several references: DART's
+     * fragment layout (seed 002) puts each fragment's header room beside its data in one jumbo cluster. Lost
+     * when the mbuf's bytes are shared with a copy. jrump's own bit; set only by the mbuf code.
+     */
+    public static final int M_EXTSLICE = 0x00020000;
 
     /** Flags that belong to the packet rather than the buffer, and move with the packet header. */
     public static final int M_COPYFLAGS = M_PKTHDR | M_EOR | M_BCAST | M_MCAST | M_CANFASTFWD | M_ANYCAST6
             | M_LINK0 | M_LINK1 | M_LINK2 | M_AUTHIPHDR | M_DECRYPTED | M_LOOP | M_FRAGPLAN;
 
     /** Flags that only the mbuf code may change: how the mbuf is built, and what vouches for its sum. */
-    static final int M_INTERNAL = M_EXT | M_PKTHDR | M_PREBUILT;
+    static final int M_INTERNAL = M_EXT | M_PKTHDR | M_PREBUILT | M_EXTSLICE;
 
     private MbufFlags() {
     }

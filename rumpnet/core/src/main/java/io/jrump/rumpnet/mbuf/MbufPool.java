@@ -245,6 +245,69 @@ public final class MbufPool {
     }
 
     /**
+     * A chain of {@code count} empty packet header mbufs that share as few clusters as they fit in, each with
+     * its own slice of one: {@code firstRoom} (the first) or {@code room} (the rest) bytes of leading space and
+     * {@code size} bytes for data, which it alone may write ({@link MbufFlags#M_EXTSLICE}). DART's fragment
+     * layout (seed 002): a datagram the socket layer lays out at IP fragment boundaries takes one jumbo cluster
+     * for every few fragments instead of a cluster each, and IP output still writes each fragment's headers in
+     * the room before its data. Jumbo clusters first, ordinary ones if no jumbo is left. Null if a slice does not
+     * fit a cluster or the pools are exhausted.
+     */
+    public Mbuf getSlices(int count, int firstRoom, int room, int size) {
+        if (count <= 0 || Math.max(firstRoom, room) + size > Mbuf.MJUMBYTES) {
+            return null;
+        }
+        Mbuf top = null;
+        Mbuf tail = null;
+        ExtStorage e = null;
+        int at = 0;
+        int end = 0;
+        for (int i = 0; i < count; i++) {
+            int slice = (i == 0 ? firstRoom : room) + size;
+            if (e == null || end - at < slice) {
+                e = newSliceStorage(slice);
+                if (e == null) {
+                    freeChain(top);
+                    return null;
+                }
+                at = e.off();
+                end = e.off() + e.size();
+            } else {
+                e.acquire();
+            }
+            Mbuf m = take(headers, MbufType.DATA);
+            if (m == null) {
+                releaseExt(e);
+                freeChain(top);
+                return null;
+            }
+            m.attach(e);
+            m.flags |= MbufFlags.M_PKTHDR | MbufFlags.M_EXTSLICE;
+            m.bufStart = at;
+            m.bufEnd = at + slice;
+            m.off = at + slice - size;
+            at += slice;
+            if (top == null) {
+                top = m;
+            } else {
+                tail.next = m;
+            }
+            tail = m;
+        }
+        return top;
+    }
+
+    /** A jumbo cluster, or an ordinary one if no jumbo is left and the slice fits one; null if neither. */
+    private ExtStorage newSliceStorage(int slice) {
+        ExtStorage j = jumbos.get();
+        if (j != null) {
+            stats.clusterAllocated();
+            return j.init();
+        }
+        return slice <= Mbuf.MCLBYTES ? newCluster() : null;
+    }
+
+    /**
      * An empty mbuf able to take {@code size} contiguous bytes: a small one if they fit, else a cluster
      * one; {@code size} must not exceed {@link Mbuf#MCLBYTES}. Null if none is left.
      */
@@ -265,6 +328,8 @@ public final class MbufPool {
             ExtStorage e = src.ext;
             m.attach(e);
             e.acquire();
+            // the source's slice is no longer its alone once a copy reads it
+            src.flags &= ~MbufFlags.M_EXTSLICE;
             if (e.owner() != this && e.isCluster() && e.acquireForeign()) {
                 e.owner().poolOf(e).lent(1);
             }

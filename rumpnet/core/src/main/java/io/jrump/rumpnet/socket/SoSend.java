@@ -34,6 +34,11 @@ import java.nio.ByteBuffer;
  */
 public final class SoSend {
     private static final int OOB_SLACK = 1024;
+    /**
+     * Room before each IP fragment after the first in a datagram laid out for fragmenting: an Ethernet header
+     * with a VLAN tag (18 bytes) and an IPv4 header with the most options it can carry (60, RFC 791 section 3.1).
+     */
+    static final int FRAG_ROOM = 80;
 
     private SoSend() {
     }
@@ -215,37 +220,28 @@ public final class SoSend {
      * Copies {@code len} bytes of {@code src} into a datagram laid out for IP fragments of {@code frag} bytes of
      * payload each (DART, seed 002: the socket layer, which moves the data, puts the fragment boundaries in):
      * the first mbuf holds {@code frag - thdr} bytes behind room for the link, IP and transport headers, and every
-     * further one, itself a packet header cluster with room for the link and IP headers, holds the next
-     * {@code frag} bytes. Marked {@link io.jrump.rumpnet.mbuf.MbufFlags#M_FRAGPLAN} with {@code frag} in
-     * {@code csum_data}. Null, with {@code src} where it was, if the pool is exhausted; a plain chain
-     * ({@link #copyin}) if a fragment would not fit a cluster.
+     * further one, itself a packet header mbuf with {@link #FRAG_ROOM} bytes of room for the link and IP headers,
+     * holds the next {@code frag} bytes. The fragments are slices of shared jumbo clusters
+     * ({@link MbufPool#getSlices}), several to a cluster. Marked {@link io.jrump.rumpnet.mbuf.MbufFlags#M_FRAGPLAN}
+     * with {@code frag} in {@code csum_data}. Null, with {@code src} where it was, if the pool is exhausted; a
+     * plain chain ({@link #copyin}) if a fragment would not fit a jumbo cluster.
      */
     static Mbuf copyinFragments(MbufPool pool, ByteBuffer src, int len, int frag, int thdr) {
-        if (frag - thdr <= 0 || frag + MbufPool.MAX_HDR > Mbuf.MCLBYTES) {
+        if (frag - thdr <= 0 || frag + MbufPool.MAX_HDR > Mbuf.MJUMBYTES) {
             return copyin(pool, src, len);
         }
-        int pos = src.position();
-        Mbuf top = null;
-        Mbuf tail = null;
-        for (int left = len, room = frag - thdr; left > 0; room = frag) {
-            Mbuf m = pool.getPacketCluster();
-            if (m == null) {
-                if (top != null) {
-                    pool.freeChain(top);
-                }
-                src.position(pos);
-                return null;
-            }
+        int count = 1 + (Math.max(0, len - (frag - thdr)) + frag - 1) / frag;
+        Mbuf top = pool.getSlices(count, MbufPool.MAX_HDR, FRAG_ROOM, frag);
+        if (top == null) {
+            return null;
+        }
+        int left = len;
+        int room = frag - thdr;
+        for (Mbuf m = top; m != null; m = m.next(), room = frag) {
             int n = Math.min(left, room);
             src.get(m.buf(), m.off(), n);
             m.setLen(n);
             m.pkthdr().setLen(n);
-            if (top == null) {
-                top = m;
-            } else {
-                tail.setNext(m);
-            }
-            tail = m;
             left -= n;
         }
         top.pkthdr().setLen(len);

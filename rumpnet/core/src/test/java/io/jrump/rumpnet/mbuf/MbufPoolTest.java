@@ -155,6 +155,67 @@ class MbufPoolTest {
     }
 
     @Test
+    void slicesShareJumboClustersAndEachWritesOnlyItsOwnRoom(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        int size = 1480;
+        int room = 80;
+        Mbuf top = pool.getSlices(42, MbufPool.MAX_HDR, room, size);
+        assertNotNull(top);
+        int n = 0;
+        for (Mbuf m = top; m != null; m = m.next(), n++) {
+            assertTrue(m.isPktHdr());
+            assertEquals(n == 0 ? MbufPool.MAX_HDR : room, m.leadingSpace(), "slice " + n);
+            assertEquals(size, m.trailingSpace(), "slice " + n);
+            byte[] data = TestChains.sequence(n, size);
+            System.arraycopy(data, 0, m.buf(), m.off(), size);
+            m.setLen(size);
+        }
+        assertEquals(42, n);
+        assertEquals(5, pool.stats().clustersInUse(), "42 slices of 1560 bytes in 16 KB jumbo clusters");
+        long mbufs = pool.stats().mbufsInUse();
+        Mbuf second = top.next();
+        top.setNext(null);
+        Mbuf h = MbufChain.prepend(second, 34);
+        assertEquals(second, h, "the header went into the slice's own room");
+        assertEquals(mbufs, pool.stats().mbufsInUse());
+        java.util.Arrays.fill(h.buf(), h.off(), h.off() + 34, (byte) 0x45);
+        assertArrayEquals(TestChains.sequence(0, size), slice(top, 0), "the slice before is untouched");
+        assertArrayEquals(TestChains.sequence(1, size), slice(h, 34));
+        int i = 2;
+        for (Mbuf m = h.next(); m != null; m = m.next(), i++) {
+            assertArrayEquals(TestChains.sequence(i, size), slice(m, 0), "slice " + i);
+        }
+        pool.freeChain(top);
+        pool.freeChain(h);
+        assertEquals(0, pool.stats().clustersInUse());
+    }
+
+    @Test
+    void aSliceSharedWithACopyIsReadOnly(Kernel k) {
+        MbufPool pool = new MbufPool(k);
+        Mbuf top = pool.getSlices(2, MbufPool.MAX_HDR, 80, 1000);
+        Mbuf second = top.next();
+        second.setLen(1000);
+        Mbuf copy = MbufCopy.copym(second, 0, 1000);
+        assertFalse(second.writable(), "a copy reads the slice's bytes");
+        assertEquals(0, second.leadingSpace());
+        assertTrue(top.writable(), "the other slice is still its own");
+        pool.freeChain(top);
+        pool.freeChain(copy);
+        assertEquals(0, pool.stats().clustersInUse());
+        assertEquals(0, pool.stats().mbufsInUse());
+    }
+
+    @Test
+    void slicesThatCannotAllBeHadAreNoneAndLeakNothing(Kernel k) {
+        MbufPool pool = new MbufPool(k, 3, 100);
+        assertNull(pool.getSlices(10, MbufPool.MAX_HDR, 80, 1480));
+        assertEquals(0, pool.stats().mbufsInUse());
+        assertEquals(0, pool.stats().clustersInUse());
+        assertNull(pool.getSlices(1, MbufPool.MAX_HDR, 80, Mbuf.MJUMBYTES), "a slice larger than a jumbo");
+    }
+
+    @Test
     void steadyStateTrafficDoesNotGrowThePools(Kernel k) {
         MbufPool pool = new MbufPool(k);
         byte[] payload = TestChains.sequence(0, 1400);
@@ -196,6 +257,10 @@ class MbufPoolTest {
     }
 
     /** A TCP-like send: payload into a cluster, headers prepended, a copy kept for retransmission. */
+    private static byte[] slice(Mbuf m, int skip) {
+        return java.util.Arrays.copyOfRange(m.buf(), m.off() + skip, m.off() + m.len());
+    }
+
     private static void runPackets(MbufPool pool, byte[] payload, int n) {
         AtomicInteger freed = new AtomicInteger();
         ExtFree onFree = (b, o, l, a) -> freed.incrementAndGet();

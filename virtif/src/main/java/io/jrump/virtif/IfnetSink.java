@@ -111,7 +111,8 @@ final class IfnetSink implements FrameSink {
 
     /**
      * The frame as an mbuf chain of the interface's pool (the sender's clusters lent, a lent buffer copied
-     * once) with its offload flags, into {@link Ifnet#input}; a frame that finds no mbufs is a counted drop.
+     * once) with its offload flags, into {@link Ifnet#input}; a frame that finds no mbufs is a counted drop, and
+     * one for a full LRP channel is dropped before any mbuf is made ({@link Ifnet#discardEarly}).
      *
      * <p>A frame another kernel's system call sends on an in-memory wire arrives on the sender's thread, deep
      * in that kernel's output with its socket lock held, where this kernel's input must not run (two kernels
@@ -140,6 +141,10 @@ final class IfnetSink implements FrameSink {
      */
     @Override
     public void receive(RxFrame f) {
+        byte[] head = f.headArray();
+        if (head != null && ifp.discardEarly(head, f.headOffset(), f.headLength(), f.length())) {
+            return;
+        }
         Mbuf m = f.toMbufs(ifp.mbufs());
         if (m == null) {
             ifp.countInputDrop();

@@ -107,6 +107,32 @@ public final class RxFrame {
         return off;
     }
 
+    /**
+     * The array that holds the frame's first {@link #headLength()} bytes from {@link #headOffset()}, for a look
+     * at its headers before it becomes mbufs (early discard); null when the frame is in a host buffer
+     * without one.
+     */
+    byte[] headArray() {
+        if (array != null) {
+            return array;
+        }
+        if (chain != null) {
+            return chain.buf();
+        }
+        return buffer.hasArray() ? buffer.array() : null;
+    }
+
+    int headOffset() {
+        if (array != null) {
+            return off;
+        }
+        return chain != null ? chain.off() : buffer.arrayOffset() + off;
+    }
+
+    int headLength() {
+        return chain != null ? Math.min(chain.len(), len) : len;
+    }
+
     /** Copies the frame's bytes to {@code dst[dstOff..dstOff+length())}. */
     public void copyTo(byte[] dst, int dstOff) {
         if (array != null) {

@@ -19,4 +19,16 @@ public interface EarlyDemux {
      * long, and must allocate nothing.
      */
     boolean demux(Ifnet ifp, Mbuf m);
+
+    /**
+     * Early discard, before the driver builds an mbuf chain for a frame: whether the frame whose first
+     * {@code len} bytes are {@code b[off, off + len)} (link header in front) is for a socket whose channel is
+     * full, in which case it is dropped here and counted as that socket's channel drop. Under overload
+     * nearly every frame ends this way, and seed 003 wants such a frame to cost as little as the lookup of its
+     * socket: no mbuf, no reference on the sender's storage, no queue. False leaves the frame to
+     * {@link #demux}; the same rules as there.
+     */
+    default boolean discard(Ifnet ifp, byte[] b, int off, int len) {
+        return false;
+    }
 }

@@ -342,6 +342,23 @@ public final class Ifnet {
         input(m, true);
     }
 
+    /**
+     * A driver's early discard ({@link EarlyDemux#discard}), asked before it builds the chain for
+     * {@link #input}: true if the frame of {@code frameLen} bytes, whose first {@code headLen} are at
+     * {@code b[off]}, was for a full channel and is dropped, counted as received as {@link #input} counts a
+     * frame its demultiplexer drops. Never with a capture attached, which must see every frame, nor on an
+     * interface that is down (its own drop counter).
+     */
+    public boolean discardEarly(byte[] b, int off, int headLen, int frameLen) {
+        EarlyDemux demux = ifs.earlyDemux();
+        if (demux == null || taps.length > 0 || detached || !isUp() || !demux.discard(this, b, off, headLen)) {
+            return false;
+        }
+        ipackets.incrementAndGet();
+        ibytes.addAndGet(frameLen);
+        return true;
+    }
+
     /** A frame the loopback sends back in: the output tap has seen it already, so no second capture. */
     void inputLooped(Mbuf m) {
         input(m, false);

@@ -164,17 +164,29 @@ public final class Lrp implements EarlyDemux {
         return true;
     }
 
+    @Override
+    public boolean discard(Ifnet ifp, byte[] b, int off, int len) {
+        Socket so = classify(ifp, b, off, len);
+        if (so == null || !so.channel.dropIfFull(limit)) {
+            return false;
+        }
+        stats.inc(LrpStat.CHANNEL_DROPS);
+        stats.inc(LrpStat.EARLY_DISCARDS);
+        return true;
+    }
+
+    private Socket classify(Ifnet ifp, Mbuf m) {
+        return classify(ifp, m.buf(), m.off(), m.len());
+    }
+
     /**
-     * The socket a frame is for, from its Ethernet, IPv4 and transport headers in the first mbuf, or null
+     * The socket a frame is for, from its Ethernet, IPv4 and transport headers in {@code b[o, o + n)}, or null
      * for anything the eager path must see: not unicast to us, not IPv4, options that move the ports out of
      * the first mbuf, fragments, protocols other than TCP and UDP, no socket. No header is validated here:
      * the frame gets all of IP's checks when it is processed, so a damaged one costs its channel a slot at
      * worst.
      */
-    private Socket classify(Ifnet ifp, Mbuf m) {
-        byte[] b = m.buf();
-        int o = m.off();
-        int n = m.len();
+    private Socket classify(Ifnet ifp, byte[] b, int o, int n) {
         if (n < 14 + 20 + 4 || (b[o + 12] & 0xff) != 0x08 || b[o + 13] != 0x00) {
             return null;
         }

@@ -19,7 +19,10 @@ public final class Softint {
     private final String name;
     private final int level;
     private final Runnable handler;
-    final boolean[] pendingOn;
+    /** Per CPU, whether a run is queued there; read without the queue's lock, so volatile ({@link #pending}). */
+    private final boolean[] pendingOn;
+    private static final java.lang.invoke.VarHandle PENDING =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(boolean[].class);
     private volatile boolean disestablished;
     /**
      * Runs of the handler. It may run on several CPUs at once (it is pending per CPU) and on interrupt
@@ -36,6 +39,14 @@ public final class Softint {
         this.level = level;
         this.handler = handler;
         this.pendingOn = new boolean[ncpu];
+    }
+
+    static boolean pending(Softint s, int cpu) {
+        return (boolean) PENDING.getVolatile(s.pendingOn, cpu);
+    }
+
+    static void setPending(Softint s, int cpu, boolean on) {
+        PENDING.setVolatile(s.pendingOn, cpu, on);
     }
 
     public String name() {

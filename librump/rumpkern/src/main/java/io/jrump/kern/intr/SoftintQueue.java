@@ -50,12 +50,18 @@ public final class SoftintQueue {
     }
 
     void schedule(Softint s) {
+        // Already pending here: the run to come clears the flag before it starts (dequeue), so it sees whatever
+        // the caller queued for it before this call. Seen without the lock, so that a stream of frames, each
+        // scheduling its interface's input, does not contend with the softint thread for it.
+        if (Softint.pending(s, cpu)) {
+            return;
+        }
         lock.enter();
         try {
-            if (stopped || s.pendingOn[cpu]) {
+            if (stopped || Softint.pending(s, cpu)) {
                 return;
             }
-            s.pendingOn[cpu] = true;
+            Softint.setPending(s, cpu, true);
             levels[s.level()].addLast(s);
             pending++;
             work.signal();
@@ -182,7 +188,7 @@ public final class SoftintQueue {
             Softint s = levels[i].pollFirst();
             if (s != null) {
                 pending--;
-                s.pendingOn[cpu] = false;
+                Softint.setPending(s, cpu, false);
                 if (byThread) {
                     running = true;
                 }

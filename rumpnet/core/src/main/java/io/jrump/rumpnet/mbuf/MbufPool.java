@@ -328,8 +328,11 @@ public final class MbufPool {
             ExtStorage e = src.ext;
             m.attach(e);
             e.acquire();
-            // the source's slice is no longer its alone once a copy reads it
-            src.flags &= ~MbufFlags.M_EXTSLICE;
+            // The source's slice is no longer its alone once a copy reads it. Written only when set: the source
+            // is often another kernel's mbuf lent on an in-memory wire, whose flags its own thread uses.
+            if ((src.flags & MbufFlags.M_EXTSLICE) != 0) {
+                src.flags &= ~MbufFlags.M_EXTSLICE;
+            }
             if (e.owner() != this && e.isCluster() && e.acquireForeign()) {
                 e.owner().poolOf(e).lent(1);
             }

@@ -87,8 +87,13 @@ final class TcpDataInput {
                     return;
                 }
             }
-            if (!tp.reass.insert(seq, len, fin, m) && len > 0) {
+            int r = tp.reass.insert(seq, len, fin, m);
+            if (r == TcpReass.FULL) {
                 st.inc(TcpStat.REASSFULL);
+            } else if (r == TcpReass.DUPLICATE) {
+                // a complete duplicate of queued data (BSD's tcp_reass counts it so)
+                st.inc(TcpStat.RCVDUPPACK);
+                st.add(TcpStat.RCVDUPBYTE, len);
             }
             // RFC 5681 section 4.2: an out-of-order segment is acknowledged at once (a duplicate ACK).
             tp.set(TcpCb.TF_ACKNOW);

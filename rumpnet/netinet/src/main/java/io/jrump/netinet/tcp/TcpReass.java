@@ -50,12 +50,19 @@ final class TcpReass {
         return count;
     }
 
+    /** {@link #insert}: the segment, or what of it was new (its FIN included), is queued. */
+    static final int QUEUED = 0;
+    /** {@link #insert}: everything in the segment was queued already; it was freed. */
+    static final int DUPLICATE = 1;
+    /** {@link #insert}: the queue holds its most segments; the segment was freed. */
+    static final int FULL = 2;
+
     /**
      * Queues {@code m} ({@code len} data bytes starting at {@code seq}, headers removed), which lies
      * above {@code rcvNxt}. Bytes already queued are dropped from the new segment (the old copy wins, as
-     * in BSD). Returns false, with {@code m} freed, when the queue is full or the segment held nothing new.
+     * in BSD). Returns {@link #QUEUED}, {@link #DUPLICATE} or {@link #FULL}; {@code m} is freed unless queued.
      */
-    boolean insert(int seq, int len, boolean fin, Mbuf m) {
+    int insert(int seq, int len, boolean fin, Mbuf m) {
         Seg prev = null;
         Seg cur = head;
         while (cur != null && TcpSeq.leq(cur.seq + cur.len, seq)) {
@@ -66,12 +73,13 @@ final class TcpReass {
         if (cur != null && TcpSeq.leq(cur.seq, seq)) {
             int covered = cur.seq + cur.len - seq;
             if (covered >= len) {
-                if (fin && covered == len) {
+                boolean newFin = fin && covered == len && !cur.fin;
+                if (newFin) {
                     cur.fin = true;
                 }
                 pool.freeChain(m);
                 noteLast(cur.seq, cur.seq + cur.len);
-                return len == 0 && fin;
+                return newFin ? QUEUED : DUPLICATE;
             }
             MbufChain.adj(m, covered);
             seq += covered;
@@ -93,9 +101,13 @@ final class TcpReass {
             fin = false;
             break;
         }
-        if (count >= MAX_SEGMENTS || len <= 0 && !fin) {
+        if (len <= 0 && !fin) {
             pool.freeChain(m);
-            return false;
+            return DUPLICATE;
+        }
+        if (count >= MAX_SEGMENTS) {
+            pool.freeChain(m);
+            return FULL;
         }
         Seg s = alloc();
         s.seq = seq;
@@ -111,7 +123,7 @@ final class TcpReass {
         count++;
         bytes += len;
         noteRange(s);
-        return true;
+        return QUEUED;
     }
 
     private void noteRange(Seg s) {

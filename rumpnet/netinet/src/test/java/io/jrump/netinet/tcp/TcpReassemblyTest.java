@@ -65,6 +65,27 @@ class TcpReassemblyTest {
     }
 
     /**
+     * A segment beyond the hole that repeats one already queued is a complete duplicate, counted as one, not
+     * as a drop for a full reassembly queue; the stream still arrives exactly once.
+     */
+    @Test
+    void aRepeatedOutOfOrderSegmentIsADuplicateNotAFullQueue() throws Exception {
+        try (TcpTestContext c = new TcpTestContext()) {
+            Peer p = c.passiveOpen(PeerOpts.MSS);
+            int b = p.sndNxt;
+            long dup0 = c.tcp.stats().get("completely duplicate packets");
+            send(p, b, 1000, 500, TcpFlags.ACK);
+            send(p, b, 1000, 500, TcpFlags.ACK);
+            send(p, b, 1100, 200, TcpFlags.ACK);
+            assertEquals(0, c.tcp.stats().get("segments dropped for a full reassembly queue"));
+            assertEquals(2, c.tcp.stats().get("completely duplicate packets") - dup0);
+            send(p, b, 0, 1000, TcpFlags.ACK);
+            c.drain();
+            assertArrayEquals(stream(0, 1500), readAll(c, p));
+        }
+    }
+
+    /**
      * A FIN that arrives beyond a hole is held with its data: the ACK stays at the hole, and once the
      * hole fills the ACK covers the FIN and the reader sees end of stream after every byte.
      */

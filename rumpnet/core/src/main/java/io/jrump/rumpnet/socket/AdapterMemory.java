@@ -2,7 +2,6 @@ package io.jrump.rumpnet.socket;
 
 import io.jrump.rumpnet.mbuf.ExtFree;
 import io.jrump.rumpnet.mbuf.Mbuf;
-import io.jrump.rumpnet.mbuf.MbufCopy;
 import io.jrump.rumpnet.mbuf.MbufPool;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
@@ -135,7 +134,8 @@ public final class AdapterMemory implements ExtFree {
         Mbuf tail = null;
         int pos = src == null ? 0 : src.position();
         int taken = 0;
-        int done = 0;
+        // one pass over a received chain, not a walk from its head for every buffer
+        io.jrump.rumpnet.mbuf.MbufCursor in = msrc == null ? null : new io.jrump.rumpnet.mbuf.MbufCursor().reset(msrc);
         for (int left = len; left > 0; ) {
             int k = Math.min(left, size);
             byte[] b = take(size);
@@ -143,7 +143,7 @@ public final class AdapterMemory implements ExtFree {
             if (src != null) {
                 src.get(b, 0, k);
             } else {
-                MbufCopy.copydata(msrc, done, k, b, 0);
+                in.read(b, 0, k);
             }
             Mbuf m = pool.getExternal(b, 0, k, this, null);
             if (m == null) {
@@ -170,7 +170,6 @@ public final class AdapterMemory implements ExtFree {
             }
             tail = m;
             left -= k;
-            done += k;
         }
         return top;
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jrump.hypercall.Errno;
 import io.jrump.kern.ErrnoException;
-import io.jrump.kern.syscall.SockAddr;
 import io.jrump.netinet.tcp.TcpTestContext.PeerOpts;
 import io.jrump.wire.TcpFlags;
 import java.util.Arrays;
@@ -58,16 +57,7 @@ class TcpInitialWindowTest {
     @Test
     void oneSegmentAfterLostSyn() throws Exception {
         try (TcpTestContext c = new TcpTestContext()) {
-            int fd = c.socket();
-            assertThrows(ErrnoException.class,
-                    () -> c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT)));
-            c.settle();
-            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
-            Sent again = c.awaitSegment(2 * SEC);
-            assertTrue(again != null && again.has(TcpFlags.SYN), "SYN retransmitted: " + again);
-            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort()).seq(0x7000)
-                    .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460));
-            c.expect(Expect.flags(TcpFlags.ACK).ack(0x7001));
+            int fd = c.openAfterLostSyn();
             assertEquals(5 * 1460, c.write(fd, new byte[5 * 1460]));
             var sent = c.drain();
             assertEquals(1, sent.size(), "one segment: " + sent);

@@ -151,16 +151,7 @@ class TcpRetransmitTest {
     @Test
     void rtoIsThreeSecondsAfterSynRetransmission() throws Exception {
         try (TcpTestContext c = new TcpTestContext()) {
-            int fd = c.socket();
-            assertThrows(ErrnoException.class,
-                    () -> c.sys.connect(fd, SockAddr.in(TcpTestContext.REMOTE, TcpTestContext.REMOTE_PORT)));
-            c.settle();
-            Sent syn = c.expect(Expect.flags(TcpFlags.SYN));
-            Sent again = c.awaitSegment(2 * SEC);
-            assertTrue(again != null && again.has(TcpFlags.SYN), "SYN retransmitted: " + again);
-            c.inject(c.seg().ports(TcpTestContext.REMOTE_PORT, syn.tcp().sourcePort()).seq(0x7000)
-                    .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460));
-            c.expect(Expect.flags(TcpFlags.ACK).ack(0x7001));
+            int fd = c.openAfterLostSyn();
             c.write(fd, new byte[10]);
             Sent d = c.expect(Expect.flags(TcpFlags.ACK | TcpFlags.PSH).len(10));
             Sent r = c.awaitSegment(10 * SEC);

@@ -264,6 +264,29 @@ final class TcpTestContext extends NetTestContext {
         return sys.socket(SocketDefs.AF_INET, SocketDefs.SOCK_STREAM | SocketDefs.SOCK_NONBLOCK, 0);
     }
 
+    /**
+     * A connection opened by {@code connect} whose first SYN went unanswered: the SYN is retransmitted
+     * (the initial RTO, within 2 s), the peer answers that one with a SYN,ACK (ISN 0x7000, MSS 1460) and the
+     * ACK is sent. For RFC 5681 section 3.1's and RFC 6298 section 5.7's rules after a lost SYN.
+     */
+    int openAfterLostSyn() throws Exception {
+        int fd = socket();
+        try {
+            sys.connect(fd, SockAddr.in(REMOTE, REMOTE_PORT));
+            fail("a non-blocking connect completes later");
+        } catch (ErrnoException expected) {
+            // EINPROGRESS
+        }
+        settle();
+        Sent syn = expect(Expect.flags(TcpFlags.SYN));
+        Sent again = awaitSegment(2_000_000_000L);
+        assertTrue(again != null && again.has(TcpFlags.SYN), "SYN retransmitted: " + again);
+        inject(seg().ports(REMOTE_PORT, syn.tcp().sourcePort()).seq(0x7000)
+                .ack(syn.seq() + 1).flags(TcpFlags.SYN | TcpFlags.ACK).mss(1460));
+        expect(Expect.flags(TcpFlags.ACK).ack(0x7001));
+        return fd;
+    }
+
     /** The listening socket on {@link #LOCAL_PORT}, made on first use with {@code backlog}. */
     int listen(int backlog) throws ErrnoException {
         if (listenFd < 0) {

@@ -77,14 +77,15 @@ public final class Mbuf {
         bufEnd = e.off() + e.size();
         off = bufStart;
         len = 0;
-        flags |= MbufFlags.M_EXT;
+        // a slice is made by MbufPool.getSlices after the attach; new storage is no one's slice
+        flags = (flags | MbufFlags.M_EXT) & ~MbufFlags.M_EXTSLICE;
     }
 
     /** Drops the external storage and goes back to the mbuf's own bytes, if it has any; returns the storage. */
     ExtStorage detach() {
         ExtStorage e = ext;
         ext = null;
-        flags &= ~MbufFlags.M_EXT;
+        flags &= ~(MbufFlags.M_EXT | MbufFlags.M_EXTSLICE);
         buf = dat;
         bufStart = 0;
         bufEnd = dat == null ? 0 : MLEN;

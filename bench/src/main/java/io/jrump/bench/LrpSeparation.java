@@ -20,8 +20,8 @@ import org.knowm.xchart.CategoryChartBuilder;
 /**
  * Experiment 2 of {@code bench/run lrp} (seed 003's traffic separation): a client kernel plays UDP
  * ping-pong with an echo process on the receiver while the blaster floods another process's socket on the
- * same receiver at twice that process's saturation rate; the round-trip times with the flood are compared
- * with those without it, for eager and lazy. A ping that gets no answer within 100 ms counts as 100 ms.
+ * same receiver at 1.5 times the saturation rate of the overload experiment; the round-trip times with the
+ * flood are compared with those without it, for eager and lazy. A ping that gets no answer within 100 ms counts as 100 ms.
  * Under eager processing the echo's datagrams wait behind the flood in the interface queue and its
  * softint, or are dropped there; under LRP they go to the echo's own channel, and the echo process, whose
  * priority has not decayed, preempts the flooded one.
@@ -49,11 +49,16 @@ final class LrpSeparation {
         }
     }
 
+    /** Unloaded and flooded measurements per mode, alternating; each figure is the median of its repeats. */
+    static final int REPEATS = 3;
+
     static Result run(double seconds, long work, double floodPps) throws Exception {
-        double[] ue = measure(false, work, 0, seconds);
-        double[] le = measure(false, work, floodPps, seconds);
-        double[] ul = measure(true, work, 0, seconds);
-        double[] ll = measure(true, work, floodPps, seconds);
+        double[][] e = paired(false, work, floodPps, seconds);
+        double[][] l = paired(true, work, floodPps, seconds);
+        double[] ue = e[0];
+        double[] le = e[1];
+        double[] ul = l[0];
+        double[] ll = l[1];
         LrpBench.csv("separation.csv", "mode,flood_pps,rtt_median_us,rtt_p99_us,timeouts", List.of(
                 String.format("eager,0,%.1f,%.1f,%.0f", ue[0] / 1e3, ue[1] / 1e3, ue[2]),
                 String.format("eager,%.0f,%.1f,%.1f,%.0f", floodPps, le[0] / 1e3, le[1] / 1e3, le[2]),
@@ -66,6 +71,31 @@ final class LrpSeparation {
         c.addSeries("flooded", List.of("eager", "lazy"), List.of(le[1] / 1e3, ll[1] / 1e3));
         BitmapEncoder.saveBitmap(c, LrpBench.OUT.resolve("separation.png").toString(), BitmapEncoder.BitmapFormat.PNG);
         return new Result(ue, le, ul, ll);
+    }
+
+    /**
+     * {unloaded, flooded} for one mode, each {median, p99, timeouts} as the median of {@link #REPEATS}
+     * measurements taken alternately, so that one run whose p99 a host stall raised or lowered does not set
+     * the ratio by itself.
+     */
+    private static double[][] paired(boolean lazy, long work, double floodPps, double seconds) throws Exception {
+        double[][][] runs = new double[2][REPEATS][];
+        for (int k = 0; k < REPEATS; k++) {
+            runs[0][k] = measure(lazy, work, 0, seconds);
+            runs[1][k] = measure(lazy, work, floodPps, seconds);
+        }
+        double[][] out = new double[2][3];
+        for (int j = 0; j < 2; j++) {
+            for (int f = 0; f < 3; f++) {
+                double[] v = new double[REPEATS];
+                for (int k = 0; k < REPEATS; k++) {
+                    v[k] = runs[j][k][f];
+                }
+                java.util.Arrays.sort(v);
+                out[j][f] = v[REPEATS / 2];
+            }
+        }
+        return out;
     }
 
     /** {median, p99, timeouts} of the ping-pong RTT in nanoseconds. */
